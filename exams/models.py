@@ -1,0 +1,116 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from programmes.models import ExamPeriod
+from students.models import ISPLine
+
+
+class Grade(models.TextChoices):
+    PASS = "P", _("pass (P)")
+    FAIL = "F", _("fail (F)")
+    NOT_TAKEN = "NA", _("not taken (NA)")
+
+
+class Result(models.Model):
+    """The result of one exam opportunity of an ISP line (Art. 36-49).
+
+    The mark is a ``score`` 0-20, a ``grade`` (P, F, NA), or, for partial exams,
+    the ``parts``. A result counts only from its exam period's publication.
+    """
+
+    isp_line = models.ForeignKey(ISPLine, on_delete=models.CASCADE, related_name="results", verbose_name=_("ISP line"))
+    exam_period = models.ForeignKey(
+        ExamPeriod, on_delete=models.PROTECT, related_name="results", verbose_name=_("exam period")
+    )
+    opportunity = models.PositiveSmallIntegerField(_("opportunity"), choices=[(1, "1"), (2, "2")])
+    score = models.PositiveSmallIntegerField(
+        _("mark"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(20)]
+    )
+    grade = models.CharField(_("grade"), max_length=2, choices=Grade.choices, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["exam_period__academic_year__starts_on", "exam_period__number", "opportunity"]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        constraints = [
+            models.UniqueConstraint(fields=["isp_line", "opportunity"], name="result_once_per_opportunity"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__lte=20), name="result_score_0_to_20"),
+            models.CheckConstraint(
+                condition=Q(opportunity__gte=1, opportunity__lte=2), name="result_opportunity_1_or_2"
+            ),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(grade=""), name="result_score_or_grade"),
+        ]
+
+    def __str__(self):
+        return f"{self.isp_line} #{self.opportunity}: {self.mark_display}"
+
+    @property
+    def mark_display(self) -> str:
+        if self.score is not None:
+            return str(self.score)
+        if self.grade:
+            return self.grade
+        return _("parts")
+
+
+class ResultPart(models.Model):
+    """A partial exam of a course (Art. 65): credit-weighted in the course mark."""
+
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="parts", verbose_name=_("result"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    credits = models.PositiveSmallIntegerField(_("credits"), validators=[MinValueValidator(1)])
+    score = models.PositiveSmallIntegerField(_("mark"), validators=[MinValueValidator(0), MaxValueValidator(20)])
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("partial exam")
+        verbose_name_plural = _("partial exams")
+        constraints = [
+            models.CheckConstraint(condition=Q(score__lte=20), name="result_part_score_0_to_20"),
+            models.CheckConstraint(condition=Q(credits__gt=0), name="result_part_credits_positive"),
+            models.UniqueConstraint(fields=["result", "position"], name="result_part_unique_position"),
+        ]
+
+
+class ToleranceChoice(models.Model):
+    """A student's choice to tolerate a tolerable fail (Art. 91 §2), within 15 days."""
+
+    isp_line = models.ForeignKey(
+        ISPLine, on_delete=models.CASCADE, related_name="tolerance_choices", verbose_name=_("ISP line")
+    )
+    on = models.DateField(_("chosen on"))
+    processed = models.BooleanField(default=False, editable=False)
+    refusal = models.CharField(_("refused because"), max_length=200, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["on"]
+        verbose_name = _("tolerance choice")
+        verbose_name_plural = _("tolerance choices")
+        constraints = [models.UniqueConstraint(fields=["isp_line", "on"], name="tolerance_choice_unique")]
+
+    def __str__(self):
+        return f"{self.isp_line} {self.on}"
+
+
+class ToleranceObjection(models.Model):
+    """A student's objection to an automatic tolerance, within 5 days (Art. 91 §3)."""
+
+    isp_line = models.ForeignKey(
+        ISPLine, on_delete=models.CASCADE, related_name="tolerance_objections", verbose_name=_("ISP line")
+    )
+    on = models.DateField(_("objected on"))
+    processed = models.BooleanField(default=False, editable=False)
+    refusal = models.CharField(_("refused because"), max_length=200, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["on"]
+        verbose_name = _("tolerance objection")
+        verbose_name_plural = _("tolerance objections")
+        constraints = [models.UniqueConstraint(fields=["isp_line", "on"], name="tolerance_objection_unique")]
+
+    def __str__(self):
+        return f"{self.isp_line} {self.on}"

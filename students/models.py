@@ -1,0 +1,249 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from programmes.models import AcademicYear, Course, Programme
+
+
+class Student(models.Model):
+    number = models.CharField(_("student number"), max_length=32, unique=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    first_enrolment_in_higher_education = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("first enrolment in higher education"),
+    )
+    # An imported opening balance (students coming from another institution):
+    # when empty, the account opens with 140 credits on the first enrolment.
+    opening_balance = models.IntegerField(_("imported opening balance"), null=True, blank=True)
+    opening_bonus_left = models.PositiveSmallIntegerField(
+        _("imported bonus left"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    opening_on = models.DateField(_("opening balance on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "number"]
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opening_balance__isnull=True) | Q(opening_on__isnull=False),
+                name="student_opening_balance_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.full_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def learning_account_balance(self) -> int:
+        return self.learning_account_entries.aggregate(total=Sum("credits"))["total"] or 0
+
+
+class DegreeKind(models.TextChoices):
+    BACHELOR = "bachelor", _("bachelor's degree")
+    MASTER = "master", _("master's degree")
+
+
+class Degree(models.Model):
+    """A degree the student obtained (here or elsewhere); a first master's degree
+    costs 140 credits of learning account (learning-account page)."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="degrees", verbose_name=_("student"))
+    kind = models.CharField(_("kind"), max_length=16, choices=DegreeKind.choices)
+    on = models.DateField(_("obtained on"))
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("programme")
+    )
+    processed = models.BooleanField(_("processed"), default=False, editable=False)
+
+    class Meta:
+        ordering = ["on"]
+        verbose_name = _("degree")
+        verbose_name_plural = _("degrees")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "kind", "on"], name="degree_unique_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.on}"
+
+
+class Contract(models.TextChoices):
+    DEGREE = "degree", _("degree contract")
+    CREDIT = "credit", _("credit contract")
+    EXAM_DEGREE = "exam_degree", _("degree-exam contract")
+    EXAM_CREDIT = "exam_credit", _("credit-exam contract")
+
+
+class GrantStatus(models.TextChoices):
+    NONE = "none", _("non-scholarship student")
+    NEARLY = "nearly", _("nearly-scholarship student")
+    SCHOLARSHIP = "scholarship", _("scholarship student")
+
+
+class EnrolmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("enrolled")
+    DEREGISTERED = "deregistered", _("deregistered")
+    REFUSED = "refused", _("refused")
+
+
+class ISPStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    APPROVED = "approved", _("approved")
+
+
+class Enrolment(models.Model):
+    """One student in one programme in one academic year under one contract."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("student"))
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("academic year")
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("programme")
+    )
+    contract = models.CharField(_("contract"), max_length=16, choices=Contract.choices)
+    enrolled_on = models.DateField(_("enrolled on"))
+    deregistered_on = models.DateField(_("deregistered on"), null=True, blank=True)
+    grant_status = models.CharField(
+        _("grant status"), max_length=16, choices=GrantStatus.choices, default=GrantStatus.NONE
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED
+    )
+    isp_status = models.CharField(_("ISP status"), max_length=16, choices=ISPStatus.choices, default=ISPStatus.DRAFT)
+    # Timeline markers: each dated fact is processed once (see core.timeline).
+    enrolment_processed = models.BooleanField(default=False, editable=False)
+    deregistration_processed = models.BooleanField(default=False, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["academic_year__starts_on", "programme__code", "student__number"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "academic_year", "programme"], name="enrolment_unique_per_year_programme"
+            ),
+            models.CheckConstraint(
+                condition=Q(deregistered_on__isnull=True) | Q(deregistered_on__gte=models.F("enrolled_on")),
+                name="enrolment_deregistered_after_enrolled",
+            ),
+        ]
+        indexes = [models.Index(fields=["academic_year", "programme"])]
+
+    def __str__(self):
+        return f"{self.student.number} {self.programme.code} {self.academic_year.code}"
+
+
+class ISPLine(models.Model):
+    """A course in an enrolment's individual study programme (Art. 19-25)."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("enrolment"))
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="isp_lines", verbose_name=_("course"))
+    added_on = models.DateField(_("added on"))
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    exempted = models.BooleanField(_("exempted"), default=False)
+    locked_on = models.DateField(
+        _("final since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The semester lock from which this line can no longer be changed or refunded."),
+    )
+    add_processed = models.BooleanField(default=False, editable=False)
+    removal_processed = models.BooleanField(default=False, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["course__stage", "course__code"]
+        verbose_name = _("ISP line")
+        verbose_name_plural = _("ISP lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "course"],
+                condition=Q(removed_on__isnull=True),
+                name="isp_line_course_once_in_isp",
+            ),
+            models.UniqueConstraint(fields=["enrolment", "course", "added_on"], name="isp_line_unique_natural_key"),
+            models.CheckConstraint(
+                condition=Q(removed_on__isnull=True) | Q(removed_on__gte=models.F("added_on")),
+                name="isp_line_removed_after_added",
+            ),
+        ]
+        indexes = [models.Index(fields=["added_on"], condition=Q(add_processed=False), name="isp_line_add_pending")]
+
+    def __str__(self):
+        return f"{self.enrolment} {self.course.code}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.locked_on is not None
+
+
+class EntryKind(models.TextChoices):
+    OPENING = "opening", _("opening balance")
+    DEDUCTION = "deduction", _("deduction")
+    REFUND = "refund", _("refund")
+    PASS_REFUND = "pass_refund", _("refund on passing")
+    BONUS = "bonus", _("bonus on the first 60 credits")
+    MASTER_DEGREE = "master_degree", _("first master's degree")
+    REBUILD = "rebuild", _("rebuild")
+    CORRECTION = "correction", _("correction")
+
+
+class LearningAccountEntry(models.Model):
+    """One dated entry of the append-only learning account ledger.
+
+    The balance is the sum of a student's entries; a correction is a new entry.
+    ``source`` names the fact that caused the entry: with ``kind`` it is unique,
+    so processing a fact twice can never book it twice.
+    """
+
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="learning_account_entries", verbose_name=_("student")
+    )
+    on = models.DateField(_("date"))
+    credits = models.IntegerField(_("credits"))
+    kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
+    source = models.CharField(_("source"), max_length=120)
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("academic year")
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("programme")
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("course")
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["on", "id"]
+        verbose_name = _("learning account entry")
+        verbose_name_plural = _("learning account entries")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kind"], name="ledger_entry_once_per_source_and_kind"),
+        ]
+        indexes = [models.Index(fields=["student", "on"])]
+
+    def __str__(self):
+        return f"{self.student.number} {self.on} {self.credits:+d} {self.kind}"
