@@ -28,7 +28,8 @@ class Student(models.Model):
         _("imported bonus left"), null=True, blank=True, validators=[MinValueValidator(0)]
     )
     opening_on = models.DateField(_("opening balance on"), null=True, blank=True)
-    history = HistoricalRecords()
+    account_opened = models.BooleanField(default=False, editable=False)
+    history = HistoricalRecords(excluded_fields=["account_opened"])
 
     class Meta:
         ordering = ["last_name", "first_name", "number"]
@@ -126,10 +127,18 @@ class Enrolment(models.Model):
         _("status"), max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED
     )
     isp_status = models.CharField(_("ISP status"), max_length=16, choices=ISPStatus.choices, default=ISPStatus.DRAFT)
+    status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
+    # Learning account balance just before this enrolment's first deduction: the
+    # credits beyond it are "credits without learning account" (DOMAIN §2 rule 12).
+    balance_at_enrolment = models.IntegerField(_("learning account at enrolment"), null=True, blank=True, editable=False)
+    admission_exception = models.BooleanField(
+        _("admitted by the Art. 33 exception"), default=False, editable=False,
+        help_text=_("Admitted for one academic year despite a learning account of 0 or less (Art. 33)."),
+    )
     # Timeline markers: each dated fact is processed once (see core.timeline).
     enrolment_processed = models.BooleanField(default=False, editable=False)
     deregistration_processed = models.BooleanField(default=False, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["enrolment_processed", "deregistration_processed"])
 
     class Meta:
         ordering = ["academic_year__starts_on", "programme__code", "student__number"]
@@ -150,6 +159,13 @@ class Enrolment(models.Model):
         return f"{self.student.number} {self.programme.code} {self.academic_year.code}"
 
 
+class LineOutcome(models.TextChoices):
+    PENDING = "pending", _("pending")
+    PASSED = "passed", _("passed")
+    TOLERABLE = "tolerable", _("tolerable fail")
+    FAILED = "failed", _("failed")
+
+
 class ISPLine(models.Model):
     """A course in an enrolment's individual study programme (Art. 19-25)."""
 
@@ -165,9 +181,19 @@ class ISPLine(models.Model):
         editable=False,
         help_text=_("The semester lock from which this line can no longer be changed or refunded."),
     )
+    # Credits this line has taken from the learning account and not yet given back
+    # by a removal or deregistration refund; a pass refund gives them back too.
+    deducted_credits = models.PositiveSmallIntegerField(_("deducted credits"), default=0, editable=False)
+    # Published outcome of the year (set at each publication, DOMAIN §4).
+    mark = models.CharField(_("final mark"), max_length=2, blank=True, editable=False)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=LineOutcome.choices, default=LineOutcome.PENDING, editable=False
+    )
+    certified_on = models.DateField(_("credit certificate on"), null=True, blank=True, editable=False)
+    tolerated_on = models.DateField(_("tolerated on"), null=True, blank=True, editable=False)
     add_processed = models.BooleanField(default=False, editable=False)
     removal_processed = models.BooleanField(default=False, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["add_processed", "removal_processed"])
 
     class Meta:
         ordering = ["course__stage", "course__code"]
