@@ -1,0 +1,115 @@
+"""Forms of the catalogue, used by the admin (and later by the catalogue pages)."""
+
+from itertools import combinations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from . import rules
+from .models import Course, ExamPeriod, Programme
+
+CREDITS_POSITIVE = _("Credits must be a whole number of at least 1.")
+STAGE_AT_LEAST_ONE = _("The programme stage starts at 1.")
+
+
+def _require_at_least(field: forms.Field, minimum: int, message) -> None:
+    """Replace the field's lower bound (0 for a positive integer model field) with
+    ``minimum`` and our own message, so that 0 and -1 get the same clear error."""
+    field.min_value = minimum
+    field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator)]
+    field.validators.append(MinValueValidator(minimum, message=message))
+    field.widget.attrs["min"] = minimum
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = ["code", "name", "kind", "cluster", "credits", "tolerance_cap"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "credits" in self.fields:
+            _require_at_least(self.fields["credits"], 1, CREDITS_POSITIVE)
+
+
+class CourseForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = [
+            "programme",
+            "code",
+            "name",
+            "credits",
+            "semester",
+            "stage",
+            "tolerable",
+            "resit",
+            "pass_fail",
+            "elective",
+            "identical_to",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "credits" in self.fields:
+            _require_at_least(self.fields["credits"], 1, CREDITS_POSITIVE)
+        if "stage" in self.fields:
+            _require_at_least(self.fields["stage"], 1, STAGE_AT_LEAST_ONE)
+
+
+class ExamPeriodForm(forms.ModelForm):
+    class Meta:
+        model = ExamPeriod
+        fields = ["academic_year", "number", "starts_on", "ends_on", "results_published_on"]
+
+
+class ExamPeriodInlineFormSet(forms.BaseInlineFormSet):
+    """The exam periods of one academic year, checked against each other.
+
+    ``ExamPeriod.clean`` compares a period with the rows already saved, and it cannot
+    see the academic year at all while that year is being added. Here every period
+    of the submission is checked against the year being saved (with the dates just
+    entered) and against every other period of the same submission.
+    """
+
+    def clean(self):
+        super().clean()
+        year = self.instance
+        periods = []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or (self.can_delete and self._should_delete_form(form)):
+                continue
+            if not form.has_changed() and form.instance._state.adding:
+                continue  # an empty extra row
+            start, end = form.cleaned_data.get("starts_on"), form.cleaned_data.get("ends_on")
+            if not (start and end):
+                continue
+            if year.starts_on and year.ends_on and not (year.contains(start) and year.contains(end)):
+                form.add_error(
+                    "starts_on",
+                    _("The exam period must lie inside academic year %(year)s (%(start)s to %(end)s).")
+                    % {"year": year.code, "start": year.starts_on, "end": year.ends_on},
+                )
+                continue
+            periods.append((form, form.cleaned_data.get("number"), start, end))
+
+        overlapping = []
+        for (_form_a, number_a, start_a, end_a), (form_b, number_b, start_b, end_b) in combinations(periods, 2):
+            if rules.periods_overlap(start_a, end_a, start_b, end_b):
+                form_b.add_error(
+                    "starts_on", _("The exam period overlaps exam period %(number)s.") % {"number": number_a}
+                )
+                overlapping.append((number_a, number_b))
+        if overlapping:
+            raise ValidationError(
+                [
+                    ValidationError(
+                        _("Exam periods %(first)s and %(second)s overlap."),
+                        code="overlap",
+                        params={"first": a, "second": b},
+                    )
+                    for a, b in overlapping
+                ]
+            )

@@ -1,0 +1,191 @@
+from django.contrib import admin
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import AuditedAdmin, ReadOnlyAdminMixin
+from exams.admin import ResultInline
+
+from .models import Degree, Enrolment, ISPLine, LearningAccountEntry, Student
+
+
+def running_balances(student_id) -> dict[int, int]:
+    """Balance after each entry of one student's ledger, in ledger order (date, then booking)."""
+    balances, total = {}, 0
+    entries = LearningAccountEntry.objects.filter(student_id=student_id).order_by("on", "id")
+    for pk, credits in entries.values_list("pk", "credits"):
+        total += credits
+        balances[pk] = total
+    return balances
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    fields = [
+        "academic_year",
+        "programme",
+        "contract",
+        "grant_status",
+        "status",
+        "isp_status",
+        "enrolled_on",
+        "deregistered_on",
+    ]
+    autocomplete_fields = ["academic_year", "programme"]
+    show_change_link = True
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("student", "academic_year", "programme")
+
+
+class DegreeInline(admin.TabularInline):
+    model = Degree
+    fields = ["kind", "on", "programme", "processed"]
+    readonly_fields = ["processed"]
+    autocomplete_fields = ["programme"]
+    extra = 0
+
+
+class LearningAccountEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The student's ledger with the balance after each entry. Read-only: the ledger is
+    append-only and only the application books entries."""
+
+    model = LearningAccountEntry
+    fields = ["on", "credits", "kind", "reason", "academic_year", "programme", "course", "running_balance"]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("academic_year", "programme", "course")
+
+    @admin.display(description=_("balance"))
+    def running_balance(self, entry):
+        balances = getattr(self, "_balances", None)
+        if balances is None or entry.pk not in balances:
+            balances = self._balances = running_balances(entry.student_id)
+        return balances.get(entry.pk)
+
+
+@admin.register(Student)
+class StudentAdmin(AuditedAdmin):
+    list_display = ["number", "last_name", "first_name", "email", "balance"]
+    list_display_links = ["number", "last_name"]
+    search_fields = ["number", "first_name", "last_name", "email"]
+    autocomplete_fields = ["first_enrolment_in_higher_education"]
+    inlines = [EnrolmentInline, DegreeInline, LearningAccountEntryInline]
+    fieldsets = [
+        (None, {"fields": ["number", "first_name", "last_name", "email", "first_enrolment_in_higher_education"]}),
+        (
+            _("Imported opening balance"),
+            {
+                "fields": ["opening_balance", "opening_bonus_left", "opening_on"],
+                "description": _(
+                    "Only for students coming from another institution. Left empty, the learning account "
+                    "opens with 140 credits at the first enrolment."
+                ),
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # The balance is the sum of the ledger (never a stored copy): one aggregate for the whole page.
+        return (
+            super().get_queryset(request).annotate(balance_total=Coalesce(Sum("learning_account_entries__credits"), 0))
+        )
+
+    @admin.display(description=_("learning account"), ordering="balance_total")
+    def balance(self, obj):
+        return obj.balance_total
+
+
+class ISPLineInline(admin.TabularInline):
+    model = ISPLine
+    fields = ["course", "added_on", "removed_on", "exempted", "locked_on"]
+    readonly_fields = ["locked_on"]
+    autocomplete_fields = ["course"]
+    show_change_link = True
+    extra = 0
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("course", "enrolment__student", "enrolment__programme", "enrolment__academic_year")
+        )
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(AuditedAdmin):
+    list_display = [
+        "student",
+        "programme",
+        "academic_year",
+        "contract",
+        "status",
+        "isp_status",
+        "enrolled_on",
+        "deregistered_on",
+    ]
+    list_filter = ["academic_year", "programme", "contract", "status", "isp_status"]
+    list_select_related = ["student", "programme", "academic_year"]
+    search_fields = ["student__number", "student__first_name", "student__last_name"]
+    autocomplete_fields = ["student", "academic_year", "programme"]
+    date_hierarchy = "enrolled_on"
+    inlines = [ISPLineInline]
+
+
+class FinalFilter(admin.SimpleListFilter):
+    """ISP lines that a semester lock has made final (Art. 19), or not yet."""
+
+    title = _("final")
+    parameter_name = "final"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("final")), ("no", _("not final"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(locked_on__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(locked_on__isnull=True)
+        return queryset
+
+
+@admin.register(ISPLine)
+class ISPLineAdmin(AuditedAdmin):
+    list_display = ["course", "enrolment", "added_on", "removed_on", "exempted", "final"]
+    list_filter = ["enrolment__academic_year", "course__programme", "course__semester", "exempted", FinalFilter]
+    list_select_related = ["course", "enrolment__student", "enrolment__programme", "enrolment__academic_year"]
+    search_fields = ["enrolment__student__number", "enrolment__student__last_name", "course__code", "course__name"]
+    autocomplete_fields = ["enrolment", "course"]
+    fields = ["enrolment", "course", "added_on", "removed_on", "exempted", "locked_on"]
+    readonly_fields = ["locked_on"]
+    inlines = [ResultInline]
+
+    @admin.display(description=_("final"), boolean=True, ordering="locked_on")
+    def final(self, obj):
+        return obj.is_final
+
+
+@admin.register(LearningAccountEntry)
+class LearningAccountEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The ledger is append-only (DOMAIN §2): a correction is a new entry booked by the
+    application, never an edit here."""
+
+    list_display = ["student", "on", "credits", "kind", "reason", "academic_year", "programme", "course"]
+    list_filter = ["kind", "academic_year"]
+    list_select_related = ["student", "academic_year", "programme", "course"]
+    search_fields = ["student__number"]
+    date_hierarchy = "on"
+
+
+@admin.register(Degree)
+class DegreeAdmin(admin.ModelAdmin):
+    list_display = ["student", "kind", "on", "programme", "processed"]
+    list_filter = ["kind", "processed"]
+    list_select_related = ["student", "programme"]
+    search_fields = ["student__number", "student__last_name"]
+    autocomplete_fields = ["student", "programme"]
+    readonly_fields = ["processed"]
