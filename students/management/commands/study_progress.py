@@ -1,0 +1,28 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from students.selectors import student_by_number, study_progress
+from students.text import study_progress_text
+
+
+class Command(BaseCommand):
+    help = "Print the study progress file of one student (EXCHANGE.md), as JSON with --json."
+
+    def add_arguments(self, parser):
+        parser.add_argument("number", help="student number")
+        parser.add_argument("--json", action="store_true", help="print JSON instead of readable text")
+
+    def handle(self, *args, number, **options):
+        student = student_by_number(number)
+        if student is None:
+            raise CommandError(f"Unknown student number {number!r}.")
+        data = study_progress(student)
+        if options["json"]:
+            self.stdout.write(_dumps(data))
+        else:
+            self.stdout.write(study_progress_text(data))
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)

@@ -1,0 +1,601 @@
+"""Writes on students, enrolments, ISPs and the learning account ledger.
+
+Each ``*_process`` function handles the facts of one kind that are due on a day,
+set-based, in one transaction; it is called by the timeline (``core.timeline``)
+for imported facts and for live changes alike. Every function can run twice or
+be interrupted and run again: the rows it handles are locked and marked
+processed in the same transaction, and the ledger's unique (source, kind)
+constraint refuses a second entry for the same fact.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Exists, Min, OuterRef, Q, Sum
+
+from exams.models import Grade, Result
+from programmes.models import AcademicYear
+
+from . import rules
+from .models import (
+    Degree,
+    Enrolment,
+    EnrolmentStatus,
+    EntryKind,
+    ISPLine,
+    LearningAccountEntry,
+    LineOutcome,
+    Student,
+)
+
+BATCH = 5000
+
+
+# --- ledger ------------------------------------------------------------------
+def ledger_book(entries: Iterable[LearningAccountEntry]) -> int:
+    """Append entries; one that exists already for its (source, kind) is skipped."""
+    entries = [e for e in entries if e.credits != 0]
+    LearningAccountEntry.objects.bulk_create(entries, batch_size=BATCH, ignore_conflicts=True)
+    return len(entries)
+
+
+def balances(student_ids: Iterable[int]) -> dict[int, int]:
+    """Current balance of each student: the sum of their entries."""
+    ids = list(set(student_ids))
+    result = dict.fromkeys(ids, 0)
+    for start in range(0, len(ids), BATCH):
+        rows = (
+            LearningAccountEntry.objects.filter(student_id__in=ids[start : start + BATCH])
+            .values("student_id")
+            .annotate(total=Sum("credits"))
+        )
+        result.update({row["student_id"]: row["total"] for row in rows})
+    return result
+
+
+def bonus_state(student_ids: Iterable[int]) -> dict[int, int]:
+    """Bonus left per student (LA: the first 60 credits come back twice)."""
+    ids = list(set(student_ids))
+    booked = defaultdict(int)
+    rebuilt = set()
+    opening = dict(Student.objects.filter(id__in=ids).values_list("id", "opening_bonus_left"))
+    for row in (
+        LearningAccountEntry.objects.filter(student_id__in=ids, kind__in=[EntryKind.BONUS, EntryKind.REBUILD])
+        .values("student_id", "kind")
+        .annotate(total=Sum("credits"))
+    ):
+        if row["kind"] == EntryKind.BONUS:
+            booked[row["student_id"]] = row["total"]
+        else:
+            rebuilt.add(row["student_id"])
+    return {
+        sid: rules.bonus_left(opening_bonus=opening.get(sid), bonus_booked=booked[sid], rebuild_granted=sid in rebuilt)
+        for sid in ids
+    }
+
+
+def _holds_bachelor(student_ids, day) -> set[int]:
+    return set(
+        Degree.objects.filter(student_id__in=student_ids, kind="bachelor", on__lte=day).values_list(
+            "student_id", flat=True
+        )
+    )
+
+
+def _uses_account(line: ISPLine, holds_bachelor: bool) -> bool:
+    enrolment = line.enrolment
+    return rules.line_uses_learning_account(
+        contract=enrolment.contract,
+        programme_kind=enrolment.programme.kind,
+        holds_bachelor=holds_bachelor,
+        exempted=line.exempted,
+    )
+
+
+def _taken_opportunities(line_ids, *, on: datetime.date, first_only: bool = False) -> set[int]:
+    """Lines with an exam opportunity taken by ``on``: a result other than NA in an
+    exam period that had started."""
+    results = Result.objects.filter(isp_line_id__in=line_ids, exam_period__starts_on__lte=on).exclude(
+        grade=Grade.NOT_TAKEN
+    )
+    if first_only:
+        results = results.filter(opportunity=1)
+    return set(results.values_list("isp_line_id", flat=True))
+
+
+# --- rule 1: opening ---------------------------------------------------------
+def _opening_due_filter(day):
+    return Q(account_opened=False) & (
+        Q(opening_balance__isnull=False, opening_on__lte=day)
+        | Q(opening_balance__isnull=True, first_enrolled_on__lte=day)
+    )
+
+
+def openings_pending_on():
+    """Earliest day on which a learning account still has to open."""
+    qs = Student.objects.filter(account_opened=False).annotate(first_enrolled_on=Min("enrolments__enrolled_on"))
+    imported = qs.filter(opening_balance__isnull=False).aggregate(d=Min("opening_on"))["d"]
+    first = qs.filter(opening_balance__isnull=True).aggregate(d=Min("first_enrolled_on"))["d"]
+    return min((d for d in (imported, first) if d), default=None)
+
+
+@transaction.atomic
+def accounts_open(*, day: datetime.date) -> int:
+    """Open the learning accounts due by ``day`` (rule 1)."""
+    students = list(
+        Student.objects.select_for_update()
+        .filter(account_opened=False)
+        .annotate(first_enrolled_on=Min("enrolments__enrolled_on"))
+        .filter(_opening_due_filter(day))
+    )
+    entries = []
+    for student in students:
+        credits, on = rules.opening_entry(
+            imported_balance=student.opening_balance,
+            imported_on=student.opening_on,
+            first_enrolled_on=student.first_enrolled_on,
+        )
+        reason = "Imported opening balance" if student.opening_balance is not None else "Opening balance"
+        entries.append(
+            LearningAccountEntry(
+                student=student,
+                on=on,
+                credits=credits,
+                kind=EntryKind.OPENING,
+                source=f"student:{student.pk}",
+                reason=reason,
+            )
+        )
+    # A zero imported balance books nothing but still opens the account.
+    LearningAccountEntry.objects.bulk_create(entries, batch_size=BATCH, ignore_conflicts=True)
+    Student.objects.filter(pk__in=[s.pk for s in students]).update(account_opened=True)
+    return len(students)
+
+
+# --- rules 2, 3, 6, 11, 12: enrolment ------------------------------------------
+def _credits_left_to_degree(enrolment: Enrolment) -> int:
+    obtained = (
+        ISPLine.objects.filter(
+            enrolment__student_id=enrolment.student_id,
+            enrolment__programme_id=enrolment.programme_id,
+            enrolment__academic_year__starts_on__lt=enrolment.academic_year.starts_on,
+        )
+        .filter(Q(certified_on__isnull=False) | Q(exempted=True) | Q(tolerated_on__isnull=False))
+        .aggregate(total=Sum("course__credits"))["total"]
+        or 0
+    )
+    return max(0, enrolment.programme.credits - obtained)
+
+
+def _enrolled_in_both_previous_years(enrolment: Enrolment) -> bool:
+    previous = list(
+        AcademicYear.objects.filter(starts_on__lt=enrolment.academic_year.starts_on)
+        .order_by("-starts_on")
+        .values_list("pk", flat=True)[:2]
+    )
+    if len(previous) < 2:
+        return False
+    years = set(
+        Enrolment.objects.filter(
+            student_id=enrolment.student_id, programme_id=enrolment.programme_id, academic_year_id__in=previous
+        ).values_list("academic_year_id", flat=True)
+    )
+    return years == set(previous)
+
+
+def _generation_refund_entry(enrolment: Enrolment) -> LearningAccountEntry | None:
+    """Rule 6: a generation student who switches programme gets half back."""
+    year = enrolment.academic_year
+    old = (
+        Enrolment.objects.filter(
+            student_id=enrolment.student_id,
+            academic_year=year,
+            deregistered_on__isnull=False,
+            deregistered_on__lte=enrolment.enrolled_on,
+        )
+        .exclude(pk=enrolment.pk)
+        .exclude(programme_id=enrolment.programme_id)
+        .select_related("programme", "student__first_enrolment_in_higher_education")
+        .first()
+    )
+    if old is None:
+        return None
+    student = old.student
+    earlier = Enrolment.objects.filter(student_id=student.pk, academic_year__starts_on__lt=year.starts_on).count()
+    first_year = student.first_enrolment_in_higher_education
+    if not rules.is_generation_student(
+        first_enrolment_year=first_year.code if first_year else None,
+        academic_year=year.code,
+        contract=old.contract,
+        programme_kind=old.programme.kind,
+        earlier_enrolments=earlier,
+    ):
+        return None
+    lines = list(old.lines.filter(course__semester__in=["1", "year"], deducted_credits__gt=0))
+    taken = _taken_opportunities([line.pk for line in lines], on=old.deregistered_on, first_only=True)
+    credits = rules.generation_refund(
+        deregistered_on=old.deregistered_on,
+        new_enrolled_on=enrolment.enrolled_on,
+        first_semester_lock=year.first_semester_lock,
+        generation_switch_deadline=year.generation_switch_deadline,
+        second_semester_lock=year.second_semester_lock,
+        first_semester_lines=[(line.deducted_credits, line.pk in taken) for line in lines],
+    )
+    if not credits:
+        return None
+    return LearningAccountEntry(
+        student_id=student.pk,
+        on=enrolment.enrolled_on,
+        credits=credits,
+        kind=EntryKind.REFUND,
+        source=f"enrolment:{old.pk}:generation",
+        academic_year=year,
+        programme=old.programme,
+        reason=f"Generation student switching to {enrolment.programme.code}: half of {old.programme.code}",
+    )
+
+
+@transaction.atomic
+def enrolments_process(*, day: datetime.date) -> int:
+    """Process enrolments due by ``day``: admission on the learning account (rule 11),
+    the deduction of the initial ISP (rules 2-3, 12) and the generation refund (rule 6)."""
+    enrolments = list(
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(enrolment_processed=False, enrolled_on__lte=day)
+        .select_related("programme", "academic_year", "student")
+        .order_by("enrolled_on", "pk")
+    )
+    if not enrolments:
+        return 0
+    student_ids = {e.student_id for e in enrolments}
+    balance = balances(student_ids)
+    holds_bachelor = _holds_bachelor(student_ids, day)
+    lines_by_enrolment = defaultdict(list)
+    for line in (
+        ISPLine.objects.select_for_update(of=("self",))
+        .filter(enrolment__in=enrolments, add_processed=False, added_on__lte=day)
+        .select_related("course")
+        .order_by("course__code")
+    ):
+        lines_by_enrolment[line.enrolment_id].append(line)
+    entries, changed_lines = [], []
+    for enrolment in enrolments:
+        lines = lines_by_enrolment[enrolment.pk]
+        for line in lines:
+            line.enrolment = enrolment
+        uses = rules.line_uses_learning_account(
+            contract=enrolment.contract,
+            programme_kind=enrolment.programme.kind,
+            holds_bachelor=enrolment.student_id in holds_bachelor,
+            exempted=False,
+        )
+        generation = _generation_refund_entry(enrolment)
+        if generation:
+            entries.append(generation)
+            balance[enrolment.student_id] += generation.credits
+        current = balance[enrolment.student_id]
+        admitted = rules.admission(
+            uses_learning_account=uses,
+            balance=current,
+            enrolled_in_both_previous_years=uses and current <= 0 and _enrolled_in_both_previous_years(enrolment),
+            credits_left_to_degree=_credits_left_to_degree(enrolment) if uses and current <= 0 else 0,
+        )
+        enrolment.enrolment_processed = True
+        if admitted.refused:
+            enrolment.status = EnrolmentStatus.REFUSED
+            enrolment.status_reason = "Learning account of 0 or less (Art. 33)"
+            for line in lines:
+                line.add_processed = True
+            changed_lines += lines
+            continue
+        enrolment.admission_exception = admitted.exception
+        enrolment.balance_at_enrolment = current
+        charged = 0
+        for line in lines:
+            line.add_processed = True
+            _lock_if_late(line, enrolment.academic_year)
+            if _uses_account(line, enrolment.student_id in holds_bachelor):
+                line.deducted_credits = line.course.credits
+                charged += line.course.credits
+        changed_lines += lines
+        if charged:
+            entries.append(
+                LearningAccountEntry(
+                    student_id=enrolment.student_id,
+                    on=enrolment.enrolled_on,
+                    credits=rules.deduction(charged),
+                    kind=EntryKind.DEDUCTION,
+                    source=f"enrolment:{enrolment.pk}:isp",
+                    academic_year=enrolment.academic_year,
+                    programme=enrolment.programme,
+                    reason=f"ISP {enrolment.academic_year.code}: {charged} credits",
+                )
+            )
+            balance[enrolment.student_id] -= charged
+    ledger_book(entries)
+    Enrolment.objects.bulk_update(
+        enrolments,
+        ["enrolment_processed", "status", "status_reason", "admission_exception", "balance_at_enrolment"],
+        batch_size=BATCH,
+    )
+    ISPLine.objects.bulk_update(changed_lines, ["add_processed", "deducted_credits", "locked_on"], batch_size=BATCH)
+    return len(enrolments)
+
+
+def _lock_if_late(line: ISPLine, year: AcademicYear) -> None:
+    """A line that enters the ISP on or after its semester's lock is final at once."""
+    lock = rules.lock_date(
+        line.course.semester,
+        first_semester_lock=year.first_semester_lock,
+        second_semester_lock=year.second_semester_lock,
+    )
+    if line.added_on >= lock and line.locked_on is None:
+        line.locked_on = line.added_on
+
+
+# --- rules 2-3: lines added later ---------------------------------------------
+@transaction.atomic
+def isp_additions_process(*, day: datetime.date) -> int:
+    """Deduct lines added to an already processed enrolment (rule 3)."""
+    lines = list(
+        ISPLine.objects.select_for_update(of=("self",))
+        .filter(add_processed=False, added_on__lte=day, enrolment__enrolment_processed=True)
+        .select_related("course", "enrolment__programme", "enrolment__academic_year")
+        .order_by("added_on", "pk")
+    )
+    if not lines:
+        return 0
+    holds_bachelor = _holds_bachelor({line.enrolment.student_id for line in lines}, day)
+    entries = []
+    for line in lines:
+        line.add_processed = True
+        enrolment = line.enrolment
+        _lock_if_late(line, enrolment.academic_year)
+        if enrolment.status == EnrolmentStatus.REFUSED:
+            continue
+        if _uses_account(line, enrolment.student_id in holds_bachelor):
+            line.deducted_credits = line.course.credits
+            entries.append(
+                LearningAccountEntry(
+                    student_id=enrolment.student_id,
+                    on=line.added_on,
+                    credits=rules.deduction(line.course.credits),
+                    kind=EntryKind.DEDUCTION,
+                    source=f"isp_line:{line.pk}",
+                    academic_year=enrolment.academic_year,
+                    programme=enrolment.programme,
+                    course=line.course,
+                    reason=f"{line.course.code} added to ISP {enrolment.academic_year.code}",
+                )
+            )
+    ledger_book(entries)
+    ISPLine.objects.bulk_update(lines, ["add_processed", "deducted_credits", "locked_on"], batch_size=BATCH)
+    return len(lines)
+
+
+# --- rule 4: removals ------------------------------------------------------------
+@transaction.atomic
+def isp_removals_process(*, day: datetime.date) -> int:
+    """Refund lines removed before the lock of their semester (rule 4)."""
+    lines = list(
+        ISPLine.objects.select_for_update(of=("self",))
+        .filter(removal_processed=False, removed_on__lte=day, add_processed=True)
+        .select_related("course", "enrolment__programme", "enrolment__academic_year")
+    )
+    if not lines:
+        return 0
+    entries = []
+    taken_by_day = defaultdict(list)
+    for line in lines:
+        taken_by_day[line.removed_on].append(line.pk)
+    taken = set()
+    for on, ids in taken_by_day.items():
+        taken |= _taken_opportunities(ids, on=on)
+    for line in lines:
+        line.removal_processed = True
+        year = line.enrolment.academic_year
+        if line.deducted_credits and rules.removal_refunds(
+            semester=line.course.semester,
+            removed_on=line.removed_on,
+            opportunity_taken=line.pk in taken,
+            first_semester_lock=year.first_semester_lock,
+            second_semester_lock=year.second_semester_lock,
+        ):
+            entries.append(
+                LearningAccountEntry(
+                    student_id=line.enrolment.student_id,
+                    on=line.removed_on,
+                    credits=line.deducted_credits,
+                    kind=EntryKind.REFUND,
+                    source=f"isp_line:{line.pk}",
+                    academic_year=year,
+                    programme=line.enrolment.programme,
+                    course=line.course,
+                    reason=f"{line.course.code} removed from ISP {year.code} before the lock",
+                )
+            )
+            line.deducted_credits = 0
+    ledger_book(entries)
+    ISPLine.objects.bulk_update(lines, ["removal_processed", "deducted_credits"], batch_size=BATCH)
+    return len(lines)
+
+
+# --- rule 5: deregistrations ----------------------------------------------------
+@transaction.atomic
+def deregistrations_process(*, day: datetime.date) -> int:
+    """Deregistrations due by ``day``: status, and the refunds of rule 5."""
+    enrolments = list(
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(deregistration_processed=False, deregistered_on__lte=day, enrolment_processed=True)
+        .select_related("programme", "academic_year")
+    )
+    if not enrolments:
+        return 0
+    lines_by_enrolment = defaultdict(list)
+    for line in (
+        ISPLine.objects.select_for_update(of=("self",))
+        .filter(enrolment__in=enrolments, deducted_credits__gt=0)
+        .filter(Q(removed_on__isnull=True) | Q(removal_processed=False))
+        .select_related("course")
+    ):
+        lines_by_enrolment[line.enrolment_id].append(line)
+    entries, changed = [], []
+    for enrolment in enrolments:
+        enrolment.deregistration_processed = True
+        if enrolment.status != EnrolmentStatus.REFUSED:
+            enrolment.status = EnrolmentStatus.DEREGISTERED
+        year = enrolment.academic_year
+        lines = lines_by_enrolment[enrolment.pk]
+        taken = _taken_opportunities([line.pk for line in lines], on=enrolment.deregistered_on)
+        refunded = 0
+        for line in lines:
+            if rules.deregistration_refunds(
+                contract=enrolment.contract,
+                semester=line.course.semester,
+                deregistered_on=enrolment.deregistered_on,
+                opportunity_taken=line.pk in taken,
+                first_semester_lock=year.first_semester_lock,
+                second_semester_lock=year.second_semester_lock,
+            ):
+                refunded += line.deducted_credits
+                line.deducted_credits = 0
+                changed.append(line)
+        if refunded:
+            entries.append(
+                LearningAccountEntry(
+                    student_id=enrolment.student_id,
+                    on=enrolment.deregistered_on,
+                    credits=refunded,
+                    kind=EntryKind.REFUND,
+                    source=f"enrolment:{enrolment.pk}:deregistration",
+                    academic_year=year,
+                    programme=enrolment.programme,
+                    reason=f"Deregistration from {enrolment.programme.code} {year.code}: {refunded} credits",
+                )
+            )
+    ledger_book(entries)
+    Enrolment.objects.bulk_update(enrolments, ["deregistration_processed", "status"], batch_size=BATCH)
+    ISPLine.objects.bulk_update(changed, ["deducted_credits"], batch_size=BATCH)
+    return len(enrolments)
+
+
+# --- rule 9: degrees -------------------------------------------------------------
+@transaction.atomic
+def degrees_process(*, day: datetime.date) -> int:
+    degrees = list(Degree.objects.select_for_update().filter(processed=False, on__lte=day).order_by("on", "pk"))
+    entries = []
+    for degree in degrees:
+        earlier = Degree.objects.filter(student_id=degree.student_id, kind="master").filter(
+            Q(on__lt=degree.on) | Q(on=degree.on, pk__lt=degree.pk)
+        )
+        credits = rules.master_degree_deduction(kind=degree.kind, earlier_master_degrees=earlier.count())
+        if credits:
+            entries.append(
+                LearningAccountEntry(
+                    student_id=degree.student_id,
+                    on=degree.on,
+                    credits=credits,
+                    kind=EntryKind.MASTER_DEGREE,
+                    source=f"degree:{degree.pk}",
+                    programme_id=degree.programme_id,
+                    reason="First master's degree",
+                )
+            )
+        degree.processed = True
+    ledger_book(entries)
+    Degree.objects.bulk_update(degrees, ["processed"])
+    return len(degrees)
+
+
+# --- rule 10: rebuild at the start of an academic year -----------------------------
+def rebuild_grant(*, year: AcademicYear) -> int:
+    """Rebuild the learning account of students not enrolled this year (rule 10)."""
+    previous = AcademicYear.objects.filter(starts_on__lt=year.starts_on).order_by("-starts_on").first()
+    enrolled_now = Enrolment.objects.filter(student=OuterRef("pk"), academic_year=year, enrolled_on__lte=year.starts_on)
+    enrolled_before = Enrolment.objects.filter(student=OuterRef("pk"), academic_year__starts_on__lt=year.starts_on)
+    candidates = (
+        Student.objects.filter(account_opened=True)
+        .annotate(balance=Sum("learning_account_entries__credits"))
+        .filter(balance__lt=rules.REBUILD_TARGET)
+        .filter(Exists(enrolled_before))
+        .exclude(Exists(enrolled_now))
+        .values_list("pk", "balance")
+    )
+    candidates = dict(candidates)
+    if not candidates:
+        return 0
+    ids = list(candidates)
+    masters = set(
+        Degree.objects.filter(student_id__in=ids, kind="master", on__lt=year.starts_on).values_list(
+            "student_id", flat=True
+        )
+    )
+    enrolled_previous = (
+        set(Enrolment.objects.filter(student_id__in=ids, academic_year=previous).values_list("student_id", flat=True))
+        if previous
+        else set()
+    )
+    first_rebuild = dict(
+        LearningAccountEntry.objects.filter(student_id__in=ids, kind=EntryKind.REBUILD)
+        .values("student_id")
+        .annotate(first=Min("on"))
+        .values_list("student_id", "first")
+    )
+    stopped = set()
+    for student_id, first in first_rebuild.items():
+        if Enrolment.objects.filter(student_id=student_id, enrolled_on__gte=first).exists():
+            stopped.add(student_id)
+    entries = []
+    for student_id, balance in candidates.items():
+        credits = rules.rebuild_due(
+            balance=balance,
+            enrolled_this_year=False,
+            after_first_master=student_id in masters,
+            previous_year_without_enrolment=previous is not None and student_id not in enrolled_previous,
+            ever_enrolled=True,
+            rebuild_stopped=student_id in stopped,
+        )
+        if credits:
+            entries.append(
+                LearningAccountEntry(
+                    student_id=student_id,
+                    on=year.starts_on,
+                    credits=credits,
+                    kind=EntryKind.REBUILD,
+                    source=f"student:{student_id}:rebuild:{year.code}",
+                    academic_year=year,
+                    reason=f"Learning account rebuilt at the start of {year.code}",
+                )
+            )
+    return ledger_book(entries)
+
+
+# --- locks (Art. 8, 19, 23) -------------------------------------------------------
+def lines_lock(*, year: AcademicYear, semesters: list[str], day: datetime.date) -> int:
+    """Make the lines of ``semesters`` in ``year`` final from ``day``: set-based,
+    in batches of enrolments so that the query count grows with batches."""
+    bounds = Enrolment.objects.filter(academic_year=year).aggregate(lo=Min("pk"), hi=Min("pk"))
+    if bounds["lo"] is None:
+        return 0
+    hi = Enrolment.objects.filter(academic_year=year).order_by("-pk").values_list("pk", flat=True).first()
+    total = 0
+    step = 20000
+    for start in range(bounds["lo"], hi + 1, step):
+        total += (
+            ISPLine.objects.filter(
+                enrolment_id__gte=start,
+                enrolment_id__lt=start + step,
+                enrolment__academic_year=year,
+                course__semester__in=semesters,
+                locked_on__isnull=True,
+                added_on__lte=day,
+            )
+            .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=day))
+            .update(locked_on=day)
+        )
+    return total
+
+
+LINE_DONE = Q(outcome=LineOutcome.PASSED) | Q(exempted=True) | Q(tolerated_on__isnull=False)
