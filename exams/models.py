@@ -75,6 +75,9 @@ class ResultPart(models.Model):
             models.UniqueConstraint(fields=["result", "position"], name="result_part_unique_position"),
         ]
 
+    def __str__(self):
+        return f"{self.credits} cr: {self.score}"
+
 
 class ToleranceChoice(models.Model):
     """A student's choice to tolerate a tolerable fail (Art. 91 §2), within 15 days."""

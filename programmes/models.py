@@ -32,6 +32,10 @@ class AcademicYear(models.Model):
     def __str__(self):
         return self.code
 
+    def save(self, *args, **kwargs):
+        self.fill_calendar_defaults()
+        super().save(*args, **kwargs)
+
     @property
     def first_year(self) -> int | None:
         return rules.parse_academic_year_code(self.code)
@@ -53,10 +57,6 @@ class AcademicYear(models.Model):
         if errors:
             raise ValidationError(errors)
         self.fill_calendar_defaults()
-
-    def save(self, *args, **kwargs):
-        self.fill_calendar_defaults()
-        super().save(*args, **kwargs)
 
     def contains(self, day) -> bool:
         return self.starts_on <= day <= self.ends_on
@@ -98,7 +98,9 @@ class ExamPeriod(models.Model):
         year = getattr(self, "academic_year", None) if self.academic_year_id else None
         if year and self.starts_on and self.ends_on:
             if not (year.contains(self.starts_on) and year.contains(self.ends_on)):
-                errors["starts_on"] = _("The exam period must lie inside academic year %(year)s (%(start)s to %(end)s).") % {
+                errors["starts_on"] = _(
+                    "The exam period must lie inside academic year %(year)s (%(start)s to %(end)s)."
+                ) % {
                     "year": year.code,
                     "start": year.starts_on,
                     "end": year.ends_on,
@@ -168,9 +170,7 @@ class Course(models.Model):
     resit = models.BooleanField(_("second opportunity"), default=True)
     pass_fail = models.BooleanField(_("pass/fail"), default=False)
     elective = models.BooleanField(_("elective"), default=False)
-    identical_to = models.ManyToManyField(
-        "self", blank=True, symmetrical=True, verbose_name=_("identical courses")
-    )
+    identical_to = models.ManyToManyField("self", blank=True, symmetrical=True, verbose_name=_("identical courses"))
 
     class Meta:
         ordering = ["programme__code", "stage", "code"]

@@ -59,11 +59,18 @@ def _credits_without_learning_account(enrolment, entries) -> int:
     """Rule 12, measured against the balance just before the enrolment's first deduction."""
     if enrolment.balance_at_enrolment is None:
         return 0
-    charged = 0
-    for e in entries:
-        if e.academic_year_id == enrolment.academic_year_id and e.programme_id == enrolment.programme_id:
-            if e.kind == EntryKind.DEDUCTION or e.kind == EntryKind.REFUND and not e.source.endswith(":generation"):
-                charged -= e.credits
+    own = [
+        e
+        for e in entries
+        if (e.academic_year_id, e.programme_id) == (enrolment.academic_year_id, enrolment.programme_id)
+    ]
+    # Deductions minus removal and deregistration refunds; pass refunds do not
+    # make the credits taken any fewer.
+    charged = -sum(
+        e.credits
+        for e in own
+        if e.kind == EntryKind.DEDUCTION or (e.kind == EntryKind.REFUND and not e.source.endswith(":generation"))
+    )
     return rules.credits_without_learning_account(credits=charged, balance=enrolment.balance_at_enrolment)
 
 
