@@ -102,8 +102,8 @@ class StudentAdmin(AuditedAdmin):
 
 class ISPLineInline(admin.TabularInline):
     model = ISPLine
-    fields = ["course", "added_on", "removed_on", "exempted", "locked_on"]
-    readonly_fields = ["locked_on"]
+    fields = ["course", "added_on", "removed_on", "exempted", "locked_on", "outcome"]
+    readonly_fields = ["locked_on", "outcome"]
     autocomplete_fields = ["course"]
     show_change_link = True
     extra = 0
@@ -132,6 +132,7 @@ class EnrolmentAdmin(AuditedAdmin):
     list_select_related = ["student", "programme", "academic_year"]
     search_fields = ["student__number", "student__first_name", "student__last_name"]
     autocomplete_fields = ["student", "academic_year", "programme"]
+    readonly_fields = ["balance_at_enrolment", "admission_exception"]
     date_hierarchy = "enrolled_on"
     inlines = [ISPLineInline]
 
@@ -155,13 +156,32 @@ class FinalFilter(admin.SimpleListFilter):
 
 @admin.register(ISPLine)
 class ISPLineAdmin(AuditedAdmin):
-    list_display = ["course", "enrolment", "added_on", "removed_on", "exempted", "final"]
-    list_filter = ["enrolment__academic_year", "course__programme", "course__semester", "exempted", FinalFilter]
+    list_display = ["course", "enrolment", "added_on", "removed_on", "exempted", "final", "outcome"]
+    list_filter = [
+        "enrolment__academic_year",
+        "course__programme",
+        "course__semester",
+        "exempted",
+        FinalFilter,
+        "outcome",
+    ]
     list_select_related = ["course", "enrolment__student", "enrolment__programme", "enrolment__academic_year"]
     search_fields = ["enrolment__student__number", "enrolment__student__last_name", "course__code", "course__name"]
     autocomplete_fields = ["enrolment", "course"]
-    fields = ["enrolment", "course", "added_on", "removed_on", "exempted", "locked_on"]
-    readonly_fields = ["locked_on"]
+    fields = [
+        "enrolment",
+        "course",
+        "added_on",
+        "removed_on",
+        "exempted",
+        "locked_on",
+        "deducted_credits",
+        "mark",
+        "outcome",
+        "certified_on",
+        "tolerated_on",
+    ]
+    readonly_fields = ["locked_on", "deducted_credits", "mark", "outcome", "certified_on", "tolerated_on"]
     inlines = [ResultInline]
 
     @admin.display(description=_("final"), boolean=True, ordering="locked_on")

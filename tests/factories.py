@@ -90,3 +90,40 @@ class ISPLineFactory(factory.django.DjangoModelFactory):
     enrolment = factory.SubFactory(EnrolmentFactory)
     course = factory.SubFactory(CourseFactory, programme=factory.SelfAttribute("..enrolment.programme"))
     added_on = factory.LazyAttribute(lambda o: o.enrolment.enrolled_on)
+
+
+# --- Ledger, degrees, results (added for the admin tests; models named as strings so
+# that this block only appends) ---
+
+
+class LearningAccountEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "students.LearningAccountEntry"
+
+    student = factory.SubFactory(StudentFactory)
+    on = datetime.date(2023, 9, 15)
+    credits = 140
+    kind = "opening"
+    source = factory.Sequence(lambda n: f"factory:{n}")
+    reason = "opening balance"
+
+
+class DegreeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "students.Degree"
+
+    student = factory.SubFactory(StudentFactory)
+    kind = "bachelor"
+    on = datetime.date(2023, 7, 1)
+
+
+class ResultFactory(factory.django.DjangoModelFactory):
+    """A first-opportunity mark in the first exam period of the line's academic year."""
+
+    class Meta:
+        model = "exams.Result"
+
+    isp_line = factory.SubFactory(ISPLineFactory)
+    exam_period = factory.LazyAttribute(lambda o: o.isp_line.enrolment.academic_year.exam_periods.get(number=1))
+    opportunity = 1
+    score = 12
