@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 
 from programmes.models import ExamPeriod
 from students import rules as account_rules
@@ -43,10 +43,10 @@ def _stage_marks(period: ExamPeriod, day: datetime.date) -> list[ISPLine]:
     published = Result.objects.filter(exam_period__number__lte=period.number).select_related("exam_period")
     lines = list(
         ISPLine.objects.select_for_update(of=("self",))
-        .filter(enrolment__academic_year_id=period.academic_year_id, results__exam_period=period, exempted=False)
+        .filter(enrolment__academic_year_id=period.academic_year_id, exempted=False)
+        .filter(Exists(Result.objects.filter(isp_line=OuterRef("pk"), exam_period=period)))
         .select_related("course", "enrolment__programme", "enrolment__academic_year")
         .prefetch_related(Prefetch("results", queryset=published.prefetch_related("parts").order_by("opportunity")))
-        .distinct()
     )
     for line in lines:
         mark = rules.final_mark(result_mark(r) for r in line.results.all())

@@ -124,12 +124,16 @@ def openings_pending_on():
 @transaction.atomic
 def accounts_open(*, day: datetime.date) -> int:
     """Open the learning accounts due by ``day`` (rule 1)."""
-    students = list(
-        Student.objects.select_for_update()
-        .filter(account_opened=False)
+    due = dict(
+        Student.objects.filter(account_opened=False)
         .annotate(first_enrolled_on=Min("enrolments__enrolled_on"))
         .filter(_opening_due_filter(day))
+        .values_list("pk", "first_enrolled_on")
     )
+    # Locked without the aggregate (PostgreSQL refuses FOR UPDATE with GROUP BY).
+    students = list(Student.objects.select_for_update().filter(pk__in=list(due), account_opened=False))
+    for student in students:
+        student.first_enrolled_on = due[student.pk]
     entries = []
     for student in students:
         credits, on = rules.opening_entry(

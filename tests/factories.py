@@ -12,6 +12,7 @@ class AcademicYearFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AcademicYear
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     class Params:
         first_year = 2023

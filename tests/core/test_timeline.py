@@ -1,0 +1,173 @@
+"""The timeline processes every fact and transition once, in date order."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+
+from core.models import Transition
+from core.timeline import run_deadlines
+from students import services
+from students.models import EnrolmentStatus, LearningAccountEntry, Student
+from tests.core import scenario
+
+D = dt.date
+END_OF_YEAR = D(2024, 9, 30)
+
+
+def ledger() -> list[tuple]:
+    return list(
+        LearningAccountEntry.objects.order_by("student__number", "on", "source", "kind").values_list(
+            "student__number", "on", "credits", "kind", "source"
+        )
+    )
+
+
+def balances() -> dict[str, int]:
+    return {s.number: s.learning_account_balance() for s in Student.objects.all()}
+
+
+@pytest.fixture
+def college(db):
+    return scenario.build()
+
+
+def test_balances_follow_the_rules(college):
+    run_deadlines(today=END_OF_YEAR)
+    assert balances() == scenario.EXPECTED_BALANCES_END_OF_2023_2024
+
+
+def test_statuses_after_the_year(college):
+    run_deadlines(today=END_OF_YEAR)
+    status = dict(
+        Student.objects.values_list("number", "enrolments__status").filter(enrolments__programme__code="BA-X")
+    )
+    assert status["S3"] == EnrolmentStatus.DEREGISTERED
+    assert status["S7"] == EnrolmentStatus.REFUSED
+    assert status["S1"] == EnrolmentStatus.ENROLLED
+
+
+def test_rebuild_after_a_first_master_is_ten_a_year(college):
+    run_deadlines(today=D(2024, 9, 1))
+    assert Student.objects.get(number="S8").learning_account_balance() == 150 - 140
+    run_deadlines(today=D(2024, 10, 1))
+    assert Student.objects.get(number="S8").learning_account_balance() == 10 + 10  # start of 2024-2025
+    run_deadlines(today=D(2025, 10, 1))
+    assert Student.objects.get(number="S8").learning_account_balance() == 10 + 10 + 10  # and of 2025-2026
+
+
+def test_running_twice_for_the_same_day_changes_nothing(college):
+    run_deadlines(today=END_OF_YEAR)
+    first = ledger()
+    report = run_deadlines(today=END_OF_YEAR)
+    assert ledger() == first
+    assert report.days == 0 and report.facts == 0 and report.transitions == []
+
+
+def test_an_earlier_day_changes_nothing(college):
+    run_deadlines(today=END_OF_YEAR)
+    first = ledger()
+    run_deadlines(today=D(2024, 1, 1))
+    assert ledger() == first
+
+
+def test_day_by_day_equals_one_jump_and_three_jumps(college, django_db_blocker):
+    run_deadlines(today=END_OF_YEAR)
+    one_jump = ledger()
+    LearningAccountEntry.objects.all().delete()
+    _reset_markers()
+    for day in (D(2023, 11, 30), D(2024, 3, 14), END_OF_YEAR):
+        run_deadlines(today=day)
+    assert ledger() == one_jump
+    LearningAccountEntry.objects.all().delete()
+    _reset_markers()
+    day = D(2023, 8, 1)
+    while day <= END_OF_YEAR:
+        run_deadlines(today=day)
+        day += dt.timedelta(days=1)
+    assert ledger() == one_jump
+
+
+def _reset_markers():
+    from students.models import Degree, Enrolment, ISPLine
+
+    Transition.objects.all().delete()
+    Student.objects.update(account_opened=False)
+    Enrolment.objects.update(
+        enrolment_processed=False,
+        deregistration_processed=False,
+        status=EnrolmentStatus.ENROLLED,
+        balance_at_enrolment=None,
+    )
+    ISPLine.objects.update(
+        add_processed=False,
+        removal_processed=False,
+        deducted_credits=0,
+        locked_on=None,
+        mark="",
+        outcome="pending",
+        certified_on=None,
+    )
+    Degree.objects.update(processed=False)
+
+
+def test_a_failure_half_way_is_completed_by_the_next_run(college, monkeypatch):
+    run_deadlines(today=END_OF_YEAR)
+    reference = ledger()
+    LearningAccountEntry.objects.all().delete()
+    _reset_markers()
+
+    calls = {"n": 0}
+    original = services.ledger_book
+
+    def failing(entries):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("injected failure")
+        return original(entries)
+
+    monkeypatch.setattr(services, "ledger_book", failing)
+    with pytest.raises(RuntimeError):
+        run_deadlines(today=END_OF_YEAR)
+    partial = ledger()
+    assert 0 < len(partial) < len(reference)
+    monkeypatch.setattr(services, "ledger_book", original)
+    run_deadlines(today=END_OF_YEAR)
+    assert ledger() == reference
+
+
+def test_the_lock_makes_semester_lines_final(college):
+    run_deadlines(today=D(2023, 12, 1))
+    s1 = Student.objects.get(number="S1")
+    lines = {line.course.code: line for line in s1.enrolments.get().lines.select_related("course")}
+    assert lines["C01"].locked_on == D(2023, 12, 1)  # semester 1
+    assert lines["C06"].locked_on == D(2023, 12, 1)  # year course
+    assert lines["C07"].locked_on is None  # semester 2 waits for 15 March
+    run_deadlines(today=D(2024, 3, 15))
+    assert s1.enrolments.get().lines.get(course__code="C07").locked_on == D(2024, 3, 15)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)")
+def test_two_processes_at_once_book_each_entry_once():
+    scenario.build()
+    errors = []
+
+    def worker():
+        try:
+            run_deadlines(today=END_OF_YEAR)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert balances() == scenario.EXPECTED_BALANCES_END_OF_2023_2024
+    sources = list(LearningAccountEntry.objects.values_list("source", "kind"))
+    assert len(sources) == len(set(sources))
