@@ -1,5 +1,6 @@
 """Rounding as the regulations' preface prescribes: half up, 0.5 included."""
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -7,10 +8,14 @@ from fractions import Fraction
 def round_half_up(value, places: int = 0) -> Decimal:
     """Round ``value`` (int, Fraction, Decimal or str) half up to ``places`` decimals.
 
-    Fractions keep the computation exact: 2/3 of a credit never becomes 0.66666.
+    Fractions keep the computation exact: 2/3 of a credit never becomes 0.66666,
+    and a Fraction just below a half is never pushed up to it by a division.
     """
     if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
+        scaled = abs(value) * Fraction(10) ** places
+        digits = math.floor(scaled + Fraction(1, 2))
+        sign = "-" if value < 0 and digits else ""
+        return Decimal(f"{sign}{digits}E{-places}")
     quantum = Decimal(1).scaleb(-places)
     return Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
 

@@ -38,7 +38,7 @@ def _rank(mark: Mark) -> int:
 
 
 def final_mark(marks_in_order: Iterable[Mark]) -> Mark | None:
-    """The year's mark from the published opportunities, in order (Art. 37).
+    """The year's mark from the published opportunities, in order (Art. 89 §2).
 
     The higher of two opportunities stands; if the second is lower, the first
     stands (so a tie also keeps the first). ``NA`` counts as the lowest mark.
@@ -88,7 +88,7 @@ def mark_from_text(text: str) -> Mark | None:
 
 
 def mark_allowed(mark: Mark, *, pass_fail: bool) -> bool:
-    """P/F only for pass/fail courses, 0-20 only for the others; NA for both (Art. 36)."""
+    """P/F only for pass/fail courses, 0-20 only for the others; NA for both (Art. 65-66)."""
     if mark == NOT_TAKEN:
         return True
     if mark in (PASS, FAIL):

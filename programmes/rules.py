@@ -56,7 +56,7 @@ def academic_year_code(first_year: int) -> str:
 def parse_academic_year_code(code: str) -> int | None:
     """``"2023-2024"`` -> 2023; None when the code is not two consecutive years."""
     parts = code.split("-")
-    if len(parts) != 2 or not all(p.isdigit() and len(p) == 4 for p in parts):
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) == 4 for p in parts):
         return None
     first, second = int(parts[0]), int(parts[1])
     return first if second == first + 1 else None
