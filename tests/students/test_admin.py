@@ -133,3 +133,31 @@ def test_student_history_is_listed_but_cannot_be_reverted(admin_client):
     student.refresh_from_db()
     assert student.first_name == "Lotta"
     assert Student.objects.count() == 1
+
+
+def test_student_can_be_edited_with_the_read_only_ledger_on_the_page(admin_client):
+    student = StudentFactory(first_name="Lotte", last_name="Peeters")
+    entry = LearningAccountEntryFactory(student=student, credits=140)
+    data = {
+        "number": student.number,
+        "first_name": "Lotta",
+        "last_name": "Peeters",
+        "email": "",
+        "enrolments-TOTAL_FORMS": "0",
+        "enrolments-INITIAL_FORMS": "0",
+        "degrees-TOTAL_FORMS": "0",
+        "degrees-INITIAL_FORMS": "0",
+        "learning_account_entries-TOTAL_FORMS": "1",
+        "learning_account_entries-INITIAL_FORMS": "1",
+        "learning_account_entries-0-id": str(entry.pk),
+        "learning_account_entries-0-student": str(student.pk),
+        "learning_account_entries-0-credits": "999",  # ignored: the inline is read-only
+    }
+    response = admin_client.post(reverse("admin:students_student_change", args=[student.pk]), data)
+    assert response.status_code == 302
+    student.refresh_from_db()
+    entry.refresh_from_db()
+    assert student.first_name == "Lotta"
+    assert entry.credits == 140
+    assert student.history.count() == 2
+    assert student.history.first().history_user is not None
