@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
@@ -104,3 +105,13 @@ def test_admin_validation_message_in_dutch(admin_client):
     admin_client.post(reverse("set_language"), {"language": "nl", "next": "/"})
     response = admin_client.post(reverse("admin:programmes_course_add"), data)
     assert "Het aantal studiepunten moet een geheel getal van minstens 1 zijn." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_names_the_roles_in_dutch(client, django_user_model):
+    user = django_user_model.objects.create_user("committee", password="x")
+    user.groups.add(Group.objects.create(name="examination committee"))
+    client.force_login(user)
+    content = client.get(reverse("home"), headers={"accept-language": "nl"}).content.decode()
+    assert "Uw rollen:" in content
+    assert "examencommissie" in content
