@@ -1,0 +1,127 @@
+"""``manage.py load_demo``: a demo college, brought up to today, with a login per role."""
+
+import datetime
+import io
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core import clock, roles
+from core.demo import DEMO_PASSWORD, DEMO_USERS, build_records
+from core.management.commands.demo_logins import write_logins
+from exams.models import Result, ToleranceChoice
+from programmes.models import AcademicYear, Course, Programme
+from students.exchange import RecordsInvalid, import_data
+from students.models import Enrolment, ISPLine, LearningAccountEntry, Student
+
+# Problems shown when the demo document does not import (the rest are counted).
+SHOWN_PROBLEMS = 20
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--today must be a date YYYY-MM-DD, not {value!r}") from error
+
+
+class Command(BaseCommand):
+    @property
+    def help(self):
+        return _(
+            "Load the demo college (academic years, programmes, students with their records) through the "
+            "ordinary import, run the deadlines up to today and create one demo login per role "
+            "(password 'demo')."
+        )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help=_("Do nothing when the database already holds students.")
+        )
+        parser.add_argument("--seed", type=int, default=2026, help=_("Seed of the generator (default 2026)."))
+        parser.add_argument("--students", type=int, default=300, help=_("Number of students (default 300)."))
+        parser.add_argument("--today", type=_date, help=_("Run the deadlines up to this day (default: today)."))
+
+    def handle(self, *args, if_empty=False, seed=2026, students=300, today=None, verbosity=1, **options):
+        if if_empty and Student.objects.exists():
+            self.stdout.write("The database already holds students: demo data not loaded (--if-empty).")
+            return
+        if isinstance(today, str):  # call_command(today="YYYY-MM-DD") skips the parser
+            today = _date(today)
+        today = today or clock.today()
+        started = time.monotonic()
+
+        data = build_records(seed=seed, students=students)
+        try:
+            summary = import_data(data, progress=verbosity > 1)
+        except RecordsInvalid as invalid:
+            for problem in invalid.problems[:SHOWN_PROBLEMS]:
+                self.stderr.write(problem)
+            if len(invalid.problems) > SHOWN_PROBLEMS:
+                self.stderr.write(f"... and {len(invalid.problems) - SHOWN_PROBLEMS} more.")
+            raise CommandError(
+                f"The demo data did not import ({len(invalid.problems)} problems); nothing was written. "
+                "Is the database holding other records with the same keys?"
+            ) from None
+        imported = time.monotonic()
+        if verbosity > 1:
+            self.stdout.write(str(summary))
+
+        # The timeline prints every transition; keep the demo's output short.
+        timeline_output = self.stdout if verbosity > 1 else io.StringIO()
+        call_command("run_deadlines", "--today", today.isoformat(), stdout=timeline_output)
+        processed = time.monotonic()
+
+        created = self.create_users()
+        finished = time.monotonic()
+
+        self.stdout.write(
+            f"Demo college loaded up to {today.isoformat()} in {finished - started:.1f} s "
+            f"(import {imported - started:.1f} s, deadlines {processed - imported:.1f} s):"
+        )
+        counts = (
+            ("academic years", AcademicYear.objects.count()),
+            ("programmes", Programme.objects.count()),
+            ("courses", Course.objects.count()),
+            ("students", Student.objects.count()),
+            ("enrolments", Enrolment.objects.count()),
+            ("ISP lines", ISPLine.objects.count()),
+            ("results", Result.objects.count()),
+            ("tolerance choices", ToleranceChoice.objects.count()),
+            ("learning account entries", LearningAccountEntry.objects.count()),
+        )
+        for label, count in counts:
+            self.stdout.write(f"  {count:6d} {label}")
+        if created:
+            self.stdout.write(f"Created the demo users: {', '.join(created)}.")
+        write_logins(self.stdout)
+
+    @transaction.atomic
+    def create_users(self) -> list[str]:
+        """The demo users, each with password 'demo' and its role; existing ones are left alone."""
+        groups = roles.ensure_groups()
+        User = get_user_model()
+        created = []
+        for demo in DEMO_USERS:
+            user, is_new = User.objects.get_or_create(
+                username=demo.username,
+                defaults={
+                    "first_name": demo.first_name,
+                    "last_name": demo.last_name,
+                    "email": f"{demo.username}@college.example",
+                    "is_staff": demo.is_superuser or demo.role in roles.STAFF_ROLES,
+                    "is_superuser": demo.is_superuser,
+                },
+            )
+            if not is_new:
+                continue
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            if demo.role:
+                user.groups.add(groups[demo.role])
+            created.append(demo.username)
+        return created

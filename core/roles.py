@@ -1,0 +1,106 @@
+"""The staff roles (ARCHITECTURE.md, Permissions): Django groups and their model permissions.
+
+The group names are stored in the database, so they stay in English whatever the
+interface language; show ``ROLE_LABELS[name]`` to users instead.
+"""
+
+from django.apps import apps
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+COACH = "learning path coach"
+OMBUDSPERSON = "ombudsperson"
+ADMINISTRATION = "student administration"
+COMMITTEE = "examination committee"
+
+ROLES = (COACH, OMBUDSPERSON, ADMINISTRATION, COMMITTEE)
+
+ROLE_LABELS = {
+    COACH: _("learning path coach"),
+    OMBUDSPERSON: _("ombudsperson"),
+    ADMINISTRATION: _("student administration"),
+    COMMITTEE: _("examination committee"),
+}
+
+# The apps that hold the college's records; "view on everything" means their models.
+RECORD_APPS = ("programmes", "students", "exams", "appeals")
+
+# What the student administration office keeps up to date.
+OFFICE_MODELS = (
+    # catalogue
+    "programmes.academicyear",
+    "programmes.examperiod",
+    "programmes.programme",
+    "programmes.course",
+    "programmes.prerequisite",
+    # students and enrolments
+    "students.student",
+    "students.degree",
+    "students.enrolment",
+    "students.ispline",
+    # results and student decisions
+    "exams.result",
+    "exams.resultpart",
+    "exams.tolerancechoice",
+    "exams.toleranceobjection",
+)
+
+# Role -> (model label, actions) pairs; "*" stands for every model of RECORD_APPS.
+# Coaches and ombudspersons work in the application's own pages, which check their
+# programme assignments, so they need no model permission of their own.
+ROLE_PERMISSIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    COACH: (),
+    OMBUDSPERSON: (),
+    ADMINISTRATION: (
+        *((model, ("view", "add", "change")) for model in OFFICE_MODELS),
+        ("students.learningaccountentry", ("view",)),
+    ),
+    COMMITTEE: (
+        ("*", ("view",)),
+        ("exams.result", ("change",)),
+        ("exams.resultpart", ("change",)),
+    ),
+}
+
+# Roles whose members use the admin site (Django's is_staff).
+STAFF_ROLES = (ADMINISTRATION, COMMITTEE)
+
+
+def permission_names(role: str) -> set[str]:
+    """The role's permissions as ``"app_label.codename"`` (the form ``user.has_perm`` takes)."""
+    names = set()
+    for model_label, actions in ROLE_PERMISSIONS[role]:
+        if model_label == "*":
+            models = [m for label in RECORD_APPS for m in apps.get_app_config(label).get_models()]
+        else:
+            models = [apps.get_model(model_label)]
+        for model in models:
+            opts = model._meta
+            names.update(f"{opts.app_label}.{action}_{opts.model_name}" for action in actions)
+    return names
+
+
+@transaction.atomic
+def ensure_groups() -> dict:
+    """Create the role groups and give each exactly its permissions; safe to run any number of times.
+
+    Returns the groups by role name. Needs the permissions, which ``migrate`` creates.
+    """
+    # Imported here so that the role names can be imported before Django is set up.
+    from django.contrib.auth.models import Group, Permission
+
+    wanted = {role: permission_names(role) for role in ROLES}
+    labels = {name.split(".", 1)[0] for names in wanted.values() for name in names}
+    available = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.filter(content_type__app_label__in=labels).select_related("content_type")
+    }
+    missing = sorted(name for names in wanted.values() for name in names if name not in available)
+    if missing:
+        raise LookupError(f"Permissions missing (run migrate first): {', '.join(missing)}")
+    groups = {}
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set([available[name] for name in sorted(wanted[role])])
+        groups[role] = group
+    return groups
