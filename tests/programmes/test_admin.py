@@ -311,3 +311,14 @@ def test_academic_year_changelist_shows_the_locks(admin_client):
     content = response.content.decode()
     assert "First-semester lock" in content
     assert "Second-semester lock" in content
+
+
+def test_the_same_exam_period_number_twice_in_one_submission_is_refused(admin_client):
+    data = year_data(
+        (1, "2031-01-06", "2031-02-01", "2031-02-05"),
+        (1, "2031-05-26", "2031-06-27", "2031-07-01"),
+    )
+    response = admin_client.post(reverse("admin:programmes_academicyear_add"), data)
+    _, non_form_errors = inline_errors(response)
+    assert non_form_errors == ["Please correct the duplicate data for number."]
+    assert not AcademicYear.objects.exists()
