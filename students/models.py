@@ -130,9 +130,13 @@ class Enrolment(models.Model):
     status_reason = models.CharField(_("status reason"), max_length=200, blank=True)
     # Learning account balance just before this enrolment's first deduction: the
     # credits beyond it are "credits without learning account" (DOMAIN §2 rule 12).
-    balance_at_enrolment = models.IntegerField(_("learning account at enrolment"), null=True, blank=True, editable=False)
+    balance_at_enrolment = models.IntegerField(
+        _("learning account at enrolment"), null=True, blank=True, editable=False
+    )
     admission_exception = models.BooleanField(
-        _("admitted by the Art. 33 exception"), default=False, editable=False,
+        _("admitted by the Art. 33 exception"),
+        default=False,
+        editable=False,
         help_text=_("Admitted for one academic year despite a learning account of 0 or less (Art. 33)."),
     )
     # Timeline markers: each dated fact is processed once (see core.timeline).
@@ -169,7 +173,9 @@ class LineOutcome(models.TextChoices):
 class ISPLine(models.Model):
     """A course in an enrolment's individual study programme (Art. 19-25)."""
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("enrolment"))
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("enrolment")
+    )
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="isp_lines", verbose_name=_("course"))
     added_on = models.DateField(_("added on"))
     removed_on = models.DateField(_("removed on"), null=True, blank=True)
