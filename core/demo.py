@@ -34,6 +34,7 @@ DEMO_TODAY = datetime.date(2026, 11, 23)
 EMAIL_DOMAIN = "student.example"
 # DOMAIN §1 / EXCHANGE.md: enrolment-related dates may lie this long before the year starts.
 ENROLMENT_WINDOW_DAYS = 122
+DAY = datetime.timedelta(days=1)
 
 # --------------------------------------------------------------------------- catalogue
 
@@ -543,17 +544,28 @@ class _Builder:
         return self.rng.random() < p
 
     def day_between(self, first: datetime.date, last: datetime.date) -> datetime.date:
+        """A working day in [first, last] (any day when the range holds none).
+
+        Enrolments, deregistrations and ISP changes go through the office on working
+        days; it also keeps the number of distinct fact days, and the timeline's work, down.
+        """
         if last <= first:
             return first
-        return first + datetime.timedelta(days=self.rng.randint(0, (last - first).days))
+        days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+        return self.rng.choice([d for d in days if d.weekday() < 5] or days)
 
     def peak_day(self, first: datetime.date, last: datetime.date, mode: datetime.date) -> datetime.date:
-        """A day in [first, last], most often around ``mode`` (enrolment peaks in September)."""
+        """A working day in [first, last], most often around ``mode`` (enrolment peaks in September)."""
         if last <= first:
             return first
         mode = min(max(mode, first), last)
         offset = self.rng.triangular(0, (last - first).days, (mode - first).days)
-        return first + datetime.timedelta(days=int(offset))
+        day = first + datetime.timedelta(days=int(offset))
+        friday = day - datetime.timedelta(days=day.weekday() - 4)
+        monday = day + datetime.timedelta(days=7 - day.weekday())
+        if day.weekday() < 5:
+            return day
+        return friday if friday >= first else monday if monday <= last else day
 
     # ---- the document
 
@@ -979,7 +991,6 @@ class _Builder:
         return record, mark
 
     def examine(self, state, spec, track, record, courses, deregistered_on, tolerance_credit, contract) -> YearOutcome:
-        rng = self.rng
         results: list[dict] = []
         choices: list[dict] = []
         final: dict[str, object] = {}
@@ -1021,7 +1032,7 @@ class _Builder:
                 if course.code in tolerated or not course.tolerable or mark not in (8, 9):
                     continue
                 if course.credits <= left and self.chance(probability):
-                    on = published + datetime.timedelta(days=rng.randint(1, latest_days))
+                    on = self.day_between(published + DAY, published + datetime.timedelta(days=latest_days))
                     choices.append({"course": course.code, "on": _iso(on)})
                     tolerated.append(course.code)
                     left -= course.credits

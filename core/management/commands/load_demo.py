@@ -56,27 +56,30 @@ class Command(BaseCommand):
         started = time.monotonic()
 
         data = build_records(seed=seed, students=students)
-        try:
-            summary = import_data(data, progress=verbosity > 1)
-        except RecordsInvalid as invalid:
-            for problem in invalid.problems[:SHOWN_PROBLEMS]:
-                self.stderr.write(problem)
-            if len(invalid.problems) > SHOWN_PROBLEMS:
-                self.stderr.write(f"... and {len(invalid.problems) - SHOWN_PROBLEMS} more.")
-            raise CommandError(
-                f"The demo data did not import ({len(invalid.problems)} problems); nothing was written. "
-                "Is the database holding other records with the same keys?"
-            ) from None
-        imported = time.monotonic()
-        if verbosity > 1:
-            self.stdout.write(str(summary))
+        # One transaction: the demo loads completely or not at all, and SQLite writes
+        # the timeline's many small transactions to disk once instead of once each.
+        with transaction.atomic():
+            try:
+                summary = import_data(data, progress=verbosity > 1)
+            except RecordsInvalid as invalid:
+                for problem in invalid.problems[:SHOWN_PROBLEMS]:
+                    self.stderr.write(problem)
+                if len(invalid.problems) > SHOWN_PROBLEMS:
+                    self.stderr.write(f"... and {len(invalid.problems) - SHOWN_PROBLEMS} more.")
+                raise CommandError(
+                    f"The demo data did not import ({len(invalid.problems)} problems); nothing was written. "
+                    "Is the database holding other records with the same keys?"
+                ) from None
+            imported = time.monotonic()
+            if verbosity > 1:
+                self.stdout.write(str(summary))
 
-        # The timeline prints every transition; keep the demo's output short.
-        timeline_output = self.stdout if verbosity > 1 else io.StringIO()
-        call_command("run_deadlines", "--today", today.isoformat(), stdout=timeline_output)
-        processed = time.monotonic()
+            # The timeline prints every transition; keep the demo's output short.
+            timeline_output = self.stdout if verbosity > 1 else io.StringIO()
+            call_command("run_deadlines", "--today", today.isoformat(), stdout=timeline_output)
+            processed = time.monotonic()
 
-        created = self.create_users()
+            created = self.create_users()
         finished = time.monotonic()
 
         self.stdout.write(
@@ -100,7 +103,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Created the demo users: {', '.join(created)}.")
         write_logins(self.stdout)
 
-    @transaction.atomic
     def create_users(self) -> list[str]:
         """The demo users, each with password 'demo' and its role; existing ones are left alone."""
         groups = roles.ensure_groups()
