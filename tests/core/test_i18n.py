@@ -32,8 +32,8 @@ def po_entries(text: str):
     """(msgid, [msgstr...], flags) of every entry of a .po file, header excluded."""
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = block.splitlines()
-        if all(line.startswith("#~") or not line.strip() for line in lines):
-            continue  # obsolete entries are not compiled
+        if all(line.startswith("#") for line in lines):
+            continue  # obsolete entries (#~) are not compiled
         flags = {flag.strip() for line in lines if line.startswith("#,") for flag in line[2:].split(",")}
         fields: dict[str, str] = {}
         key = None
