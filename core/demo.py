@@ -718,13 +718,13 @@ class _Builder:
         )
         switch_target = None
         deregistered_on = None
-        if generation and self.chance(0.035):
+        if generation and self.chance(0.06):
             deregistered_on = self.day_between(
                 spec.first_semester_lock + datetime.timedelta(days=1), datetime.date(spec.first, 12, 22)
             )
             if self.chance(0.75):
                 switch_target = PROGRAMME_BY_CODE[rng.choice(SWITCH_TO[programme.code])]
-        elif self.chance((0.045 + (0.03 if state.ability < 9.5 else 0.0)) * (0.5 if spec.first == YEARS[-1] else 1)):
+        elif self.chance((0.06 + (0.03 if state.ability < 9.5 else 0.0)) * (0.6 if spec.first == YEARS[-1] else 1)):
             deregistered_on = self.deregistration_day(spec, enrolled_on)
 
         record = {
