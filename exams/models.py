@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from programmes.models import ExamPeriod
-from students.models import ISPLine
+from programmes.models import AcademicYear, ExamPeriod, Programme
+from students.models import ISPLine, Student
 
 
 class Grade(models.TextChoices):
@@ -117,3 +117,39 @@ class ToleranceObjection(models.Model):
 
     def __str__(self):
         return f"{self.isp_line} {self.on}"
+
+
+class Level(models.TextChoices):
+    PASSED = "passed", _("passed")
+    CUM_LAUDE = "cum_laude", _("cum laude")
+    MAGNA_CUM_LAUDE = "magna_cum_laude", _("magna cum laude")
+    SUMMA_CUM_LAUDE = "summa_cum_laude", _("summa cum laude")
+    SUMMA_CUM_LAUDE_CONGRATULATIONS = (
+        "summa_cum_laude_congratulations",
+        _("summa cum laude with the congratulations of the examination committee"),
+    )
+
+
+class ProgrammeResult(models.Model):
+    """A student's result for a whole programme, decided at a publication (Art. 78-81)."""
+
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="programme_results", verbose_name=_("student")
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"))
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("academic year")
+    )
+    passed_on = models.DateField(_("passed on"))
+    percentage = models.DecimalField(_("percentage"), max_digits=7, decimal_places=4)
+    level = models.CharField(_("level of achievement"), max_length=40, choices=Level.choices, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["passed_on"]
+        verbose_name = _("programme result")
+        verbose_name_plural = _("programme results")
+        constraints = [models.UniqueConstraint(fields=["student", "programme"], name="programme_result_once")]
+
+    def __str__(self):
+        return f"{self.student.number} {self.programme.code} {self.percentage}"

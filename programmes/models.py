@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -214,3 +215,41 @@ class Prerequisite(models.Model):
     def clean(self):
         if self.course_id and self.required_id and self.course.programme_id != self.required.programme_id:
             raise ValidationError({"required": _("A prerequisite must be a course of the same programme.")})
+
+
+class AssignmentRole(models.TextChoices):
+    COACH = "coach", _("learning path coach")
+    OMBUDSPERSON = "ombudsperson", _("ombudsperson")
+    SUBSTITUTE = "substitute", _("substitute ombudsperson")
+
+
+class Assignment(models.Model):
+    """A staff member assigned to a programme for one academic year: coaches and
+    ombudspersons see only the students of their programmes (Art. 56, 58)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("user")
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("programme")
+    )
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("academic year")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=AssignmentRole.choices)
+
+    class Meta:
+        ordering = ["academic_year__starts_on", "programme__code", "role"]
+        verbose_name = _("programme assignment")
+        verbose_name_plural = _("programme assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "programme", "academic_year", "role"], name="assignment_unique"),
+            models.UniqueConstraint(
+                fields=["programme", "academic_year", "role"],
+                condition=models.Q(role__in=["ombudsperson", "substitute"]),
+                name="assignment_one_ombudsperson_per_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_role_display()} {self.programme.code} {self.academic_year.code}"

@@ -142,6 +142,8 @@ class Enrolment(models.Model):
     # Timeline markers: each dated fact is processed once (see core.timeline).
     enrolment_processed = models.BooleanField(default=False, editable=False)
     deregistration_processed = models.BooleanField(default=False, editable=False)
+    # Optimistic concurrency: every save of the ISP through the editor bumps it.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["enrolment_processed", "deregistration_processed"])
 
     class Meta:
@@ -168,6 +170,11 @@ class LineOutcome(models.TextChoices):
     PASSED = "passed", _("passed")
     TOLERABLE = "tolerable", _("tolerable fail")
     FAILED = "failed", _("failed")
+
+
+class ToleranceKind(models.TextChoices):
+    CHOSEN = "chosen", _("chosen by the student")
+    AUTOMATIC = "automatic", _("applied automatically")
 
 
 class ISPLine(models.Model):
@@ -197,6 +204,9 @@ class ISPLine(models.Model):
     )
     certified_on = models.DateField(_("credit certificate on"), null=True, blank=True, editable=False)
     tolerated_on = models.DateField(_("tolerated on"), null=True, blank=True, editable=False)
+    tolerance_kind = models.CharField(
+        _("tolerance"), max_length=10, choices=ToleranceKind.choices, blank=True, editable=False
+    )
     add_processed = models.BooleanField(default=False, editable=False)
     removal_processed = models.BooleanField(default=False, editable=False)
     history = HistoricalRecords(excluded_fields=["add_processed", "removal_processed"])
@@ -279,3 +289,47 @@ class LearningAccountEntry(models.Model):
 
     def __str__(self):
         return f"{self.student.number} {self.on} {self.credits:+d} {self.kind}"
+
+
+class MeasureKind(models.TextChoices):
+    THRESHOLD_REFUSAL = "threshold_refusal", _("refusal: decree threshold (Art. 30)")
+    REPEATED_FAILURE_REFUSAL = "repeated_failure_refusal", _("refusal: repeated failure (Art. 31)")
+    BINDING_CONDITIONS = "binding_conditions", _("binding conditions (Art. 29)")
+    LEARNING_ACCOUNT_REFUSAL = "learning_account_refusal", _("refusal: learning account (Art. 33)")
+
+
+class Measure(models.Model):
+    """A study progress measure taken at the end of an academic year (Art. 29-33)."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="measures", verbose_name=_("student"))
+    kind = models.CharField(_("kind"), max_length=32, choices=MeasureKind.choices)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"))
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("course")
+    )
+    from_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("from academic year")
+    )
+    until_year_code = models.CharField(_("until academic year"), max_length=9)
+    decided_on = models.DateField(_("decided on"))
+    decided_in = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided at the end of")
+    )
+    lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
+    lifted_reason = models.CharField(_("lifted because"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decided_on", "kind"]
+        verbose_name = _("study progress measure")
+        verbose_name_plural = _("study progress measures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "kind", "programme", "course", "from_year"],
+                name="measure_once",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.student.number} {self.get_kind_display()} {self.programme.code}"
