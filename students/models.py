@@ -307,9 +307,8 @@ class Measure(models.Model):
     course = models.ForeignKey(
         Course, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("course")
     )
-    from_year = models.ForeignKey(
-        AcademicYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("from academic year")
-    )
+    # Academic year codes: a refusal can reach years not in the calendar yet.
+    from_year_code = models.CharField(_("from academic year"), max_length=9)
     until_year_code = models.CharField(_("until academic year"), max_length=9)
     decided_on = models.DateField(_("decided on"))
     decided_in = models.ForeignKey(
@@ -325,7 +324,7 @@ class Measure(models.Model):
         verbose_name_plural = _("study progress measures")
         constraints = [
             models.UniqueConstraint(
-                fields=["student", "kind", "programme", "course", "from_year"],
+                fields=["student", "kind", "programme", "course", "from_year_code"],
                 name="measure_once",
                 nulls_distinct=False,
             ),
