@@ -1143,6 +1143,11 @@ class DemoUser:
 
 
 DEMO_PASSWORD = "demo"
+# Programme assignments of the demo staff, every academic year: (username, assignment role, programmes).
+DEMO_ASSIGNMENTS = (
+    ("coach", "coach", tuple(p.code for p in PROGRAMMES if p.cluster == "Health Care")),
+    ("ombudsperson", "ombudsperson", tuple(p.code for p in PROGRAMMES)),
+)
 DEMO_USERS = (
     DemoUser("admin", None, "Ada", "Admin", "everything, including users and groups", is_superuser=True),
     DemoUser(
@@ -1159,12 +1164,18 @@ DEMO_USERS = (
         "Maes",
         "admin site: reads every record, changes results",
     ),
-    DemoUser("coach", roles.COACH, "Katrien", "De Wilde", "advises students on their ISP and study progress"),
+    DemoUser(
+        "coach",
+        roles.COACH,
+        "Katrien",
+        "De Wilde",
+        "coach of the Health Care programmes (BA-NURS, BANABA-EMC): students' ISPs and study progress",
+    ),
     DemoUser(
         "ombudsperson",
         roles.OMBUDSPERSON,
         "Marc",
         "Verhoeven",
-        "handles exam reschedule requests and students' complaints",
+        "ombudsperson of every programme: exam reschedule requests and complaints",
     ),
 )

@@ -33,6 +33,7 @@ OFFICE_MODELS = (
     "programmes.programme",
     "programmes.course",
     "programmes.prerequisite",
+    "programmes.assignment",  # which coach and ombudsperson serve a programme in a year
     # students and enrolments
     "students.student",
     "students.degree",
@@ -53,7 +54,10 @@ ROLE_PERMISSIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     OMBUDSPERSON: (),
     ADMINISTRATION: (
         *((model, ("view", "add", "change")) for model in OFFICE_MODELS),
+        # What the rules decide from those records: read-only for the office.
         ("students.learningaccountentry", ("view",)),
+        ("students.measure", ("view",)),
+        ("exams.programmeresult", ("view",)),
     ),
     COMMITTEE: (
         ("*", ("view",)),

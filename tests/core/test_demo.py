@@ -20,8 +20,9 @@ from core.demo import (
     course_mark_from_parts,
     is_pass,
 )
+from programmes.models import Assignment
 from students.exchange import validate
-from students.models import Enrolment, Student
+from students.models import Enrolment, LearningAccountEntry, Student
 
 DAY = datetime.timedelta(days=1)
 
@@ -335,8 +336,11 @@ def test_demo_logins_says_to_load_the_demo_first():
 @pytest.mark.django_db
 def test_load_demo_creates_logins_and_if_empty_adds_nothing(client):
     out = io.StringIO()
-    call_command("load_demo", "--students", "40", "--today", "2026-11-23", stdout=out)
+    call_command("load_demo", "--if-empty", "--students", "40", "--today", "2026-11-23", stdout=out)
     assert Student.objects.count() == 40
+    # The timeline ran up to today: every enrolment processed, the learning accounts booked.
+    assert not Enrolment.objects.filter(enrolment_processed=False).exists()
+    assert LearningAccountEntry.objects.filter(kind="pass_refund").exists()
     assert "40 students" in " ".join(out.getvalue().split())
 
     User = get_user_model()
@@ -361,6 +365,11 @@ def test_load_demo_creates_logins_and_if_empty_adds_nothing(client):
     assert committee.is_staff and committee.has_perm("exams.change_result")
     assert not committee.has_perm("students.change_enrolment")
     assert not User.objects.get(username="coach").is_staff
+    # The coach serves the Health Care programmes, the ombudsperson every programme, each year.
+    coach = Assignment.objects.filter(user__username="coach", role="coach")
+    assert sorted(set(coach.values_list("programme__code", flat=True))) == ["BA-NURS", "BANABA-EMC"]
+    assert coach.count() == 6
+    assert Assignment.objects.filter(user__username="ombudsperson", role="ombudsperson").count() == 12
 
     counts = (Student.objects.count(), Enrolment.objects.count(), User.objects.count())
     again = io.StringIO()

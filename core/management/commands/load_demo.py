@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import clock, roles
-from core.demo import DEMO_PASSWORD, DEMO_USERS, build_records
+from core.demo import DEMO_ASSIGNMENTS, DEMO_PASSWORD, DEMO_USERS, YEARS, build_records
 from core.management.commands.demo_logins import write_logins
 from exams.models import Result, ToleranceChoice
-from programmes.models import AcademicYear, Course, Programme
+from programmes import rules
+from programmes.models import AcademicYear, Assignment, AssignmentRole, Course, Programme
 from students.exchange import RecordsInvalid, import_data
 from students.models import Enrolment, ISPLine, LearningAccountEntry, Student
 
@@ -80,6 +81,7 @@ class Command(BaseCommand):
             processed = time.monotonic()
 
             created = self.create_users()
+            self.assign_programmes()
         finished = time.monotonic()
 
         self.stdout.write(
@@ -127,3 +129,21 @@ class Command(BaseCommand):
                 user.groups.add(groups[demo.role])
             created.append(demo.username)
         return created
+
+    def assign_programmes(self) -> None:
+        """The demo coach and ombudsperson serve their programmes in every demo year.
+
+        A programme that already has another ombudsperson in a year keeps them (one per year).
+        """
+        User = get_user_model()
+        years = AcademicYear.objects.filter(code__in=[rules.academic_year_code(y) for y in YEARS])
+        for username, role, codes in DEMO_ASSIGNMENTS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                continue
+            for programme in Programme.objects.filter(code__in=codes):
+                for year in years:
+                    taken = Assignment.objects.filter(programme=programme, academic_year=year, role=role)
+                    if role != AssignmentRole.COACH and taken.exclude(user=user).exists():
+                        continue
+                    Assignment.objects.get_or_create(user=user, programme=programme, academic_year=year, role=role)
