@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditedAdmin
 
-from .models import Result, ResultPart, ToleranceChoice, ToleranceObjection
+from .models import ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
 
 ISP_LINE_RELATED = [
     "isp_line__course",
@@ -91,3 +91,15 @@ class ToleranceChoiceAdmin(ToleranceAdmin):
 @admin.register(ToleranceObjection)
 class ToleranceObjectionAdmin(ToleranceAdmin):
     pass
+
+
+@admin.register(ProgrammeResult)
+class ProgrammeResultAdmin(AuditedAdmin):
+    """Programme results decided at a publication (Art. 78-81)."""
+
+    list_display = ["student", "programme", "academic_year", "passed_on", "percentage", "level"]
+    list_filter = ["academic_year", "programme", "level"]
+    list_select_related = ["student", "programme", "academic_year"]
+    search_fields = ["student__number", "student__last_name", "programme__code"]
+    autocomplete_fields = ["student", "programme", "academic_year"]
+    date_hierarchy = "passed_on"

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import rules
 from .forms import CourseForm, ExamPeriodForm, ExamPeriodInlineFormSet, ProgrammeForm
-from .models import AcademicYear, Course, ExamPeriod, Prerequisite, Programme
+from .models import AcademicYear, Assignment, Course, ExamPeriod, Prerequisite, Programme
 
 EXAM_PERIODS_PER_YEAR = 3
 
@@ -110,3 +110,14 @@ class CourseAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "programme__code"]
     filter_horizontal = ["identical_to"]
     inlines = [PrerequisiteInline]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    """Coaches and ombudspersons per programme and academic year (Art. 56, 58)."""
+
+    list_display = ["user", "role", "programme", "academic_year"]
+    list_filter = ["role", "academic_year", "programme"]
+    list_select_related = ["user", "programme", "academic_year"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "programme__code", "programme__name"]
+    autocomplete_fields = ["user", "programme", "academic_year"]

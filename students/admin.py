@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import AuditedAdmin, ReadOnlyAdminMixin
 from exams.admin import ResultInline
 
-from .models import Degree, Enrolment, ISPLine, LearningAccountEntry, Student
+from .models import Degree, Enrolment, ISPLine, LearningAccountEntry, Measure, Student
 
 
 def running_balances(student_id) -> dict[int, int]:
@@ -68,13 +68,27 @@ class LearningAccountEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
         return balances.get(entry.pk)
 
 
+class MeasureInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The student's study progress measures; decided by the application, lifted on their own page."""
+
+    model = Measure
+    fields = ["kind", "programme", "course", "from_year_code", "until_year_code", "decided_on", "lifted_on"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("student", "programme", "course")
+
+
 @admin.register(Student)
 class StudentAdmin(AuditedAdmin):
     list_display = ["number", "last_name", "first_name", "email", "balance"]
     list_display_links = ["number", "last_name"]
     search_fields = ["number", "first_name", "last_name", "email"]
     autocomplete_fields = ["first_enrolment_in_higher_education"]
-    inlines = [EnrolmentInline, DegreeInline, LearningAccountEntryInline]
+    inlines = [EnrolmentInline, DegreeInline, MeasureInline, LearningAccountEntryInline]
     fieldsets = [
         (None, {"fields": ["number", "first_name", "last_name", "email", "first_enrolment_in_higher_education"]}),
         (
@@ -132,7 +146,7 @@ class EnrolmentAdmin(AuditedAdmin):
     list_select_related = ["student", "programme", "academic_year"]
     search_fields = ["student__number", "student__first_name", "student__last_name"]
     autocomplete_fields = ["student", "academic_year", "programme"]
-    readonly_fields = ["balance_at_enrolment", "admission_exception"]
+    readonly_fields = ["balance_at_enrolment", "admission_exception", "version"]
     date_hierarchy = "enrolled_on"
     inlines = [ISPLineInline]
 
@@ -180,8 +194,17 @@ class ISPLineAdmin(AuditedAdmin):
         "outcome",
         "certified_on",
         "tolerated_on",
+        "tolerance_kind",
     ]
-    readonly_fields = ["locked_on", "deducted_credits", "mark", "outcome", "certified_on", "tolerated_on"]
+    readonly_fields = [
+        "locked_on",
+        "deducted_credits",
+        "mark",
+        "outcome",
+        "certified_on",
+        "tolerated_on",
+        "tolerance_kind",
+    ]
     inlines = [ResultInline]
 
     @admin.display(description=_("final"), boolean=True, ordering="locked_on")
@@ -209,3 +232,56 @@ class DegreeAdmin(admin.ModelAdmin):
     search_fields = ["student__number", "student__last_name"]
     autocomplete_fields = ["student", "programme"]
     readonly_fields = ["processed"]
+
+
+class LiftedFilter(admin.SimpleListFilter):
+    title = _("lifted")
+    parameter_name = "lifted"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("lifted")), ("no", _("in force"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(lifted_on__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(lifted_on__isnull=True)
+        return queryset
+
+
+@admin.register(Measure)
+class MeasureAdmin(AuditedAdmin):
+    """Study progress measures (Art. 29-33); a refusal is lifted here with its date and reason (Art. 34)."""
+
+    list_display = [
+        "student",
+        "kind",
+        "programme",
+        "course",
+        "from_year_code",
+        "until_year_code",
+        "decided_on",
+        "lifted_on",
+    ]
+    list_filter = ["kind", "decided_in", "programme", LiftedFilter]
+    list_select_related = ["student", "programme", "course"]
+    search_fields = ["student__number", "student__last_name", "programme__code", "course__code"]
+    autocomplete_fields = ["student", "programme", "course", "decided_in"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "student",
+                    "kind",
+                    "programme",
+                    "course",
+                    "from_year_code",
+                    "until_year_code",
+                    "decided_on",
+                    "decided_in",
+                ]
+            },
+        ),
+        (_("Lifted"), {"fields": ["lifted_on", "lifted_reason"]}),
+    ]

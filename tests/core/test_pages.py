@@ -9,8 +9,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from core.models import Transition
-from exams.models import ResultPart, ToleranceChoice, ToleranceObjection
-from programmes.models import Prerequisite
+from exams.models import ProgrammeResult, ResultPart, ToleranceChoice, ToleranceObjection
+from programmes.models import Assignment, Prerequisite
+from students.models import Measure
 from tests.factories import (
     CourseFactory,
     DegreeFactory,
@@ -39,8 +40,9 @@ def test_every_admin_changelist_and_add_page_opens(admin_client, admin_user, mod
 
 
 @pytest.fixture
-def records():
-    """One of everything: a result with parts on an ISP line, tolerance, ledger, degree."""
+def records(admin_user):
+    """One of everything: a result with parts on an ISP line, tolerance, ledger, degree,
+    a measure, a programme result and a programme assignment."""
     result = ResultFactory(score=None)
     ResultPart.objects.create(result=result, position=1, credits=3, score=12)
     ResultPart.objects.create(result=result, position=2, credits=3, score=9)
@@ -55,6 +57,28 @@ def records():
     Prerequisite.objects.create(course=other, required=line.course, kind="SQ")
     other.identical_to.add(line.course)
     Transition.objects.create(key="first_semester_lock:2023-2024", due_on=datetime.date(2023, 12, 1))
+    enrolment = line.enrolment
+    Assignment.objects.create(
+        user=admin_user, programme=enrolment.programme, academic_year=enrolment.academic_year, role="coach"
+    )
+    Measure.objects.create(
+        student=student,
+        kind="repeated_failure_refusal",
+        programme=enrolment.programme,
+        course=line.course,
+        from_year_code="2024-2025",
+        until_year_code="2024-2025",
+        decided_on=datetime.date(2024, 9, 15),
+        decided_in=enrolment.academic_year,
+    )
+    ProgrammeResult.objects.create(
+        student=student,
+        programme=enrolment.programme,
+        academic_year=enrolment.academic_year,
+        passed_on=datetime.date(2024, 7, 2),
+        percentage="72.5000",
+        level="cum_laude",
+    )
     return result
 
 

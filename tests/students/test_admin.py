@@ -147,6 +147,8 @@ def test_student_can_be_edited_with_the_read_only_ledger_on_the_page(admin_clien
         "enrolments-INITIAL_FORMS": "0",
         "degrees-TOTAL_FORMS": "0",
         "degrees-INITIAL_FORMS": "0",
+        "measures-TOTAL_FORMS": "0",
+        "measures-INITIAL_FORMS": "0",
         "learning_account_entries-TOTAL_FORMS": "1",
         "learning_account_entries-INITIAL_FORMS": "1",
         "learning_account_entries-0-id": str(entry.pk),
