@@ -1169,13 +1169,13 @@ DEMO_USERS = (
         roles.COACH,
         "Katrien",
         "De Wilde",
-        "coach of the Health Care programmes (BA-NURS, BANABA-EMC): students' ISPs and study progress",
+        "students' ISPs and study progress in the Health Care programmes (BA-NURS, BANABA-EMC)",
     ),
     DemoUser(
         "ombudsperson",
         roles.OMBUDSPERSON,
         "Marc",
         "Verhoeven",
-        "ombudsperson of every programme: exam reschedule requests and complaints",
+        "exam reschedule requests and complaints, in every programme",
     ),
 )

@@ -366,9 +366,9 @@ def test_load_demo_creates_logins_and_if_empty_adds_nothing(client):
     assert not committee.has_perm("students.change_enrolment")
     assert not User.objects.get(username="coach").is_staff
     # The coach serves the Health Care programmes, the ombudsperson every programme, each year.
-    coach = Assignment.objects.filter(user__username="coach", role="coach")
-    assert sorted(set(coach.values_list("programme__code", flat=True))) == ["BA-NURS", "BANABA-EMC"]
-    assert coach.count() == 6
+    coaching = Assignment.objects.filter(user__username="coach", role="coach")
+    assert sorted(set(coaching.values_list("programme__code", flat=True))) == ["BA-NURS", "BANABA-EMC"]
+    assert coaching.count() == 6
     assert Assignment.objects.filter(user__username="ombudsperson", role="ombudsperson").count() == 12
 
     counts = (Student.objects.count(), Enrolment.objects.count(), User.objects.count())
@@ -382,3 +382,11 @@ def test_load_demo_creates_logins_and_if_empty_adds_nothing(client):
     for username in expected_groups:
         assert username in logins.getvalue()
     assert "password changed" not in logins.getvalue()
+
+    coach_user = User.objects.get(username="coach")
+    coach_user.set_password("something else")
+    coach_user.save()
+    logins = io.StringIO()
+    call_command("demo_logins", stdout=logins)
+    coach_line = next(line for line in logins.getvalue().splitlines() if line.strip().startswith("coach"))
+    assert "password changed" in coach_line

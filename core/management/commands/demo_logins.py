@@ -16,8 +16,8 @@ SITE_URL = "http://127.0.0.1:8000/"
 def write_logins(out) -> None:
     """Print the demo users that exist, with their role; say so when there are none.
 
-    A demo user whose password is no longer 'demo' is listed without it, so the
-    list never promises a login that does not work.
+    A demo user whose password is no longer 'demo', or who is inactive, is marked
+    so: the list never promises a login that does not work.
     """
     User = get_user_model()
     users = {
@@ -33,8 +33,8 @@ def write_logins(out) -> None:
         still_demo = dict(
             zip(users, pool.map(lambda user: check_password(DEMO_PASSWORD, user.password), users.values()), strict=True)
         )
-    out.write(f"Demo logins at {SITE_URL} (password: {DEMO_PASSWORD}):")
-    width = max(len(d.username) for d in DEMO_USERS)
+    out.write(f"Demo logins at {SITE_URL} (password for each: {DEMO_PASSWORD}):")
+    rows = []
     for demo in DEMO_USERS:
         user = users.get(demo.username)
         if user is None:
@@ -46,7 +46,11 @@ def write_logins(out) -> None:
         else:
             note = ""
         role = "superuser" if user.is_superuser else ", ".join(g.name for g in user.groups.all()) or "no role"
-        out.write(f"  {demo.username:<{width}}  {role}: {demo.can}{note}")
+        rows.append((demo.username, role, demo.can + note))
+    name_width = max(len(row[0]) for row in rows)
+    role_width = max(len(row[1]) for row in rows)
+    for username, role, can in rows:
+        out.write(f"  {username:<{name_width}}  {role:<{role_width}}  {can}")
     missing = [d.username for d in DEMO_USERS if d.username not in users]
     if missing:
         out.write(f"  (not present: {', '.join(missing)})")
