@@ -8,8 +8,8 @@ EXCHANGE.md:
 2. facts: learning accounts that open, enrolments, ISP lines added and removed,
    deregistrations, degrees;
 3. publications of exam results;
-4. student decisions (tolerance choices, objections) — later stages plug in here;
-5. year-end measures — later stages plug in here.
+4. student decisions: tolerance choices and objections;
+5. year-end measures (on the academic year's ``ends_on``).
 
 Facts carry a ``processed`` marker set in the same transaction that handles
 them; calendar transitions are recorded in ``core.Transition`` (unique key),
@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 
-from exams.services import results_publish
+from exams.models import ToleranceChoice, ToleranceObjection
+from exams.services import results_publish, tolerance_choices_process, tolerance_objections_process
 from programmes.models import AcademicYear, ExamPeriod
 from students import services as student_services
+from students.measures import measures_take
 from students.models import Degree, Enrolment, ISPLine
 
 from .models import Transition
@@ -80,6 +82,7 @@ def calendar_transitions(up_to: datetime.date) -> list[CalendarTransition]:
                 lambda y=year: student_services.lines_lock(year=y, semesters=["2"], day=y.second_semester_lock),
             ),
         ]
+        candidates.append((f"ay:{year.code}:year_end", year.ends_on, 5, lambda y=year: measures_take(year=y)))
         found += [CalendarTransition(k, d, s, r) for k, d, s, r in candidates if d <= up_to and k not in done]
     for period in ExamPeriod.objects.filter(results_published_on__lte=up_to).select_related("academic_year"):
         key = f"exam_period:{period.academic_year.code}:{period.number}:publication"
@@ -100,6 +103,8 @@ def _earliest_fact_day(up_to: datetime.date) -> datetime.date | None:
             d=Min("deregistered_on")
         )["d"],
         Degree.objects.filter(processed=False).aggregate(d=Min("on"))["d"],
+        ToleranceChoice.objects.filter(processed=False).aggregate(d=Min("on"))["d"],
+        ToleranceObjection.objects.filter(processed=False).aggregate(d=Min("on"))["d"],
     ]
     due = [d for d in candidates if d is not None and d <= up_to]
     return min(due, default=None)
@@ -129,12 +134,19 @@ FACT_STAGES = (
 )
 
 
+DECISION_STAGES = (tolerance_choices_process, tolerance_objections_process)
+
+
 def process_day(day: datetime.date, transitions: list[CalendarTransition], report: Report) -> None:
     for transition in sorted((t for t in transitions if t.stage == 1), key=lambda t: t.key):
         _run_transition(transition, report)
     for stage in FACT_STAGES:
         report.facts += stage(day=day)
     for transition in sorted((t for t in transitions if t.stage == 3), key=lambda t: t.key):
+        _run_transition(transition, report)
+    for stage in DECISION_STAGES:
+        report.facts += stage(day=day)
+    for transition in sorted((t for t in transitions if t.stage == 5), key=lambda t: t.key):
         _run_transition(transition, report)
 
 

@@ -3,7 +3,9 @@
 A mark is an ``int`` 0-20 or one of the strings ``"P"``, ``"F"``, ``"NA"``.
 """
 
+import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from core.rounding import round_half_up_int
@@ -125,3 +127,155 @@ def study_efficiency(*, certified_credits: int, actually_taken_credits: int):
     if not actually_taken_credits:
         return None
     return Fraction(certified_credits * 100, actually_taken_credits)
+
+
+# --- Programme results (Art. 78-81) ---------------------------------------------
+@dataclass(frozen=True)
+class CourseRecord:
+    """Where a student stands on one course of a programme, over all years.
+
+    ``mark`` is the mark of the year it was obtained (or the latest year's mark
+    when not obtained); ``done`` is passed, exempted or tolerated.
+    """
+
+    course: int | str
+    credits: int
+    mark: Mark | None
+    passed: bool = False
+    exempted: bool = False
+    tolerated: bool = False
+    tolerable_course: bool = True
+    pass_fail: bool = False
+    elective: bool = False
+
+    @property
+    def done(self) -> bool:
+        return self.passed or self.exempted or self.tolerated
+
+    @property
+    def tolerable_fail(self) -> bool:
+        return not self.done and is_tolerable(self.mark, tolerable_course=self.tolerable_course)
+
+
+def programme_percentage(records: Iterable[CourseRecord]) -> Fraction | None:
+    """The credit-weighted percentage of a programme (Art. 78): each mark from the
+    year it was obtained, tolerated marks included, pass/fail and exempted
+    courses left out. None when no numeric mark counts."""
+    counted = [r for r in records if r.done and not r.exempted and isinstance(r.mark, int)]
+    credits = sum(r.credits for r in counted)
+    if not credits:
+        return None
+    return Fraction(sum(r.mark * r.credits for r in counted) * 100, credits * 20)
+
+
+def programme_passed(*, programme_credits: int, compulsory: Iterable, records: Iterable[CourseRecord]) -> bool:
+    """Art. 79 as DOMAIN §4 decides it: every compulsory course passed, exempted or
+    tolerated, at least the programme's credits done, no intolerable fail, and a
+    credit-weighted percentage of at least 50 %."""
+    records = list(records)
+    done = {r.course for r in records if r.done}
+    if not set(compulsory) <= done:
+        return False
+    if any(not r.done and r.mark is not None and not r.tolerable_fail for r in records):
+        return False  # an intolerable fail
+    if sum(r.credits for r in records if r.done) < programme_credits:
+        return False
+    percentage = programme_percentage(records)
+    return percentage is None or percentage >= 50
+
+
+LEVELS = ((90, "summa_cum_laude_congratulations"), (85, "summa_cum_laude"), (77, "magna_cum_laude"), (68, "cum_laude"))
+NO_LEVEL_KINDS = {"bridging", "preparatory"}
+
+
+def level_of_achievement(
+    *, percentage: Fraction | None, examined_credits: int, all_pass_fail: bool, programme_kind: str
+) -> str | None:
+    """Art. 81: passed below 68 %, cum laude from 68, magna from 77, summa from 85,
+    with congratulations from 90 (compared unrounded, DOMAIN §4). None when the
+    examined credits are under 20, every course is pass/fail, or for bridging and
+    preparatory programmes."""
+    if programme_kind in NO_LEVEL_KINDS or all_pass_fail or examined_credits < 20 or percentage is None:
+        return None
+    for threshold, level in LEVELS:
+        if percentage >= threshold:
+            return level
+    return "passed"
+
+
+# --- Tolerance (Art. 91) ---------------------------------------------------------
+MIN_EFFICIENCY = 50
+CHOICE_DAYS = 15
+OBJECTION_DAYS = 5
+
+
+def tolerance_allowed(*, efficiency, credits: int, left: int) -> bool:
+    """Tolerance needs a study efficiency of at least 50 % this year and enough
+    tolerance credit left (Art. 91 §1)."""
+    return efficiency is not None and efficiency >= MIN_EFFICIENCY and credits <= left
+
+
+def automatic_tolerance_final_stage(
+    *, records: list[CourseRecord], programme_credits: int, compulsory: Iterable, efficiency, left: int
+) -> list:
+    """Art. 91 §3 (a): tolerate every tolerable fail when that makes the student pass
+    the programme. Returns the courses to tolerate, or []."""
+    candidates = [r for r in records if r.tolerable_fail]
+    if not candidates:
+        return []
+    if not tolerance_allowed(efficiency=efficiency, credits=sum(r.credits for r in candidates), left=left):
+        return []
+    after = [replace(r, tolerated=True) if r.tolerable_fail else r for r in records]
+    if not programme_passed(programme_credits=programme_credits, compulsory=compulsory, records=after):
+        return []
+    return [r.course for r in candidates]
+
+
+def automatic_tolerance_threshold(*, package: list[CourseRecord], efficiency, left: int) -> list:
+    """Art. 91 §3 (b) and (c): tolerate the threshold package's tolerable fails when
+    that makes the student reach the decree threshold; a single 7/20, with every
+    other package course obtained, counts as tolerable. Returns the courses, or []."""
+    missing = [r for r in package if not r.done]
+    if not missing:
+        return []
+    single_seven = len(missing) == 1 and missing[0].mark == 7 and missing[0].tolerable_course
+    if not (single_seven or all(r.tolerable_fail for r in missing)):
+        return []
+    if not tolerance_allowed(efficiency=efficiency, credits=sum(r.credits for r in missing), left=left):
+        return []
+    return [r.course for r in missing]
+
+
+def tolerance_choice_refusal(
+    *,
+    outcome: str,
+    tolerated: bool,
+    chosen_on: datetime.date,
+    publications: Iterable[datetime.date],
+    efficiency,
+    credits: int,
+    left: int,
+) -> str | None:
+    """Why a student's tolerance choice is refused (Art. 91 §2), or None when it stands.
+
+    In time means within 15 calendar days after a publication of that year
+    (the publication day plus 15).
+    """
+    if tolerated:
+        return "already_tolerated"
+    if outcome == "passed":
+        return "passed"
+    if outcome != "tolerable":
+        return "not_tolerable"
+    if not any(day <= chosen_on <= day + datetime.timedelta(days=CHOICE_DAYS) for day in publications):
+        return "window_closed"
+    if efficiency is None or efficiency < MIN_EFFICIENCY:
+        return "efficiency"
+    if credits > left:
+        return "credit_short"
+    return None
+
+
+def objection_in_time(*, tolerated_on: datetime.date, objected_on: datetime.date) -> bool:
+    """An objection to an automatic tolerance within 5 calendar days (Art. 91 §3)."""
+    return tolerated_on <= objected_on <= tolerated_on + datetime.timedelta(days=OBJECTION_DAYS)

@@ -7,8 +7,10 @@ Every date a rule needs is passed in.
 
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+
+from django.utils.translation import gettext_lazy as _
 
 from core.rounding import round_half_up_int
 
@@ -261,3 +263,605 @@ def credits_without_learning_account(*, credits: int, balance: int) -> int:
     """Credits taken beyond a positive balance, charged at the increased tuition fee
     (fee appendix; LA "double registration fee"). The balance may go negative."""
     return max(0, credits - max(balance, 0))
+
+
+# Study progress measures (DOMAIN §5, Art. 29-33) --------------------------------
+THRESHOLD_REFUSAL_YEARS = 6
+BACHELOR_PROGRAMME_KINDS = {"initial_bachelor", "education_bachelor", "bachelor_after_bachelor"}
+
+
+def threshold_refusal_due(*, years_enrolled: int, package_reached: bool) -> bool:
+    """Art. 30: after the second academic year of enrolment in an initial bachelor
+    (deregistered years count), a threshold package not reached means a refusal
+    for that programme for the next six academic years."""
+    return years_enrolled >= 2 and not package_reached
+
+
+def year_counts_against(*, contract: str, efficiency) -> bool:
+    """Art. 31 §1: a year in which a course was not obtained counts towards the
+    refusal of a third enrolment when it was a credit(-exam) contract, or a
+    degree(-exam) contract with a study efficiency under 50 %."""
+    if contract in ("credit", "exam_credit"):
+        return True
+    return efficiency is None or efficiency < 50
+
+
+def repeated_failure_refusal_due(*, failed_years: Sequence[tuple[str, object]]) -> bool:
+    """Art. 31: ``failed_years`` lists ``(contract, efficiency)`` of every academic
+    year in which the course (or an identical one) was taken and not obtained.
+    Three such years: any further enrolment is refused. Two: the third is refused
+    when both years count against the student (``year_counts_against``)."""
+    if len(failed_years) >= 3:
+        return True
+    if len(failed_years) == 2:
+        return all(year_counts_against(contract=c, efficiency=e) for c, e in failed_years)
+    return False
+
+
+def repeated_failure_applies(*, programme_kind: str, contract: str) -> bool:
+    """Art. 31 applies to bachelor programmes and to credit and credit-exam
+    contracts, not to associate degree contracts."""
+    if contract in ("credit", "exam_credit"):
+        return True
+    return programme_kind in BACHELOR_PROGRAMME_KINDS
+
+
+def binding_conditions_due(*, programme_kind: str, starter: bool, efficiency) -> bool:
+    """Art. 29: a starter in an associate degree programme with a study efficiency
+    under 50 % gets binding conditions for the next academic year."""
+    return programme_kind == "associate" and starter and efficiency is not None and efficiency < 50
+
+
+def learning_account_refusal_due(*, uses_learning_account: bool, balance: int, exception: bool) -> bool:
+    """Art. 33: a learning account of 0 or below refuses the next enrolment in a
+    programme that uses it, unless the Art. 33 exception applies."""
+    return uses_learning_account and balance <= 0 and not exception
+
+
+# =====================================================================================
+# ISP rules (DOMAIN §3, Art. 19-25)
+# =====================================================================================
+# Pure decisions about one enrolment's individual study programme. The facts come in
+# as plain values (``ISPFacts``); each check returns ``Problem``s: a stable reason
+# code, the values its explanation needs, and whether the cluster may derogate.
+#
+# Decided where the regulations leave it open (DOMAIN §3, the coach works the ISP):
+# - Before 1 December (strictly, ``first_semester_lock``) semester-1 and year lines
+#   may be added, removed and exempted. From that day they are final: no removal, no
+#   exemption, no addition, except that a late enrolment (enrolled after
+#   ``isp_deadline``) may add lines of any semester within 7 days of enrolling
+#   (Art. 19); such a line is final at once.
+# - Semester-2 lines change until ``second_semester_change_deadline`` (inclusive);
+#   between it and ``second_semester_lock`` the cluster only decides (approves);
+#   from ``second_semester_lock`` nothing changes (Art. 7, 19, 23).
+# - A line with a taken exam opportunity, an exempted line (Art. 25: definitive) and a
+#   course that must be taken again (Art. 20 §3, 23 §1) are never removed.
+# - The credit band counts every line of the ISP, exempted lines included.
+# - Art. 20 §3 "first": while a course failed and not tolerated last year in the same
+#   programme is missing from the ISP, no other course can be added. Electives are
+#   not among them (the student may choose another elective).
+# - "Already credited": passed with a credit certificate, exempted or tolerated in an
+#   earlier year of the same programme (Art. 20 §4, 89-90); identical courses count.
+# - Submission: by ``isp_deadline``; a late enrolment within 7 days of enrolling.
+#   Approval: before ``first_semester_lock``; a late enrolment from that day on, and
+#   the re-approval of an ISP changed after an earlier approval, before
+#   ``second_semester_lock``. After the submission deadline the coach may approve a
+#   draft that was never submitted (Art. 19: the cluster confirms an ISP in
+#   consultation with the student).
+# - A change to an approved ISP makes it "submitted" again: the cluster decides it.
+
+MIN_ISP_CREDITS = 27
+MAX_ISP_CREDITS = 72
+ENTITLED_ISP_CREDITS = 45
+LATE_ENROLMENT_DAYS = 7
+# Art. 20 §2 and Art. 21 bind degree and degree-exam contracts.
+ISP_BAND_CONTRACTS = {"degree", "exam_degree"}
+# Art. 20 §2: no limits on the credits of a preparatory programme.
+ISP_BAND_FREE_KINDS = {"preparatory"}
+
+ISP_MESSAGES = {
+    "enrolment_inactive": _("The enrolment is %(status)s: its ISP cannot change."),
+    "year_final": _(
+        "The ISP of %(year)s is final since the second-semester lock of %(lock)s: no course can be added or "
+        "removed any more (Art. 7, 19)."
+    ),
+    "first_semester_final": _("Choices of first-semester and year courses are final as of %(lock)s (Art. 19, 23 §2)."),
+    "second_semester_closed": _(
+        "Second-semester courses could be changed until %(deadline)s; the cluster decides on the changes before "
+        "%(lock)s (Art. 19)."
+    ),
+    "already_in_isp": _("%(course)s is already in this ISP."),
+    "not_in_programme": _("This course is not part of the programme of this enrolment."),
+    "removed_today": _("%(course)s was removed from this ISP today; it can be added again from tomorrow on."),
+    "derogation_exists": _("This derogation is already recorded."),
+    "no_exemption_basis": _("State the credit certificate or other proof the exemption rests on (Art. 25)."),
+    "identical_in_isp": _(
+        "%(course)s is identical to %(other)s, which is already in this ISP; identical courses cannot both be taken "
+        "(Art. 20 §4)."
+    ),
+    "already_credited": _(
+        "%(course)s was already obtained in this programme (%(how)s): it cannot be taken again (Art. 20 §4, 89-90)."
+    ),
+    "sq_missing": _(
+        "%(course)s requires %(required)s to have been followed (SQ): it is neither in an earlier ISP nor in this "
+        "one. Add %(required)s first, or record a sequencing derogation (Art. 20 §1, 22 §1)."
+    ),
+    "ssq_missing": _(
+        "%(course)s requires %(required)s to have been passed earlier (SSQ); it has not been passed, exempted or "
+        "tolerated in an earlier year. No derogation is possible for SSQ (Art. 20 §1, 22 §1)."
+    ),
+    "retake_first": _(
+        "Courses failed and not tolerated last year must be taken again first: add %(courses)s before any other "
+        "course (Art. 20 §3; no derogation possible)."
+    ),
+    "above_maximum": _(
+        "With %(course)s the ISP would hold %(total)s credits, more than %(maximum)s; that needs an approved "
+        "derogation (Art. 20 §2, 22 §1)."
+    ),
+    "opportunity_taken": _(
+        "An exam opportunity of %(course)s has already taken place: it is definitively taken and cannot be removed "
+        "or exempted (Art. 19, 23 §1)."
+    ),
+    "line_final": _("%(course)s is final since %(on)s (Art. 19, 23 §2)."),
+    "exemption_definitive": _("The exemption for %(course)s is definitive: the line stays in the ISP (Art. 25)."),
+    "retake_required": _(
+        "%(course)s was failed and not tolerated last year: it must be taken again and cannot be removed "
+        "(Art. 20 §3, 23 §1)."
+    ),
+    "required_by_sq": _(
+        "%(dependent)s in this ISP needs %(course)s as its SQ prerequisite: remove %(dependent)s first (Art. 20 §1)."
+    ),
+    "model_route_course": _(
+        "%(course)s belongs to the first stage of the model route, which a student new to the programme must take "
+        "completely, unless a derogation is approved (Art. 21, 22 §2)."
+    ),
+    "already_exempted": _("%(course)s is already exempted."),
+    "below_minimum": _(
+        "The ISP holds %(total)s credits, fewer than %(minimum)s; that needs an approved derogation, unless this is "
+        "not the main enrolment or fewer than %(minimum)s credits remain to the degree (Art. 20 §2, 22 §1)."
+    ),
+    "over_maximum": _(
+        "The ISP holds %(total)s credits, more than %(maximum)s; that needs an approved derogation (Art. 20 §2, 22 §1)."
+    ),
+    "model_route_incomplete": _(
+        "A student new to the programme takes every course of the first stage of the model route; missing: "
+        "%(courses)s. Add them or record a model-route derogation (Art. 21, 22 §2)."
+    ),
+    "retake_missing": _(
+        "Courses failed and not tolerated last year must be taken again: %(courses)s (Art. 20 §3; no derogation "
+        "possible)."
+    ),
+    "already_submitted": _("The ISP is already %(status)s."),
+    "submission_deadline_passed": _(
+        "ISPs are submitted by %(deadline)s (Art. 19); after it the cluster confirms the ISP with the student."
+    ),
+    "already_approved": _("The ISP is already approved."),
+    "not_submitted_yet": _(
+        "The student can still submit the ISP until %(deadline)s; it is approved after its submission (Art. 19)."
+    ),
+    "approval_deadline_passed": _("The cluster approves ISPs before %(deadline)s (Art. 19)."),
+    "derogation_needs_course": _("A sequencing derogation names the course that may be taken without its SQ."),
+    "no_sq_prerequisite": _(
+        "%(course)s has no SQ prerequisite to derogate from; SSQ allows no derogation (Art. 22 §1)."
+    ),
+    "derogation_needs_credits": _("A credit derogation states the number of credits allowed."),
+    "derogation_credits_direction": _(
+        "A derogation for fewer credits allows fewer than %(minimum)s, one for more credits allows more than "
+        "%(maximum)s."
+    ),
+}
+
+# Problems that an approved derogation lifts (Art. 22); everything else has none.
+DEROGABLE = {
+    "sq_missing": "sequencing",
+    "above_maximum": "more_credits",
+    "over_maximum": "more_credits",
+    "below_minimum": "fewer_credits",
+    "model_route_course": "model_route",
+    "model_route_incomplete": "model_route",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an ISP change or step is not allowed: a reason code and its explanation."""
+
+    code: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def derogation(self) -> str | None:
+        """The kind of derogation that would lift this problem, if any (Art. 22)."""
+        return DEROGABLE.get(self.code)
+
+    @property
+    def message(self) -> str:
+        return str(ISP_MESSAGES[self.code]) % {key: _text(value) for key, value in self.params}
+
+    def __str__(self):
+        return self.message
+
+
+def _text(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _problem(code: str, **params) -> Problem:
+    return Problem(code, tuple(sorted(params.items())))
+
+
+@dataclass(frozen=True)
+class ISPCalendar:
+    isp_deadline: datetime.date
+    first_semester_lock: datetime.date
+    second_semester_change_deadline: datetime.date
+    second_semester_lock: datetime.date
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class CourseFacts:
+    id: int
+    code: str
+    credits: int
+    semester: str
+    stage: int = 1
+    elective: bool = False
+    identical: frozenset[int] = frozenset()
+    # (required course id, required course code, "SQ" | "SSQ")
+    prerequisites: tuple[tuple[int, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    id: int
+    course: CourseFacts
+    exempted: bool = False
+    opportunity_taken: bool = False
+    final_since: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class PastFacts:
+    """The student's earlier years in the same programme."""
+
+    new_to_programme: bool = True
+    followed: frozenset[int] = frozenset()  # courses of an earlier ISP
+    # course id -> how it was obtained ("passed", "exempted", "tolerated")
+    obtained: dict[int, str] = field(default_factory=dict)
+    # failed and not tolerated last year, compulsory: to take again first (course id -> code)
+    retakes: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ISPFacts:
+    contract: str
+    programme_kind: str
+    enrolled_on: datetime.date
+    calendar: ISPCalendar
+    lines: tuple[LineFacts, ...] = ()
+    past: PastFacts = field(default_factory=PastFacts)
+    isp_status: str = "draft"
+    enrolment_status: str = "enrolled"
+    previously_approved: bool = False
+    main_enrolment: bool = True
+    credits_left_to_degree: int | None = None
+    # non-elective courses of stage 1 of the model route
+    stage_one: tuple[CourseFacts, ...] = ()
+    # (kind, course id or None, credits or None) of the approved derogations
+    derogations: tuple[tuple[str, int | None, int | None], ...] = ()
+
+    @property
+    def total_credits(self) -> int:
+        return sum(line.course.credits for line in self.lines)
+
+    @property
+    def course_ids(self) -> set[int]:
+        return {line.course.id for line in self.lines}
+
+    def has_derogation(self, kind: str, course_id: int | None = None) -> bool:
+        return any(k == kind and c == course_id for k, c, _credits in self.derogations)
+
+    def derogation_credits(self, kind: str) -> int | None:
+        return next((credits for k, _c, credits in self.derogations if k == kind), None)
+
+    @property
+    def band_applies(self) -> bool:
+        return self.contract in ISP_BAND_CONTRACTS and self.programme_kind not in ISP_BAND_FREE_KINDS
+
+
+def is_late_enrolment(*, enrolled_on: datetime.date, calendar: ISPCalendar) -> bool:
+    """Enrolled after the ISP deadline (Art. 19: submit within a week)."""
+    return enrolled_on > calendar.isp_deadline
+
+
+def in_late_enrolment_window(*, enrolled_on: datetime.date, calendar: ISPCalendar, today: datetime.date) -> bool:
+    return (
+        is_late_enrolment(enrolled_on=enrolled_on, calendar=calendar)
+        and today <= enrolled_on + datetime.timedelta(days=LATE_ENROLMENT_DAYS)
+        and today < calendar.second_semester_lock
+    )
+
+
+def submission_deadline(*, enrolled_on: datetime.date, calendar: ISPCalendar) -> datetime.date:
+    """The last day to submit the ISP: ``isp_deadline``, or 7 days after a late enrolment (Art. 19)."""
+    if is_late_enrolment(enrolled_on=enrolled_on, calendar=calendar):
+        return enrolled_on + datetime.timedelta(days=LATE_ENROLMENT_DAYS)
+    return calendar.isp_deadline
+
+
+def approval_deadline(*, enrolled_on: datetime.date, previously_approved: bool, calendar: ISPCalendar) -> datetime.date:
+    """Approval happens strictly before this day (Art. 19): the first-semester lock, or
+    the second-semester lock for late enrolments and for changes after an approval."""
+    if previously_approved or enrolled_on >= calendar.first_semester_lock:
+        return calendar.second_semester_lock
+    return calendar.first_semester_lock
+
+
+def change_window(semester: str, *, isp: ISPFacts, today: datetime.date, adding: bool = False) -> Problem | None:
+    """Whether a line of ``semester`` may change today (Art. 7, 19, 23 §2)."""
+    cal = isp.calendar
+    if today >= cal.second_semester_lock:
+        return _problem("year_final", year=cal.code, lock=cal.second_semester_lock)
+    if adding and in_late_enrolment_window(enrolled_on=isp.enrolled_on, calendar=cal, today=today):
+        return None
+    if semester == "2":
+        if today > cal.second_semester_change_deadline:
+            return _problem(
+                "second_semester_closed", deadline=cal.second_semester_change_deadline, lock=cal.second_semester_lock
+            )
+        return None
+    if today >= cal.first_semester_lock:
+        return _problem("first_semester_final", lock=cal.first_semester_lock)
+    return None
+
+
+def _enrolment_problem(isp: ISPFacts) -> Problem | None:
+    if isp.enrolment_status != "enrolled":
+        return _problem("enrolment_inactive", status=isp.enrolment_status)
+    return None
+
+
+def _obtained(course: CourseFacts, past: PastFacts) -> str | None:
+    for course_id in (course.id, *sorted(course.identical)):
+        if course_id in past.obtained:
+            return past.obtained[course_id]
+    return None
+
+
+def _unmet_prerequisites(course: CourseFacts, isp: ISPFacts) -> list[Problem]:
+    problems = []
+    in_isp = isp.course_ids
+    for required_id, required_code, kind in course.prerequisites:
+        obtained = required_id in isp.past.obtained
+        if kind == "SSQ":
+            if not obtained:
+                problems.append(_problem("ssq_missing", course=course.code, required=required_code))
+        elif not (
+            obtained
+            or required_id in isp.past.followed
+            or required_id in in_isp
+            or isp.has_derogation("sequencing", course.id)
+        ):
+            problems.append(_problem("sq_missing", course=course.code, required=required_code))
+    return problems
+
+
+def add_problems(course: CourseFacts, *, isp: ISPFacts, today: datetime.date) -> list[Problem]:
+    """Everything that keeps ``course`` out of the ISP today; empty when it may be added."""
+    problems = []
+    if inactive := _enrolment_problem(isp):
+        return [inactive]
+    if course.id in isp.course_ids:
+        return [_problem("already_in_isp", course=course.code)]
+    if window := change_window(course.semester, isp=isp, today=today, adding=True):
+        problems.append(window)
+    for line in isp.lines:
+        if line.course.id in course.identical:
+            problems.append(_problem("identical_in_isp", course=course.code, other=line.course.code))
+    if how := _obtained(course, isp.past):
+        problems.append(_problem("already_credited", course=course.code, how=how))
+    missing_retakes = [code for cid, code in sorted(isp.past.retakes.items()) if cid not in isp.course_ids]
+    if missing_retakes and course.id not in isp.past.retakes:
+        problems.append(_problem("retake_first", courses=missing_retakes))
+    problems += _unmet_prerequisites(course, isp)
+    if isp.band_applies:
+        total = isp.total_credits + course.credits
+        allowed = isp.derogation_credits("more_credits") or MAX_ISP_CREDITS
+        if total > max(allowed, MAX_ISP_CREDITS):
+            problems.append(_problem("above_maximum", course=course.code, total=total, maximum=allowed))
+    return problems
+
+
+def _sq_dependents(line: LineFacts, isp: ISPFacts) -> list[str]:
+    """Courses of this ISP whose SQ prerequisite is met only by ``line`` being in it."""
+    dependents = []
+    for other in isp.lines:
+        for required_id, _code, kind in other.course.prerequisites:
+            if (
+                required_id == line.course.id
+                and kind == "SQ"
+                and required_id not in isp.past.followed
+                and required_id not in isp.past.obtained
+                and not isp.has_derogation("sequencing", other.course.id)
+            ):
+                dependents.append(other.course.code)
+    return dependents
+
+
+def remove_problems(line: LineFacts, *, isp: ISPFacts, today: datetime.date) -> list[Problem]:
+    """Everything that keeps ``line`` in the ISP today; empty when it may be removed."""
+    if inactive := _enrolment_problem(isp):
+        return [inactive]
+    code = line.course.code
+    problems = []
+    if line.opportunity_taken:
+        problems.append(_problem("opportunity_taken", course=code))
+    if line.final_since is not None and line.final_since <= today:
+        problems.append(_problem("line_final", course=code, on=line.final_since))
+    elif window := change_window(line.course.semester, isp=isp, today=today):
+        problems.append(window)
+    if line.exempted:
+        problems.append(_problem("exemption_definitive", course=code))
+    if line.course.id in isp.past.retakes:
+        problems.append(_problem("retake_required", course=code))
+    for dependent in _sq_dependents(line, isp):
+        problems.append(_problem("required_by_sq", course=code, dependent=dependent))
+    if (
+        isp.band_applies
+        and isp.past.new_to_programme
+        and any(c.id == line.course.id for c in isp.stage_one)
+        and not isp.has_derogation("model_route")
+    ):
+        problems.append(_problem("model_route_course", course=code))
+    return problems
+
+
+def exempt_problems(line: LineFacts, *, isp: ISPFacts, today: datetime.date) -> list[Problem]:
+    """Everything that keeps the cluster from exempting ``line`` today (Art. 25)."""
+    if inactive := _enrolment_problem(isp):
+        return [inactive]
+    code = line.course.code
+    if line.exempted:
+        return [_problem("already_exempted", course=code)]
+    problems = []
+    if line.opportunity_taken:
+        problems.append(_problem("opportunity_taken", course=code))
+    if line.final_since is not None and line.final_since <= today:
+        problems.append(_problem("line_final", course=code, on=line.final_since))
+    elif window := change_window(line.course.semester, isp=isp, today=today, adding=True):
+        problems.append(window)
+    return problems
+
+
+def credit_band_problem(isp: ISPFacts, total: int | None = None) -> Problem | None:
+    """The 27-72 band of Art. 20 §2 with its exceptions and derogations (Art. 22 §1)."""
+    if not isp.band_applies:
+        return None
+    total = isp.total_credits if total is None else total
+    if total > MAX_ISP_CREDITS:
+        allowed = isp.derogation_credits("more_credits")
+        if allowed is None or total > allowed:
+            return _problem("over_maximum", total=total, maximum=allowed or MAX_ISP_CREDITS)
+    if total < MIN_ISP_CREDITS:
+        if not isp.main_enrolment:
+            return None
+        if isp.credits_left_to_degree is not None and isp.credits_left_to_degree < MIN_ISP_CREDITS:
+            return None
+        allowed = isp.derogation_credits("fewer_credits")
+        if allowed is None or total < allowed:
+            return _problem("below_minimum", total=total, minimum=MIN_ISP_CREDITS)
+    return None
+
+
+def composition_problems(isp: ISPFacts) -> list[Problem]:
+    """What the ISP as a whole lacks: the credit band, the model route of a new
+    student, the courses to take again (Art. 20-22)."""
+    problems = []
+    if band := credit_band_problem(isp):
+        problems.append(band)
+    if isp.band_applies and isp.past.new_to_programme and not isp.has_derogation("model_route"):
+        taken = isp.course_ids
+        missing = [
+            c.code
+            for c in isp.stage_one
+            if c.id not in taken and not (c.identical & taken) and _obtained(c, isp.past) is None
+        ]
+        if missing:
+            problems.append(_problem("model_route_incomplete", courses=missing))
+    missing_retakes = [code for cid, code in sorted(isp.past.retakes.items()) if cid not in isp.course_ids]
+    if missing_retakes:
+        problems.append(_problem("retake_missing", courses=missing_retakes))
+    return problems
+
+
+def submit_problems(isp: ISPFacts, *, today: datetime.date) -> list[Problem]:
+    """Why the ISP cannot be submitted today (Art. 19)."""
+    if inactive := _enrolment_problem(isp):
+        return [inactive]
+    if isp.isp_status != "draft":
+        return [_problem("already_submitted", status=isp.isp_status)]
+    problems = []
+    deadline = submission_deadline(enrolled_on=isp.enrolled_on, calendar=isp.calendar)
+    if today > deadline:
+        problems.append(_problem("submission_deadline_passed", deadline=deadline))
+    return problems + composition_problems(isp)
+
+
+def approve_problems(isp: ISPFacts, *, today: datetime.date) -> list[Problem]:
+    """Why the coach cannot approve the ISP today (Art. 19-22)."""
+    if inactive := _enrolment_problem(isp):
+        return [inactive]
+    if isp.isp_status == "approved":
+        return [_problem("already_approved")]
+    problems = []
+    submit_by = submission_deadline(enrolled_on=isp.enrolled_on, calendar=isp.calendar)
+    if isp.isp_status == "draft" and today <= submit_by:
+        problems.append(_problem("not_submitted_yet", deadline=submit_by))
+    deadline = approval_deadline(
+        enrolled_on=isp.enrolled_on, previously_approved=isp.previously_approved, calendar=isp.calendar
+    )
+    if today >= deadline:
+        problems.append(_problem("approval_deadline_passed", deadline=deadline))
+    return problems + composition_problems(isp)
+
+
+def derogation_problems(
+    kind: str, *, course: CourseFacts | None, credits: int | None, isp: ISPFacts, today: datetime.date
+) -> list[Problem]:
+    """Whether a derogation of ``kind`` can be recorded (Art. 22): never for SSQ,
+    never for the courses to take again."""
+    if inactive := _enrolment_problem(isp):
+        return [inactive]
+    if today >= isp.calendar.second_semester_lock:
+        return [_problem("year_final", year=isp.calendar.code, lock=isp.calendar.second_semester_lock)]
+    if kind == "sequencing":
+        if course is None:
+            return [_problem("derogation_needs_course")]
+        if not any(k == "SQ" for _id, _code, k in course.prerequisites):
+            return [_problem("no_sq_prerequisite", course=course.code)]
+        return []
+    if kind in ("fewer_credits", "more_credits"):
+        if credits is None:
+            return [_problem("derogation_needs_credits")]
+        if (kind == "fewer_credits" and credits >= MIN_ISP_CREDITS) or (
+            kind == "more_credits" and credits <= MAX_ISP_CREDITS
+        ):
+            return [_problem("derogation_credits_direction", minimum=MIN_ISP_CREDITS, maximum=MAX_ISP_CREDITS)]
+    return []
+
+
+def line_effect(
+    *,
+    action: str,
+    credits: int,
+    semester: str,
+    uses_learning_account: bool,
+    deducted_credits: int,
+    opportunity_taken: bool,
+    today: datetime.date,
+    first_semester_lock: datetime.date,
+    second_semester_lock: datetime.date,
+) -> int:
+    """What one ISP change does to the learning account today, in credits (DOMAIN §2
+    rules 2-4, Art. 25): adding a line that uses it deducts its credits; removing
+    one before its lock gives back what it took; an exemption gives back what the
+    line took (an exempted line never uses the learning account)."""
+    if action == "add":
+        return deduction(credits) if uses_learning_account else 0
+    if action == "remove":
+        refunds = removal_refunds(
+            semester=semester,
+            removed_on=today,
+            opportunity_taken=opportunity_taken,
+            first_semester_lock=first_semester_lock,
+            second_semester_lock=second_semester_lock,
+        )
+        return deducted_credits if refunds else 0
+    if action == "exempt":
+        return deducted_credits
+    raise ValueError(action)

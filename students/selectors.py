@@ -9,7 +9,7 @@ from core.rounding import round_half_up
 from exams import rules as exam_rules
 
 from . import rules
-from .models import Contract, EnrolmentStatus, EntryKind, ISPLine, LearningAccountEntry, LineOutcome, Student
+from .models import Contract, EnrolmentStatus, EntryKind, ISPLine, LearningAccountEntry, Student
 
 TOLERANCE_CONTRACTS = {Contract.DEGREE, Contract.EXAM_DEGREE}
 
@@ -76,6 +76,11 @@ def _credits_without_learning_account(enrolment, entries) -> int:
 
 def study_progress(student: Student) -> dict:
     """The study progress file of ``student``, as EXCHANGE.md defines it."""
+    from exams.models import ProgrammeResult
+    from exams.standing import standings
+
+    from .measures import measures_of
+
     account = learning_account(student)
     entries = account.pop("_entries")
     enrolments = list(
@@ -86,50 +91,25 @@ def study_progress(student: Student) -> dict:
     published_days = defaultdict(list)
     for key, due_on in Transition.objects.filter(key__endswith=":publication").values_list("key", "due_on"):
         published_days[key.split(":")[1]].append(due_on)
+    found = standings({(student.pk, e.programme_id) for e in enrolments})
 
-    done_before = defaultdict(int)  # credits obtained, exempted or tolerated in a programme, before a year
-    exempted_in = defaultdict(int)
-    tolerated_in = defaultdict(int)
-    files, programmes = [], {}
+    files = []
     for enrolment in enrolments:
         lines = list(enrolment.lines.all())
         active = [line for line in lines if line.removed_on is None]
-        examined = [line for line in active if not line.exempted]
-        certified = sum(line.course.credits for line in examined if line.certified_on is not None)
-        actually_taken = sum(line.course.credits for line in examined)
-        programme = enrolment.programme
-        first_year_published = any(
-            enrolment.enrolled_on <= day for day in published_days.get(enrolment.academic_year.code, [])
-        )
-        efficiency = exam_rules.study_efficiency(certified_credits=certified, actually_taken_credits=actually_taken)
-        exempted_in[programme.pk] += sum(line.course.credits for line in active if line.exempted)
-        tolerated_in[programme.pk] += sum(line.course.credits for line in active if line.tolerated_on)
-        tolerance = None
-        if enrolment.contract in TOLERANCE_CONTRACTS:
-            credit = exam_rules.tolerance_credit(
-                programme_credits=programme.credits,
-                exempted_credits=exempted_in[programme.pk],
-                cap=programme.tolerance_cap,
-                programme_kind=programme.kind,
-                starter=done_before[programme.pk] < exam_rules.STARTER_CREDITS,
-            )
-            used = tolerated_in[programme.pk]
-            tolerance = {"credit": credit, "used": used, "left": credit - used}
-        done_before[programme.pk] += sum(
-            line.course.credits for line in active if line.exempted or line.certified_on or line.tolerated_on
-        )
+        year = found[(student.pk, enrolment.programme_id)].year(enrolment.pk)
+        published = any(enrolment.enrolled_on <= day for day in published_days.get(enrolment.academic_year.code, []))
+        efficiency = year.efficiency if published else None
         files.append(
             {
                 "academic_year": enrolment.academic_year.code,
-                "programme": programme.code,
+                "programme": enrolment.programme.code,
                 "contract": enrolment.contract,
                 "status": enrolment.status,
                 "taken_credits": sum(line.course.credits for line in active),
-                "actually_taken_credits": actually_taken,
-                "obtained_credits": certified,
-                "study_efficiency": float(round_half_up(efficiency, 2))
-                if efficiency is not None and first_year_published
-                else None,
+                "actually_taken_credits": year.actually_taken,
+                "obtained_credits": year.certified,
+                "study_efficiency": None if efficiency is None else float(round_half_up(efficiency, 2)),
                 "credits_without_learning_account": _credits_without_learning_account(enrolment, entries),
                 "courses": [
                     {
@@ -141,41 +121,30 @@ def study_progress(student: Student) -> dict:
                     }
                     for line in lines
                 ],
-                "tolerance": tolerance,
+                "tolerance": found[(student.pk, enrolment.programme_id)].tolerance(year),
             }
         )
-        programmes.setdefault(programme.pk, (programme, []))[1].append((enrolment, lines))
 
+    results = {r.programme_id: r for r in ProgrammeResult.objects.filter(student=student)}
+    programmes = []
+    for (_student, programme_id), standing in sorted(found.items(), key=lambda kv: kv[1].years[0].year_start):
+        result = results.get(programme_id)
+        programmes.append(
+            {
+                "programme": standing.programme.code,
+                "passed": result is not None,
+                "percentage": float(round_half_up(result.percentage, 2)) if result else None,
+                "level_of_achievement": (result.level or None) if result else None,
+                "threshold": {"applies": standing.threshold_applies, "reached": standing.threshold_reached()},
+            }
+        )
     return {
         "student": student.number,
         "name": student.full_name,
         "learning_account": account,
         "enrolments": files,
-        "programmes": [_programme_file(programme, history) for programme, history in programmes.values()],
-        "measures": [],
-    }
-
-
-def _programme_file(programme, history) -> dict:
-    applies = programme.kind == "initial_bachelor" and any(e.contract == Contract.DEGREE for e, _ in history)
-    reached = None
-    if applies:
-        first = next((lines for e, lines in history if e.contract == Contract.DEGREE), [])
-        package = {line.course_id for line in first if line.removed_on is None}
-        done = {
-            line.course_id
-            for _, lines in history
-            for line in lines
-            if line.removed_on is None
-            and (line.exempted or line.outcome == LineOutcome.PASSED or line.tolerated_on is not None)
-        }
-        reached = package <= done
-    return {
-        "programme": programme.code,
-        "passed": False,
-        "percentage": None,
-        "level_of_achievement": None,
-        "threshold": {"applies": applies, "reached": reached},
+        "programmes": programmes,
+        "measures": measures_of(student),
     }
 
 

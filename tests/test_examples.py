@@ -4,21 +4,8 @@ import pytest
 
 from tests.examples import cases, differences, load, replay, study_progress_json
 
-# Cases whose expected files need the publication stages of the next issue
-# (automatic tolerance, student tolerance choices, programme results).
-NEEDS_TOLERANCE_AND_PROGRAMME_RESULTS = {"bachelor-after-bachelor-level", "tolerance-chosen-by-student"}
-
-
-def _params():
-    for name in cases():
-        marks = []
-        if name in NEEDS_TOLERANCE_AND_PROGRAMME_RESULTS:
-            marks.append(pytest.mark.xfail(strict=True, reason="tolerance and programme results: issue 4"))
-        yield pytest.param(name, marks=marks, id=name)
-
-
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", list(_params()))
+@pytest.mark.parametrize("name", cases())
 def test_example_matches_every_field(name):
     records, expected = load(name)
     replay(records, expected["today"])

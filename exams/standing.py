@@ -1,0 +1,263 @@
+"""Where a student stands in a programme, over all their years in it.
+
+One loader (``standings``) reads, for many (student, programme) pairs at once,
+the enrolments and ISP lines with a fixed number of queries; the publication,
+the student decisions, the year-end measures and the study progress file all
+judge from the same ``Standing``, so they always agree.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from programmes.models import Course, Programme
+from students.models import Contract, Enrolment, EnrolmentStatus, ISPLine
+
+from . import rules
+
+TOLERANCE_CONTRACTS = {Contract.DEGREE, Contract.EXAM_DEGREE}
+
+
+@dataclass
+class Line:
+    id: int
+    course_id: int
+    code: str
+    credits: int
+    tolerable: bool
+    pass_fail: bool
+    elective: bool
+    exempted: bool
+    removed: bool
+    mark: rules.Mark | None
+    outcome: str
+    certified_on: datetime.date | None
+    tolerated_on: datetime.date | None
+    tolerance_kind: str
+
+    @property
+    def done(self) -> bool:
+        return not self.removed and (self.exempted or self.certified_on is not None or self.tolerated_on is not None)
+
+    @property
+    def tolerable_fail(self) -> bool:
+        return (
+            not self.removed
+            and not self.done
+            and not self.exempted
+            and rules.is_tolerable(self.mark, tolerable_course=self.tolerable)
+        )
+
+
+@dataclass
+class YearInProgramme:
+    enrolment_id: int
+    year_id: int
+    year_code: str
+    year_start: datetime.date
+    contract: str
+    status: str
+    enrolled_on: datetime.date
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def active(self) -> list[Line]:
+        return [line for line in self.lines if not line.removed]
+
+    @property
+    def actually_taken(self) -> int:
+        return sum(line.credits for line in self.active if not line.exempted)
+
+    @property
+    def certified(self) -> int:
+        return sum(line.credits for line in self.active if not line.exempted and line.certified_on is not None)
+
+    @property
+    def efficiency(self) -> Fraction | None:
+        return rules.study_efficiency(certified_credits=self.certified, actually_taken_credits=self.actually_taken)
+
+
+@dataclass
+class Standing:
+    student_id: int
+    programme: Programme
+    compulsory: set[int]
+    years: list[YearInProgramme]
+
+    def year(self, enrolment_id: int) -> YearInProgramme:
+        return next(y for y in self.years if y.enrolment_id == enrolment_id)
+
+    def _before(self, year: YearInProgramme) -> list[YearInProgramme]:
+        return [y for y in self.years if y.year_start < year.year_start]
+
+    def _up_to(self, year: YearInProgramme) -> list[YearInProgramme]:
+        return [y for y in self.years if y.year_start <= year.year_start]
+
+    def records(self, up_to: YearInProgramme | None = None) -> list[rules.CourseRecord]:
+        """One record per course taken: done in the year it was obtained, or the
+        latest year's mark when not (yet) obtained."""
+        found: dict[int, rules.CourseRecord] = {}
+        for year in self._up_to(up_to) if up_to else self.years:
+            for line in year.active:
+                if line.course_id in found and found[line.course_id].done:
+                    continue
+                found[line.course_id] = rules.CourseRecord(
+                    course=line.course_id,
+                    credits=line.credits,
+                    mark=None if line.exempted else line.mark,
+                    passed=line.certified_on is not None,
+                    exempted=line.exempted,
+                    tolerated=line.tolerated_on is not None,
+                    tolerable_course=line.tolerable,
+                    pass_fail=line.pass_fail,
+                    elective=line.elective,
+                )
+        return list(found.values())
+
+    def tolerance(self, year: YearInProgramme) -> dict | None:
+        """Tolerance credit fixed at the start of ``year``; used up to and including it (Art. 91 §1)."""
+        if year.contract not in TOLERANCE_CONTRACTS:
+            return None
+        before = [line for y in self._before(year) for line in y.active]
+        up_to = [line for y in self._up_to(year) for line in y.active]
+        credit = rules.tolerance_credit(
+            programme_credits=self.programme.credits,
+            exempted_credits=sum(line.credits for line in up_to if line.exempted),
+            cap=self.programme.tolerance_cap,
+            programme_kind=self.programme.kind,
+            starter=sum(line.credits for line in before if line.done) < rules.STARTER_CREDITS,
+        )
+        used = sum(line.credits for line in up_to if line.tolerated_on is not None)
+        return {"credit": credit, "used": used, "left": credit - used}
+
+    # --- decree threshold (Art. 30) ---
+    @property
+    def threshold_applies(self) -> bool:
+        return self.programme.kind == "initial_bachelor" and any(y.contract == Contract.DEGREE for y in self.years)
+
+    @property
+    def package(self) -> set[int]:
+        first = next((y for y in self.years if y.contract == Contract.DEGREE), None)
+        return {line.course_id for line in first.active} if first else set()
+
+    def package_records(self, up_to: YearInProgramme | None = None) -> list[rules.CourseRecord]:
+        package = self.package
+        return [r for r in self.records(up_to) if r.course in package]
+
+    def threshold_reached(self, up_to: YearInProgramme | None = None) -> bool | None:
+        if not self.threshold_applies:
+            return None
+        return all(r.done for r in self.package_records(up_to))
+
+    def years_enrolled(self, up_to: YearInProgramme) -> int:
+        return len({y.year_id for y in self._up_to(up_to) if y.status != EnrolmentStatus.REFUSED})
+
+    # --- programme result (Art. 78-81) ---
+    def passed(self, up_to: YearInProgramme | None = None) -> bool:
+        return rules.programme_passed(
+            programme_credits=self.programme.credits, compulsory=self.compulsory, records=self.records(up_to)
+        )
+
+    def result(self) -> tuple[Fraction | None, str | None]:
+        records = [r for r in self.records() if r.done]
+        percentage = rules.programme_percentage(records)
+        examined = [r for r in records if not r.exempted]
+        level = rules.level_of_achievement(
+            percentage=percentage,
+            examined_credits=sum(r.credits for r in examined),
+            all_pass_fail=bool(examined) and all(r.pass_fail for r in examined),
+            programme_kind=self.programme.kind,
+        )
+        return percentage, level
+
+
+def standings(pairs) -> dict[tuple[int, int], Standing]:
+    """Standings of many (student id, programme id) pairs, in four queries."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    student_ids = {s for s, _ in pairs}
+    programme_ids = {p for _, p in pairs}
+    programmes = Programme.objects.in_bulk(programme_ids)
+    compulsory = defaultdict(set)
+    for course_id, programme_id in Course.objects.filter(programme_id__in=programme_ids, elective=False).values_list(
+        "pk", "programme_id"
+    ):
+        compulsory[programme_id].add(course_id)
+    years: dict[int, YearInProgramme] = {}
+    owner: dict[int, tuple[int, int]] = {}
+    for row in (
+        Enrolment.objects.filter(student_id__in=student_ids, programme_id__in=programme_ids)
+        .order_by("academic_year__starts_on", "enrolled_on", "pk")
+        .values(
+            "pk",
+            "student_id",
+            "programme_id",
+            "academic_year_id",
+            "academic_year__code",
+            "academic_year__starts_on",
+            "contract",
+            "status",
+            "enrolled_on",
+        )
+    ):
+        key = (row["student_id"], row["programme_id"])
+        if key not in pairs:
+            continue
+        years[row["pk"]] = YearInProgramme(
+            enrolment_id=row["pk"],
+            year_id=row["academic_year_id"],
+            year_code=row["academic_year__code"],
+            year_start=row["academic_year__starts_on"],
+            contract=row["contract"],
+            status=row["status"],
+            enrolled_on=row["enrolled_on"],
+        )
+        owner[row["pk"]] = key
+    for row in (
+        ISPLine.objects.filter(enrolment_id__in=list(years))
+        .order_by("course__code", "pk")
+        .values(
+            "pk",
+            "enrolment_id",
+            "course_id",
+            "course__code",
+            "course__credits",
+            "course__tolerable",
+            "course__pass_fail",
+            "course__elective",
+            "exempted",
+            "removed_on",
+            "mark",
+            "outcome",
+            "certified_on",
+            "tolerated_on",
+            "tolerance_kind",
+        )
+    ):
+        years[row["enrolment_id"]].lines.append(
+            Line(
+                id=row["pk"],
+                course_id=row["course_id"],
+                code=row["course__code"],
+                credits=row["course__credits"],
+                tolerable=row["course__tolerable"],
+                pass_fail=row["course__pass_fail"],
+                elective=row["course__elective"],
+                exempted=row["exempted"],
+                removed=row["removed_on"] is not None,
+                mark=rules.mark_from_text(row["mark"]),
+                outcome=row["outcome"],
+                certified_on=row["certified_on"],
+                tolerated_on=row["tolerated_on"],
+                tolerance_kind=row["tolerance_kind"],
+            )
+        )
+    result = {
+        key: Standing(student_id=key[0], programme=programmes[key[1]], compulsory=compulsory[key[1]], years=[])
+        for key in pairs
+    }
+    for enrolment_id, year in years.items():
+        result[owner[enrolment_id]].years.append(year)
+    return result
