@@ -1,8 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import clock
 from .models import Transition
 
 admin.site.site_header = _("College student administration")
@@ -46,3 +50,57 @@ class TransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["key", "due_on", "processed_at"]
     search_fields = ["key"]
     date_hierarchy = "due_on"
+
+
+class ReplayForm(forms.Form):
+    day = forms.DateField(
+        label=_("Run the deadlines up to"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Every fact and calendar transition due on or before this day is processed once."),
+    )
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day > clock.today():
+            raise forms.ValidationError(
+                _("The deadlines cannot run ahead of today (%(today)s).") % {"today": clock.today()}
+            )
+        return day
+
+
+@admin.action(description=_("Replay the deadlines up to a day"), permissions=["change"])
+def replay_deadlines(modeladmin, request, queryset):
+    """Run the timeline up to a chosen day: the same service as the nightly job and
+    ``manage.py run_deadlines``. Running it for a day already done changes nothing."""
+    from .timeline import run_deadlines
+
+    if "apply" in request.POST:
+        form = ReplayForm(request.POST)
+        if form.is_valid():
+            report = run_deadlines(today=form.cleaned_data["day"])
+            modeladmin.message_user(
+                request,
+                _("Deadlines run up to %(day)s: %(days)s day(s), %(facts)s fact(s), %(transitions)s transition(s).")
+                % {
+                    "day": form.cleaned_data["day"],
+                    "days": report.days,
+                    "facts": report.facts,
+                    "transitions": len(report.transitions),
+                },
+                messages.SUCCESS,
+            )
+            return None
+    else:
+        form = ReplayForm(initial={"day": clock.today()})
+    return TemplateResponse(
+        request,
+        "admin/core/replay_deadlines.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Replay the deadlines up to a day"),
+            "form": form,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        },
+    )
