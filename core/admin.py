@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -104,3 +105,15 @@ def replay_deadlines(modeladmin, request, queryset):
             "opts": modeladmin.model._meta,
         },
     )
+
+
+class ProcessFactsOnSaveMixin:
+    """A live change made in the admin (an enrolment, an ISP line, a deregistration,
+    a degree) processes its own fact at once through the timeline, as the browser
+    pages do; the nightly job would otherwise only pick it up tonight."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        from .timeline import run_deadlines
+
+        transaction.on_commit(lambda: run_deadlines(today=clock.today()))

@@ -3,7 +3,7 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedAdmin, ReadOnlyAdminMixin
+from core.admin import AuditedAdmin, ProcessFactsOnSaveMixin, ReadOnlyAdminMixin
 from exams.admin import ResultInline
 
 from .models import Degree, Enrolment, ISPLine, LearningAccountEntry, Measure, Student
@@ -83,7 +83,7 @@ class MeasureInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Student)
-class StudentAdmin(AuditedAdmin):
+class StudentAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
     list_display = ["number", "last_name", "first_name", "email", "balance"]
     list_display_links = ["number", "last_name"]
     search_fields = ["number", "first_name", "last_name", "email"]
@@ -131,7 +131,7 @@ class ISPLineInline(admin.TabularInline):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(AuditedAdmin):
+class EnrolmentAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
     list_display = [
         "student",
         "programme",
@@ -169,7 +169,7 @@ class FinalFilter(admin.SimpleListFilter):
 
 
 @admin.register(ISPLine)
-class ISPLineAdmin(AuditedAdmin):
+class ISPLineAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
     list_display = ["course", "enrolment", "added_on", "removed_on", "exempted", "final", "outcome"]
     list_filter = [
         "enrolment__academic_year",
@@ -225,7 +225,7 @@ class LearningAccountEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Degree)
-class DegreeAdmin(admin.ModelAdmin):
+class DegreeAdmin(ProcessFactsOnSaveMixin, admin.ModelAdmin):
     list_display = ["student", "kind", "on", "programme", "processed"]
     list_filter = ["kind", "processed"]
     list_select_related = ["student", "programme"]
