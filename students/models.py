@@ -144,6 +144,17 @@ class Enrolment(models.Model):
     deregistration_processed = models.BooleanField(default=False, editable=False)
     # Optimistic concurrency: every save of the ISP through the editor bumps it.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    isp_submitted_on = models.DateField(_("ISP submitted on"), null=True, blank=True, editable=False)
+    isp_approved_on = models.DateField(_("ISP approved on"), null=True, blank=True, editable=False)
+    isp_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("ISP approved by"),
+    )
     history = HistoricalRecords(excluded_fields=["enrolment_processed", "deregistration_processed"])
 
     class Meta:
@@ -323,12 +334,115 @@ class Measure(models.Model):
         verbose_name = _("study progress measure")
         verbose_name_plural = _("study progress measures")
         constraints = [
+            # One measure per kind, programme, course and first year; two partial
+            # constraints because a measure without a course must be unique too.
             models.UniqueConstraint(
                 fields=["student", "kind", "programme", "course", "from_year_code"],
+                condition=Q(course__isnull=False),
+                name="measure_once_per_course",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "kind", "programme", "from_year_code"],
+                condition=Q(course__isnull=True),
                 name="measure_once",
-                nulls_distinct=False,
             ),
         ]
 
     def __str__(self):
         return f"{self.student.number} {self.get_kind_display()} {self.programme.code}"
+
+
+# --- ISP decisions of the cluster (Art. 22, 25) ---------------------------------------
+class DerogationKind(models.TextChoices):
+    FEWER_CREDITS = "fewer_credits", _("fewer than 27 credits (Art. 22 §1)")
+    MORE_CREDITS = "more_credits", _("more than 72 credits (Art. 22 §1)")
+    SEQUENCING = "sequencing", _("sequencing SQ for one course (Art. 22 §1)")
+    MODEL_ROUTE = "model_route", _("not the whole first stage of the model route (Art. 22 §2)")
+
+
+class DerogationGround(models.TextChoices):
+    SPECIAL_STATUS = "special_status", _("special status")
+    WORK_ROUTE = "work_route", _("recognised work route")
+    LATE_REGISTRATION = "late_registration", _("late registration")
+    OUTSTANDING_EFFICIENCY = "outstanding_efficiency", _("outstanding study efficiency or highly gifted")
+    EXEMPTIONS = "exemptions", _("exemptions or an earlier degree")
+    INDIVIDUAL_DECISION = "individual_decision", _("individual file with a motivated decision")
+
+
+class ISPDerogation(models.Model):
+    """An approved derogation from the ISP rules (Art. 22), recorded by the coach.
+
+    Derogations exist for the credit band and for SQ sequencing; never for SSQ nor
+    for the courses that must be taken again first (Art. 20 §3, 22 §1).
+    """
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="derogations", verbose_name=_("enrolment")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=DerogationKind.choices)
+    course = models.ForeignKey(
+        Course,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("course"),
+        help_text=_("For a sequencing derogation: the course that may be taken without its SQ prerequisite."),
+    )
+    credits = models.PositiveSmallIntegerField(
+        _("credits"),
+        null=True,
+        blank=True,
+        help_text=_("For a credit derogation: the smallest or largest number of credits allowed."),
+    )
+    ground = models.CharField(_("ground"), max_length=32, choices=DerogationGround.choices)
+    motivation = models.TextField(_("motivation"), blank=True)
+    approved_on = models.DateField(_("approved on"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["approved_on", "pk"]
+        verbose_name = _("ISP derogation")
+        verbose_name_plural = _("ISP derogations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "kind", "course"], condition=Q(course__isnull=False), name="isp_derogation_once"
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment", "kind"], condition=Q(course__isnull=True), name="isp_derogation_once_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="sequencing", course__isnull=False) | (~Q(kind="sequencing") & Q(course__isnull=True)),
+                name="isp_derogation_course_only_for_sequencing",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment} {self.get_kind_display()}"
+
+
+class ExemptionApproval(models.Model):
+    """Who granted an exemption (``ISPLine.exempted``) and when (Art. 25): definitive."""
+
+    isp_line = models.OneToOneField(
+        ISPLine, on_delete=models.CASCADE, related_name="exemption_approval", verbose_name=_("ISP line")
+    )
+    basis = models.CharField(
+        _("basis"), max_length=200, help_text=_("The credit certificate or other proof the exemption rests on.")
+    )
+    approved_on = models.DateField(_("approved on"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["approved_on", "pk"]
+        verbose_name = _("exemption approval")
+        verbose_name_plural = _("exemption approvals")
+
+    def __str__(self):
+        return f"{self.isp_line} {self.approved_on}"

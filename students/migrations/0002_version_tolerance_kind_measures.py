@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'study progress measure',
                 'verbose_name_plural': 'study progress measures',
                 'ordering': ['decided_on', 'kind'],
-                'constraints': [models.UniqueConstraint(fields=('student', 'kind', 'programme', 'course', 'from_year_code'), name='measure_once', nulls_distinct=False)],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('course__isnull', False)), fields=('student', 'kind', 'programme', 'course', 'from_year_code'), name='measure_once_per_course'), models.UniqueConstraint(condition=models.Q(('course__isnull', True)), fields=('student', 'kind', 'programme', 'from_year_code'), name='measure_once')],
             },
         ),
     ]
