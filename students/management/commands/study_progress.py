@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from programmes.models import Course
 from students.selectors import student_by_number, study_progress
 from students.text import study_progress_text
 
@@ -21,7 +22,10 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(_dumps(data))
         else:
-            self.stdout.write(study_progress_text(data))
+            names = dict(
+                Course.objects.filter(isp_lines__enrolment__student=student).values_list("code", "name").distinct()
+            )
+            self.stdout.write(study_progress_text(data, names))
 
 
 def _dumps(data) -> str:
