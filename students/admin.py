@@ -3,10 +3,20 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.admin import AuditedAdmin, ProcessFactsOnSaveMixin, ReadOnlyAdminMixin
 from exams.admin import ResultInline
 
-from .models import Degree, Enrolment, ISPLine, LearningAccountEntry, Measure, Student
+from .models import (
+    Degree,
+    Enrolment,
+    ExemptionApproval,
+    ISPDerogation,
+    ISPLine,
+    LearningAccountEntry,
+    Measure,
+    Student,
+)
 
 
 def running_balances(student_id) -> dict[int, int]:
@@ -146,7 +156,14 @@ class EnrolmentAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
     list_select_related = ["student", "programme", "academic_year"]
     search_fields = ["student__number", "student__first_name", "student__last_name"]
     autocomplete_fields = ["student", "academic_year", "programme"]
-    readonly_fields = ["balance_at_enrolment", "admission_exception", "version"]
+    readonly_fields = [
+        "balance_at_enrolment",
+        "admission_exception",
+        "version",
+        "isp_submitted_on",
+        "isp_approved_on",
+        "isp_approved_by",
+    ]
     date_hierarchy = "enrolled_on"
     inlines = [ISPLineInline]
 
@@ -285,3 +302,47 @@ class MeasureAdmin(AuditedAdmin):
         ),
         (_("Lifted"), {"fields": ["lifted_on", "lifted_reason"]}),
     ]
+
+
+ENROLMENT_RELATED = ["enrolment__student", "enrolment__programme", "enrolment__academic_year"]
+
+
+class ApprovalDefaultsMixin:
+    """A new approval is by the signed-in user, today, unless changed."""
+
+    def get_changeform_initial_data(self, request):
+        return {
+            "approved_by": request.user.pk,
+            "approved_on": clock.today(),
+            **super().get_changeform_initial_data(request),
+        }
+
+
+@admin.register(ISPDerogation)
+class ISPDerogationAdmin(ApprovalDefaultsMixin, AuditedAdmin):
+    """Approved derogations from the ISP rules (Art. 22); none exist for SSQ."""
+
+    list_display = ["enrolment", "kind", "course", "credits", "ground", "approved_on", "approved_by"]
+    list_filter = ["kind", "ground", "enrolment__academic_year", "enrolment__programme"]
+    list_select_related = [*ENROLMENT_RELATED, "course", "approved_by"]
+    search_fields = ["enrolment__student__number", "enrolment__student__last_name", "course__code"]
+    autocomplete_fields = ["enrolment", "course", "approved_by"]
+    date_hierarchy = "approved_on"
+
+
+@admin.register(ExemptionApproval)
+class ExemptionApprovalAdmin(ApprovalDefaultsMixin, AuditedAdmin):
+    """Who granted an exemption and on what basis (Art. 25)."""
+
+    list_display = ["isp_line", "basis", "approved_on", "approved_by"]
+    list_filter = ["isp_line__enrolment__academic_year", "isp_line__course__programme"]
+    list_select_related = [
+        "isp_line__course",
+        "isp_line__enrolment__student",
+        "isp_line__enrolment__programme",
+        "isp_line__enrolment__academic_year",
+        "approved_by",
+    ]
+    search_fields = ["isp_line__enrolment__student__number", "isp_line__course__code", "basis"]
+    autocomplete_fields = ["isp_line", "approved_by"]
+    date_hierarchy = "approved_on"

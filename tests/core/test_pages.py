@@ -11,10 +11,11 @@ from django.urls import reverse
 from core.models import Transition
 from exams.models import ProgrammeResult, ResultPart, ToleranceChoice, ToleranceObjection
 from programmes.models import Assignment, Prerequisite
-from students.models import Measure
+from students.models import ExemptionApproval, ISPDerogation, Measure
 from tests.factories import (
     CourseFactory,
     DegreeFactory,
+    ISPLineFactory,
     LearningAccountEntryFactory,
     ResultFactory,
 )
@@ -42,7 +43,7 @@ def test_every_admin_changelist_and_add_page_opens(admin_client, admin_user, mod
 @pytest.fixture
 def records(admin_user):
     """One of everything: a result with parts on an ISP line, tolerance, ledger, degree,
-    a measure, a programme result and a programme assignment."""
+    a measure, a programme result, a programme assignment and the ISP decisions."""
     result = ResultFactory(score=None)
     ResultPart.objects.create(result=result, position=1, credits=3, score=12)
     ResultPart.objects.create(result=result, position=2, credits=3, score=9)
@@ -78,6 +79,18 @@ def records(admin_user):
         passed_on=datetime.date(2024, 7, 2),
         percentage="72.5000",
         level="cum_laude",
+    )
+    ISPDerogation.objects.create(
+        enrolment=enrolment,
+        kind="more_credits",
+        credits=78,
+        ground="outstanding_efficiency",
+        approved_on=datetime.date(2023, 9, 20),
+        approved_by=admin_user,
+    )
+    exempted = ISPLineFactory(enrolment=enrolment, exempted=True)
+    ExemptionApproval.objects.create(
+        isp_line=exempted, basis="credit certificate", approved_on=datetime.date(2023, 9, 20), approved_by=admin_user
     )
     return result
 
@@ -181,3 +194,10 @@ def test_unknown_page_shows_the_404_page(admin_client):
 def test_500_page_renders_without_a_request():
     content = render_to_string("500.html")
     assert "Something went wrong" in content
+
+
+def test_a_new_approval_defaults_to_the_signed_in_user_and_today(admin_client, admin_user):
+    response = admin_client.get(reverse("admin:students_ispderogation_add"))
+    form = response.context["adminform"].form
+    assert form.initial["approved_by"] == admin_user.pk
+    assert form.initial["approved_on"] is not None

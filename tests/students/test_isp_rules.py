@@ -40,14 +40,14 @@ BIG = course(7, credits=30, stage=2)
 
 
 def isp(*lines, past=None, **kw):
-    base = dict(
-        contract="degree",
-        programme_kind="initial_bachelor",
-        enrolled_on=D(2023, 9, 10),
-        calendar=CAL,
-        lines=tuple(lines),
-        past=past or rules.PastFacts(new_to_programme=False),
-    )
+    base = {
+        "contract": "degree",
+        "programme_kind": "initial_bachelor",
+        "enrolled_on": D(2023, 9, 10),
+        "calendar": CAL,
+        "lines": tuple(lines),
+        "past": past or rules.PastFacts(new_to_programme=False),
+    }
     base.update(kw)
     return rules.ISPFacts(**base)
 

@@ -1,0 +1,278 @@
+"""Reads for the ISP rules: one enrolment's ISP with everything the rules of DOMAIN §3
+need, gathered in a fixed number of queries whatever the number of lines or courses.
+
+``isp_context`` turns the records into the plain values of ``rules.ISPFacts``; the
+editor, the preview and the services all decide from the same context.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, Sum
+
+from exams.models import Grade, Result
+from programmes.models import AcademicYear, Course, Prerequisite
+
+from . import rules
+from .models import (
+    Degree,
+    Enrolment,
+    EnrolmentStatus,
+    EntryKind,
+    ExemptionApproval,
+    ISPDerogation,
+    ISPLine,
+    LearningAccountEntry,
+    LineOutcome,
+)
+
+
+def calendar_of(year: AcademicYear) -> rules.ISPCalendar:
+    return rules.ISPCalendar(
+        isp_deadline=year.isp_deadline,
+        first_semester_lock=year.first_semester_lock,
+        second_semester_change_deadline=year.second_semester_change_deadline,
+        second_semester_lock=year.second_semester_lock,
+        code=year.code,
+    )
+
+
+def taken_opportunity(today: datetime.date):
+    """Exists(): an exam opportunity of the line took place by ``today`` (a result other
+    than NA in an exam period that had started), as the learning-account services count it."""
+    return Exists(
+        Result.objects.filter(isp_line=OuterRef("pk"), exam_period__starts_on__lte=today).exclude(grade=Grade.NOT_TAKEN)
+    )
+
+
+@dataclass
+class ISPContext:
+    enrolment: Enrolment
+    today: datetime.date
+    facts: rules.ISPFacts
+    lines: list[ISPLine]  # active lines, course loaded, ``opportunity_taken`` annotated
+    removed_lines: list[ISPLine]
+    courses: list[Course]  # the programme's catalogue
+    course_facts: dict[int, rules.CourseFacts]
+    line_facts: dict[int, rules.LineFacts]
+    derogations: list[ISPDerogation]
+    exemptions: dict[int, ExemptionApproval]
+    balance: int
+    holds_bachelor: bool
+    # credits this enrolment has taken from the learning account (deductions minus refunds)
+    charged: int
+    entries: list[LearningAccountEntry] = field(default_factory=list)
+
+    def line(self, line_id) -> ISPLine | None:
+        return next((line for line in self.lines if str(line.pk) == str(line_id)), None)
+
+    def course(self, course_id) -> Course | None:
+        return next((course for course in self.courses if str(course.pk) == str(course_id)), None)
+
+    def uses_learning_account(self, *, exempted: bool = False) -> bool:
+        return rules.line_uses_learning_account(
+            contract=self.enrolment.contract,
+            programme_kind=self.enrolment.programme.kind,
+            holds_bachelor=self.holds_bachelor,
+            exempted=exempted,
+        )
+
+    def credits_without_learning_account(self, charged: int | None = None) -> int:
+        """Rule 12 against the balance just before the enrolment's first deduction
+        (the current balance while the enrolment is not processed yet)."""
+        charged = self.charged if charged is None else charged
+        start = self.enrolment.balance_at_enrolment
+        if start is None:
+            start = self.balance
+        return rules.credits_without_learning_account(credits=charged, balance=start)
+
+
+def _course_facts(courses, identical, prerequisites) -> dict[int, rules.CourseFacts]:
+    return {
+        c.pk: rules.CourseFacts(
+            id=c.pk,
+            code=c.code,
+            credits=c.credits,
+            semester=c.semester,
+            stage=c.stage,
+            elective=c.elective,
+            identical=frozenset(identical.get(c.pk, ())),
+            prerequisites=tuple(prerequisites.get(c.pk, ())),
+        )
+        for c in courses
+    }
+
+
+def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPContext:
+    """Everything the ISP rules need about one enrolment, on ``today``."""
+    if not isinstance(enrolment, Enrolment):
+        enrolment = Enrolment.objects.select_related("student", "programme", "academic_year", "isp_approved_by").get(
+            pk=enrolment
+        )
+    year, programme, student = enrolment.academic_year, enrolment.programme, enrolment.student
+
+    all_lines = list(
+        ISPLine.objects.filter(enrolment=enrolment)
+        .select_related("course")
+        .annotate(opportunity_taken=taken_opportunity(today))
+        .order_by("course__semester", "course__stage", "course__code", "pk")
+    )
+    lines = [line for line in all_lines if line.removed_on is None]
+    removed = [line for line in all_lines if line.removed_on is not None]
+
+    courses = list(Course.objects.filter(programme=programme).order_by("stage", "semester", "code"))
+    known = {c.pk for c in courses} | {line.course_id for line in all_lines}
+    identical = defaultdict(set)
+    for a, b in Course.identical_to.through.objects.filter(from_course_id__in=known).values_list(
+        "from_course_id", "to_course_id"
+    ):
+        identical[a].add(b)
+        identical[b].add(a)
+    prerequisites = defaultdict(list)
+    for course_id, required_id, required_code, kind in (
+        Prerequisite.objects.filter(course_id__in=known)
+        .order_by("required__code")
+        .values_list("course_id", "required_id", "required__code", "kind")
+    ):
+        prerequisites[course_id].append((required_id, required_code, kind))
+    extra = [line.course for line in all_lines if line.course_id not in {c.pk for c in courses}]
+    course_facts = _course_facts([*courses, *extra], identical, prerequisites)
+
+    # Earlier years in the same programme.
+    previous_year_id = (
+        AcademicYear.objects.filter(starts_on__lt=year.starts_on).order_by("-starts_on").values_list("pk", flat=True)
+    ).first()
+    past_rows = list(
+        ISPLine.objects.filter(
+            enrolment__student_id=student.pk,
+            enrolment__programme_id=programme.pk,
+            enrolment__academic_year__starts_on__lt=year.starts_on,
+        ).values_list(
+            "course_id",
+            "course__code",
+            "course__credits",
+            "course__elective",
+            "removed_on",
+            "exempted",
+            "certified_on",
+            "tolerated_on",
+            "outcome",
+            "enrolment__academic_year_id",
+            "enrolment__status",
+        )
+    )
+    followed, obtained, retakes = set(), {}, {}
+    obtained_credits = 0
+    for (
+        cid,
+        code,
+        credits,
+        elective,
+        removed_on,
+        exempted,
+        certified_on,
+        tolerated_on,
+        outcome,
+        year_id,
+        status,
+    ) in past_rows:
+        if removed_on is not None:
+            continue
+        followed.add(cid)
+        how = None
+        if exempted:
+            how = "exempted"
+        elif certified_on is not None or outcome == LineOutcome.PASSED:
+            how = "passed"
+        elif tolerated_on is not None:
+            how = "tolerated"
+        if how and cid not in obtained:
+            obtained[cid] = how
+            obtained_credits += credits
+        if year_id == previous_year_id and status == EnrolmentStatus.ENROLLED and how is None and not elective:
+            retakes[cid] = code
+    retakes = {cid: code for cid, code in retakes.items() if cid not in obtained}
+    if enrolment.contract not in rules.ISP_BAND_CONTRACTS:
+        retakes = {}
+
+    # Other enrolments of the same year: is this the main one (the most credits)?
+    others = dict(
+        Enrolment.objects.filter(student_id=student.pk, academic_year_id=year.pk, status=EnrolmentStatus.ENROLLED)
+        .exclude(pk=enrolment.pk)
+        .annotate(credits=Sum("lines__course__credits", filter=Q(lines__removed_on__isnull=True)))
+        .values_list("pk", "credits")
+    )
+    total = sum(line.course.credits for line in lines)
+    # Decided: the main enrolment of a year is the one with the most ISP credits (the earliest on a tie).
+    main = all((credits or 0, -pk) < (total, -enrolment.pk) for pk, credits in others.items())
+
+    derogations = list(ISPDerogation.objects.filter(enrolment=enrolment).select_related("course", "approved_by"))
+    exemptions = {
+        e.isp_line_id: e
+        for e in ExemptionApproval.objects.filter(isp_line__enrolment=enrolment).select_related("approved_by")
+    }
+    entries = list(
+        LearningAccountEntry.objects.filter(student_id=student.pk).only(
+            "on", "credits", "kind", "source", "academic_year_id", "programme_id"
+        )
+    )
+    balance = sum(e.credits for e in entries)
+    own = [e for e in entries if (e.academic_year_id, e.programme_id) == (year.pk, programme.pk)]
+    charged = -sum(
+        e.credits
+        for e in own
+        if e.kind == EntryKind.DEDUCTION or (e.kind == EntryKind.REFUND and not e.source.endswith(":generation"))
+    )
+    holds_bachelor = Degree.objects.filter(student_id=student.pk, kind="bachelor", on__lte=today).exists()
+
+    line_facts = {
+        line.pk: rules.LineFacts(
+            id=line.pk,
+            course=course_facts[line.course_id],
+            exempted=line.exempted,
+            opportunity_taken=line.opportunity_taken,
+            final_since=line.locked_on,
+        )
+        for line in lines
+    }
+    facts = rules.ISPFacts(
+        contract=enrolment.contract,
+        programme_kind=programme.kind,
+        enrolled_on=enrolment.enrolled_on,
+        calendar=calendar_of(year),
+        lines=tuple(line_facts.values()),
+        past=rules.PastFacts(
+            new_to_programme=not Enrolment.objects.filter(
+                student_id=student.pk, programme_id=programme.pk, academic_year__starts_on__lt=year.starts_on
+            )
+            .exclude(status=EnrolmentStatus.REFUSED)
+            .exists(),
+            followed=frozenset(followed),
+            obtained=obtained,
+            retakes=retakes,
+        ),
+        isp_status=enrolment.isp_status,
+        enrolment_status=enrolment.status,
+        previously_approved=enrolment.isp_approved_on is not None,
+        main_enrolment=main,
+        credits_left_to_degree=max(0, programme.credits - obtained_credits),
+        stage_one=tuple(course_facts[c.pk] for c in courses if c.stage == 1 and not c.elective),
+        derogations=tuple((d.kind, d.course_id, d.credits) for d in derogations),
+    )
+    return ISPContext(
+        enrolment=enrolment,
+        today=today,
+        facts=facts,
+        lines=lines,
+        removed_lines=removed,
+        courses=courses,
+        course_facts=course_facts,
+        line_facts=line_facts,
+        derogations=derogations,
+        exemptions=exemptions,
+        balance=balance,
+        holds_bachelor=holds_bachelor,
+        charged=charged,
+        entries=entries,
+    )

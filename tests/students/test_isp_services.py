@@ -1,0 +1,317 @@
+"""The ISP editor's services: rules enforced on write, the ledger updated at once, the
+history kept with who and when, and a stale version refused (optimistic concurrency)."""
+
+import datetime
+import threading
+
+import pytest
+import time_machine
+from django.db import connection
+
+from students import services
+from students.models import ExemptionApproval, ISPDerogation, ISPLine, LearningAccountEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def balance(student):
+    return student.learning_account_balance()
+
+
+def refused_codes(excinfo):
+    return [p.code for p in excinfo.value.problems]
+
+
+def test_the_world_starts_with_the_first_stage_deducted(coach_world):
+    assert balance(coach_world.student) == 140 - 30
+    assert coach_world.enrolment.isp_status == "draft"
+
+
+def test_adding_a_course_books_its_deduction_at_once_and_keeps_who_did_it(coach_world, on_coach_day):
+    enrolment = coach_world.enrolment
+    line = services.isp_line_add(
+        enrolment=enrolment, course=coach_world.courses["A201"], expected_version=1, by=coach_world.coach
+    )
+    assert line.added_on == datetime.date(2026, 11, 23)
+    assert line.deducted_credits == 6
+    assert balance(coach_world.student) == 104
+    entry = LearningAccountEntry.objects.get(source=f"isp_line:{line.pk}", kind="deduction")
+    assert entry.credits == -6
+    enrolment.refresh_from_db()
+    assert enrolment.version == 2
+    record = line.history.earliest()
+    assert record.history_user == coach_world.coach
+    assert record.history_change_reason == "A201 added"
+    assert enrolment.history.order_by("-history_id").first().history_user == coach_world.coach
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [("A202", "ssq_missing"), ("A204", "identical_in_isp"), ("A101", "already_in_isp")],
+)
+def test_a_refused_course_writes_nothing(coach_world, on_coach_day, code, reason):
+    with pytest.raises(services.ISPRefused) as excinfo:
+        services.isp_line_add(
+            enrolment=coach_world.enrolment, course=coach_world.courses[code], expected_version=1, by=coach_world.coach
+        )
+    assert reason in refused_codes(excinfo)
+    coach_world.enrolment.refresh_from_db()
+    assert coach_world.enrolment.version == 1
+    assert coach_world.enrolment.lines.count() == 5
+    assert balance(coach_world.student) == 110
+
+
+def test_a_course_of_another_programme_is_refused(coach_world, on_coach_day):
+    with pytest.raises(services.ISPRefused) as excinfo:
+        services.isp_line_add(
+            enrolment=coach_world.enrolment, course=coach_world.other_course, expected_version=1, by=coach_world.coach
+        )
+    assert refused_codes(excinfo) == ["not_in_programme"]
+
+
+def test_adding_beyond_72_credits_needs_a_derogation(coach_world, on_coach_day):
+    from tests.factories import CourseFactory
+
+    big = CourseFactory(programme=coach_world.programme, code="A299", credits=45, stage=2)
+    with pytest.raises(services.ISPRefused) as excinfo:
+        services.isp_line_add(enrolment=coach_world.enrolment, course=big, expected_version=1, by=coach_world.coach)
+    assert refused_codes(excinfo) == ["above_maximum"]
+    services.isp_derogation_record(
+        enrolment=coach_world.enrolment,
+        kind="more_credits",
+        credits=80,
+        ground="outstanding_efficiency",
+        expected_version=1,
+        by=coach_world.coach,
+    )
+    services.isp_line_add(enrolment=coach_world.enrolment, course=big, expected_version=2, by=coach_world.coach)
+    assert coach_world.enrolment.lines.filter(removed_on__isnull=True).count() == 6
+
+
+def test_removing_before_the_lock_refunds(coach_world, on_coach_day):
+    services.isp_derogation_record(
+        enrolment=coach_world.enrolment,
+        kind="model_route",
+        ground="special_status",
+        expected_version=1,
+        by=coach_world.coach,
+    )
+    line = services.isp_line_remove(line=coach_world.lines["A101"], expected_version=2, by=coach_world.coach)
+    assert line.removed_on == datetime.date(2026, 11, 23)
+    assert balance(coach_world.student) == 116
+    assert line.history.order_by("-history_id").first().history_change_reason == "A101 removed"
+
+
+def test_a_new_student_keeps_the_first_stage_unless_derogated(coach_world, on_coach_day):
+    with pytest.raises(services.ISPRefused) as excinfo:
+        services.isp_line_remove(line=coach_world.lines["A101"], expected_version=1, by=coach_world.coach)
+    assert refused_codes(excinfo) == ["model_route_course"]
+
+
+def test_after_the_first_semester_lock_only_second_semester_lines_change(coach_world):
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 10, 0), tick=False):
+        services.isp_derogation_record(
+            enrolment=coach_world.enrolment,
+            kind="model_route",
+            ground="special_status",
+            expected_version=1,
+            by=coach_world.coach,
+        )
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 10, 0), tick=False):
+        with pytest.raises(services.ISPRefused) as excinfo:
+            services.isp_line_remove(line=coach_world.lines["A101"], expected_version=2, by=coach_world.coach)
+        assert refused_codes(excinfo) == ["first_semester_final"]
+        services.isp_line_remove(line=coach_world.lines["A103"], expected_version=2, by=coach_world.coach)
+    # A second-semester line removed before 15 March is refunded (DOMAIN §2 rule 4).
+    assert balance(coach_world.student) == 116
+    # The save ran the timeline up to today: the 1 December lock made A101 final.
+    assert ISPLine.objects.get(pk=coach_world.lines["A101"].pk).locked_on == datetime.date(2026, 12, 1)
+
+
+def test_an_exemption_is_recorded_with_its_approval_and_gives_the_credits_back(coach_world, on_coach_day):
+    approval = services.isp_line_exempt(
+        line=coach_world.lines["A102"],
+        basis="credit certificate KU Leuven 2019",
+        expected_version=1,
+        by=coach_world.coach,
+    )
+    line = approval.isp_line
+    line.refresh_from_db()
+    assert line.exempted and line.deducted_credits == 0
+    assert approval.approved_by == coach_world.coach
+    assert approval.approved_on == datetime.date(2026, 11, 23)
+    assert balance(coach_world.student) == 116
+    with pytest.raises(services.ISPRefused) as excinfo:
+        services.isp_line_exempt(line=line, basis="again", expected_version=2, by=coach_world.coach)
+    assert refused_codes(excinfo) == ["already_exempted"]
+    with pytest.raises(services.ISPRefused) as excinfo:
+        services.isp_line_remove(line=line, expected_version=2, by=coach_world.coach)
+    assert "exemption_definitive" in refused_codes(excinfo)
+
+
+def test_an_exemption_needs_its_basis(coach_world, on_coach_day):
+    with pytest.raises(services.ISPRefused) as excinfo:
+        services.isp_line_exempt(line=coach_world.lines["A102"], basis=" ", expected_version=1, by=coach_world.coach)
+    assert refused_codes(excinfo) == ["no_exemption_basis"]
+    assert not ExemptionApproval.objects.exists()
+
+
+def test_derogations_never_for_ssq_and_only_once(coach_world, on_coach_day):
+    with pytest.raises(services.ISPRefused) as excinfo:
+        services.isp_derogation_record(
+            enrolment=coach_world.enrolment,
+            kind="sequencing",
+            course=coach_world.courses["A202"],
+            ground="special_status",
+            expected_version=1,
+            by=coach_world.coach,
+        )
+    assert refused_codes(excinfo) == ["no_sq_prerequisite"]
+    derogation = services.isp_derogation_record(
+        enrolment=coach_world.enrolment,
+        kind="sequencing",
+        course=coach_world.courses["A201"],
+        ground="work_route",
+        motivation="works nights",
+        expected_version=1,
+        by=coach_world.coach,
+    )
+    assert derogation.approved_by == coach_world.coach
+    assert derogation.history.order_by("-history_id").first().history_user == coach_world.coach
+    with pytest.raises(services.ISPRefused) as excinfo:
+        services.isp_derogation_record(
+            enrolment=coach_world.enrolment,
+            kind="sequencing",
+            course=coach_world.courses["A201"],
+            ground="work_route",
+            expected_version=2,
+            by=coach_world.coach,
+        )
+    assert refused_codes(excinfo) == ["derogation_exists"]
+    assert ISPDerogation.objects.count() == 1
+
+
+def test_workflow_submit_by_the_deadline_approve_before_the_lock(coach_world):
+    enrolment = coach_world.enrolment
+    with time_machine.travel(datetime.datetime(2026, 10, 10, 10, 0), tick=False):
+        with pytest.raises(services.ISPRefused) as excinfo:
+            services.isp_approve(enrolment=enrolment, expected_version=1, by=coach_world.coach)
+        assert refused_codes(excinfo) == ["not_submitted_yet"]
+        services.isp_submit(enrolment=enrolment, expected_version=1, by=coach_world.coach)
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 10, 0), tick=False):
+        approved = services.isp_approve(enrolment=enrolment, expected_version=2, by=coach_world.coach)
+    assert approved.isp_status == "approved"
+    assert approved.isp_submitted_on == datetime.date(2026, 10, 10)
+    assert approved.isp_approved_on == datetime.date(2026, 11, 30)
+    assert approved.isp_approved_by == coach_world.coach
+    statuses = [h.isp_status for h in enrolment.history.order_by("history_id")]
+    assert statuses[-2:] == ["submitted", "approved"]
+
+
+def test_submission_after_the_deadline_is_refused_and_approval_on_the_lock_too(coach_world):
+    with (
+        time_machine.travel(datetime.datetime(2026, 10, 16, 10, 0), tick=False),
+        pytest.raises(services.ISPRefused) as excinfo,
+    ):
+        services.isp_submit(enrolment=coach_world.enrolment, expected_version=1, by=coach_world.coach)
+    assert refused_codes(excinfo) == ["submission_deadline_passed"]
+    with (
+        time_machine.travel(datetime.datetime(2026, 12, 1, 10, 0), tick=False),
+        pytest.raises(services.ISPRefused) as excinfo,
+    ):
+        services.isp_approve(enrolment=coach_world.enrolment, expected_version=1, by=coach_world.coach)
+    assert refused_codes(excinfo) == ["approval_deadline_passed"]
+
+
+def test_a_change_to_an_approved_isp_goes_back_to_the_coach(coach_world, on_coach_day):
+    services.isp_approve(enrolment=coach_world.enrolment, expected_version=1, by=coach_world.coach)
+    services.isp_line_add(
+        enrolment=coach_world.enrolment, course=coach_world.courses["A203"], expected_version=2, by=coach_world.coach
+    )
+    coach_world.enrolment.refresh_from_db()
+    assert coach_world.enrolment.isp_status == "submitted"
+    services.isp_approve(enrolment=coach_world.enrolment, expected_version=3, by=coach_world.coach)
+
+
+def test_the_second_of_two_saves_on_the_same_version_is_refused_and_nothing_is_lost_silently(coach_world, on_coach_day):
+    services.isp_line_add(
+        enrolment=coach_world.enrolment, course=coach_world.courses["A201"], expected_version=1, by=coach_world.coach
+    )
+    with pytest.raises(services.ISPConflict) as excinfo:
+        services.isp_line_add(
+            enrolment=coach_world.enrolment,
+            course=coach_world.courses["A203"],
+            expected_version=1,
+            by=coach_world.admin,
+        )
+    assert (excinfo.value.expected, excinfo.value.current) == (1, 2)
+    codes = set(coach_world.enrolment.lines.values_list("course__code", flat=True))
+    assert "A201" in codes and "A203" not in codes
+
+
+def test_the_preview_shows_the_effect_and_writes_nothing(coach_world, on_coach_day, django_assert_max_num_queries):
+    before = (LearningAccountEntry.objects.count(), ISPLine.objects.count())
+    preview = services.isp_preview(enrolment=coach_world.enrolment, action="add", course=coach_world.courses["A201"])
+    assert preview.allowed
+    assert (preview.credits_before, preview.credits_after) == (30, 36)
+    assert (preview.balance_before, preview.balance_after) == (110, 104)
+    assert preview.ledger_change == -6
+    assert (preview.without_account_before, preview.without_account_after) == (0, 0)
+    refused = services.isp_preview(enrolment=coach_world.enrolment, action="add", course=coach_world.courses["A202"])
+    assert [p.code for p in refused.problems] == ["ssq_missing"]
+    removal = services.isp_preview(enrolment=coach_world.enrolment, action="remove", line=coach_world.lines["A101"])
+    assert [p.code for p in removal.problems] == ["model_route_course"]
+    assert removal.ledger_change == 6
+    assert (LearningAccountEntry.objects.count(), ISPLine.objects.count()) == before
+
+
+def test_the_preview_counts_credits_without_learning_account(coach_world, on_coach_day):
+    from tests.factories import LearningAccountEntryFactory
+
+    # The student spent most of the account elsewhere: 4 credits are left before A201.
+    LearningAccountEntryFactory(
+        student=coach_world.student, credits=-106, kind="correction", on=datetime.date(2026, 11, 1)
+    )
+    enrolment = coach_world.enrolment
+    enrolment.balance_at_enrolment = 34  # 30 credits charged: 4 left at enrolment
+    enrolment.save(update_fields=["balance_at_enrolment"])
+    preview = services.isp_preview(enrolment=enrolment, action="add", course=coach_world.courses["A201"])
+    assert (preview.balance_before, preview.balance_after) == (4, -2)
+    assert (preview.without_account_before, preview.without_account_after) == (0, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between two connections: PostgreSQL")
+def test_two_coaches_saving_at_the_same_moment_on_postgresql(coach_world):
+    """Two threads (two connections) save on version 1 at once: exactly one wins."""
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def save(course_code, user):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            with time_machine.travel(datetime.datetime(2026, 11, 23, 10, 0), tick=False):
+                services.isp_line_add(
+                    enrolment=coach_world.enrolment.pk,
+                    course=coach_world.courses[course_code].pk,
+                    expected_version=1,
+                    by=user,
+                )
+            outcomes.append("saved")
+        except services.ISPConflict:
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=save, args=("A201", coach_world.coach)),
+        threading.Thread(target=save, args=("A203", coach_world.admin)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "saved"]
+    assert coach_world.enrolment.lines.count() == 6
