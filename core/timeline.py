@@ -62,6 +62,12 @@ class CalendarTransition:
     run: Callable[[], object]
 
 
+def publication_key(period: ExamPeriod) -> str:
+    """The transition that publishes ``period``'s results (Art. 86): once it is
+    processed, the period's results are official."""
+    return f"exam_period:{period.academic_year.code}:{period.number}:publication"
+
+
 def calendar_transitions(up_to: datetime.date) -> list[CalendarTransition]:
     """Every calendar transition due on or before ``up_to`` that is not processed yet."""
     done = set(Transition.objects.filter(due_on__lte=up_to).values_list("key", flat=True))
@@ -85,7 +91,7 @@ def calendar_transitions(up_to: datetime.date) -> list[CalendarTransition]:
         candidates.append((f"ay:{year.code}:year_end", year.ends_on, 5, lambda y=year: measures_take(year=y)))
         found += [CalendarTransition(k, d, s, r) for k, d, s, r in candidates if d <= up_to and k not in done]
     for period in ExamPeriod.objects.filter(results_published_on__lte=up_to).select_related("academic_year"):
-        key = f"exam_period:{period.academic_year.code}:{period.number}:publication"
+        key = publication_key(period)
         if key not in done:
             found.append(
                 CalendarTransition(key, period.results_published_on, 3, lambda p=period: results_publish(period=p))

@@ -1,9 +1,25 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.forms.models import BaseInlineFormSet
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditedAdmin
+from core.rounding import round_half_up
 
 from .models import ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
+from .results import (
+    RESULT_REFUSALS,
+    ResultEntry,
+    result_published_on,
+    results_check,
+    tolerance_choice_problem,
+    tolerance_choice_record,
+)
+from .services import result_mark
+from .standing import standings
 
 ISP_LINE_RELATED = [
     "isp_line__course",
@@ -22,10 +38,112 @@ class ExamPeriodChoicesMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ResultAdminForm(forms.ModelForm):
+    """A result checked by the same rules as every other way of entering one (exams.results)."""
+
+    # The prefix of the partial exams inline on the result's own page; None where the
+    # form has no such inline (the results inline of an ISP line keeps the stored parts).
+    parts_prefix: str | None = "parts"
+    check_alone = True
+
+    class Meta:
+        model = Result
+        fields = ["isp_line", "exam_period", "opportunity", "score", "grade"]
+
+    def _parts(self) -> tuple | None:
+        """The partial exams as submitted ((credits, mark) pairs), or None when unreadable."""
+        if self.parts_prefix is None:
+            if self.instance.pk is None:
+                return ()
+            return tuple((p.credits, p.score) for p in self.instance.parts.all())
+        prefix, data = self.parts_prefix, self.data
+        try:
+            total = int(data.get(f"{prefix}-TOTAL_FORMS", 0))
+        except ValueError:
+            return None
+        found = []
+        for i in range(total):
+            if data.get(f"{prefix}-{i}-DELETE"):
+                continue
+            credits, score = (str(data.get(f"{prefix}-{i}-{name}", "")).strip() for name in ("credits", "score"))
+            if not credits and not score:
+                continue
+            try:
+                found.append((int(credits), int(score)))
+            except ValueError:
+                return None  # the inline shows its own error
+        return tuple(found)
+
+    def entry(self) -> ResultEntry | None:
+        """The entry this form makes, or None while a field is still missing or invalid."""
+        data = self.cleaned_data
+        line, period, opportunity = data.get("isp_line"), data.get("exam_period"), data.get("opportunity")
+        if line is None or period is None or opportunity is None or "score" not in data or "grade" not in data:
+            return None
+        score, grade = data.get("score"), data.get("grade")
+        if score is not None and grade:
+            raise ValidationError(_("Give either a mark from 0 to 20 or a grade (P, F, NA), not both."))
+        parts = self._parts()
+        if parts is None:
+            return None
+        mark = score if score is not None else (grade or None)
+        return ResultEntry(isp_line=line, exam_period=period, opportunity=int(opportunity), mark=mark, parts=parts)
+
+    def clean(self):
+        data = super().clean()
+        if self.check_alone:
+            entry = self.entry()
+            problems = results_check([entry]) if entry else []
+            if problems:
+                raise ValidationError(problems[0][1])
+        return data
+
+
+class ResultInlineForm(ResultAdminForm):
+    parts_prefix = None
+    check_alone = False  # the formset checks the line's results together
+
+
+class ResultInlineFormSet(BaseInlineFormSet):
+    """An ISP line's results, checked together: a second opportunity may come with its first."""
+
+    def clean(self):
+        super().clean()
+        entries, forms_of, refused = [], [], []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data"):
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                # A form marked for deletion has its own errors ignored: refuse for the whole formset.
+                published_on = result_published_on(form.instance) if form.instance.pk else None
+                if published_on:
+                    refused.append(
+                        RESULT_REFUSALS["published"]
+                        % {"published_on": formats.date_format(published_on, "SHORT_DATE_FORMAT")}
+                    )
+                continue
+            if form.instance.pk is None and not form.has_changed():
+                continue
+            try:
+                entry = form.entry()
+            except ValidationError as error:
+                form.add_error(None, error)
+                continue
+            if entry is not None:
+                entries.append(entry)
+                forms_of.append(form)
+        for index, message in results_check(entries):
+            forms_of[index].add_error(None, message)
+        if refused:
+            raise ValidationError(refused)
+
+
 class ResultInline(ExamPeriodChoicesMixin, admin.TabularInline):
     """The results of an ISP line (on the ISP line's page)."""
 
     model = Result
+    form = ResultInlineForm
+    formset = ResultInlineFormSet
     fields = ["exam_period", "opportunity", "score", "grade"]
     show_change_link = True
     extra = 0
@@ -53,8 +171,20 @@ class ResultAdmin(ExamPeriodChoicesMixin, AuditedAdmin):
         "isp_line__course__name",
     ]
     raw_id_fields = ["isp_line"]
+    form = ResultAdminForm
     fields = ["isp_line", "exam_period", "opportunity", "score", "grade"]
     inlines = [ResultPartInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # A published result is changed only by an appeal or a correction (Art. 93, 101-102).
+        if obj is not None and result_published_on(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one by one, so that a published result is never deleted
+        return actions
 
     @admin.display(description=_("student"), ordering="isp_line__enrolment__student__number")
     def student(self, obj):
@@ -83,9 +213,37 @@ class ToleranceAdmin(admin.ModelAdmin):
         return obj.isp_line.enrolment.student
 
 
+class ToleranceChoiceAdminForm(forms.ModelForm):
+    """A new choice is checked by the rules of Art. 91 §2 (``tolerance_choice_check``)."""
+
+    class Meta:
+        model = ToleranceChoice
+        fields = ["isp_line", "on"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and data.get("isp_line") and data.get("on"):
+            problem = tolerance_choice_problem(isp_line=data["isp_line"], on=data["on"])
+            if problem:
+                raise ValidationError(problem)
+        return data
+
+
 @admin.register(ToleranceChoice)
 class ToleranceChoiceAdmin(ToleranceAdmin):
-    pass
+    """A student's tolerance choice, recorded for them; applied at once when its day has come."""
+
+    form = ToleranceChoiceAdminForm
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "isp_line", "on"] if obj is not None else readonly
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # a recorded choice is a fact: nothing on it can be edited
+        recorded = tolerance_choice_record(isp_line=obj.isp_line, on=obj.on, by=request.user)
+        obj.pk, obj.processed, obj.refusal = recorded.pk, recorded.processed, recorded.refusal
 
 
 @admin.register(ToleranceObjection)
@@ -103,3 +261,109 @@ class ProgrammeResultAdmin(AuditedAdmin):
     search_fields = ["student__number", "student__last_name", "programme__code"]
     autocomplete_fields = ["student", "programme", "academic_year"]
     date_hierarchy = "passed_on"
+
+
+# --- On the enrolment's page (students.admin) ----------------------------------------------
+def _day(value):
+    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else ""
+
+
+class ISPLineResultsMixin:
+    """Read-only result columns for the ISP lines inline of an enrolment: the results per
+    opportunity, and the tolerance (chosen or automatic) with its date."""
+
+    results_readonly_fields = ("mark", "outcome", "results", "certified_on", "tolerance")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "results",
+                    queryset=Result.objects.select_related("exam_period")
+                    .prefetch_related("parts")
+                    .order_by("opportunity"),
+                )
+            )
+        )
+
+    @admin.display(description=_("results"))
+    def results(self, line):
+        if line.pk is None:
+            return ""
+        return "; ".join(
+            str(
+                _("%(opportunity)s: %(mark)s (exam period %(period)s)")
+                % {"opportunity": r.opportunity, "mark": result_mark(r), "period": r.exam_period.number}
+            )
+            for r in line.results.all()
+        )
+
+    @admin.display(description=_("tolerated"))
+    def tolerance(self, line):
+        if line.tolerated_on is None:
+            return ""
+        return f"{line.get_tolerance_kind_display()}, {_day(line.tolerated_on)}"
+
+
+class EnrolmentResultsMixin:
+    """A read-only block on an enrolment's page: the study efficiency, the tolerance credit
+    and the student's programme result (Art. 28, 78-81, 91), judged like the publication."""
+
+    results_fields = ("study_efficiency", "tolerance_position", "programme_result")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.results_fields]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in self.results_fields]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is not None:
+            fieldsets.append((_("Results, tolerance and programme result"), {"fields": list(self.results_fields)}))
+        return fieldsets
+
+    def _standing(self, enrolment):
+        found = getattr(enrolment, "_standing", None)
+        if found is None:
+            key = (enrolment.student_id, enrolment.programme_id)
+            standing = standings([key])[key]
+            found = enrolment._standing = (standing, standing.year(enrolment.pk))
+        return found
+
+    @admin.display(description=_("study efficiency"))
+    def study_efficiency(self, enrolment):
+        _standing, year = self._standing(enrolment)
+        if year.efficiency is None:
+            return _("no credits actually taken")
+        return _("%(percentage)s %% (%(certified)s of %(taken)s credits with a credit certificate)") % {
+            "percentage": formats.number_format(round_half_up(year.efficiency, 2), 2),
+            "certified": year.certified,
+            "taken": year.actually_taken,
+        }
+
+    @admin.display(description=_("tolerance credit"))
+    def tolerance_position(self, enrolment):
+        standing, year = self._standing(enrolment)
+        position = standing.tolerance(year)
+        if position is None:
+            return _("no tolerance under this contract")
+        return _("%(credit)s credits, %(used)s used, %(left)s left") % position
+
+    @admin.display(description=_("programme result"))
+    def programme_result(self, enrolment):
+        result = (
+            ProgrammeResult.objects.filter(student_id=enrolment.student_id, programme_id=enrolment.programme_id)
+            .select_related("academic_year")
+            .first()
+        )
+        if result is None:
+            return _("not passed (yet)")
+        text = _("passed on %(day)s (%(year)s), %(percentage)s %%") % {
+            "day": _day(result.passed_on),
+            "year": result.academic_year.code,
+            "percentage": formats.number_format(round_half_up(result.percentage, 2), 2),
+        }
+        return f"{text}, {result.get_level_display()}" if result.level else text

@@ -279,3 +279,89 @@ def tolerance_choice_refusal(
 def objection_in_time(*, tolerated_on: datetime.date, objected_on: datetime.date) -> bool:
     """An objection to an automatic tolerance within 5 calendar days (Art. 91 §3)."""
     return tolerated_on <= objected_on <= tolerated_on + datetime.timedelta(days=OBJECTION_DAYS)
+
+
+# --- Entering a result (Art. 25, 36, 39, 44, 65-66, 86, 89) ------------------------------
+@dataclass(frozen=True)
+class EntryLine:
+    """What the entry rules need to know about the ISP line a result is for."""
+
+    in_year: bool  # the line's enrolment is in the exam period's academic year
+    removed: bool
+    exempted: bool
+    pass_fail: bool
+    resit: bool
+    certified: bool  # a credit certificate already (Art. 89 §3)
+    tolerated: bool  # tolerance already applied (Art. 89 §2)
+
+
+def mark_refusal(mark: Mark | None, parts: Sequence[tuple[int, int]] = (), *, pass_fail: bool) -> str | None:
+    """Why ``mark`` (or the partial exams ``parts``, as ``(credits, mark)``) cannot be
+    a course's mark (Art. 38, 65-66), or None.
+
+    With parts, a mark given as well must be the mark the parts make.
+    """
+    if parts:
+        if pass_fail:
+            return "parts_pass_fail"
+        if any(not isinstance(credits, int) or credits < 1 for credits, _ in parts):
+            return "part_credits"
+        if any(not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 20 for _, score in parts):
+            return "mark_range"
+        if mark is not None and mark != mark_from_parts(parts):
+            return "parts_mismatch"
+        return None
+    if mark is None:
+        return "mark_missing"
+    if mark_allowed(mark, pass_fail=pass_fail):
+        return None
+    if mark in (PASS, FAIL):
+        return "pass_fail_only"
+    if pass_fail and isinstance(mark, int) and not isinstance(mark, bool) and 0 <= mark <= 20:
+        return "pass_fail_course"
+    return "mark_range"
+
+
+def result_refusal(
+    *,
+    line: EntryLine,
+    opportunity: int,
+    period: int,
+    other_period: int | None,
+    used_elsewhere: bool,
+    published: bool,
+) -> str | None:
+    """Why a result for ``line`` at ``opportunity`` in exam period number ``period``
+    cannot be entered, or None.
+
+    ``other_period`` is the exam period number of the line's other opportunity (with
+    this entry made); ``used_elsewhere`` says this opportunity of the course was
+    already taken this academic year on another ISP line; ``published`` says the
+    entry would change a published result or add one to a published exam period.
+    """
+    if not line.in_year:
+        return "other_year"
+    if line.removed:
+        return "removed"
+    if line.exempted:
+        return "exempted"
+    if published:
+        return "published"
+    if opportunity not in (1, 2):
+        return "third_opportunity"
+    if used_elsewhere:
+        return "used_elsewhere"
+    if opportunity == 2:
+        if not line.resit:
+            return "no_resit"
+        if other_period is None:
+            return "no_first"
+        if period <= other_period:
+            return "not_later"
+        if line.certified:
+            return "certified"
+        if line.tolerated:
+            return "tolerated"
+    elif other_period is not None and other_period <= period:
+        return "not_earlier"
+    return None

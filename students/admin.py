@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.admin import AuditedAdmin, ProcessFactsOnSaveMixin, ReadOnlyAdminMixin
-from exams.admin import ResultInline
+from exams.admin import EnrolmentResultsMixin, ISPLineResultsMixin, ResultInline
 
 from .models import (
     Degree,
@@ -124,10 +124,10 @@ class StudentAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
         return obj.balance_total
 
 
-class ISPLineInline(admin.TabularInline):
+class ISPLineInline(ISPLineResultsMixin, admin.TabularInline):
     model = ISPLine
-    fields = ["course", "added_on", "removed_on", "exempted", "locked_on", "outcome"]
-    readonly_fields = ["locked_on", "outcome"]
+    fields = ["course", "added_on", "removed_on", "exempted", "locked_on", *ISPLineResultsMixin.results_readonly_fields]
+    readonly_fields = ["locked_on", *ISPLineResultsMixin.results_readonly_fields]
     autocomplete_fields = ["course"]
     show_change_link = True
     extra = 0
@@ -141,7 +141,7 @@ class ISPLineInline(admin.TabularInline):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
+class EnrolmentAdmin(EnrolmentResultsMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
     list_display = [
         "student",
         "programme",

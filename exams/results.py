@@ -1,0 +1,493 @@
+"""Entering results (Art. 25, 36-39, 44, 65-66, 86, 89) and student tolerance choices (Art. 91 §2).
+
+Every way in (a marksheet upload, the admin forms, one result at a time) checks
+through ``results_check`` and writes through ``results_record``, so they refuse the
+same entries with the same messages. A refused entry changes nothing: the check runs
+on locked lines inside the transaction, before any write.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from core import clock
+from core.models import Transition
+from programmes.models import Course, ExamPeriod
+from students.models import ISPLine, Student
+
+from . import rules
+from .models import Result, ResultPart, ToleranceChoice
+from .services import CHOICE_REFUSALS, tolerance_choice_check
+
+RESULT_REFUSALS = {
+    "other_year": _(
+        "This ISP line belongs to academic year %(line_year)s, the exam period to %(period_year)s: "
+        "a result is only for a course in the ISP of that academic year (Art. 44 §2)."
+    ),
+    "removed": _(
+        "This course was removed from the ISP on %(removed_on)s: a course that is not in the ISP "
+        "has no result (Art. 44 §2)."
+    ),
+    "exempted": _("This course is exempted in the ISP: an exempted course has no result (Art. 25)."),
+    "published": _(
+        "This result was published on %(published_on)s and cannot be changed here. A published result "
+        "changes only through an appeal (Art. 101) or the correction of a material error (Art. 93, 102)."
+    ),
+    "period_published": _(
+        "The results of this exam period were published on %(published_on)s: a result cannot be added "
+        "afterwards here. It goes through an appeal (Art. 101) or the correction of a material error "
+        "(Art. 93, 102)."
+    ),
+    "third_opportunity": _("A course has at most two exam opportunities per academic year: 1 or 2 (Art. 89 §1)."),
+    "used_elsewhere": _(
+        "Opportunity %(opportunity)s of this course was already taken this academic year on another ISP line "
+        "(Art. 89 §1)."
+    ),
+    "no_resit": _("This course has no second exam opportunity (no resit, Art. 39 and 89 §1)."),
+    "no_first": _("Enter the first opportunity before the second (Art. 89 §1)."),
+    "not_later": _(
+        "The second opportunity must be in a later exam period than the first (exam period %(other)s) (Art. 36, 89)."
+    ),
+    "not_earlier": _(
+        "The first opportunity must be in an earlier exam period than the second (exam period %(other)s) (Art. 36, 89)."
+    ),
+    "certified": _("This course already has a credit certificate: a passed course cannot be taken again (Art. 89 §3)."),
+    "tolerated": _("This course is tolerated: a tolerated course cannot be taken again (Art. 89 §2)."),
+    "pass_fail_only": _(
+        "%(mark)s is only for pass/fail courses; this course is marked with an integer from 0 to 20 (Art. 65)."
+    ),
+    "pass_fail_course": _("This course is pass/fail: its mark is P, F or NA, not %(mark)s (Art. 65-66)."),
+    "mark_range": _("A mark is an integer from 0 to 20, or P, F or NA (Art. 65-66); %(mark)s is not."),
+    "mark_missing": _("A result needs a mark or partial exams (Art. 65)."),
+    "parts_pass_fail": _("This course is pass/fail: partial exams are only for courses marked 0-20 (Art. 38, 65)."),
+    "part_credits": _("Each partial exam needs at least 1 credit (Art. 65)."),
+    "parts_mismatch": _("The mark %(mark)s does not match the partial exams, which make %(parts_mark)s (Art. 65)."),
+    "duplicate": _("Opportunity %(opportunity)s of this student is given twice (also %(other_label)s)."),
+}
+
+TOLERANCE_CHOICE_PENDING = _("A tolerance choice for this course is already recorded and waiting to be processed.")
+
+
+@dataclass(frozen=True)
+class ResultEntry:
+    """One result to enter: a mark (int 0-20, P, F or NA) or partial exams ``(credits, mark)``."""
+
+    isp_line: ISPLine
+    exam_period: ExamPeriod
+    opportunity: int
+    mark: rules.Mark | None = None
+    parts: tuple[tuple[int, int], ...] = ()
+    label: str = ""  # where the entry comes from, for messages ("row 7")
+
+    def stored(self) -> tuple:
+        """(score, grade, parts) as the Result row keeps them."""
+        if self.parts:
+            return None, "", tuple(sorted(self.parts))
+        if isinstance(self.mark, int):
+            return self.mark, "", ()
+        return None, self.mark or "", ()
+
+
+@dataclass
+class RecordSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    results: list[Result] = field(default_factory=list)
+
+
+class ResultsRefused(ValidationError):
+    """Entries refused by the rules: ``problems`` holds (entry index, message) pairs."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        self.problems = problems
+        super().__init__([message for _index, message in problems])
+
+
+def _line_key(line: ISPLine):
+    return line.pk if line.pk is not None else id(line)
+
+
+def _stored_result(result: Result) -> tuple:
+    return result.score, result.grade, tuple(sorted((p.credits, p.score) for p in result.parts.all()))
+
+
+def _published_periods(periods) -> dict[int, datetime.date]:
+    """The exam periods (by id) whose publication has been processed, with its date."""
+    from core.timeline import publication_key  # the timeline imports the exam services
+
+    keys = {publication_key(p): p for p in periods}
+    done = Transition.objects.filter(key__in=list(keys)).values_list("key", flat=True)
+    return {keys[key].pk: keys[key].results_published_on for key in done}
+
+
+def result_published_on(result: Result) -> datetime.date | None:
+    """The day ``result`` was published (its exam period's publication processed), or None."""
+    return _published_periods([result.exam_period]).get(result.exam_period_id)
+
+
+def _date(day: datetime.date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+@dataclass
+class _Plan:
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    existing: dict = field(default_factory=dict)  # (line pk, opportunity) -> Result
+    changed: list[bool] = field(default_factory=list)
+
+
+def _plan(entries: Sequence[ResultEntry]) -> _Plan:
+    """Check ``entries`` together (a second opportunity may come with its first)."""
+    plan = _Plan()
+    line_pks = {e.isp_line.pk for e in entries if e.isp_line.pk is not None}
+    for result in (
+        Result.objects.filter(isp_line_id__in=line_pks)
+        .select_related("exam_period__academic_year")
+        .prefetch_related("parts")
+    ):
+        plan.existing[(result.isp_line_id, result.opportunity)] = result
+
+    periods = {e.exam_period.pk: e.exam_period for e in entries}
+    periods.update({r.exam_period_id: r.exam_period for r in plan.existing.values()})
+    published = _published_periods(ExamPeriod.objects.filter(pk__in=list(periods)).select_related("academic_year"))
+
+    # Opportunities taken on another ISP line of the same course in the same year (a
+    # course removed and added again): they count towards the two (Art. 89 §1).
+    elsewhere = set()
+    students = {e.isp_line.enrolment.student_id for e in entries}
+    courses = {e.isp_line.course_id for e in entries}
+    years = {e.exam_period.academic_year_id for e in entries}
+    for row in (
+        Result.objects.filter(
+            isp_line__enrolment__student_id__in=students,
+            isp_line__course_id__in=courses,
+            isp_line__enrolment__academic_year_id__in=years,
+        )
+        .exclude(isp_line_id__in=line_pks)
+        .values_list(
+            "isp_line__enrolment__student_id", "isp_line__course_id", "exam_period__academic_year_id", "opportunity"
+        )
+    ):
+        elsewhere.add(row)
+
+    # Each line's opportunities with the entries made: opportunity -> exam period number.
+    state: dict = defaultdict(dict)
+    for (line_pk, opportunity), result in plan.existing.items():
+        state[line_pk][opportunity] = result.exam_period.number
+    seen: dict = {}
+    for index, entry in enumerate(entries):
+        key = (_line_key(entry.isp_line), entry.opportunity)
+        if key in seen:
+            other = entries[seen[key]].label or _("an earlier entry")
+            plan.problems.append(
+                (index, str(RESULT_REFUSALS["duplicate"] % {"opportunity": entry.opportunity, "other_label": other}))
+            )
+        seen.setdefault(key, index)
+        state[key[0]][entry.opportunity] = entry.exam_period.number
+
+    refused = {index for index, _message in plan.problems}
+    for index, entry in enumerate(entries):
+        line, period = entry.isp_line, entry.exam_period
+        existing = plan.existing.get((line.pk, entry.opportunity)) if line.pk is not None else None
+        changed = existing is None or existing.exam_period_id != period.pk or _stored_result(existing) != entry.stored()
+        plan.changed.append(changed)
+        if not changed or index in refused:
+            continue  # entering a result again as it is changes nothing, published or not
+        published_on = None
+        if existing is not None and existing.exam_period_id in published:
+            published_on, code = published[existing.exam_period_id], "published"
+        elif period.pk in published:
+            published_on, code = published[period.pk], "period_published"
+        facts = rules.EntryLine(
+            in_year=line.enrolment.academic_year_id == period.academic_year_id,
+            removed=line.removed_on is not None,
+            exempted=line.exempted,
+            pass_fail=line.course.pass_fail,
+            resit=line.course.resit,
+            certified=line.certified_on is not None,
+            tolerated=line.tolerated_on is not None,
+        )
+        other_opportunity = 3 - entry.opportunity if entry.opportunity in (1, 2) else None
+        other_period = state[_line_key(line)].get(other_opportunity) if other_opportunity else None
+        reason = rules.result_refusal(
+            line=facts,
+            opportunity=entry.opportunity,
+            period=period.number,
+            other_period=other_period,
+            used_elsewhere=(line.enrolment.student_id, line.course_id, period.academic_year_id, entry.opportunity)
+            in elsewhere,
+            published=published_on is not None,
+        )
+        if reason == "published":
+            reason = code
+        if reason is None:
+            reason = rules.mark_refusal(entry.mark, entry.parts, pass_fail=line.course.pass_fail)
+        if reason is None:
+            continue
+        params = {
+            "line_year": line.enrolment.academic_year.code,
+            "period_year": period.academic_year.code,
+            "removed_on": _date(line.removed_on) if line.removed_on else "",
+            "published_on": _date(published_on) if published_on else "",
+            "opportunity": entry.opportunity,
+            "other": other_period,
+            "mark": "" if entry.mark is None else entry.mark,
+            "parts_mark": rules.mark_from_parts(entry.parts) if entry.parts and reason == "parts_mismatch" else "",
+        }
+        plan.problems.append((index, str(RESULT_REFUSALS[reason] % params)))
+    plan.problems.sort()
+    return plan
+
+
+def results_check(entries: Sequence[ResultEntry]) -> list[tuple[int, str]]:
+    """Why entries would be refused: (entry index, message) pairs; [] when all may be entered.
+
+    Lines need not be saved (the admin checks a line being added with its results).
+    """
+    return _plan(entries).problems if entries else []
+
+
+@transaction.atomic
+def results_record(*, entries: Sequence[ResultEntry], by=None) -> RecordSummary:
+    """Enter ``entries`` all or nothing: raises ``ResultsRefused`` and writes nothing when
+    any is refused; an entry equal to the stored result is left alone."""
+    summary = RecordSummary()
+    if not entries:
+        return summary
+    locked = (
+        ISPLine.objects.select_for_update(of=("self",))
+        .filter(pk__in={e.isp_line.pk for e in entries})
+        .select_related("course", "enrolment__academic_year")
+        .in_bulk()
+    )
+    entries = [replace(e, isp_line=locked[e.isp_line.pk]) for e in entries]
+    plan = _plan(entries)
+    if plan.problems:
+        raise ResultsRefused(plan.problems)
+
+    new, updated, parts = [], [], []
+    for entry, changed in zip(entries, plan.changed, strict=True):
+        existing = plan.existing.get((entry.isp_line.pk, entry.opportunity))
+        if not changed:
+            summary.unchanged += 1
+            summary.results.append(existing)
+            continue
+        score, grade, _parts = entry.stored()
+        result = existing or Result(isp_line=entry.isp_line, opportunity=entry.opportunity)
+        result.exam_period, result.score, result.grade = entry.exam_period, score, grade
+        (updated if existing else new).append(result)
+        parts.append((result, entry.parts))
+        summary.results.append(result)
+    if updated:
+        ResultPart.objects.filter(result__in=updated).delete()
+        bulk_update_with_history(updated, Result, ["exam_period", "score", "grade"], default_user=by)
+    if new:
+        bulk_create_with_history(new, Result, default_user=by)
+    ResultPart.objects.bulk_create(
+        ResultPart(result=result, position=position, credits=credits, score=score)
+        for result, entry_parts in parts
+        for position, (credits, score) in enumerate(entry_parts, start=1)
+    )
+    summary.created, summary.updated = len(new), len(updated)
+    return summary
+
+
+def result_record(
+    *,
+    isp_line: ISPLine,
+    exam_period: ExamPeriod,
+    opportunity: int,
+    mark: rules.Mark | None,
+    parts: Sequence[tuple[int, int]] | None = None,
+    by=None,
+) -> Result:
+    """Enter one result (created, or the opportunity's result changed); raises a
+    ``ValidationError`` naming the rule and changes nothing when it is refused."""
+    if isinstance(mark, str) and mark.strip().isdigit():
+        mark = int(mark)
+    entry = ResultEntry(
+        isp_line=isp_line,
+        exam_period=exam_period,
+        opportunity=opportunity,
+        mark=mark,
+        parts=tuple((int(c), int(s)) for c, s in parts or ()),
+    )
+    try:
+        summary = results_record(entries=[entry], by=by)
+    except ResultsRefused as refused:
+        raise ValidationError(refused.problems[0][1], code="result_refused") from None
+    return summary.results[0]
+
+
+# --- Marksheets ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MarksheetRow:
+    """One row of a marksheet as read from the file; ``problem`` when it cannot be read."""
+
+    number: int
+    student: str
+    opportunity: int | None = None
+    mark: rules.Mark | None = None
+    parts: tuple[tuple[int, int], ...] = ()
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    student: str
+    message: str
+
+
+class MarksheetRefused(Exception):
+    def __init__(self, problems: list[RowProblem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} rows refused")
+
+
+def marksheet_lines(*, course: Course, exam_period: ExamPeriod, numbers=None) -> dict[str, ISPLine]:
+    """Student number -> the ISP line of ``course`` in the exam period's academic year;
+    a line still in the ISP before a removed one."""
+    lines = (
+        ISPLine.objects.filter(course=course, enrolment__academic_year_id=exam_period.academic_year_id)
+        .select_related("course", "enrolment__student", "enrolment__academic_year")
+        .order_by("enrolment__student__number", F("removed_on").asc(nulls_last=True), "added_on")
+    )
+    if numbers is not None:
+        lines = lines.filter(enrolment__student__number__in=numbers)
+    found = {}
+    for line in lines:
+        found[line.enrolment.student.number] = line  # the last one wins: a current line over a removed one
+    return found
+
+
+@transaction.atomic
+def marksheet_import(*, course: Course, exam_period: ExamPeriod, rows: Sequence[MarksheetRow], by=None):
+    """Record a marksheet of ``course`` for ``exam_period`` all or nothing.
+
+    Raises ``MarksheetRefused`` listing every refused row (unreadable, unknown
+    student, course not in the student's ISP, or refused by the result rules) and
+    writes nothing; otherwise returns the ``RecordSummary``.
+    """
+    numbers = {row.student for row in rows}
+    lines = marksheet_lines(course=course, exam_period=exam_period, numbers=numbers)
+    known = set(Student.objects.filter(number__in=numbers).values_list("number", flat=True))
+    problems, entries, entry_rows = [], [], []
+    summary = RecordSummary()
+    for row in rows:
+        if row.problem:
+            problems.append(RowProblem(row.number, row.student, row.problem))
+        elif row.student not in known:
+            problems.append(RowProblem(row.number, row.student, str(_("Unknown student number."))))
+        elif row.student not in lines:
+            message = _("%(course)s is not in this student's ISP for %(year)s (Art. 44 §2).") % {
+                "course": course.code,
+                "year": exam_period.academic_year.code,
+            }
+            problems.append(RowProblem(row.number, row.student, str(message)))
+        else:
+            entries.append(
+                ResultEntry(
+                    isp_line=lines[row.student],
+                    exam_period=exam_period,
+                    opportunity=row.opportunity,
+                    mark=row.mark,
+                    parts=row.parts,
+                    label=str(_("row %(number)s") % {"number": row.number}),
+                )
+            )
+            entry_rows.append(row)
+    if entries:
+        try:
+            summary = results_record(entries=entries, by=by)
+        except ResultsRefused as refused:
+            problems += [
+                RowProblem(entry_rows[i].number, entry_rows[i].student, message) for i, message in refused.problems
+            ]
+    if problems:
+        raise MarksheetRefused(sorted(problems, key=lambda p: p.row))
+    return summary
+
+
+def marksheet_template_rows(*, course: Course, exam_period: ExamPeriod) -> list[dict]:
+    """The rows of a blank marksheet: every student whose ISP has the course in the exam
+    period's year and who can still get a result in it, with the opportunity filled in
+    (and the mark when one is already entered in this period)."""
+    lines = [
+        line
+        for line in marksheet_lines(course=course, exam_period=exam_period).values()
+        if line.removed_on is None and not line.exempted
+    ]
+    results = defaultdict(dict)
+    for result in Result.objects.filter(isp_line__in=lines).select_related("exam_period").prefetch_related("parts"):
+        results[result.isp_line_id][result.opportunity] = result
+    rows = []
+    for line in lines:
+        taken = results[line.pk]
+        here = next((r for r in taken.values() if r.exam_period_id == exam_period.pk), None)
+        if here is not None:
+            opportunity, mark = here.opportunity, here.mark_display
+            parts = ";".join(f"{p.credits}:{p.score}" for p in here.parts.all())
+            if parts:
+                mark = ""
+        elif 1 not in taken:
+            opportunity, mark, parts = 1, "", ""
+        elif (
+            2 not in taken
+            and course.resit
+            and taken[1].exam_period.number < exam_period.number
+            and line.certified_on is None
+            and line.tolerated_on is None
+        ):
+            opportunity, mark, parts = 2, "", ""
+        else:
+            continue  # nothing left to take in this period
+        student = line.enrolment.student
+        rows.append(
+            {
+                "student": student.number,
+                "name": student.full_name,
+                "opportunity": opportunity,
+                "mark": mark,
+                "parts": parts,
+            }
+        )
+    return rows
+
+
+# --- Tolerance choices (Art. 91 §2) ----------------------------------------------------
+def tolerance_choice_problem(*, isp_line: ISPLine, on: datetime.date) -> str | None:
+    """Why a choice to tolerate ``isp_line`` on ``on`` would be refused (a message), or None."""
+    reason = tolerance_choice_check(line=isp_line, on=on)
+    if reason:
+        return str(CHOICE_REFUSALS[reason])
+    if ToleranceChoice.objects.filter(isp_line=isp_line, processed=False).exists():
+        return str(TOLERANCE_CHOICE_PENDING)
+    return None
+
+
+@transaction.atomic
+def tolerance_choice_record(*, isp_line: ISPLine, on: datetime.date, by=None) -> ToleranceChoice:
+    """Record a student's choice to tolerate ``isp_line`` on ``on``: refused with the
+    rule's message (nothing changed), or recorded and, when ``on`` is not in the
+    future, processed at once by the timeline."""
+    from core.timeline import run_deadlines  # the timeline imports the exam services
+
+    line = ISPLine.objects.select_for_update(of=("self",)).select_related("course", "enrolment").get(pk=isp_line.pk)
+    problem = tolerance_choice_problem(isp_line=line, on=on)
+    if problem:
+        raise ValidationError(problem, code="tolerance_choice_refused")
+    choice = ToleranceChoice.objects.create(isp_line=line, on=on)
+    if on <= clock.today():
+        run_deadlines(today=on)
+        choice.refresh_from_db()
+    return choice

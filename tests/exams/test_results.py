@@ -1,0 +1,338 @@
+"""Entering results and tolerance choices through the services (Art. 25, 36-39, 44, 65-66, 89, 91).
+
+Every refusal names its rule and changes nothing.
+"""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from core.timeline import run_deadlines
+from exams import rules
+from exams.models import Result, ResultPart, ToleranceChoice
+from exams.results import ResultEntry, result_record, results_check, tolerance_choice_record
+from students.models import ISPLine
+from tests.exams.conftest import publish_marker, snapshot
+from tests.factories import EnrolmentFactory, ISPLineFactory
+
+D = datetime.date
+
+
+def record(college, code="NUM1", *, period=1, opportunity=1, mark=12, parts=None, line=None, by=None):
+    return result_record(
+        isp_line=line or college.lines[code],
+        exam_period=college.periods[period],
+        opportunity=opportunity,
+        mark=mark,
+        parts=parts,
+        by=by,
+    )
+
+
+def refused(college, message, **kwargs):
+    """Entering the result is refused with ``message`` (a part of it) and nothing changes."""
+    before = snapshot()
+    with pytest.raises(ValidationError) as caught:
+        record(college, **kwargs)
+    assert message in caught.value.messages[0], caught.value.messages
+    assert snapshot() == before
+    return caught.value.messages[0]
+
+
+# --- Marks (Art. 65-66) --------------------------------------------------------------------
+
+
+def test_a_valid_mark_is_recorded_with_who_entered_it(college, admin_user):
+    result = record(college, mark=12, by=admin_user)
+    assert (result.opportunity, result.score, result.grade, result.exam_period.number) == (1, 12, "", 1)
+    assert result.history.get().history_user == admin_user
+
+
+@pytest.mark.parametrize("mark", [0, 20, "NA", "12"])
+def test_marks_of_a_numeric_course(college, mark):
+    result = record(college, mark=mark)
+    assert result.mark_display == str(mark)
+
+
+@pytest.mark.parametrize("mark", ["P", "F", "NA"])
+def test_marks_of_a_pass_fail_course(college, mark):
+    assert record(college, "PF1", mark=mark).grade == mark
+
+
+def test_p_on_a_numeric_course_is_refused(college):
+    message = refused(college, "P is only for pass/fail courses", code="NUM1", mark="P")
+    assert "Art. 65" in message
+
+
+def test_f_on_a_numeric_course_is_refused(college):
+    refused(college, "F is only for pass/fail courses", code="NUM1", mark="F")
+
+
+def test_a_number_on_a_pass_fail_course_is_refused(college):
+    message = refused(college, "This course is pass/fail: its mark is P, F or NA, not 12", code="PF1", mark=12)
+    assert "Art. 65-66" in message
+
+
+@pytest.mark.parametrize("mark", [21, -1, "X"])
+def test_a_mark_outside_0_to_20_is_refused(college, mark):
+    refused(college, f"A mark is an integer from 0 to 20, or P, F or NA (Art. 65-66); {mark} is not", mark=mark)
+
+
+def test_partial_exams_make_the_course_mark(college):
+    result = record(college, mark=None, parts=[(3, 12), (3, 6)])
+    assert result.score is None and result.grade == ""
+    assert list(result.parts.values_list("position", "credits", "score")) == [(1, 3, 12), (2, 3, 6)]
+    assert result.mark_display == "parts"
+
+
+def test_partial_exams_with_a_matching_mark_are_kept_as_parts(college):
+    result = record(college, mark=11, parts=[(4, 12), (2, 9)])  # (48 + 18) / 6 = 11
+    assert result.score is None
+    assert ResultPart.objects.filter(result=result).count() == 2
+
+
+def test_partial_exams_that_do_not_make_the_mark_are_refused(college):
+    refused(
+        college,
+        "The mark 12 does not match the partial exams, which make 6 (Art. 65)",
+        mark=12,
+        parts=[(3, 12), (3, 6)],
+    )
+
+
+def test_partial_exams_on_a_pass_fail_course_are_refused(college):
+    refused(college, "partial exams are only for courses marked 0-20", code="PF1", mark=None, parts=[(3, 12)])
+
+
+def test_a_result_needs_a_mark_or_parts(college):
+    refused(college, "A result needs a mark or partial exams", mark=None)
+
+
+# --- The ISP (Art. 25, 44 §2) ---------------------------------------------------------------
+
+
+def test_a_course_not_in_the_isp_of_that_year_is_refused(college):
+    later_year_line = ISPLineFactory(
+        enrolment=EnrolmentFactory(
+            student=college.student,
+            programme=college.programme,
+            academic_year__first_year=2024,
+            enrolled_on=D(2024, 9, 15),
+        ),
+        course=college.courses["NUM1"],
+    )
+    message = refused(college, "belongs to academic year 2024-2025, the exam period to 2023-2024", line=later_year_line)
+    assert "Art. 44 §2" in message
+
+
+def test_a_removed_line_is_refused(college):
+    line = college.lines["NUM2"]
+    ISPLine.objects.filter(pk=line.pk).update(removed_on=D(2023, 10, 20))
+    line.refresh_from_db()
+    message = refused(college, "This course was removed from the ISP on", code="NUM2")
+    assert "Art. 44 §2" in message
+
+
+def test_an_exempted_line_is_refused(college):
+    ISPLine.objects.filter(pk=college.lines["NUM2"].pk).update(exempted=True)
+    college.lines["NUM2"].refresh_from_db()
+    refused(college, "This course is exempted in the ISP: an exempted course has no result (Art. 25)", code="NUM2")
+
+
+# --- Opportunities (Art. 36, 39, 89) ---------------------------------------------------------
+
+
+def test_two_opportunities_in_later_exam_periods(college):
+    record(college, period=1, opportunity=1, mark=6)
+    second = record(college, period=3, opportunity=2, mark=13)
+    assert second.opportunity == 2
+    assert Result.objects.filter(isp_line=college.lines["NUM1"]).count() == 2
+
+
+def test_a_third_opportunity_is_refused(college):
+    record(college, period=1, opportunity=1, mark=6)
+    record(college, period=3, opportunity=2, mark=7)
+    message = refused(college, "at most two exam opportunities per academic year", period=3, opportunity=3, mark=9)
+    assert "Art. 89 §1" in message
+
+
+def test_a_second_opportunity_of_a_course_without_resit_is_refused(college):
+    record(college, "NR1", period=1, opportunity=1, mark=6)
+    refused(
+        college, "This course has no second exam opportunity (no resit, Art. 39", code="NR1", period=3, opportunity=2
+    )
+
+
+def test_the_second_opportunity_needs_the_first(college):
+    refused(college, "Enter the first opportunity before the second (Art. 89 §1)", period=3, opportunity=2)
+
+
+@pytest.mark.parametrize("period", [1, 2])
+def test_the_second_opportunity_must_be_in_a_later_exam_period(college, period):
+    record(college, period=2, opportunity=1, mark=6)
+    refused(college, "must be in a later exam period than the first (exam period 2)", period=period, opportunity=2)
+
+
+def test_the_first_opportunity_cannot_move_after_the_second(college):
+    record(college, period=1, opportunity=1, mark=6)
+    record(college, period=2, opportunity=2, mark=8)
+    refused(college, "must be in an earlier exam period than the second (exam period 2)", period=3, opportunity=1)
+
+
+def test_an_opportunity_used_on_a_removed_line_of_the_same_course_counts(college):
+    old = college.lines["NUM2"]
+    record(college, "NUM2", period=1, opportunity=1, mark=6)
+    ISPLine.objects.filter(pk=old.pk).update(removed_on=D(2024, 2, 20))
+    again = ISPLineFactory(enrolment=college.enrolment, course=old.course, added_on=D(2024, 2, 21))
+    refused(college, "Opportunity 1 of this course was already taken this academic year", line=again)
+
+
+def test_a_passed_course_cannot_be_taken_again(college):
+    record(college, period=1, opportunity=1, mark=14)
+    ISPLine.objects.filter(pk=college.lines["NUM1"].pk).update(certified_on=D(2024, 2, 6), outcome="passed")
+    message = refused(college, "already has a credit certificate", period=3, opportunity=2, mark=16)
+    assert "Art. 89 §3" in message
+
+
+def test_a_tolerated_course_cannot_be_taken_again(college):
+    record(college, period=2, opportunity=1, mark=9)
+    ISPLine.objects.filter(pk=college.lines["NUM1"].pk).update(tolerated_on=D(2024, 7, 5), tolerance_kind="chosen")
+    refused(college, "a tolerated course cannot be taken again (Art. 89 §2)", period=3, opportunity=2, mark=12)
+
+
+# --- Publication (Art. 86): a published result changes only by appeal or correction ------------
+
+
+def test_an_unpublished_result_is_changed_in_place(college, admin_user):
+    record(college, mark=8)
+    result = record(college, mark=11, by=admin_user)
+    assert Result.objects.get().score == 11
+    assert result.history.latest().history_user == admin_user
+
+
+def test_a_published_result_cannot_be_changed(college):
+    record(college, mark=8)
+    publish_marker(college.periods[1])
+    message = refused(college, "This result was published on", mark=11)
+    assert "appeal (Art. 101)" in message and "material error (Art. 93, 102)" in message
+
+
+def test_a_published_result_entered_again_unchanged_is_left_alone(college):
+    first = record(college, mark=8)
+    publish_marker(college.periods[1])
+    before = snapshot()
+    assert record(college, mark=8).pk == first.pk
+    assert snapshot() == before
+
+
+def test_a_result_cannot_be_added_to_a_published_exam_period(college):
+    publish_marker(college.periods[1])
+    refused(college, "The results of this exam period were published on", mark=12)
+
+
+def test_the_check_alone_writes_nothing_and_sees_entries_together(college):
+    line = college.lines["NUM1"]
+    entries = [
+        ResultEntry(isp_line=line, exam_period=college.periods[1], opportunity=1, mark=6),
+        ResultEntry(isp_line=line, exam_period=college.periods[3], opportunity=2, mark=12),
+        ResultEntry(isp_line=line, exam_period=college.periods[3], opportunity=2, mark=13, label="row 9"),
+    ]
+    problems = results_check(entries)
+    assert problems == [(2, "Opportunity 2 of this student is given twice (also an earlier entry).")]
+    assert not Result.objects.exists()
+
+
+def test_the_result_rules_are_pure():
+    line = rules.EntryLine(
+        in_year=True, removed=False, exempted=False, pass_fail=False, resit=True, certified=False, tolerated=False
+    )
+    common = {"line": line, "used_elsewhere": False, "published": False}
+    assert rules.result_refusal(opportunity=1, period=1, other_period=None, **common) is None
+    assert rules.result_refusal(opportunity=2, period=3, other_period=1, **common) is None
+    assert rules.result_refusal(opportunity=2, period=1, other_period=1, **common) == "not_later"
+    assert rules.mark_refusal(21, pass_fail=False) == "mark_range"
+    assert rules.mark_refusal(True, pass_fail=False) == "mark_range"
+    assert rules.mark_refusal("NA", pass_fail=True) is None
+
+
+# --- Tolerance choices (Art. 91 §2) ----------------------------------------------------------
+
+
+@pytest.fixture
+def published_first_period(college):
+    """Published on 6 February 2024: NUM1 passed (14, 6 credits), PF1 passed (P, 3), NUM2 a
+    tolerable fail (9, 6) and NR1 an intolerable fail (6, 3): a study efficiency of 9/18 = 50 %."""
+    record(college, "NUM1", mark=14)
+    record(college, "NUM2", mark=9)
+    record(college, "PF1", mark="P")
+    record(college, "NR1", mark=6)
+    with time_machine.travel(datetime.datetime(2024, 2, 6, 12, 0), tick=False):
+        run_deadlines(today=D(2024, 2, 6))
+    for line in college.lines.values():
+        line.refresh_from_db()
+    assert college.lines["NUM2"].outcome == "tolerable"
+    return college
+
+
+def choose(college, code, on, *, today=None):
+    with time_machine.travel(datetime.datetime.combine(today or on, datetime.time(12)), tick=False):
+        return tolerance_choice_record(isp_line=college.lines[code], on=on, by=None)
+
+
+def test_a_tolerance_choice_in_time_is_applied_at_once(published_first_period):
+    college = published_first_period
+    choice = choose(college, "NUM2", D(2024, 2, 10))
+    assert choice.processed and choice.refusal == ""
+    line = ISPLine.objects.get(pk=college.lines["NUM2"].pk)
+    assert (line.tolerated_on, line.tolerance_kind) == (D(2024, 2, 10), "chosen")
+
+
+def test_a_tolerance_choice_dated_later_waits_for_its_day(published_first_period):
+    college = published_first_period
+    choice = choose(college, "NUM2", D(2024, 2, 15), today=D(2024, 2, 8))
+    assert not choice.processed
+    assert ISPLine.objects.get(pk=college.lines["NUM2"].pk).tolerated_on is None
+    before = snapshot()
+    with pytest.raises(ValidationError, match="already recorded and waiting"):
+        choose(college, "NUM2", D(2024, 2, 9))
+    assert snapshot() == before
+
+
+def choice_refused(college, code, on, message):
+    before = snapshot()
+    with pytest.raises(ValidationError) as caught:
+        choose(college, code, on)
+    assert message in caught.value.messages[0], caught.value.messages
+    assert snapshot() == before
+    assert not ToleranceChoice.objects.exists()
+
+
+def test_a_tolerance_choice_after_its_window_is_refused(published_first_period):
+    choice_refused(
+        published_first_period,
+        "NUM2",
+        D(2024, 2, 22),  # 6 February + 16
+        "The 15 calendar days after the publication have passed (Art. 91 §2).",
+    )
+
+
+def test_a_tolerance_choice_on_the_last_day_of_the_window_stands(published_first_period):
+    assert choose(published_first_period, "NUM2", D(2024, 2, 21)).refusal == ""
+
+
+def test_a_tolerance_choice_for_a_passed_course_is_refused(published_first_period):
+    choice_refused(
+        published_first_period, "NUM1", D(2024, 2, 10), "This course is passed: there is nothing to tolerate"
+    )
+
+
+def test_a_tolerance_choice_for_an_intolerable_fail_is_refused(published_first_period):
+    choice_refused(
+        published_first_period, "NR1", D(2024, 2, 10), "Only a tolerable fail (8 or 9 in a tolerable course)"
+    )
+
+
+def test_a_tolerance_choice_before_any_result_is_refused(college):
+    choice_refused(college, "NUM2", D(2024, 2, 10), "This course has no published result yet.")
