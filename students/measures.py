@@ -1,6 +1,7 @@
 """Study progress measures at the end of an academic year (DOMAIN §5, Art. 29-33),
 and the refusals they cause. Called by the timeline on the year's ``ends_on``."""
 
+import datetime
 from collections import defaultdict
 
 from django.db import transaction
@@ -58,11 +59,19 @@ def _code_plus(code: str, years: int) -> str:
 @transaction.atomic
 def measures_take(*, year: AcademicYear) -> int:
     """Take the year-end measures of ``year`` and refuse the enrolments they hit."""
-    enrolments = list(
-        Enrolment.objects.filter(academic_year=year)
-        .exclude(status=EnrolmentStatus.REFUSED)
-        .values_list("pk", "student_id", "programme_id", "programme__kind", "contract")
-    )
+    measures = measures_due(year=year)
+    Measure.objects.bulk_create(measures, batch_size=BATCH, ignore_conflicts=True)
+    enrolments_refuse_by_measures(student_ids={m.student_id for m in measures if m.kind in REFUSALS})
+    return len(measures)
+
+
+def measures_due(*, year: AcademicYear, student_ids=None) -> list[Measure]:
+    """The measures the rules call for at the end of ``year`` (unsaved), for every
+    student enrolled that year or only for ``student_ids``."""
+    enrolments = Enrolment.objects.filter(academic_year=year).exclude(status=EnrolmentStatus.REFUSED)
+    if student_ids is not None:
+        enrolments = enrolments.filter(student_id__in=student_ids)
+    enrolments = list(enrolments.values_list("pk", "student_id", "programme_id", "programme__kind", "contract"))
     student_ids = {e[1] for e in enrolments}
     all_pairs = set(
         Enrolment.objects.filter(student_id__in=student_ids, academic_year__starts_on__lte=year.starts_on)
@@ -131,9 +140,7 @@ def measures_take(*, year: AcademicYear) -> int:
                             if group.get(other_line.course_id) == group.get(line.course_id) and not other_line.done:
                                 failed_years[y.year_id] = (y.contract, y.efficiency)
                 if rules.repeated_failure_refusal_due(failed_years=list(failed_years.values())):
-                    measure(
-                        MeasureKind.REPEATED_FAILURE_REFUSAL, student_id, programme_id, next_code, line.course_id
-                    )
+                    measure(MeasureKind.REPEATED_FAILURE_REFUSAL, student_id, programme_id, next_code, line.course_id)
         # Art. 33: a learning account of 0 or below.
         uses = rules.line_uses_learning_account(
             contract=contract, programme_kind=kind, holds_bachelor=False, exempted=False
@@ -152,9 +159,96 @@ def measures_take(*, year: AcademicYear) -> int:
                 uses_learning_account=uses, balance=balance[student_id], exception=exception
             ):
                 measure(MeasureKind.LEARNING_ACCOUNT_REFUSAL, student_id, programme_id, next_code)
-    Measure.objects.bulk_create(measures, batch_size=BATCH, ignore_conflicts=True)
-    enrolments_refuse_by_measures(student_ids={m.student_id for m in measures if m.kind in REFUSALS})
-    return len(measures)
+    return measures
+
+
+def _key(m: Measure) -> tuple:
+    return (m.student_id, m.kind, m.programme_id, m.course_id, m.from_year_code)
+
+
+@transaction.atomic
+def measures_review(*, year: AcademicYear, student_ids, on: datetime.date, reason: str) -> tuple[int, int]:
+    """After a new decision about ``year`` (an appeal, a correction), take the
+    year-end measures of ``student_ids`` again when that year has ended: measures no
+    longer due are lifted on ``on``, new ones are taken, and enrolments follow.
+    Returns (lifted, taken)."""
+    from core.models import Transition
+
+    if not Transition.objects.filter(key=f"ay:{year.code}:year_end").exists():
+        return 0, 0  # the measures of this year are still to come
+    due = {_key(m): m for m in measures_due(year=year, student_ids=student_ids)}
+    existing = {
+        _key(m): m for m in Measure.objects.filter(student_id__in=student_ids, decided_in=year, lifted_on__isnull=True)
+    }
+    lifted = [m for k, m in existing.items() if k not in due]
+    for m in lifted:
+        m.lifted_on = on
+        m.lifted_reason = reason
+        m.save(update_fields=["lifted_on", "lifted_reason"])
+    new = [m for k, m in due.items() if k not in existing]
+    for m in new:
+        m.decided_on = on
+    Measure.objects.bulk_create(new, ignore_conflicts=True)
+    enrolments_refuse_by_measures(student_ids=student_ids)
+    enrolments_readmit(student_ids=student_ids, on=on)
+    return len(lifted), len(new)
+
+
+@transaction.atomic
+def measure_lift(*, measure: Measure, on: datetime.date, reason: str) -> int:
+    """Lift a refusal (refusal-lifting committee, Art. 34; an appeal): the enrolments
+    it refused are admitted again. Returns how many were readmitted."""
+    measure.lifted_on = on
+    measure.lifted_reason = reason
+    measure.save(update_fields=["lifted_on", "lifted_reason"])
+    return enrolments_readmit(student_ids=[measure.student_id], on=on)
+
+
+def enrolments_readmit(*, student_ids, on: datetime.date) -> int:
+    """Admit again the processed enrolments refused by a measure that no longer
+    refuses them: their ISP lines take from the learning account again, on ``on``."""
+    refused = list(
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(student_id__in=student_ids, status=EnrolmentStatus.REFUSED, enrolment_processed=True)
+        .exclude(status_reason="")
+        .select_related("academic_year", "programme")
+    )
+    still = refusals_for(refused)
+    readmit = [e for e in refused if e.pk not in still and e.status_reason.startswith("Refused:")]
+    entries = []
+    for enrolment in readmit:
+        enrolment.status = (
+            EnrolmentStatus.DEREGISTERED if enrolment.deregistration_processed else EnrolmentStatus.ENROLLED
+        )
+        enrolment.status_reason = ""
+        lines = list(
+            enrolment.lines.filter(removed_on__isnull=True, exempted=False, certified_on__isnull=True).select_related(
+                "course"
+            )
+        )
+        uses = rules.line_uses_learning_account(
+            contract=enrolment.contract, programme_kind=enrolment.programme.kind, holds_bachelor=False, exempted=False
+        )
+        credits = sum(line.course.credits for line in lines) if uses else 0
+        for line in lines:
+            line.deducted_credits = line.course.credits if uses else 0
+        ISPLine.objects.bulk_update(lines, ["deducted_credits"])
+        if credits:
+            entries.append(
+                LearningAccountEntry(
+                    student_id=enrolment.student_id,
+                    on=on,
+                    credits=-credits,
+                    kind=EntryKind.DEDUCTION,
+                    source=f"enrolment:{enrolment.pk}:readmitted:{on.isoformat()}",
+                    academic_year=enrolment.academic_year,
+                    programme=enrolment.programme,
+                    reason=f"ISP {enrolment.academic_year.code} readmitted: {credits} credits",
+                )
+            )
+        enrolment.save(update_fields=["status", "status_reason"])
+    ledger_book(entries)
+    return len(readmit)
 
 
 def refusing_measure(*, enrolment: Enrolment, measures, course_groups, programme_courses) -> Measure | None:
@@ -275,5 +369,3 @@ def measures_of(student) -> list[dict]:
         }
         for m in student.measures.select_related("programme", "course").filter(lifted_on__isnull=True)
     ]
-
-
