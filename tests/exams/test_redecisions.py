@@ -109,7 +109,7 @@ def test_a_new_decision_lifts_a_threshold_refusal_and_readmits_the_next_enrolmen
     assert measure.lifted_on == D(2025, 9, 25)
     e3 = Enrolment.objects.get(pk=e3.pk)
     assert e3.status == EnrolmentStatus.ENROLLED
-    # T2 passed: 30 back (bonus: 30 of the 60 used by T1... T1 took 30, so 30 left: doubled) and the
-    # readmitted 2025-2026 ISP takes its 30 credits again: +30 +30 -30.
+    # T2 passed: its 30 credits come back, doubled (T1 used 30 of the 60-credit bonus, 30 are left);
+    # the readmitted 2025-2026 ISP takes its 30 credits again: +30 +30 -30.
     assert student.learning_account_balance() == balance_refused + 30 + 30 - 30
     assert ISPLine.objects.get(enrolment=e3).deducted_credits == 30
