@@ -6,5 +6,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("exams/", include("exams.urls")),
+    path("", include("students.urls")),
     path("", include("core.urls")),
 ]

@@ -1,0 +1,244 @@
+"""The coach's pages: the student list, the student page and the ISP editor."""
+
+import pytest
+from django.urls import reverse
+
+from students.models import Enrolment, ISPLine, Measure
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coach_client(client, coach_world, on_coach_day):
+    client.force_login(coach_world.coach)
+    return client
+
+
+def editor_url(world):
+    return reverse("students:isp_editor", kwargs={"pk": world.enrolment.pk})
+
+
+def change_url(world):
+    return reverse("students:isp_change", kwargs={"pk": world.enrolment.pk})
+
+
+# --- Student list -------------------------------------------------------------------------
+def test_the_list_shows_only_the_coachs_students_with_their_learning_account(coach_client, coach_world):
+    response = coach_client.get(reverse("students:student_list"))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert coach_world.student.number in content
+    assert "r0000002" not in content  # BA-B, another coach's programme
+    page = response.context["page"]
+    row = page.object_list[0]
+    assert (row.balance, row.isp_credits) == (110, 30)
+    assert reverse("students:isp_editor", kwargs={"pk": coach_world.enrolment.pk}) in content
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ({"q": "r0000001"}, True),
+        ({"q": "nobody-like-this"}, False),
+        ({"isp_status": "draft"}, True),
+        ({"isp_status": "approved"}, False),
+        ({"below_60": "on"}, False),
+        ({"refused": "on"}, False),
+        ({"ordering": "-balance"}, True),
+        ({"academic_year": ""}, True),
+    ],
+)
+def test_the_list_filters(coach_client, coach_world, query, found):
+    response = coach_client.get(reverse("students:student_list"), query)
+    assert response.status_code == 200
+    assert (coach_world.student.number in response.content.decode()) is found
+
+
+def test_the_list_finds_students_below_60_and_refused_ones(coach_client, coach_world):
+    from tests.factories import LearningAccountEntryFactory
+
+    LearningAccountEntryFactory(student=coach_world.student, credits=-80, kind="correction")
+    assert (
+        coach_world.student.number
+        in coach_client.get(reverse("students:student_list"), {"below_60": "on"}).content.decode()
+    )
+    Measure.objects.create(
+        student=coach_world.student,
+        kind="learning_account_refusal",
+        programme=coach_world.programme,
+        from_year_code="2027-2028",
+        until_year_code="2027-2028",
+        decided_on=coach_world.year.ends_on,
+        decided_in=coach_world.year,
+    )
+    assert (
+        coach_world.student.number
+        in coach_client.get(reverse("students:student_list"), {"refused": "on"}).content.decode()
+    )
+
+
+def test_the_list_offers_only_the_users_programmes(coach_client, coach_world):
+    form = coach_client.get(reverse("students:student_list")).context["filter"].form
+    assert list(form.fields["programme"].queryset) == [coach_world.programme]
+
+
+def test_student_administration_sees_every_student(client, coach_world, on_coach_day):
+    client.force_login(coach_world.administration)
+    content = client.get(reverse("students:student_list")).content.decode()
+    assert "r0000001" in content and "r0000002" in content
+    # read-only: no ISP button
+    assert reverse("students:isp_editor", kwargs={"pk": coach_world.enrolment.pk}) not in content
+
+
+# --- Student page ----------------------------------------------------------------------------
+def test_the_student_page_is_the_study_progress_file(coach_client, coach_world):
+    response = coach_client.get(reverse("students:student_detail", kwargs={"number": "r0000001"}))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="balance">110<' in content
+    assert "<svg" in content and "Learning account balance over time" in content
+    for code in ("A101", "A105"):
+        assert code in content
+    assert "2026-2027" in content
+    assert "Tolerance credit" in content
+    assert "Change history" in content
+    assert "Edit the ISP" in content
+
+
+def test_the_history_names_who_changed_the_isp(coach_client, coach_world):
+    coach_client.post(
+        change_url(coach_world),
+        {"action": "add", "course": coach_world.courses["A201"].pk, "version": 1, "confirm": "1"},
+    )
+    content = coach_client.get(reverse("students:student_detail", kwargs={"number": "r0000001"})).content.decode()
+    history = content[content.index("Change history") :]
+    assert "Katrien De Wilde" in history
+    assert "A201 (2026-2027)" in history
+    assert "A201 added" in history
+
+
+def test_the_ombudsperson_reads_the_student_page_without_editing(client, coach_world, on_coach_day):
+    client.force_login(coach_world.ombudsperson)
+    content = client.get(reverse("students:student_detail", kwargs={"number": "r0000001"})).content.decode()
+    assert "Edit the ISP" not in content
+    assert client.get(editor_url(coach_world)).status_code == 403
+
+
+# --- ISP editor --------------------------------------------------------------------------------
+def test_the_editor_groups_lines_and_explains_what_cannot_be_added(coach_client, coach_world):
+    response = coach_client.get(editor_url(coach_world))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert [s["label"] for s in response.context["semesters"]] == ["first semester", "year course", "second semester"]
+    assert "A202 requires A103 to have been passed earlier (SSQ)" in content
+    assert "A204 is identical to A102" in content
+    assert "Allowed: 27 to 72 credits" in content
+    assert 'id="isp-total">30<' in content
+
+
+def test_preview_then_save(coach_client, coach_world):
+    data = {"action": "add", "course": coach_world.courses["A201"].pk, "version": 1}
+    preview = coach_client.post(change_url(coach_world), data)
+    content = preview.content.decode()
+    assert preview.status_code == 200
+    assert 'id="balance-after">104<' in content
+    assert 'id="credits-after">36<' in content
+    assert not ISPLine.objects.filter(course__code="A201").exists()
+
+    saved = coach_client.post(change_url(coach_world), {**data, "confirm": "1"}, follow=True)
+    assert saved.redirect_chain[-1][0] == editor_url(coach_world)
+    assert "was added to the ISP" in saved.content.decode()
+    assert coach_world.student.learning_account_balance() == 104
+
+
+def test_a_blocked_course_shows_why_and_cannot_be_saved(coach_client, coach_world):
+    data = {"action": "add", "course": coach_world.courses["A202"].pk, "version": 1}
+    content = coach_client.post(change_url(coach_world), data).content.decode()
+    assert "This change is not possible" in content
+    assert "No derogation is possible for SSQ" in content
+    assert 'id="save"' not in content
+    refused = coach_client.post(change_url(coach_world), {**data, "confirm": "1"})
+    assert refused.status_code == 422
+    assert not ISPLine.objects.filter(course__code="A202").exists()
+
+
+def test_exempting_asks_for_the_basis_and_records_the_approval(coach_client, coach_world):
+    line = coach_world.lines["A102"]
+    data = {"action": "exempt", "line": line.pk, "version": 1}
+    assert 'name="basis"' in coach_client.post(change_url(coach_world), data).content.decode()
+    coach_client.post(change_url(coach_world), {**data, "confirm": "1", "basis": "credit certificate 2020"})
+    line.refresh_from_db()
+    assert line.exempted
+    content = coach_client.get(editor_url(coach_world)).content.decode()
+    assert "approved by Katrien De Wilde" in content
+
+
+def test_two_coaches_saving_the_same_isp_the_second_is_told_and_loses_nothing_silently(
+    client, coach_world, on_coach_day
+):
+    from django.test import Client
+
+    first, second = Client(), Client()
+    first.force_login(coach_world.coach)
+    second.force_login(coach_world.admin)
+    assert first.get(editor_url(coach_world)).context["enrolment"].version == 1
+    assert second.get(editor_url(coach_world)).context["enrolment"].version == 1
+
+    first.post(
+        change_url(coach_world),
+        {"action": "add", "course": coach_world.courses["A201"].pk, "version": 1, "confirm": "1"},
+    )
+    late = {"action": "add", "course": coach_world.courses["A203"].pk, "version": 1, "confirm": "1"}
+    response = second.post(change_url(coach_world), late)
+    content = response.content.decode()
+    assert response.status_code == 409
+    assert "This ISP was changed by someone else" in content
+    assert "your change was not saved" in content
+    assert not ISPLine.objects.filter(course__code="A203").exists()
+    # The change is offered again on the current version: one click saves it.
+    assert response.context["preview"].version == 2
+    assert 'id="save"' in content
+    second.post(change_url(coach_world), {**late, "version": 2})
+    assert set(coach_world.enrolment.lines.values_list("course__code", flat=True)) >= {"A201", "A203"}
+
+
+def test_submit_and_approve_from_the_editor(coach_client, coach_world):
+    # The ISP deadline passed: the coach confirms the draft (Art. 19).
+    response = coach_client.post(
+        reverse("students:isp_submit", kwargs={"pk": coach_world.enrolment.pk}), {"version": 1}, follow=True
+    )
+    assert "ISPs are submitted by 2026-10-15" in response.content.decode()
+    response = coach_client.post(
+        reverse("students:isp_approve", kwargs={"pk": coach_world.enrolment.pk}), {"version": 1}, follow=True
+    )
+    assert "The ISP was approved." in response.content.decode()
+    assert Enrolment.objects.get(pk=coach_world.enrolment.pk).isp_status == "approved"
+
+
+def test_a_stale_approval_is_refused_with_a_clear_message(coach_client, coach_world):
+    response = coach_client.post(
+        reverse("students:isp_approve", kwargs={"pk": coach_world.enrolment.pk}), {"version": 7}, follow=True
+    )
+    assert "Someone else saved this ISP while you were working on it" in response.content.decode()
+    assert Enrolment.objects.get(pk=coach_world.enrolment.pk).isp_status == "draft"
+
+
+def test_recording_a_derogation_and_its_errors(coach_client, coach_world):
+    url = reverse("students:isp_derogation", kwargs={"pk": coach_world.enrolment.pk})
+    response = coach_client.post(url, {"kind": "fewer_credits", "ground": "work_route", "version": 1})
+    assert response.status_code == 422
+    assert "A credit derogation states the number of credits allowed." in response.content.decode()
+    response = coach_client.post(
+        url,
+        {"kind": "sequencing", "course": coach_world.courses["A201"].pk, "ground": "work_route", "version": 1},
+        follow=True,
+    )
+    assert "The derogation was recorded." in response.content.decode()
+    assert coach_world.enrolment.derogations.get().approved_by == coach_world.coach
+
+
+def test_the_editor_in_dutch(coach_client, coach_world):
+    coach_client.post(reverse("set_language"), {"language": "nl", "next": "/"})
+    content = coach_client.get(editor_url(coach_world)).content.decode()
+    assert "Individueel studieprogramma" in content
+    assert "volgtijdelijkheid" in content.lower() or "SSQ" in content

@@ -1,0 +1,143 @@
+"""Every URL of the site with every persona (ARCHITECTURE.md, Permissions).
+
+The table below names each URL pattern; the walk over ``get_resolver()`` fails when a
+named pattern of the site has no entry, so a new page cannot ship without saying who
+may open it. Expected statuses: 302 to the login page for anonymous visitors, 200 (or
+the redirect after a successful POST), 403 for a user who may see but not do, 404 for
+an object outside the user's programmes.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Django's own sites, tested by their own suites and by tests/core/test_pages.py.
+SKIPPED_PREFIXES = ("admin/", "i18n/", "accounts/")
+
+PERSONAS = ("anonymous", "coach", "other_coach", "ombudsperson", "administration", "admin")
+
+
+def _statuses(anonymous, coach, other_coach, ombudsperson, administration, admin):
+    return dict(zip(PERSONAS, (anonymous, coach, other_coach, ombudsperson, administration, admin), strict=True))
+
+
+def _isp_change(world):
+    return {"action": "add", "course": world.courses["A201"].pk, "version": 1}
+
+
+def _derogation(world):
+    return {"kind": "model_route", "ground": "special_status", "version": 1}
+
+
+# name -> (method, URL kwargs from the world, POST data or GET query from the world, expected status per persona)
+TABLE = {
+    "home": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200)),
+    "students:student_list": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200)),
+    "students:student_detail": (
+        "get",
+        lambda w: {"number": w.student.number},
+        None,
+        _statuses(302, 200, 404, 200, 200, 200),
+    ),
+    "students:isp_editor": ("get", lambda w: {"pk": w.enrolment.pk}, None, _statuses(302, 200, 404, 403, 403, 200)),
+    # A preview (no ``confirm``): nothing is written.
+    "students:isp_change": (
+        "post",
+        lambda w: {"pk": w.enrolment.pk},
+        _isp_change,
+        _statuses(302, 200, 404, 403, 403, 200),
+    ),
+    "students:isp_derogation": (
+        "post",
+        lambda w: {"pk": w.enrolment.pk},
+        _derogation,
+        _statuses(302, 302, 404, 403, 403, 302),
+    ),
+    "students:isp_submit": (
+        "post",
+        lambda w: {"pk": w.enrolment.pk},
+        lambda w: {"version": 1},
+        _statuses(302, 302, 404, 403, 403, 302),
+    ),
+    "students:isp_approve": (
+        "post",
+        lambda w: {"pk": w.enrolment.pk},
+        lambda w: {"version": 1},
+        _statuses(302, 302, 404, 403, 403, 302),
+    ),
+    # Results entry (exams/): the student administration office only.
+    "exams:marksheet": ("get", lambda w: {}, None, _statuses(302, 403, 403, 403, 200, 200)),
+    "exams:marksheet_template": (
+        "get",
+        lambda w: {},
+        lambda w: {"course": w.courses["A101"].pk, "exam_period": w.year.exam_periods.get(number=1).pk},
+        _statuses(302, 403, 403, 403, 200, 200),
+    ),
+}
+
+
+def site_patterns(patterns=None, prefix="", namespace=""):
+    """(name, route) of every URL pattern of the site outside the skipped prefixes."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from site_patterns(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern):
+            yield (f"{namespace}{pattern.name}" if pattern.name else None), route
+
+
+SITE = sorted(site_patterns(), key=lambda item: item[1])
+
+
+def test_every_url_of_the_site_has_an_entry_in_the_table():
+    unnamed = [route for name, route in SITE if name is None]
+    missing = sorted(name for name, _route in SITE if name and name not in TABLE)
+    assert unnamed == [], "give these URL patterns a name and an entry in TABLE"
+    assert missing == [], "add these URL names to TABLE in tests/test_permissions.py"
+
+
+def test_the_walk_skips_only_what_it_says():
+    routes = [route for _name, route in SITE]
+    assert any(route.startswith("students/") for route in routes)
+    assert not any(route.startswith(SKIPPED_PREFIXES) for route in routes)
+
+
+CASES = [(name, persona) for name, _route in SITE if name in TABLE for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("name", "persona"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_every_url_with_every_persona(client, coach_world, on_coach_day, name, persona):
+    method, url_kwargs, data, expected = TABLE[name]
+    url = reverse(name, kwargs=url_kwargs(coach_world))
+    if persona != "anonymous":
+        client.force_login(getattr(coach_world, persona))
+    payload = data(coach_world) if data else {}
+    response = client.post(url, payload) if method == "post" else client.get(url, payload)
+    assert response.status_code == expected[persona], (name, persona)
+    if persona == "anonymous":
+        assert response["Location"].startswith(reverse("login") + "?next=")
+    if response.status_code == 403:
+        assert "403.html" in [t.name for t in response.templates]
+
+
+def test_a_user_without_a_role_has_no_student_pages(client, coach_world, django_user_model):
+    client.force_login(django_user_model.objects.create_user("nobody", password="x"))
+    assert client.get(reverse("students:student_list")).status_code == 403
+    assert (
+        client.get(reverse("students:student_detail", kwargs={"number": coach_world.student.number})).status_code == 403
+    )
+
+
+def test_a_coach_sees_another_year_of_the_student_but_cannot_change_its_isp(client, coach_world, on_coach_day):
+    from tests.factories import AcademicYearFactory, EnrolmentFactory
+
+    earlier = EnrolmentFactory(
+        student=coach_world.student, programme=coach_world.programme, academic_year=AcademicYearFactory(first_year=2025)
+    )
+    client.force_login(coach_world.coach)
+    assert (
+        client.get(reverse("students:student_detail", kwargs={"number": coach_world.student.number})).status_code == 200
+    )
+    assert client.get(reverse("students:isp_editor", kwargs={"pk": earlier.pk})).status_code == 403
