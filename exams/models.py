@@ -141,7 +141,8 @@ class ProgrammeResult(models.Model):
         AcademicYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("academic year")
     )
     passed_on = models.DateField(_("passed on"))
-    percentage = models.DecimalField(_("percentage"), max_digits=7, decimal_places=4)
+    # None when no numeric mark counts, e.g. a programme of pass/fail courses only (Art. 78).
+    percentage = models.DecimalField(_("percentage"), max_digits=7, decimal_places=4, null=True, blank=True)
     level = models.CharField(_("level of achievement"), max_length=40, choices=Level.choices, blank=True)
     history = HistoricalRecords()
 

@@ -74,6 +74,12 @@ def _credits_without_learning_account(enrolment, entries) -> int:
     return rules.credits_without_learning_account(credits=charged, balance=enrolment.balance_at_enrolment)
 
 
+def _percentage(result) -> float | None:
+    if result is None or result.percentage is None:
+        return None
+    return float(round_half_up(result.percentage, 2))
+
+
 def study_progress(student: Student) -> dict:
     """The study progress file of ``student``, as EXCHANGE.md defines it."""
     from exams.models import ProgrammeResult
@@ -133,7 +139,7 @@ def study_progress(student: Student) -> dict:
             {
                 "programme": standing.programme.code,
                 "passed": result is not None,
-                "percentage": float(round_half_up(result.percentage, 2)) if result else None,
+                "percentage": _percentage(result),
                 "level_of_achievement": (result.level or None) if result else None,
                 "threshold": {"applies": standing.threshold_applies, "reached": standing.threshold_reached()},
             }

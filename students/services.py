@@ -18,7 +18,7 @@ from django.db.models import Exists, F, Max, Min, OuterRef, Q, Sum
 
 from core import clock
 from core.bulk import update_grouped
-from exams.models import Grade, Result
+from exams.models import Result
 from programmes.models import AcademicYear
 
 from . import isp_facts, rules
@@ -101,11 +101,9 @@ def _uses_account(line: ISPLine, holds_bachelor: bool) -> bool:
 
 
 def _taken_opportunities(line_ids, *, on: datetime.date, first_only: bool = False) -> set[int]:
-    """Lines with an exam opportunity taken by ``on``: a result other than NA in an
-    exam period that had started."""
-    results = Result.objects.filter(isp_line_id__in=line_ids, exam_period__starts_on__lte=on).exclude(
-        grade=Grade.NOT_TAKEN
-    )
+    """Lines with an exam opportunity taken by ``on``: a result in an exam period
+    that had started. An exam not taken (NA) is a taken opportunity too (Art. 89 §1)."""
+    results = Result.objects.filter(isp_line_id__in=line_ids, exam_period__starts_on__lte=on)
     if first_only:
         results = results.filter(opportunity=1)
     return set(results.values_list("isp_line_id", flat=True))

@@ -106,7 +106,9 @@ def study_progress_text(data: dict, course_names: dict[str, str] | None = None) 
         out.append("")
         out += _rule(_("Programmes"))
     for programme in data["programmes"]:
-        if programme["passed"]:
+        if programme["passed"] and programme["percentage"] is None:
+            line = _("%(code)s: passed") % {"code": programme["programme"]}
+        elif programme["passed"]:
             line = _("%(code)s: passed with %(percentage)s %%") % {
                 "code": programme["programme"],
                 "percentage": f"{programme['percentage']:.2f}",

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('passed_on', models.DateField(verbose_name='passed on')),
-                ('percentage', models.DecimalField(decimal_places=4, max_digits=7, verbose_name='percentage')),
+                ('percentage', models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True, verbose_name='percentage')),
                 ('level', models.CharField(blank=True, choices=[('passed', 'passed'), ('cum_laude', 'cum laude'), ('magna_cum_laude', 'magna cum laude'), ('summa_cum_laude', 'summa cum laude'), ('summa_cum_laude_congratulations', 'summa cum laude with the congratulations of the examination committee')], max_length=40, verbose_name='level of achievement')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('passed_on', models.DateField(verbose_name='passed on')),
-                ('percentage', models.DecimalField(decimal_places=4, max_digits=7, verbose_name='percentage')),
+                ('percentage', models.DecimalField(blank=True, decimal_places=4, max_digits=7, null=True, verbose_name='percentage')),
                 ('level', models.CharField(blank=True, choices=[('passed', 'passed'), ('cum_laude', 'cum laude'), ('magna_cum_laude', 'magna cum laude'), ('summa_cum_laude', 'summa cum laude'), ('summa_cum_laude_congratulations', 'summa cum laude with the congratulations of the examination committee')], max_length=40, verbose_name='level of achievement')),
                 ('academic_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='programmes.academicyear', verbose_name='academic year')),
                 ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='programmes.programme', verbose_name='programme')),
