@@ -1145,7 +1145,8 @@ class DemoUser:
 DEMO_PASSWORD = "demo"
 # Programme assignments of the demo staff, every academic year: (username, assignment role, programmes).
 DEMO_ASSIGNMENTS = (
-    ("coach", "coach", tuple(p.code for p in PROGRAMMES if p.cluster == "Health Care")),
+    # Health Care and the associate degree in accountancy: a bachelor and an associate degree to coach.
+    ("coach", "coach", (*(p.code for p in PROGRAMMES if p.cluster == "Health Care"), "GR-ACC")),
     ("ombudsperson", "ombudsperson", tuple(p.code for p in PROGRAMMES)),
 )
 DEMO_USERS = (
@@ -1169,7 +1170,7 @@ DEMO_USERS = (
         roles.COACH,
         "Katrien",
         "De Wilde",
-        "students' ISPs and study progress in the Health Care programmes (BA-NURS, BANABA-EMC)",
+        "students' ISPs and study progress in BA-NURS, BANABA-EMC and GR-ACC (Students in the menu)",
     ),
     DemoUser(
         "ombudsperson",

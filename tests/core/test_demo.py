@@ -365,10 +365,10 @@ def test_load_demo_creates_logins_and_if_empty_adds_nothing(client):
     assert committee.is_staff and committee.has_perm("exams.change_result")
     assert not committee.has_perm("students.change_enrolment")
     assert not User.objects.get(username="coach").is_staff
-    # The coach serves the Health Care programmes, the ombudsperson every programme, each year.
+    # The coach serves the Health Care programmes and GR-ACC, the ombudsperson every programme, each year.
     coaching = Assignment.objects.filter(user__username="coach", role="coach")
-    assert sorted(set(coaching.values_list("programme__code", flat=True))) == ["BA-NURS", "BANABA-EMC"]
-    assert coaching.count() == 6
+    assert sorted(set(coaching.values_list("programme__code", flat=True))) == ["BA-NURS", "BANABA-EMC", "GR-ACC"]
+    assert coaching.count() == 9
     assert Assignment.objects.filter(user__username="ombudsperson", role="ombudsperson").count() == 12
 
     counts = (Student.objects.count(), Enrolment.objects.count(), User.objects.count())
