@@ -416,3 +416,17 @@ def test_every_reason_has_an_explanation_citing_its_source():
     )
     assert problem.derogation is None
     assert rules.add_problems(SQ_ON_A, isp=isp(), today=NOV)[0].derogation == "sequencing"
+
+
+def test_the_dutch_explanations_keep_their_placeholders():
+    """A translation with another placeholder would fail when the message is shown."""
+    import re
+
+    from django.utils import translation
+
+    for code, message in rules.ISP_MESSAGES.items():
+        with translation.override("en"):
+            english = str(message)
+        with translation.override("nl"):
+            dutch = str(message)
+        assert set(re.findall(r"%\((\w+)\)s", dutch)) == set(re.findall(r"%\((\w+)\)s", english)), code
