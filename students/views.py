@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -429,6 +430,8 @@ def isp_change(request, pk):
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("students:isp_editor", pk=enrolment.pk)
     data = form.cleaned_data
+    if data["line"] and not ISPLine.objects.filter(pk=data["line"], enrolment=enrolment).exists():
+        raise Http404  # a line of another ISP: checked against this enrolment's scope only
     if not data["confirm"]:
         return _preview_response(request, enrolment, data)
     try:

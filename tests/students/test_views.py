@@ -242,3 +242,10 @@ def test_the_editor_in_dutch(coach_client, coach_world):
     content = coach_client.get(editor_url(coach_world)).content.decode()
     assert "Individueel studieprogramma" in content
     assert "volgtijdelijkheid" in content.lower() or "SSQ" in content
+
+
+def test_a_line_of_another_isp_cannot_be_changed_through_this_one(coach_client, coach_world):
+    stranger = coach_world.other_enrolment.lines.get()
+    data = {"action": "remove", "line": stranger.pk, "version": 1, "confirm": "1"}
+    assert coach_client.post(change_url(coach_world), data).status_code == 404
+    assert ISPLine.objects.get(pk=stranger.pk).removed_on is None
