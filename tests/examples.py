@@ -8,7 +8,8 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
+from tests.paths import EXAMPLES
+
 OWN_CASES = Path(__file__).resolve().parent / "cases"
 DIRECTORIES = (EXAMPLES, OWN_CASES)
 LIST_KEYS = {"enrolments": ("academic_year", "programme"), "courses": ("course",), "programmes": ("programme",)}

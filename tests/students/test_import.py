@@ -19,8 +19,8 @@ from exams.models import Result, ResultPart, ToleranceChoice, ToleranceObjection
 from programmes.models import AcademicYear, Course, ExamPeriod, Prerequisite, Programme
 from students.exchange import ImportSummary, RecordsInvalid, import_data, validate
 from students.models import Degree, Enrolment, ISPLine, LearningAccountEntry, Student
+from tests.paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.records.json"))
 BASE = json.loads((EXAMPLES / "perfect-first-year.records.json").read_text())
 
