@@ -129,6 +129,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# E-mail (the appeals' daily summary): printed to the console under `make run`.
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="student-administration@college.example")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -157,6 +168,11 @@ CELERY_BEAT_SCHEDULE = {
     "run-deadlines-nightly": {
         "task": "core.tasks.run_deadlines_today",
         "schedule": crontab(minute=5, hour=0),
+    },
+    # The appeals to follow up today, e-mailed to student administration after the night's run.
+    "appeals-summary-daily": {
+        "task": "appeals.tasks.appeals_daily_summary",
+        "schedule": crontab(minute=0, hour=7),
     },
 }
 

@@ -8,7 +8,7 @@ EXCHANGE.md:
 2. facts: learning accounts that open, enrolments, ISP lines added and removed,
    deregistrations, degrees;
 3. publications of exam results;
-4. student decisions: tolerance choices and objections;
+4. student decisions: tolerance choices and objections; the appeal clocks;
 5. year-end measures (on the academic year's ``ends_on``).
 
 Facts carry a ``processed`` marker set in the same transaction that handles
@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 
+from appeals.services import appeal_clocks_pending_on, appeal_clocks_process
 from exams.models import ToleranceChoice, ToleranceObjection
 from exams.services import results_publish, tolerance_choices_process, tolerance_objections_process
+from fees.services import fees_process
 from programmes.models import AcademicYear, ExamPeriod
 from students import services as student_services
 from students.measures import measures_take
@@ -111,6 +113,7 @@ def _earliest_fact_day(up_to: datetime.date) -> datetime.date | None:
         Degree.objects.filter(processed=False).aggregate(d=Min("on"))["d"],
         ToleranceChoice.objects.filter(processed=False).aggregate(d=Min("on"))["d"],
         ToleranceObjection.objects.filter(processed=False).aggregate(d=Min("on"))["d"],
+        appeal_clocks_pending_on(),
     ]
     due = [d for d in candidates if d is not None and d <= up_to]
     return min(due, default=None)
@@ -137,10 +140,13 @@ FACT_STAGES = (
     student_services.isp_removals_process,
     student_services.deregistrations_process,
     student_services.degrees_process,
+    # Last: the tuition fee follows the day's enrolments, ISP lines and deregistrations.
+    fees_process,
 )
 
 
-DECISION_STAGES = (tolerance_choices_process, tolerance_objections_process)
+# Appeal clocks (Art. 101): void when not elaborated in time, flagged when overdue.
+DECISION_STAGES = (tolerance_choices_process, tolerance_objections_process, appeal_clocks_process)
 
 
 def process_day(day: datetime.date, transitions: list[CalendarTransition], report: Report) -> None:
