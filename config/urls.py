@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("exams/", include("exams.urls")),
+    path("appeals/", include("appeals.urls")),
     path("", include("students.urls")),
     path("", include("core.urls")),
 ]

@@ -58,6 +58,10 @@ ROLE_PERMISSIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("students.learningaccountentry", ("view",)),
         ("students.measure", ("view",)),
         ("exams.programmeresult", ("view",)),
+        # The appeal register: kept through its pages; the admin corrects what was typed.
+        ("appeals.appeal", ("view", "change")),
+        ("appeals.refusalliftingrequest", ("view", "change")),
+        ("appeals.correction", ("view",)),
     ),
     COMMITTEE: (
         ("*", ("view",)),

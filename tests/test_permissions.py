@@ -28,6 +28,57 @@ def _derogation(world):
     return {"kind": "model_route", "ground": "special_status", "version": 1}
 
 
+def _appeal(world):
+    """An appeal of the world's student, lodged pending feedback (made once per world)."""
+    import datetime
+
+    from appeals.models import Appeal
+
+    if not hasattr(world, "appeal"):
+        world.appeal = Appeal.objects.create(
+            student=world.student,
+            category="g",
+            decision_text="Examination disciplinary decision: exam annulled",
+            decision_on=datetime.date(2026, 11, 20),
+            posted_on=datetime.date(2026, 11, 21),
+            pending_feedback=True,
+            decision_due_on=datetime.date(2026, 12, 10),
+        )
+    return world.appeal
+
+
+def _lifting_request(world):
+    """A refusal-lifting request of the world's student (made once per world)."""
+    import datetime
+
+    from appeals.models import RefusalLiftingRequest
+    from students.models import Measure
+
+    if not hasattr(world, "lifting_request"):
+        measure = Measure.objects.create(
+            student=world.student,
+            kind="learning_account_refusal",
+            programme=world.programme,
+            from_year_code="2027-2028",
+            until_year_code="2027-2028",
+            decided_on=datetime.date(2026, 11, 1),
+            decided_in=world.year,
+        )
+        world.lifting_request = RefusalLiftingRequest.objects.create(
+            student=world.student,
+            measure=measure,
+            academic_year_code="2026-2027",
+            submitted_on=datetime.date(2026, 11, 20),
+            grounds="Illness.",
+        )
+    return world.lifting_request
+
+
+# The appeal register (appeals/): student administration reads and writes; the examination
+# committee (no persona here: tests/appeals/test_permissions.py) reads and decides (f), (g).
+APPEAL_READ = _statuses(302, 403, 403, 403, 200, 200)
+APPEAL_WRITE = _statuses(302, 403, 403, 403, 302, 302)
+
 # name -> (method, URL kwargs from the world, POST data or GET query from the world, expected status per persona)
 TABLE = {
     "home": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200)),
@@ -72,6 +123,38 @@ TABLE = {
         lambda w: {"course": w.courses["A101"].pk, "exam_period": w.year.exam_periods.get(number=1).pk},
         _statuses(302, 403, 403, 403, 200, 200),
     ),
+    "appeals:register": ("get", lambda w: {}, None, APPEAL_READ),
+    "appeals:appeal_create": ("get", lambda w: {}, lambda w: {"student": w.student.number}, APPEAL_READ),
+    "appeals:appeal_detail": ("get", lambda w: {"pk": _appeal(w).pk}, None, APPEAL_READ),
+    "appeals:appeal_elaborate": (
+        "post",
+        lambda w: {"pk": _appeal(w).pk},
+        lambda w: {"on": "2026-11-23", "facts_and_objections": "The feedback showed ..."},
+        APPEAL_WRITE,
+    ),
+    "appeals:appeal_postpone": (
+        "post",
+        lambda w: {"pk": _appeal(w).pk},
+        lambda w: {"announced_on": "2026-11-23", "later_on": "2027-01-15", "reasons": "Hearing."},
+        APPEAL_WRITE,
+    ),
+    "appeals:appeal_decide": (
+        "post",
+        lambda w: {"pk": _appeal(w).pk},
+        lambda w: {"outcome": "inadmissible", "on": "2026-11-23", "reason": "Not signed."},
+        APPEAL_WRITE,
+    ),
+    "appeals:lifting_list": ("get", lambda w: {}, None, APPEAL_READ),
+    "appeals:lifting_create": ("get", lambda w: {}, lambda w: {"student": w.student.number}, APPEAL_READ),
+    "appeals:lifting_detail": ("get", lambda w: {"pk": _lifting_request(w).pk}, None, APPEAL_READ),
+    "appeals:lifting_decide": (
+        "post",
+        lambda w: {"pk": _lifting_request(w).pk},
+        lambda w: {"granted": "no", "on": "2026-11-23", "reason": "Not exceptional."},
+        APPEAL_WRITE,
+    ),
+    "appeals:correction_list": ("get", lambda w: {}, None, APPEAL_READ),
+    "appeals:correction_create": ("get", lambda w: {}, lambda w: {"student": w.student.number}, APPEAL_READ),
 }
 
 

@@ -1,0 +1,488 @@
+"""The appeal register's pages: the register with its daily summary, an appeal's page with
+its timeline, refusal-lifting requests and corrections. Each view asks
+``appeals.permissions`` (on top of ``core.permissions``) and calls the services and rules;
+none holds a rule of its own."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core import clock
+from core.permissions import students_for
+from exams.models import Result
+from exams.services import result_mark
+from programmes.models import Programme
+
+from . import permissions, rules, selectors, services
+from .filters import AppealFilter
+from .forms import (
+    AppealForm,
+    CorrectionForm,
+    DecisionForm,
+    ElaborationForm,
+    LiftingDecisionForm,
+    LiftingRequestForm,
+    PostponeForm,
+    StudentForm,
+)
+from .models import Appeal, AppealStatus, Correction, LiftingStatus, RefusalLiftingRequest
+
+PAGE_SIZE = 25
+HISTORY_FIELDS = (
+    "status",
+    "posted_on",
+    "decision_on",
+    "email",
+    "elaborated_on",
+    "decision_due_on",
+    "later_decision_on",
+    "overdue_since",
+    "outcome",
+    "decided_on",
+    "new_mark",
+)
+
+
+def _page(request, queryset):
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def _student(request, number):
+    """The student named in a form, among those the user sees (the register reads them all)."""
+    return get_object_or_404(students_for(request.user), number=number.strip())
+
+
+# --- The register -------------------------------------------------------------------------
+@require_GET
+@permissions.register_pages
+def register(request):
+    today = clock.today()
+    filterset = AppealFilter(request.GET or None, queryset=selectors.register_queryset(), today=today)
+    page, query = _page(request, filterset.qs)
+    rows = []
+    for appeal in page.object_list:
+        check = services.admissibility(appeal)
+        rows.append(
+            {
+                "appeal": appeal,
+                "admissible": check.admissible,
+                "problems": check.messages,
+                "last_day": check.last_day,
+                "deadline": rules.deadline_state(due_on=appeal.decision_due_on, today=today)
+                if appeal.is_open
+                else None,
+            }
+        )
+    return render(
+        request,
+        "appeals/register.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "summary": services.appeals_summary(today=today),
+            "today": today,
+            "can_write": permissions.can_write(request.user),
+            "due_soon_days": rules.DUE_SOON_DAYS,
+        },
+    )
+
+
+# --- Registering an appeal ------------------------------------------------------------------
+def _appeal_form(request, student, data=None):
+    today = clock.today()
+    programmes = Programme.objects.filter(enrolments__student=student).distinct()
+    return AppealForm(
+        data,
+        decisions=selectors.decision_choices(student, today=today),
+        programmes=programmes,
+        initial={"posted_on": today, "email": student.email},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permissions.register_pages
+def appeal_create(request):
+    permissions.require(permissions.can_write(request.user))
+    number = request.POST.get("student") or request.GET.get("student")
+    if not number:
+        return render(request, "appeals/appeal_form.html", {"student_form": StudentForm()})
+    student = _student(request, number)
+    if request.method == "GET":
+        return render(request, "appeals/appeal_form.html", {"student": student, "form": _appeal_form(request, student)})
+    form = _appeal_form(request, student, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            appeal = services.appeal_register(
+                student=student,
+                category=data["category"],
+                posted_on=data["posted_on"],
+                decision_text=data["decision_text"],
+                decision_on=data["decision_on"],
+                email=data["email"],
+                facts_and_objections=data["facts_and_objections"],
+                pending_feedback=data["pending_feedback"],
+                programme=data["programme"],
+                by=request.user,
+                **selectors.decision_from_choice(data["decision"]),
+            )
+        except services.Refused as refused:
+            for message in refused.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Appeal %(reference)s was registered.") % {"reference": appeal.reference})
+            return redirect(appeal)
+    return render(request, "appeals/appeal_form.html", {"student": student, "form": form}, status=422)
+
+
+# --- An appeal's page -----------------------------------------------------------------------
+def _history(appeal):
+    rows, previous = [], None
+    for record in appeal.history.select_related("history_user").order_by("history_date", "history_id"):
+        changes = []
+        if previous is not None:
+            for name in HISTORY_FIELDS:
+                old, new = getattr(previous, name), getattr(record, name)
+                if old != new:
+                    changes.append((Appeal._meta.get_field(name).verbose_name, old, new))
+        rows.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "reason": record.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+        previous = record
+    return list(reversed(rows))
+
+
+def _detail(request, appeal, *, forms=None, status=200):
+    today = clock.today()
+    forms = forms or {}
+    user = request.user
+    is_open = appeal.status == AppealStatus.OPEN
+    can_write = permissions.can_write(user)
+    can_decide = permissions.can_decide(user, appeal)
+    context = {
+        "appeal": appeal,
+        "student": appeal.student,
+        "today": today,
+        "admissibility": services.admissibility(appeal),
+        "timeline": selectors.appeal_timeline(appeal, today=today),
+        "deadline": rules.deadline_state(due_on=appeal.decision_due_on, today=today) if is_open else None,
+        "elaboration_last_day": rules.elaboration_last_day(posted_on=appeal.posted_on),
+        "ordinary_due": rules.decision_last_day(posted_on=appeal.posted_on),
+        "history": _history(appeal),
+        "can_write": can_write,
+        "can_decide": can_decide,
+        "changes_mark": appeal.category == rules.EXAMINATION and appeal.result_id is not None,
+        "others": Appeal.objects.filter(student=appeal.student).exclude(pk=appeal.pk).order_by("-posted_on"),
+    }
+    if appeal.result_id:
+        result = Result.objects.select_related("isp_line__course", "exam_period").get(pk=appeal.result_id)
+        context["result"], context["current_mark"] = result, result_mark(result)
+    if can_write and appeal.pending_feedback and appeal.elaborated_on is None and appeal.status != "decided":
+        context["elaboration_form"] = forms.get("elaboration") or ElaborationForm(initial={"on": today})
+    if can_write and is_open:
+        context["postpone_form"] = forms.get("postpone") or PostponeForm(initial={"announced_on": today})
+    if can_decide and is_open:
+        context["decision_form"] = forms.get("decision") or DecisionForm(initial={"on": today})
+    return render(request, "appeals/appeal_detail.html", context, status=status)
+
+
+def _appeal(pk):
+    return get_object_or_404(
+        Appeal.objects.select_related(
+            "student",
+            "programme",
+            "exam_period__academic_year",
+            "measure",
+            "exemption__isp_line__course",
+            "isp_line__course",
+            "refusal_lifting_request",
+            "programme_result",
+            "registered_by",
+            "decided_by",
+        ),
+        pk=pk,
+    )
+
+
+@require_GET
+@permissions.register_pages
+def appeal_detail(request, pk):
+    return _detail(request, _appeal(pk))
+
+
+def _action(request, appeal, key, form, call, done):
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except services.Refused as refused:
+            for message in refused.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, done)
+            return redirect(appeal)
+    return _detail(request, appeal, forms={key: form}, status=422)
+
+
+@require_POST
+@permissions.register_pages
+def appeal_elaborate(request, pk):
+    appeal = _appeal(pk)
+    permissions.require(permissions.can_write(request.user))
+    return _action(
+        request,
+        appeal,
+        "elaboration",
+        ElaborationForm(request.POST),
+        lambda data: services.appeal_elaborate(
+            appeal=appeal, on=data["on"], facts_and_objections=data["facts_and_objections"], by=request.user
+        ),
+        _("The elaboration was recorded."),
+    )
+
+
+@require_POST
+@permissions.register_pages
+def appeal_postpone(request, pk):
+    appeal = _appeal(pk)
+    permissions.require(permissions.can_write(request.user))
+    return _action(
+        request,
+        appeal,
+        "postpone",
+        PostponeForm(request.POST),
+        lambda data: services.appeal_postpone(
+            appeal=appeal,
+            announced_on=data["announced_on"],
+            later_on=data["later_on"],
+            reasons=data["reasons"],
+            by=request.user,
+        ),
+        _("The later decision date was recorded."),
+    )
+
+
+@require_POST
+@permissions.register_pages
+def appeal_decide(request, pk):
+    appeal = _appeal(pk)
+    permissions.require(permissions.can_decide(request.user, appeal))
+    return _action(
+        request,
+        appeal,
+        "decision",
+        DecisionForm(request.POST),
+        lambda data: services.appeal_decide(
+            appeal=appeal,
+            outcome=data["outcome"],
+            on=data["on"],
+            reason=data["reason"],
+            mark=data["mark"],
+            by=request.user,
+        ),
+        _("The decision was recorded."),
+    )
+
+
+# --- Refusal lifting (Art. 34) -------------------------------------------------------------
+@require_GET
+@permissions.register_pages
+def lifting_list(request):
+    requests = RefusalLiftingRequest.objects.select_related("student", "measure__programme").order_by(
+        "status", "-submitted_on", "-pk"
+    )
+    status = request.GET.get("status")
+    if status in LiftingStatus.values:
+        requests = requests.filter(status=status)
+    page, query = _page(request, requests)
+    return render(
+        request,
+        "appeals/lifting_list.html",
+        {
+            "page": page,
+            "query": query,
+            "status": status,
+            "statuses": LiftingStatus.choices,
+            "can_write": permissions.can_write(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permissions.register_pages
+def lifting_create(request):
+    permissions.require(permissions.can_write(request.user))
+    number = request.POST.get("student") or request.GET.get("student")
+    if not number:
+        return render(request, "appeals/lifting_form.html", {"student_form": StudentForm()})
+    student = _student(request, number)
+    refusals = selectors.refusals_of(student)
+    if request.method == "GET":
+        form = LiftingRequestForm(refusals=refusals, initial={"submitted_on": clock.today()})
+        return render(request, "appeals/lifting_form.html", {"student": student, "form": form})
+    form = LiftingRequestForm(request.POST, refusals=refusals)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            lifting = services.refusal_lifting_request_register(
+                measure=data["measure"], submitted_on=data["submitted_on"], grounds=data["grounds"], by=request.user
+            )
+        except services.Refused as refused:
+            for message in refused.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Request %(reference)s was registered.") % {"reference": lifting.reference})
+            return redirect(lifting)
+    return render(request, "appeals/lifting_form.html", {"student": student, "form": form}, status=422)
+
+
+def _lifting(pk):
+    return get_object_or_404(
+        RefusalLiftingRequest.objects.select_related(
+            "student", "measure__programme", "measure__course", "decided_by", "registered_by"
+        ),
+        pk=pk,
+    )
+
+
+def _lifting_detail(request, lifting, *, form=None, status=200):
+    can_write = permissions.can_write(request.user)
+    pending = lifting.status == LiftingStatus.PENDING
+    context = {
+        "lifting": lifting,
+        "student": lifting.student,
+        "check": services.lifting_check(
+            measure=lifting.measure, submitted_on=lifting.submitted_on, grounds=lifting.grounds, exclude_pk=lifting.pk
+        ),
+        "appeals": lifting.appeals.all(),
+        "tolerances": services.lifting_tolerances(lifting.measure) if pending else [],
+        "can_write": can_write,
+        "history": lifting.history.select_related("history_user").order_by("-history_date"),
+    }
+    if can_write and pending:
+        context["form"] = form or LiftingDecisionForm(initial={"on": clock.today()})
+    return render(request, "appeals/lifting_detail.html", context, status=status)
+
+
+@require_GET
+@permissions.register_pages
+def lifting_detail(request, pk):
+    return _lifting_detail(request, _lifting(pk))
+
+
+@require_POST
+@permissions.register_pages
+def lifting_decide(request, pk):
+    lifting = _lifting(pk)
+    permissions.require(permissions.can_write(request.user))
+    form = LiftingDecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.refusal_lifting_decide(
+                request=lifting, granted=data["granted"], on=data["on"], reason=data["reason"], by=request.user
+            )
+        except services.Refused as refused:
+            for message in refused.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The committee's decision was recorded."))
+            return redirect(lifting)
+    return _lifting_detail(request, lifting, form=form, status=422)
+
+
+# --- Corrections (Art. 102) ----------------------------------------------------------------
+@require_GET
+@permissions.register_pages
+def correction_list(request):
+    corrections = Correction.objects.select_related("student", "recorded_by", "result")
+    page, query = _page(request, corrections)
+    return render(
+        request,
+        "appeals/correction_list.html",
+        {
+            "page": page,
+            "query": query,
+            "can_correct": permissions.can_correct_marks(request.user),
+            "correction_days": rules.CORRECTION_DAYS,
+        },
+    )
+
+
+def _result_choices(student, today):
+    results = (
+        Result.objects.filter(isp_line__enrolment__student=student, exam_period__results_published_on__lte=today)
+        .select_related("isp_line__course", "exam_period__academic_year")
+        .prefetch_related("parts")
+        .order_by("-exam_period__results_published_on", "isp_line__course__code", "opportunity")
+    )
+    return [
+        (
+            str(r.pk),
+            f"{r.exam_period.academic_year.code} P{r.exam_period.number} · {r.isp_line.course.code} "
+            f"{r.isp_line.course.name} · #{r.opportunity}: {result_mark(r)}",
+        )
+        for r in results
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@permissions.register_pages
+def correction_create(request):
+    permissions.require(permissions.can_correct_marks(request.user))
+    number = request.POST.get("student") or request.GET.get("student")
+    if not number:
+        return render(request, "appeals/correction_form.html", {"student_form": StudentForm()})
+    student = _student(request, number)
+    today = clock.today()
+    results = _result_choices(student, today)
+    context = {"student": student, "can_write": permissions.can_write(request.user)}
+    if request.method == "GET":
+        form = CorrectionForm(results=results, initial={"on": today, "result": request.GET.get("result", "")})
+        return render(request, "appeals/correction_form.html", {**context, "form": form})
+    form = CorrectionForm(request.POST, results=results)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["result"]:
+                services.result_correct(
+                    result=Result.objects.get(pk=int(data["result"])),
+                    mark=data["mark"],
+                    on=data["on"],
+                    reason=data["reason"],
+                    exception=data["exception"],
+                    by=request.user,
+                )
+            else:
+                # Other administrative errors are the register keepers' (the committee corrects marks).
+                permissions.require(permissions.can_write(request.user))
+                services.correction_record(
+                    student=student,
+                    subject=data["subject"],
+                    decision_on=data["decision_on"],
+                    on=data["on"],
+                    in_favour=data["in_favour"],
+                    old_value=data["old_value"],
+                    new_value=data["new_value"],
+                    exception=data["exception"],
+                    reason=data["reason"],
+                    by=request.user,
+                )
+        except services.Refused as refused:
+            for message in refused.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The correction was recorded."))
+            return redirect("appeals:correction_list")
+    return render(request, "appeals/correction_form.html", {**context, "form": form}, status=422)
