@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from appeals.demo import load as load_demo_appeals
+from appeals.models import Appeal
 from core import clock, roles
 from core.demo import DEMO_ASSIGNMENTS, DEMO_PASSWORD, DEMO_USERS, YEARS, build_records
 from core.management.commands.demo_logins import write_logins
@@ -82,6 +84,8 @@ class Command(BaseCommand):
 
             created = self.create_users()
             self.assign_programmes()
+            # A handful of appeals and refusal-lifting requests, as of today (after the timeline).
+            load_demo_appeals(today=today)
         finished = time.monotonic()
 
         self.stdout.write(
@@ -98,6 +102,7 @@ class Command(BaseCommand):
             ("results", Result.objects.count()),
             ("tolerance choices", ToleranceChoice.objects.count()),
             ("learning account entries", LearningAccountEntry.objects.count()),
+            ("appeals", Appeal.objects.count()),
         )
         for label, count in counts:
             self.stdout.write(f"  {count:6d} {label}")
