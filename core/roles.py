@@ -44,6 +44,10 @@ OFFICE_MODELS = (
     "exams.resultpart",
     "exams.tolerancechoice",
     "exams.toleranceobjection",
+    # the exam schedule from the planning department, examiners, special statuses (Art. 43, 58, 60)
+    "exams.exammoment",
+    "exams.courseexaminer",
+    "exams.specialstatus",
 )
 
 # Role -> (model label, actions) pairs; "*" stands for every model of RECORD_APPS.

@@ -367,3 +367,7 @@ class EnrolmentResultsMixin:
             "percentage": formats.number_format(round_half_up(result.percentage, 2), 2),
         }
         return f"{text}, {result.get_level_display()}" if result.level else text
+
+
+# The exam schedule and the ombudsperson's records have their own module.
+from . import admin_ombuds  # noqa: E402,F401

@@ -1,0 +1,267 @@
+"""Exam moments from the planning department's CSV export (Art. 41, 43).
+
+Columns (a header row; English or the planning tool's Dutch names, any order, comma or
+semicolon separated): ``academic_year`` (academiejaar), ``exam_period`` (examenperiode),
+``programme`` (opleiding), ``course`` (opo), ``date`` (datum: YYYY-MM-DD or DD/MM/YYYY),
+``start`` (start: HH:MM) and ``room`` (lokaal, may be empty until announced).
+
+The import is all or nothing: every row is checked first, and when one is refused
+nothing is written and the refused rows are listed. An exam moment is one per course and
+exam period: a row for a course already scheduled in that period moves it. A new exam, or
+one whose date or start time changes, is announced on the day of the import.
+"""
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from programmes.models import Course, ExamPeriod
+
+from .models import ExamMoment
+
+COLUMNS = ("academic_year", "exam_period", "programme", "course", "date", "start", "room")
+ALIASES = {
+    "academiejaar": "academic_year",
+    "year": "academic_year",
+    "examenperiode": "exam_period",
+    "period": "exam_period",
+    "opleiding": "programme",
+    "programme_code": "programme",
+    "opo": "course",
+    "course_code": "course",
+    "opleidingsonderdeel": "course",
+    "datum": "date",
+    "starts_at": "start",
+    "start_time": "start",
+    "beginuur": "start",
+    "uur": "start",
+    "lokaal": "room",
+}
+REQUIRED = ("academic_year", "exam_period", "programme", "course", "date", "start")
+MAX_BYTES = 5 * 1024 * 1024
+
+
+class MomentsFileError(Exception):
+    """The file cannot be read as an exam moments CSV at all."""
+
+
+@dataclass(frozen=True)
+class MomentRow:
+    number: int
+    academic_year: str = ""
+    exam_period: str = ""
+    programme: str = ""
+    course: str = ""
+    on: datetime.date | None = None
+    starts_at: datetime.time | None = None
+    room: str = ""
+    problem: str = ""
+
+    @property
+    def label(self) -> str:
+        return " ".join(p for p in (self.programme, self.course) if p)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    label: str
+    message: str
+
+
+class MomentsRefused(Exception):
+    def __init__(self, problems: list[RowProblem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} rows refused")
+
+
+@dataclass
+class MomentsSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    moments: list[ExamMoment] = field(default_factory=list)
+
+
+def _header(name: str) -> str:
+    key = re.sub(r"[\s-]+", "_", name.strip().lower().lstrip("\ufeff"))
+    return ALIASES.get(key, key)
+
+
+def parse_date(text: str) -> datetime.date | None:
+    text = text.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_time(text: str) -> datetime.time | None:
+    match = re.fullmatch(r"(\d{1,2})[:.hu](\d{2})(?::\d{2})?", text.strip().lower())
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        return None
+    return datetime.time(hour, minute)
+
+
+def read_moments_csv(upload) -> list[MomentRow]:
+    """The rows of an uploaded CSV (a file object or bytes); unreadable values become row problems."""
+    raw = upload if isinstance(upload, bytes) else upload.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise MomentsFileError(_("The file is larger than 5 MB."))
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    first_line = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [_header(name) for name in next(reader)]
+    except StopIteration:
+        raise MomentsFileError(_("The file is empty.")) from None
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise MomentsFileError(
+            _("The file has no column %(columns)s; the columns are %(expected)s.")
+            % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
+        )
+    rows = []
+    for number, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        record = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
+        problems = []
+        on = parse_date(record["date"])
+        if on is None:
+            problems.append(_("%(value)r is not a date (YYYY-MM-DD or DD/MM/YYYY).") % {"value": record["date"]})
+        starts_at = parse_time(record["start"])
+        if starts_at is None:
+            problems.append(_("%(value)r is not a start time (HH:MM).") % {"value": record["start"]})
+        rows.append(
+            MomentRow(
+                number=number,
+                academic_year=record["academic_year"],
+                exam_period=record["exam_period"],
+                programme=record["programme"],
+                course=record["course"],
+                on=on,
+                starts_at=starts_at,
+                room=record.get("room", "")[:100],
+                problem=" ".join(str(p) for p in problems),
+            )
+        )
+    return rows
+
+
+def _date(day: datetime.date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+@transaction.atomic
+def exam_moments_import(*, rows: Sequence[MomentRow], today: datetime.date, by=None) -> MomentsSummary:
+    """Create or move the exam moments of ``rows``, all or nothing; raises ``MomentsRefused``
+    listing every refused row and writes nothing when any is refused."""
+    periods = {
+        (p.academic_year.code, str(p.number)): p for p in ExamPeriod.objects.select_related("academic_year").all()
+    }
+    courses = {(c.programme.code, c.code): c for c in Course.objects.select_related("programme")}
+    problems, planned = [], {}
+    for row in rows:
+        if row.problem:
+            problems.append(RowProblem(row.number, row.label, row.problem))
+            continue
+        period = periods.get((row.academic_year, row.exam_period))
+        course = courses.get((row.programme, row.course))
+        if period is None:
+            message = _("There is no exam period %(number)s in academic year %(year)s.") % {
+                "number": row.exam_period,
+                "year": row.academic_year,
+            }
+        elif course is None:
+            message = _("There is no course %(course)s in programme %(programme)s.") % {
+                "course": row.course,
+                "programme": row.programme,
+            }
+        elif not (period.starts_on <= row.on <= period.ends_on):
+            message = _("%(date)s lies outside exam period %(number)s of %(year)s (%(start)s to %(end)s).") % {
+                "date": _date(row.on),
+                "number": period.number,
+                "year": period.academic_year.code,
+                "start": _date(period.starts_on),
+                "end": _date(period.ends_on),
+            }
+        elif (course.pk, period.pk) in planned:
+            message = _("This course is already scheduled in this exam period on row %(row)s.") % {
+                "row": planned[(course.pk, period.pk)][0].number
+            }
+        else:
+            planned[(course.pk, period.pk)] = (row, course, period)
+            continue
+        problems.append(RowProblem(row.number, row.label, str(message)))
+    if problems:
+        raise MomentsRefused(sorted(problems, key=lambda p: p.row))
+
+    summary = MomentsSummary()
+    existing = {
+        (m.course_id, m.exam_period_id): m
+        for m in ExamMoment.objects.select_for_update().filter(
+            course_id__in={c for c, _p in planned}, exam_period_id__in={p for _c, p in planned}
+        )
+    }
+    new, changed = [], []
+    for key, (row, course, period) in planned.items():
+        moment = existing.get(key)
+        if moment is None:
+            moment = ExamMoment(
+                course=course, exam_period=period, on=row.on, starts_at=row.starts_at, room=row.room, announced_on=today
+            )
+            new.append(moment)
+        elif (moment.on, moment.starts_at, moment.room) == (row.on, row.starts_at, row.room):
+            summary.unchanged += 1
+        else:
+            if (moment.on, moment.starts_at) != (row.on, row.starts_at):
+                moment.announced_on = today  # a moved exam is announced again
+            moment.on, moment.starts_at, moment.room = row.on, row.starts_at, row.room
+            changed.append(moment)
+        summary.moments.append(moment)
+    if new:
+        bulk_create_with_history(new, ExamMoment, default_user=by)
+    if changed:
+        bulk_update_with_history(changed, ExamMoment, ["on", "starts_at", "room", "announced_on"], default_user=by)
+    summary.created, summary.updated = len(new), len(changed)
+    return summary
+
+
+def moments_csv(moments) -> str:
+    """Exam moments in the import's own columns (a template for the planning department)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for m in moments:
+        writer.writerow(
+            [
+                m.exam_period.academic_year.code,
+                m.exam_period.number,
+                m.course.programme.code,
+                m.course.code,
+                m.on.isoformat(),
+                m.starts_at.strftime("%H:%M"),
+                m.room,
+            ]
+        )
+    return out.getvalue()
