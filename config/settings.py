@@ -169,6 +169,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.run_deadlines_today",
         "schedule": crontab(minute=5, hour=0),
     },
+    # The ombudsperson's annual reports (Art. 59): prepared after the third exam period's
+    # publication, flagged overdue after 15 November; after the night's deadlines.
+    "ombuds-reports-nightly": {
+        "task": "exams.tasks.ombuds_reports_prepare_today",
+        "schedule": crontab(minute=15, hour=1),
+    },
     # The appeals to follow up today, e-mailed to student administration after the night's run.
     "appeals-summary-daily": {
         "task": "appeals.tasks.appeals_daily_summary",

@@ -1148,6 +1148,7 @@ DEMO_ASSIGNMENTS = (
     # Health Care and the associate degree in accountancy: a bachelor and an associate degree to coach.
     ("coach", "coach", (*(p.code for p in PROGRAMMES if p.cluster == "Health Care"), "GR-ACC")),
     ("ombudsperson", "ombudsperson", tuple(p.code for p in PROGRAMMES)),
+    ("substitute", "substitute", tuple(p.code for p in PROGRAMMES)),
 )
 DEMO_USERS = (
     DemoUser("admin", None, "Ada", "Admin", "everything, including users and groups", is_superuser=True),
@@ -1178,5 +1179,12 @@ DEMO_USERS = (
         "Marc",
         "Verhoeven",
         "exam reschedule requests and complaints, in every programme",
+    ),
+    DemoUser(
+        "substitute",
+        roles.OMBUDSPERSON,
+        "Els",
+        "Claes",
+        "substitute ombudsperson: stands in, and handles the students the ombudsperson examines (Art. 58)",
     ),
 )

@@ -135,3 +135,179 @@ def student_pages(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+# --- The ombudsperson's pages (Art. 56-59) -------------------------------------------------
+# Decided:
+# - The ombudsperson and the substitute of a programme in an academic year see its
+#   reschedule requests and reports and write them (log, decide, record a missed moment,
+#   submit the report); the substitute stands in for every request (Art. 56).
+# - An ombudsperson who examines a course in a student's ISP that year (exams.CourseExaminer)
+#   hands that student's requests to the substitute: they still see them, but may not
+#   log, decide or record on them (Art. 58).
+# - Student administration and the examination committee read everything; a superuser
+#   reads and writes everything; anybody else has no ombudsperson pages (403).
+# - A student's individual exam schedule is a student page: whoever sees the student sees it.
+OMBUDS_ROLES = (AssignmentRole.OMBUDSPERSON, AssignmentRole.SUBSTITUTE)
+
+
+@dataclass(frozen=True)
+class OmbudsScope:
+    """The (programme id, academic year id) pairs a user serves as ombudsperson or substitute."""
+
+    sees_all: bool = False
+    writes_all: bool = False
+    ombudsperson: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+    substitute: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+
+    @property
+    def pairs(self) -> frozenset[tuple[int, int]]:
+        return self.ombudsperson | self.substitute
+
+    @property
+    def has_pages(self) -> bool:
+        return self.sees_all or bool(self.pairs)
+
+    @property
+    def can_write(self) -> bool:
+        return self.writes_all or bool(self.pairs)
+
+    def sees(self, programme_id: int, academic_year_id: int) -> bool:
+        return self.sees_all or (programme_id, academic_year_id) in self.pairs
+
+    def writes(self, programme_id: int, academic_year_id: int) -> bool:
+        return self.writes_all or (programme_id, academic_year_id) in self.pairs
+
+    def filter(self, prefix: str = "") -> Q:
+        """A Q on rows with ``{prefix}programme_id`` and ``{prefix}academic_year_id``."""
+        if self.sees_all:
+            return Q()
+        q = Q(pk__in=[])
+        for programme_id, year_id in sorted(self.pairs):
+            q |= Q(**{f"{prefix}programme_id": programme_id, f"{prefix}academic_year_id": year_id})
+        return q
+
+
+def ombuds_scope(user) -> OmbudsScope:
+    """Where ``user`` works as ombudsperson or substitute; cached on the user for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return OmbudsScope()
+    cached = getattr(user, "_college_ombuds_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        result = OmbudsScope(sees_all=True, writes_all=True)
+    else:
+        groups = set(user.groups.values_list("name", flat=True))
+        pairs: dict[str, set] = {role: set() for role in OMBUDS_ROLES}
+        if roles.OMBUDSPERSON in groups:
+            for programme_id, year_id, role in Assignment.objects.filter(user=user, role__in=OMBUDS_ROLES).values_list(
+                "programme_id", "academic_year_id", "role"
+            ):
+                pairs[role].add((programme_id, year_id))
+        result = OmbudsScope(
+            sees_all=bool(groups & set(READ_ALL_ROLES)),
+            ombudsperson=frozenset(pairs[AssignmentRole.OMBUDSPERSON]),
+            substitute=frozenset(pairs[AssignmentRole.SUBSTITUTE]),
+        )
+    user._college_ombuds_scope = result
+    return result
+
+
+def ombudsperson_examines(enrolment_ref="isp_line__enrolment"):
+    """An Exists() that is true when the programme's ombudsperson of that year examines a
+    course in the ISP of the enrolment at ``enrolment_ref`` (Art. 58)."""
+    from exams.models import CourseExaminer  # exams imports students; keep the import order light
+
+    return Exists(
+        CourseExaminer.objects.filter(
+            academic_year_id=OuterRef(f"{enrolment_ref}__academic_year_id"),
+            course__isp_lines__enrolment_id=OuterRef(f"{enrolment_ref}_id"),
+            course__isp_lines__removed_on__isnull=True,
+            user__assignments__programme_id=OuterRef(f"{enrolment_ref}__programme_id"),
+            user__assignments__academic_year_id=OuterRef(f"{enrolment_ref}__academic_year_id"),
+            user__assignments__role=AssignmentRole.OMBUDSPERSON,
+        )
+    )
+
+
+def reschedule_requests_for(user):
+    """The reschedule requests ``user`` may see, annotated with ``ombudsperson_examines``."""
+    from exams.models import RescheduleRequest
+
+    return RescheduleRequest.objects.filter(ombuds_scope(user).filter("isp_line__enrolment__")).annotate(
+        ombudsperson_examines=ombudsperson_examines()
+    )
+
+
+def examines_student(user, enrolment: Enrolment) -> bool:
+    """Whether ``user`` examines a course in the enrolment's ISP that year (Art. 58)."""
+    from exams.models import CourseExaminer
+
+    return CourseExaminer.objects.filter(
+        user=user,
+        academic_year_id=enrolment.academic_year_id,
+        course__isp_lines__enrolment=enrolment,
+        course__isp_lines__removed_on__isnull=True,
+    ).exists()
+
+
+def can_handle(user, enrolment: Enrolment) -> bool:
+    """Whether ``user`` may log, decide and record requests of this enrolment's student."""
+    user_scope = ombuds_scope(user)
+    key = (enrolment.programme_id, enrolment.academic_year_id)
+    if user_scope.writes_all or key in user_scope.substitute:
+        return True
+    return key in user_scope.ombudsperson and not examines_student(user, enrolment)
+
+
+def can_handle_request(user, request) -> bool:
+    return can_handle(user, request.isp_line.enrolment)
+
+
+def require_request_write(user, enrolment: Enrolment) -> None:
+    """403 for a user who sees the request but may not act on it (read-only, or Art. 58)."""
+    if not can_handle(user, enrolment):
+        raise PermissionDenied
+
+
+def ombuds_reports_for(user):
+    """The annual reports ``user`` may see."""
+    from exams.models import OmbudsReport
+
+    return OmbudsReport.objects.filter(ombuds_scope(user).filter())
+
+
+def ombuds_pages(view):
+    """Login required (302 to the login page), then an ombudsperson's pages role (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not ombuds_scope(request.user).has_pages:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# --- Tuition fees (fee appendix) -------------------------------------------------------------
+# Decided: student administration and superusers see the open balances and export them for
+# the finance department; whoever sees a student page sees that student's fee statements.
+def can_see_fees(user) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=roles.ADMINISTRATION).exists()
+
+
+def fee_pages(view):
+    """Login required (302 to the login page), then student administration (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not can_see_fees(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

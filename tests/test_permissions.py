@@ -157,6 +157,11 @@ TABLE = {
     "appeals:correction_create": ("get", lambda w: {}, lambda w: {"student": w.student.number}, APPEAL_READ),
 }
 
+# The ombudsperson's pages (exams/): their entries live with the ombudsperson's tests.
+from tests.exams.ombuds_table import OMBUDS_TABLE  # noqa: E402
+
+TABLE.update(OMBUDS_TABLE)
+
 
 def site_patterns(patterns=None, prefix="", namespace=""):
     """(name, route) of every URL pattern of the site outside the skipped prefixes."""

@@ -2,7 +2,7 @@
 
 from django import template
 
-from core.permissions import scope
+from core.permissions import ombuds_scope, scope
 
 register = template.Library()
 
@@ -11,6 +11,12 @@ register = template.Library()
 def has_student_pages(user) -> bool:
     """Whether the navigation shows the student pages to ``user`` (core.permissions)."""
     return scope(user).has_pages
+
+
+@register.filter
+def has_ombuds_pages(user) -> bool:
+    """Whether the navigation shows the ombudsperson's pages to ``user`` (core.permissions)."""
+    return ombuds_scope(user).has_pages
 
 
 @register.filter

@@ -348,6 +348,7 @@ def test_load_demo_creates_logins_and_if_empty_adds_nothing(client):
         "admin": set(),
         "coach": {roles.COACH},
         "ombudsperson": {roles.OMBUDSPERSON},
+        "substitute": {roles.OMBUDSPERSON},
         "administration": {roles.ADMINISTRATION},
         "committee": {roles.COMMITTEE},
     }

@@ -15,7 +15,8 @@ from appeals.models import Appeal
 from core import clock, roles
 from core.demo import DEMO_ASSIGNMENTS, DEMO_PASSWORD, DEMO_USERS, YEARS, build_records
 from core.management.commands.demo_logins import write_logins
-from exams.models import Result, ToleranceChoice
+from exams.demo import load_ombuds_demo
+from exams.models import ExamMoment, RescheduleRequest, Result, ToleranceChoice
 from programmes import rules
 from programmes.models import AcademicYear, Assignment, AssignmentRole, Course, Programme
 from students.exchange import RecordsInvalid, import_data
@@ -86,6 +87,8 @@ class Command(BaseCommand):
             self.assign_programmes()
             # A handful of appeals and refusal-lifting requests, as of today (after the timeline).
             load_demo_appeals(today=today)
+            # Exam moments, special statuses, reschedule requests and the ombudsperson's reports.
+            load_ombuds_demo(today=today)
         finished = time.monotonic()
 
         self.stdout.write(
@@ -102,6 +105,8 @@ class Command(BaseCommand):
             ("results", Result.objects.count()),
             ("tolerance choices", ToleranceChoice.objects.count()),
             ("learning account entries", LearningAccountEntry.objects.count()),
+            ("exam moments", ExamMoment.objects.count()),
+            ("reschedule requests", RescheduleRequest.objects.count()),
             ("appeals", Appeal.objects.count()),
         )
         for label, count in counts:

@@ -1,0 +1,504 @@
+"""The ombudsperson's pages (Art. 43-51, 56-59, 97): the queue of reschedule requests, the
+request form, the request with its decision, a student's individual exam schedule, and the
+annual report (page and CSV).
+
+Each view asks ``core.permissions`` who may see (else 404) and act (else 403), and calls
+the services in ``exams.ombuds``; none holds a rule of its own.
+"""
+
+import csv
+import io
+import re
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core import clock
+from core.permissions import (
+    can_handle,
+    examines_student,
+    ombuds_pages,
+    ombuds_scope,
+    require_request_write,
+    reschedule_requests_for,
+    student_pages,
+    students_for,
+)
+from programmes.models import AcademicYear, Assignment, AssignmentRole, Course, ExamPeriod, Programme
+from students.models import Enrolment, ISPLine
+
+from . import ombuds
+from .filters import RequestFilter
+from .models import ExamMoment, OmbudsReport, RequestKind, RequestStatus
+from .ombuds_forms import DecisionForm, MissedForm, RequestForm
+from .schedule import exam_schedule
+
+PAGE_SIZE = 25
+REQUEST_RELATED = (
+    "isp_line__course",
+    "isp_line__enrolment__student",
+    "isp_line__enrolment__programme",
+    "isp_line__enrolment__academic_year",
+    "exam_period__academic_year",
+    "exam_moment",
+    "decided_by",
+    "logged_by",
+    "na_result",
+)
+
+
+def _current_year(today):
+    return AcademicYear.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
+
+
+def _handler(request_obj, people: dict) -> dict:
+    """Who handles a request: the programme's ombudsperson, or the substitute when the
+    ombudsperson examines the student (Art. 58)."""
+    enrolment = request_obj.isp_line.enrolment
+    found = people.get((enrolment.programme_id, enrolment.academic_year_id), {})
+    conflicted = getattr(request_obj, "ombudsperson_examines", False)
+    role = AssignmentRole.SUBSTITUTE if conflicted else AssignmentRole.OMBUDSPERSON
+    return {"user": found.get(role), "substitute": conflicted}
+
+
+def _may_act(user_scope, request_obj) -> bool:
+    """``can_handle`` from the annotated request, without a query per row."""
+    enrolment = request_obj.isp_line.enrolment
+    key = (enrolment.programme_id, enrolment.academic_year_id)
+    if user_scope.writes_all or key in user_scope.substitute:
+        return True
+    return key in user_scope.ombudsperson and not request_obj.ombudsperson_examines
+
+
+# --- The queue --------------------------------------------------------------------------------
+@require_GET
+@ombuds_pages
+def request_list(request):
+    user, user_scope, today = request.user, ombuds_scope(request.user), clock.today()
+    number = request.GET.get("log_for", "").strip()
+    if number:
+        student = students_for(user).filter(number=number).first()
+        if student is None:
+            messages.error(request, _("No student %(number)s in your programmes.") % {"number": number})
+            return redirect("exams:request_list")
+        return redirect("exams:request_create", number=student.number)
+    requests = (
+        reschedule_requests_for(user)
+        .select_related(*REQUEST_RELATED)
+        .order_by(F("decide_by").asc(nulls_last=True), "requested_on", "pk")
+    )
+    if user_scope.sees_all:
+        programmes, periods = Programme.objects.all(), ExamPeriod.objects.all()
+    else:
+        programmes = Programme.objects.filter(pk__in={p for p, _y in user_scope.pairs})
+        periods = ExamPeriod.objects.filter(academic_year_id__in={y for _p, y in user_scope.pairs})
+    periods = periods.select_related("academic_year").order_by("-academic_year__starts_on", "number")
+    data = request.GET.copy()
+    if "status" not in data:
+        data["status"] = RequestStatus.OPEN
+    filterset = RequestFilter(data, queryset=requests, programmes=programmes, periods=periods)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    people = ombuds.ombudspersons(
+        {(r.isp_line.enrolment.programme_id, r.isp_line.enrolment.academic_year_id) for r in page.object_list}
+    )
+    rows = [
+        {
+            "request": r,
+            "handler": _handler(r, people),
+            "overdue": r.status == RequestStatus.OPEN and r.decide_by is not None and r.decide_by < today,
+            "may_act": _may_act(user_scope, r),
+        }
+        for r in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exams/ombuds/request_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "today": today,
+            "can_log": user_scope.can_write,
+        },
+    )
+
+
+# --- Logging a request ------------------------------------------------------------------------
+def _handled_enrolments(user, student):
+    return [
+        e
+        for e in Enrolment.objects.filter(student=student)
+        .select_related("programme", "academic_year")
+        .order_by("-academic_year__starts_on", "programme__code")
+        if can_handle(user, e)
+    ]
+
+
+@ombuds_pages
+def request_create(request, number):
+    user, today = request.user, clock.today()
+    student = get_object_or_404(students_for(user), number=number)
+    enrolments = _handled_enrolments(user, student)
+    if not enrolments:
+        raise PermissionDenied
+    lines = list(
+        ISPLine.objects.filter(enrolment__in=enrolments, removed_on__isnull=True, exempted=False)
+        .select_related("course", "enrolment__academic_year")
+        .order_by("-enrolment__academic_year__starts_on", "course__code")
+    )
+    courses = Course.objects.filter(programme_id__in={e.programme_id for e in enrolments})
+    periods = (
+        ExamPeriod.objects.filter(academic_year_id__in={e.academic_year_id for e in enrolments})
+        .select_related("academic_year")
+        .order_by("-academic_year__starts_on", "number")
+    )
+    status = 200
+    if request.method == "POST":
+        form = RequestForm(request.POST, lines=lines, courses=courses, periods=periods)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                line = ombuds.isp_line_for(student=student, course=data["course"], exam_period=data["exam_period"])
+                require_request_write(user, line.enrolment)
+                logged = ombuds.request_log(
+                    student=student,
+                    course=data["course"],
+                    exam_period=data["exam_period"],
+                    kind=data["kind"],
+                    requested_on=data["requested_on"],
+                    reason=data["reason"],
+                    evidence=data["evidence"],
+                    evidence_received_on=data["evidence_received_on"],
+                    today=today,
+                    by=user,
+                )
+            except ombuds.RequestRefused as refused:
+                form.add_error(None, refused.message)
+            else:
+                messages.success(request, _("The request was logged."))
+                if logged.late or logged.ineligible:
+                    messages.warning(
+                        request, _("It is marked late or not eligible; the rule that applies is shown below.")
+                    )
+                return redirect("exams:request_detail", pk=logged.pk)
+        status = 422
+    else:
+        initial = {"requested_on": today}
+        for name in ("course", "exam_period", "kind"):
+            if request.GET.get(name):
+                initial[name] = request.GET[name]
+        form = RequestForm(initial=initial, lines=lines, courses=courses, periods=periods)
+    return render(
+        request,
+        "exams/ombuds/request_form.html",
+        {"student": student, "form": form, "enrolments": enrolments},
+        status=status,
+    )
+
+
+# --- One request, its decision and the missed new moment --------------------------------------
+def _request_for(request, pk):
+    return get_object_or_404(reschedule_requests_for(request.user).select_related(*REQUEST_RELATED), pk=pk)
+
+
+def _detail(request, obj, *, decision_form=None, missed_form=None, status=200):
+    user, today = request.user, clock.today()
+    enrolment = obj.isp_line.enrolment
+    may_act = can_handle(user, enrolment)
+    people = ombuds.ombudspersons({(enrolment.programme_id, enrolment.academic_year_id)})
+    moment = obj.exam_moment or (
+        ExamMoment.objects.filter(course_id=obj.isp_line.course_id, exam_period=obj.exam_period).first()
+    )
+    can_record_missed = (
+        may_act
+        and obj.kind == RequestKind.FORCE_MAJEURE
+        and obj.status == RequestStatus.ACCEPTED
+        and obj.missed_on is None
+        and obj.new_on is not None
+        and obj.new_on <= today
+    )
+    context = {
+        "obj": obj,
+        "student": enrolment.student,
+        "enrolment": enrolment,
+        "moment": moment,
+        "findings": ombuds.finding_messages(obj),
+        "handler": _handler(obj, people),
+        "may_act": may_act,
+        "examines": examines_student(user, enrolment),
+        "overdue": obj.status == RequestStatus.OPEN and obj.decide_by is not None and obj.decide_by < today,
+        "decision_form": decision_form
+        or (DecisionForm(initial={"new_room": moment.room if moment else ""}) if may_act else None),
+        "missed_form": missed_form or (MissedForm() if can_record_missed else None),
+        "history": obj.history.select_related("history_user").order_by("history_date", "history_id"),
+        "today": today,
+    }
+    return render(request, "exams/ombuds/request_detail.html", context, status=status)
+
+
+@require_GET
+@ombuds_pages
+def request_detail(request, pk):
+    return _detail(request, _request_for(request, pk))
+
+
+@require_POST
+@ombuds_pages
+def request_decide(request, pk):
+    obj = _request_for(request, pk)
+    require_request_write(request.user, obj.isp_line.enrolment)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decided = ombuds.request_decide(
+                request=obj,
+                accepted=data["accepted"],
+                reason=data["reason"],
+                new_on=data["new_on"] if data["accepted"] else None,
+                new_starts_at=data["new_starts_at"] if data["accepted"] else None,
+                new_room=data["new_room"] if data["accepted"] else "",
+                today=clock.today(),
+                by=request.user,
+            )
+        except ombuds.RequestRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            if decided.status == RequestStatus.ACCEPTED:
+                messages.success(
+                    request,
+                    _("The request was accepted: the exam moves to %(day)s at %(time)s.")
+                    % {
+                        "day": formats.date_format(decided.new_on, "SHORT_DATE_FORMAT"),
+                        "time": decided.new_starts_at.strftime("%H:%M"),
+                    },
+                )
+            else:
+                messages.success(request, _("The request was rejected."))
+            return redirect("exams:request_detail", pk=obj.pk)
+    return _detail(request, obj, decision_form=form, status=422)
+
+
+@require_POST
+@ombuds_pages
+def request_missed(request, pk):
+    obj = _request_for(request, pk)
+    require_request_write(request.user, obj.isp_line.enrolment)
+    form = MissedForm(request.POST)
+    if form.is_valid():
+        try:
+            recorded = ombuds.request_missed_record(
+                request=obj,
+                very_serious_case=form.cleaned_data["very_serious_case"],
+                note=form.cleaned_data["note"],
+                today=clock.today(),
+                by=request.user,
+            )
+        except ombuds.RequestRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            if recorded.na_result_id:
+                messages.success(request, _("The new moment was missed: the opportunity is lost and NA was entered."))
+            else:
+                messages.success(request, _("The new moment was missed in a very serious case: the opportunity stays."))
+            return redirect("exams:request_detail", pk=obj.pk)
+    return _detail(request, obj, missed_form=form, status=422)
+
+
+# --- The individual exam schedule ------------------------------------------------------------
+@require_GET
+@student_pages
+def schedule(request, number):
+    user, today = request.user, clock.today()
+    student = get_object_or_404(students_for(user), number=number)
+    years = list(AcademicYear.objects.filter(enrolments__student=student).distinct().order_by("-starts_on"))
+    if not years:
+        raise Http404
+    code = request.GET.get("year")
+    year = next((y for y in years if y.code == code), None)
+    if year is None:
+        current = _current_year(today)
+        year = next((y for y in years if current and y.starts_on <= current.starts_on), years[-1])
+    result = exam_schedule(student=student, year=year, today=today)
+    user_scope = ombuds_scope(user)
+    handled = [e for e in result.enrolments if can_handle(user, e)]
+    substitute_only = [
+        e
+        for e in result.enrolments
+        if (e.programme_id, e.academic_year_id) in user_scope.ombudsperson and e not in handled
+    ]
+    return render(
+        request,
+        "exams/ombuds/schedule.html",
+        {
+            "student": student,
+            "year": year,
+            "years": years,
+            "schedule": result,
+            "can_log": bool(handled),
+            "can_log_lines": {line.pk for line in ISPLine.objects.filter(enrolment__in=handled)},
+            "substitute_only": substitute_only,
+            "sees_requests": user_scope.has_pages,
+            "clash_days": set(result.clashes),
+        },
+    )
+
+
+# --- The annual report (Art. 59) -------------------------------------------------------------
+def _report_pairs(user_scope):
+    if user_scope.sees_all:
+        pairs = set(
+            Assignment.objects.filter(role=AssignmentRole.OMBUDSPERSON).values_list("programme_id", "academic_year_id")
+        )
+        pairs |= set(OmbudsReport.objects.values_list("programme_id", "academic_year_id"))
+        return pairs
+    return set(user_scope.pairs)
+
+
+@require_GET
+@ombuds_pages
+def report_list(request):
+    user_scope, today = ombuds_scope(request.user), clock.today()
+    pairs = _report_pairs(user_scope)
+    programmes = Programme.objects.in_bulk({p for p, _y in pairs})
+    years = AcademicYear.objects.in_bulk({y for _p, y in pairs})
+    reports = {
+        (r.programme_id, r.academic_year_id): r
+        for r in OmbudsReport.objects.filter(programme_id__in=list(programmes), academic_year_id__in=list(years))
+    }
+    rows = sorted(
+        (
+            {"programme": programmes[p], "year": years[y], "report": reports.get((p, y))}
+            for p, y in pairs
+            if p in programmes and y in years
+        ),
+        key=lambda row: (-row["year"].starts_on.toordinal(), row["programme"].code),
+    )
+    return render(request, "exams/ombuds/report_list.html", {"rows": rows, "today": today})
+
+
+def _report_context(request, programme_code, year_code):
+    programme = get_object_or_404(Programme, code=programme_code)
+    year = get_object_or_404(AcademicYear, code=year_code)
+    user_scope = ombuds_scope(request.user)
+    if not user_scope.sees(programme.pk, year.pk):
+        raise Http404
+    requests = list(ombuds.report_requests(programme_id=programme.pk, year_id=year.pk))
+    counts = ombuds.report_counts(requests)
+    report = OmbudsReport.objects.filter(programme=programme, academic_year=year).first()
+    return {
+        "programme": programme,
+        "year": year,
+        "report": report,
+        "requests": requests,
+        "counts": [(RequestKind(kind).label, counts[kind]) for kind in RequestKind.values],
+        "total": counts["total"],
+        "may_submit": report is not None and report.submitted_on is None and user_scope.writes(programme.pk, year.pk),
+        "due_on": ombuds.rules.report_due_on(first_year=year.starts_on.year),
+    }
+
+
+@require_GET
+@ombuds_pages
+def report_detail(request, programme, year):
+    context = _report_context(request, programme, year)
+    return render(request, "exams/ombuds/report_detail.html", context)
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else ""
+
+
+@require_GET
+@ombuds_pages
+def report_csv(request, programme, year):
+    context = _report_context(request, programme, year)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Report of the ombudsperson (Art. 59)"), context["programme"].code, context["year"].code])
+    writer.writerow([])
+    writer.writerow(
+        [_("Kind"), _("accepted"), _("rejected"), _("open"), _("total"), _("late"), _("not eligible"), _("NA")]
+    )
+    for label, row in [*context["counts"], (_("Total"), context["total"])]:
+        writer.writerow(
+            [label, *(row[key] for key in ("accepted", "rejected", "open", "total", "late", "ineligible", "lost"))]
+        )
+    writer.writerow([])
+    writer.writerow(
+        [
+            _("Kind"),
+            _("Student number"),
+            _("Course"),
+            _("Exam period"),
+            _("Exam date"),
+            _("Requested on"),
+            _("Late"),
+            _("Not eligible"),
+            _("Status"),
+            _("Decided on"),
+            _("Reason for the decision"),
+            _("New date"),
+            _("New start time"),
+            _("New room"),
+            _("New moment missed on"),
+            _("Very serious case"),
+            _("NA"),
+        ]
+    )
+    for r in context["requests"]:
+        writer.writerow(
+            [
+                r.get_kind_display(),
+                r.isp_line.enrolment.student.number,
+                r.isp_line.course.code,
+                r.exam_period.number,
+                _day(r.exam_moment.on if r.exam_moment else None),
+                _day(r.requested_on),
+                int(r.late),
+                int(r.ineligible),
+                r.get_status_display(),
+                _day(r.decided_on),
+                r.decision_reason,
+                _day(r.new_on),
+                r.new_starts_at.strftime("%H:%M") if r.new_starts_at else "",
+                r.new_room,
+                _day(r.missed_on),
+                int(r.very_serious_case),
+                int(r.na_result_id is not None),
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    name = f"{_('ombudsperson-report')}-{context['programme'].code}-{context['year'].code}"
+    filename = re.sub(r"[^\w.-]+", "_", name) + ".csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+@ombuds_pages
+def report_submit(request, programme, year):
+    context = _report_context(request, programme, year)
+    programme, year, report = context["programme"], context["year"], context["report"]
+    if not ombuds_scope(request.user).writes(programme.pk, year.pk):
+        raise PermissionDenied
+    if report is None:
+        messages.error(request, _("The report is prepared after the third exam period's publication (Art. 59)."))
+    else:
+        try:
+            ombuds.ombuds_report_submit(report=report, today=clock.today(), by=request.user)
+        except ombuds.RequestRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("The report is marked as submitted to the cluster."))
+    return redirect("exams:report_detail", programme=programme.code, year=year.code)

@@ -1,0 +1,167 @@
+"""The individual exam schedule (IES) of a student in an academic year (Art. 17, 43).
+
+It follows from the student's ISP lines and the planning's exam moments: the first
+opportunity in exam period 1 or 2, the second in period 3 when the course is still to be
+obtained after the first. An accepted reschedule request moves its exam; the schedule
+shows both. Exams appear from ``ies_opens``, and each from the day it was announced.
+A model-route student is warned about two compulsory exams on one day.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from programmes.models import AcademicYear, Course
+from students.models import Enrolment, ISPLine, LineOutcome, Student
+
+from . import reschedule_rules as rules
+from .models import ExamMoment, RequestStatus, RescheduleRequest
+
+
+@dataclass
+class ScheduledExam:
+    line: ISPLine
+    moment: ExamMoment
+    compulsory: bool
+    moved_by: RescheduleRequest | None = None
+    requests: list[RescheduleRequest] = field(default_factory=list)
+
+    @property
+    def course(self) -> Course:
+        return self.line.course
+
+    @property
+    def period(self):
+        return self.moment.exam_period
+
+    @property
+    def on(self) -> datetime.date:
+        return self.moved_by.new_on if self.moved_by else self.moment.on
+
+    @property
+    def starts_at(self) -> datetime.time:
+        return self.moved_by.new_starts_at if self.moved_by else self.moment.starts_at
+
+    @property
+    def room(self) -> str:
+        if self.moved_by:
+            return self.moved_by.new_room or self.moment.room
+        return self.moment.room
+
+    @property
+    def opportunity(self) -> int:
+        return 2 if self.moment.exam_period.number == 3 else 1
+
+    @property
+    def outside_period(self) -> bool:
+        period = self.moment.exam_period
+        return not (period.starts_on <= self.on <= period.ends_on)
+
+
+@dataclass
+class Schedule:
+    student: Student
+    year: AcademicYear
+    today: datetime.date
+    enrolments: list[Enrolment]
+    opens_on: datetime.date
+    exams: list[ScheduledExam] = field(default_factory=list)
+    not_announced: int = 0
+    unscheduled: list[ISPLine] = field(default_factory=list)
+    model_route: dict[int, int] = field(default_factory=dict)  # enrolment id -> stage
+    clashes: dict[datetime.date, list[str]] = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        return self.today >= self.opens_on
+
+
+def _needs_second_opportunity(line: ISPLine) -> bool:
+    """After the first opportunity's publication: still to be obtained and a resit exists (Art. 45)."""
+    return (
+        line.course.resit
+        and line.outcome in (LineOutcome.FAILED, LineOutcome.TOLERABLE)
+        and line.certified_on is None
+        and line.tolerated_on is None
+    )
+
+
+def exam_schedule(*, student: Student, year: AcademicYear, today: datetime.date) -> Schedule:
+    """The student's individual exam schedule of ``year`` as it stands on ``today``."""
+    enrolments = list(
+        Enrolment.objects.filter(student=student, academic_year=year).select_related("programme").order_by("pk")
+    )
+    schedule = Schedule(
+        student=student,
+        year=year,
+        today=today,
+        enrolments=enrolments,
+        opens_on=rules.schedule_announced_on(ies_opens=year.ies_opens, announced_on=None),
+    )
+    lines = list(
+        ISPLine.objects.filter(enrolment__in=enrolments, removed_on__isnull=True)
+        .select_related("course", "enrolment")
+        .order_by("course__code")
+    )
+    # Model route (Art. 17): every compulsory course of one stage and nothing else.
+    programme_ids = {e.programme_id for e in enrolments}
+    compulsory: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for course_id, programme_id, stage in Course.objects.filter(
+        programme_id__in=programme_ids, elective=False
+    ).values_list("pk", "programme_id", "stage"):
+        compulsory[programme_id][stage].add(course_id)
+    for enrolment in enrolments:
+        stage = rules.model_route_stage(
+            isp=[(line.course_id, line.course.stage) for line in lines if line.enrolment_id == enrolment.pk],
+            compulsory_by_stage=compulsory[enrolment.programme_id],
+        )
+        if stage is not None:
+            schedule.model_route[enrolment.pk] = stage
+
+    examined = [line for line in lines if not line.exempted]
+    moments = defaultdict(list)
+    for moment in ExamMoment.objects.filter(
+        course_id__in={line.course_id for line in examined}, exam_period__academic_year=year
+    ).select_related("exam_period"):
+        moments[moment.course_id].append(moment)
+    requests = defaultdict(list)
+    for request in (
+        RescheduleRequest.objects.filter(isp_line__in=examined)
+        .select_related("exam_period")
+        .order_by("decided_on", "pk")
+    ):
+        requests[(request.isp_line_id, request.exam_period_id)].append(request)
+
+    for line in examined:
+        found = False
+        for moment in sorted(moments[line.course_id], key=lambda m: m.exam_period.number):
+            on_request = requests[(line.pk, moment.exam_period_id)]
+            if moment.exam_period.number == 3 and not (_needs_second_opportunity(line) or on_request):
+                continue
+            found = True
+            if not schedule.is_open or not rules.schedule_visible(
+                today=today, ies_opens=year.ies_opens, announced_on=moment.announced_on
+            ):
+                schedule.not_announced += 1
+                continue
+            accepted = [r for r in on_request if r.status == RequestStatus.ACCEPTED]
+            schedule.exams.append(
+                ScheduledExam(
+                    line=line,
+                    moment=moment,
+                    compulsory=not line.course.elective,
+                    moved_by=accepted[-1] if accepted else None,
+                    requests=on_request,
+                )
+            )
+        if not found:
+            schedule.unscheduled.append(line)
+    schedule.exams.sort(key=lambda e: (e.on, e.starts_at, e.course.code))
+
+    clash_exams = [
+        (exam.on, exam.course.code)
+        for exam in schedule.exams
+        if exam.compulsory and exam.line.enrolment_id in schedule.model_route and exam.opportunity == 1
+    ]
+    schedule.clashes = rules.same_day_clashes(clash_exams)
+    return schedule
