@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "students",
     "exams",
     "appeals",
+    "fees",
 ]
 
 MIDDLEWARE = [

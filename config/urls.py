@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("exams/", include("exams.urls")),
     path("appeals/", include("appeals.urls")),
+    path("fees/", include("fees.urls")),
     path("", include("students.urls")),
     path("", include("core.urls")),
 ]

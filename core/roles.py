@@ -66,6 +66,9 @@ ROLE_PERMISSIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("appeals.appeal", ("view", "change")),
         ("appeals.refusalliftingrequest", ("view", "change")),
         ("appeals.correction", ("view",)),
+        # Tuition fees: the office keeps the schedules; statements come from the recalculation.
+        ("fees.feeschedule", ("view", "add", "change")),
+        ("fees.feestatement", ("view",)),
     ),
     COMMITTEE: (
         ("*", ("view",)),

@@ -29,6 +29,7 @@ from django.db.models import Min
 from appeals.services import appeal_clocks_pending_on, appeal_clocks_process
 from exams.models import ToleranceChoice, ToleranceObjection
 from exams.services import results_publish, tolerance_choices_process, tolerance_objections_process
+from fees.services import fees_process
 from programmes.models import AcademicYear, ExamPeriod
 from students import services as student_services
 from students.measures import measures_take
@@ -139,6 +140,8 @@ FACT_STAGES = (
     student_services.isp_removals_process,
     student_services.deregistrations_process,
     student_services.degrees_process,
+    # Last: the tuition fee follows the day's enrolments, ISP lines and deregistrations.
+    fees_process,
 )
 
 

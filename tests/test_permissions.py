@@ -155,6 +155,10 @@ TABLE = {
     ),
     "appeals:correction_list": ("get", lambda w: {}, None, APPEAL_READ),
     "appeals:correction_create": ("get", lambda w: {}, lambda w: {"student": w.student.number}, APPEAL_READ),
+    # Tuition fees (fees/): student administration and superusers; coaches see the
+    # statement on the student page only.
+    "fees:open_balances": ("get", lambda w: {}, None, _statuses(302, 403, 403, 403, 200, 200)),
+    "fees:export_csv": ("get", lambda w: {}, None, _statuses(302, 403, 403, 403, 200, 200)),
 }
 
 # The ombudsperson's pages (exams/): their entries live with the ombudsperson's tests.

@@ -1,0 +1,56 @@
+"""The open balances list for student administration (django-filter)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import Programme
+from students.models import GrantStatus
+
+from .models import FeeStatement
+
+
+class OpenBalanceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or student number"), method="filter_q")
+    programme = django_filters.ModelChoiceFilter(
+        label=_("Programme"),
+        queryset=Programme.objects.all(),
+        empty_label=_("all programmes"),
+        method="filter_programme",
+    )
+    academic_year_code = django_filters.ChoiceFilter(label=_("Academic year"), empty_label=_("all academic years"))
+    grant_status = django_filters.ChoiceFilter(
+        label=_("Grant status"), choices=GrantStatus.choices, empty_label=_("any")
+    )
+    total_min = django_filters.NumberFilter(label=_("Amount from"), field_name="total", lookup_expr="gte")
+    total_max = django_filters.NumberFilter(label=_("Amount up to"), field_name="total", lookup_expr="lte")
+
+    class Meta:
+        model = FeeStatement
+        fields = ["q", "programme", "academic_year_code", "grant_status", "total_min", "total_max"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = FeeStatement.objects.order_by("-academic_year_code").values_list("academic_year_code", flat=True)
+        self.filters["academic_year_code"].extra["choices"] = [(c, c) for c in dict.fromkeys(codes)]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(student__number__icontains=value)
+            | Q(student__last_name__icontains=value)
+            | Q(student__first_name__icontains=value)
+        )
+
+    def filter_programme(self, queryset, name, value):
+        if not value:
+            return queryset
+        code = value.code
+        return queryset.filter(
+            Q(programme_codes=code)
+            | Q(programme_codes__startswith=f"{code}, ")
+            | Q(programme_codes__endswith=f", {code}")
+            | Q(programme_codes__contains=f", {code}, ")
+        )

@@ -1,0 +1,74 @@
+"""Student administration's fee pages: the open balances and their CSV export."""
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from core.permissions import fee_pages
+
+from .filters import OpenBalanceFilter
+from .selectors import latest_statements
+
+
+def _filtered(request) -> OpenBalanceFilter:
+    queryset = (
+        latest_statements()
+        .exclude(total=0)
+        .select_related("student")
+        .order_by("-academic_year_code", "student__last_name", "student__first_name", "student__number", "key")
+    )
+    return OpenBalanceFilter(request.GET or None, queryset=queryset)
+
+
+@fee_pages
+def open_balances(request):
+    found = _filtered(request)
+    page = Paginator(found.qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "fees/open_balances.html", {"filter": found, "page": page, "query": query.urlencode()})
+
+
+@fee_pages
+def export_csv(request):
+    """The filtered open balances for the finance department, one row per fee."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="open-balances.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("student number"),
+            _("name"),
+            _("academic year"),
+            _("fee group"),
+            _("programmes"),
+            _("grant status"),
+            _("date"),
+            _("fixed cost"),
+            _("variable cost"),
+            _("surcharge"),
+            _("digital learning platform"),
+            _("amount"),
+        ]
+    )
+    for s in _filtered(request).qs.iterator():
+        writer.writerow(
+            [
+                s.student.number,
+                s.student.full_name,
+                s.academic_year_code,
+                s.get_group_display(),
+                s.programme_codes,
+                s.get_grant_status_display(),
+                s.on.isoformat(),
+                s.fixed,
+                s.variable,
+                s.surcharge,
+                s.platform,
+                s.total,
+            ]
+        )
+    return response
