@@ -311,25 +311,3 @@ def fee_pages(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-# --- Tuition fees (fee appendix) -------------------------------------------------------------
-# Decided: student administration and superusers see the open balances and export them for
-# the finance department; whoever sees a student page sees that student's fee statements.
-def can_see_fees(user) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_superuser or user.groups.filter(name=roles.ADMINISTRATION).exists()
-
-
-def fee_pages(view):
-    """Login required (302 to the login page), then student administration (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not can_see_fees(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
