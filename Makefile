@@ -41,8 +41,10 @@ run: demo
 	$(PY) manage.py demo_logins
 	$(BIN)/honcho -f Procfile start
 
+TEST_WORKERS ?= 2
+
 test: install-dev messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install-dev
 	$(PY) -m bench
