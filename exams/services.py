@@ -4,6 +4,10 @@
 outcomes of the lines examined in the period, (2) credit certificates, (3) the
 learning account refunds with the bonus. Later stages (tolerance, programme
 results) build on the outcomes stored by stage 1.
+
+The stages run per batch of students (``BATCH`` students with all their lines
+examined in the period), so that the number of queries and the memory grow per
+batch, not per student or per line, and each stage sees a student whole.
 """
 
 import datetime
@@ -11,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
@@ -30,7 +34,7 @@ from students.models import (
 from students.services import BATCH, bonus_state, ledger_book
 
 from . import rules
-from .models import ProgrammeResult, Result, ToleranceChoice, ToleranceObjection
+from .models import ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
 from .standing import TOLERANCE_CONTRACTS, standings
 
 
@@ -44,28 +48,111 @@ class PublicationReport:
     programmes_passed: int = 0
 
 
+@dataclass(slots=True)
+class _Line:
+    """What the publication reads and writes of an ISP line (with its enrolment and course)."""
+
+    pk: int
+    enrolment_id: int
+    student_id: int
+    programme_id: int
+    programme_kind: str
+    academic_year_id: int
+    contract: str
+    course_id: int
+    code: str
+    tolerable: bool
+    deducted_credits: int
+    certified_on: datetime.date | None
+    mark: str = ""
+    outcome: str = ""
+    newly_certified: bool = False
+
+
 def result_mark(result: Result) -> rules.Mark:
-    if result.score is not None:
-        return result.score
-    if result.grade:
-        return result.grade
-    return rules.mark_from_parts([(part.credits, part.score) for part in result.parts.all()])
+    return _mark(result.score, result.grade, lambda: [(part.credits, part.score) for part in result.parts.all()])
 
 
-def _stage_marks(period: ExamPeriod, day: datetime.date) -> list[ISPLine]:
-    """Stage 1: the year's final mark and outcome of every line examined in ``period``."""
-    published = Result.objects.filter(exam_period__number__lte=period.number).select_related("exam_period")
-    lines = list(
-        ISPLine.objects.select_for_update(of=("self",))
-        .filter(enrolment__academic_year_id=period.academic_year_id, exempted=False)
-        .filter(Exists(Result.objects.filter(isp_line=OuterRef("pk"), exam_period=period)))
-        .select_related("course", "enrolment__programme", "enrolment__academic_year")
-        .prefetch_related(Prefetch("results", queryset=published.prefetch_related("parts").order_by("opportunity")))
+def _mark(score: int | None, grade: str, parts) -> rules.Mark:
+    """A result's mark: its score, else its grade, else the mark of its partial
+    exams, ``parts()`` as (credits, score) pairs (Art. 65)."""
+    if score is not None:
+        return score
+    if grade:
+        return grade
+    return rules.mark_from_parts(parts())
+
+
+def _student_batches(period: ExamPeriod) -> list[tuple[int, int]]:
+    """The students with a line examined in ``period``, in batches of ``BATCH`` given
+    as (first, last) student id: a range holds no other examined student."""
+    ids = list(
+        Enrolment.objects.filter(academic_year_id=period.academic_year_id)
+        .filter(Exists(Result.objects.filter(isp_line__enrolment=OuterRef("pk"), exam_period=period)))
+        .order_by("student_id")
+        .values_list("student_id", flat=True)
+        .distinct()
     )
+    return [(ids[start], ids[min(start + BATCH, len(ids)) - 1]) for start in range(0, len(ids), BATCH)]
+
+
+def _published_marks(period: ExamPeriod, students: tuple[int, int]) -> dict[int, list[rules.Mark]]:
+    """The published marks (exam periods up to ``period``) of the year's lines of the
+    students in the range ``students``, per line in order of opportunity."""
+    results = list(
+        Result.objects.filter(
+            exam_period__number__lte=period.number,
+            isp_line__enrolment__academic_year_id=period.academic_year_id,
+            isp_line__enrolment__student_id__gte=students[0],
+            isp_line__enrolment__student_id__lte=students[1],
+        )
+        .order_by("isp_line_id", "opportunity")
+        .values_list("pk", "isp_line_id", "score", "grade")
+    )
+    parts = defaultdict(list)
+    with_parts = [pk for pk, _line, score, grade in results if score is None and not grade]
+    if with_parts:
+        for result_id, credits, score in (
+            ResultPart.objects.filter(result_id__in=with_parts)
+            .order_by("result_id", "position")
+            .values_list("result_id", "credits", "score")
+        ):
+            parts[result_id].append((credits, score))
+    marks = defaultdict(list)
+    for pk, line_id, score, grade in results:
+        marks[line_id].append(_mark(score, grade, lambda pk=pk: parts[pk]))
+    return marks
+
+
+def _stage_marks(period: ExamPeriod, day: datetime.date, students: tuple[int, int]) -> list[_Line]:
+    """Stage 1: the year's final mark and outcome of every line examined in ``period``
+    (of the students in the range ``students``)."""
+    lines = [
+        _Line(*row)
+        for row in ISPLine.objects.select_for_update(of=("self",))
+        .filter(enrolment__academic_year_id=period.academic_year_id, exempted=False)
+        .filter(enrolment__student_id__gte=students[0], enrolment__student_id__lte=students[1])
+        .filter(Exists(Result.objects.filter(isp_line=OuterRef("pk"), exam_period=period)))
+        .values_list(
+            "pk",
+            "enrolment_id",
+            "enrolment__student_id",
+            "enrolment__programme_id",
+            "enrolment__programme__kind",
+            "enrolment__academic_year_id",
+            "enrolment__contract",
+            "course_id",
+            "course__code",
+            "course__tolerable",
+            "deducted_credits",
+            "certified_on",
+        )
+    ]
+    marks = _published_marks(period, students)
     for line in lines:
-        mark = rules.final_mark(result_mark(r) for r in line.results.all())
+        mark = rules.final_mark(marks[line.pk])
         line.mark = rules.mark_to_text(mark)
-        line.outcome = rules.outcome(mark, tolerable_course=line.course.tolerable)
+        line.outcome = rules.outcome(mark, tolerable_course=line.tolerable)
         # Stage 2: a credit certificate for a pass (Art. 76-77); it is never taken back here.
         line.newly_certified = line.outcome == LineOutcome.PASSED and line.certified_on is None
         if line.newly_certified:
@@ -73,12 +160,12 @@ def _stage_marks(period: ExamPeriod, day: datetime.date) -> list[ISPLine]:
     return lines
 
 
-def _stage_refunds(lines: list[ISPLine], day: datetime.date, report: PublicationReport) -> None:
+def _stage_refunds(lines: list[_Line], day: datetime.date, report: PublicationReport) -> None:
     """Stage 3: passed lines give their credits back, with the bonus (LA; DOMAIN §2 rules 7-8)."""
     refundable = [line for line in lines if line.newly_certified and line.deducted_credits > 0]
     by_student = defaultdict(list)
     for line in refundable:
-        by_student[line.enrolment.student_id].append(line)
+        by_student[line.student_id].append(line)
     bonus_left = bonus_state(by_student)
     rebuilt = set(
         LearningAccountEntry.objects.filter(student_id__in=list(by_student), kind=EntryKind.REBUILD).values_list(
@@ -87,13 +174,13 @@ def _stage_refunds(lines: list[ISPLine], day: datetime.date, report: Publication
     )
     entries = []
     for student_id, student_lines in by_student.items():
-        student_lines.sort(key=lambda line: line.course.code)
+        student_lines.sort(key=lambda line: line.code)
         passed = [
             (
                 line.deducted_credits,
                 account_rules.earns_bonus(
-                    contract=line.enrolment.contract,
-                    programme_kind=line.enrolment.programme.kind,
+                    contract=line.contract,
+                    programme_kind=line.programme_kind,
                     rebuild_granted=student_id in rebuilt,
                 ),
             )
@@ -105,13 +192,13 @@ def _stage_refunds(lines: list[ISPLine], day: datetime.date, report: Publication
                 "student_id": student_id,
                 "on": day,
                 "source": f"isp_line:{line.pk}",
-                "academic_year": line.enrolment.academic_year,
-                "programme": line.enrolment.programme,
-                "course": line.course,
+                "academic_year_id": line.academic_year_id,
+                "programme_id": line.programme_id,
+                "course_id": line.course_id,
             }
             entries.append(
                 LearningAccountEntry(
-                    credits=refund.refund, kind=EntryKind.PASS_REFUND, reason=f"{line.course.code} passed", **common
+                    credits=refund.refund, kind=EntryKind.PASS_REFUND, reason=f"{line.code} passed", **common
                 )
             )
             report.refunded_credits += refund.refund
@@ -120,7 +207,7 @@ def _stage_refunds(lines: list[ISPLine], day: datetime.date, report: Publication
                     LearningAccountEntry(
                         credits=refund.bonus,
                         kind=EntryKind.BONUS,
-                        reason=f"{line.course.code} passed: bonus on the first 60 credits",
+                        reason=f"{line.code} passed: bonus on the first 60 credits",
                         **common,
                     )
                 )
@@ -129,17 +216,32 @@ def _stage_refunds(lines: list[ISPLine], day: datetime.date, report: Publication
     ledger_book(entries)
 
 
+def _lines_save(lines: list[_Line]) -> None:
+    """Store stages 1-3 on the lines: one UPDATE per batch of lines with the same new
+    values (a few dozen marks and outcomes), far cheaper on many rows than
+    ``bulk_update``'s CASE per row."""
+    by_values = defaultdict(list)
+    for line in lines:
+        by_values[line.mark, line.outcome, line.certified_on, line.deducted_credits].append(line.pk)
+    for (mark, outcome, certified_on, deducted_credits), ids in by_values.items():
+        for start in range(0, len(ids), BATCH):
+            ISPLine.objects.filter(pk__in=ids[start : start + BATCH]).update(
+                mark=mark, outcome=outcome, certified_on=certified_on, deducted_credits=deducted_credits
+            )
+
+
 def _tolerate(line_ids: list[int], *, day: datetime.date, kind: str) -> None:
     for start in range(0, len(line_ids), BATCH):
         ISPLine.objects.filter(pk__in=line_ids[start : start + BATCH]).update(tolerated_on=day, tolerance_kind=kind)
 
 
-def _stage_automatic_tolerance(period: ExamPeriod, enrolment_ids: set[int], day, report) -> dict:
+def _stage_automatic_tolerance(enrolment_ids: set[int], day, report, *, last_period: bool) -> dict:
     """Stage 4: automatic tolerance (Art. 91 §3): (a) when it makes a student pass
     the programme; (b) at the end of the first and second academic year in an
     initial bachelor when it makes the student reach the decree threshold, with
     (c) the single 7/20 exception. The end of the year is the publication of the
-    year's last exam period **(decided)**."""
+    year's last exam period **(decided)**. Returns the standings as they are
+    stored afterwards."""
     rows = (
         Enrolment.objects.filter(pk__in=enrolment_ids)
         .exclude(status=EnrolmentStatus.REFUSED)
@@ -147,9 +249,6 @@ def _stage_automatic_tolerance(period: ExamPeriod, enrolment_ids: set[int], day,
     )
     enrolments = {pk: (student, programme, contract) for pk, student, programme, contract in rows}
     found = standings((student, programme) for student, programme, _c in enrolments.values())
-    last_period = period.number == max(
-        ExamPeriod.objects.filter(academic_year_id=period.academic_year_id).values_list("number", flat=True)
-    )
     tolerated = []
     for enrolment_id, (student_id, programme_id, contract) in enrolments.items():
         if contract not in TOLERANCE_CONTRACTS:
@@ -171,18 +270,21 @@ def _stage_automatic_tolerance(period: ExamPeriod, enrolment_ids: set[int], day,
             )
         # Only lines of this year's ISP can be tolerated at this publication.
         if courses and all(c in own for c in courses):
-            tolerated += [own[c].id for c in courses]
-    _tolerate(tolerated, day=day, kind=ToleranceKind.AUTOMATIC)
-    report.tolerated = len(tolerated)
+            tolerated += [own[c] for c in courses]
+    _tolerate([line.id for line in tolerated], day=day, kind=ToleranceKind.AUTOMATIC)
+    for line in tolerated:
+        line.tolerated_on, line.tolerance_kind = day, ToleranceKind.AUTOMATIC
+    report.tolerated += len(tolerated)
     return found
 
 
-def programme_results_update(*, pairs, day: datetime.date) -> int:
+def programme_results_update(*, pairs, day: datetime.date, found: dict | None = None) -> int:
     """Stage 5: the programme result (Art. 78-81) of each (student, programme):
     recorded when the programme is passed, withdrawn when it no longer is (an
-    objection to automatic tolerance undoes it)."""
+    objection to automatic tolerance undoes it). ``found``: the pairs' standings
+    when they are loaded already."""
     pairs = set(pairs)
-    found = standings(pairs)
+    found = standings(pairs) if found is None else found
     existing = {
         (r.student_id, r.programme_id): r
         for r in ProgrammeResult.objects.filter(
@@ -219,13 +321,18 @@ def results_publish(*, period: ExamPeriod, day: datetime.date | None = None) -> 
     """Publish ``period``'s results on ``day`` (default: its publication date)."""
     day = day or period.results_published_on
     report = PublicationReport()
-    lines = _stage_marks(period, day)
-    report.examined = len(lines)
-    report.certified = sum(1 for line in lines if line.newly_certified)
-    _stage_refunds(lines, day, report)
-    ISPLine.objects.bulk_update(lines, ["mark", "outcome", "certified_on", "deducted_credits"], batch_size=BATCH)
-    found = _stage_automatic_tolerance(period, {line.enrolment_id for line in lines}, day, report)
-    report.programmes_passed = programme_results_update(pairs=found.keys(), day=day)
+    last_period = period.number == max(
+        ExamPeriod.objects.filter(academic_year_id=period.academic_year_id).values_list("number", flat=True)
+    )
+    for students in _student_batches(period):
+        lines = _stage_marks(period, day, students)
+        report.examined += len(lines)
+        report.certified += sum(1 for line in lines if line.newly_certified)
+        _stage_refunds(lines, day, report)
+        _lines_save(lines)
+        enrolment_ids = {line.enrolment_id for line in lines}
+        found = _stage_automatic_tolerance(enrolment_ids, day, report, last_period=last_period)
+        report.programmes_passed += programme_results_update(pairs=found.keys(), day=day, found=found)
     return report
 
 

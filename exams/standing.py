@@ -17,6 +17,7 @@ from students.models import Contract, Enrolment, EnrolmentStatus, ISPLine
 from . import rules
 
 TOLERANCE_CONTRACTS = {Contract.DEGREE, Contract.EXAM_DEGREE}
+STUDENT_BATCH = 5000  # students per loading batch: bounded IN lists
 
 
 @dataclass
@@ -173,11 +174,11 @@ class Standing:
 
 
 def standings(pairs) -> dict[tuple[int, int], Standing]:
-    """Standings of many (student id, programme id) pairs, in four queries."""
+    """Standings of many (student id, programme id) pairs: two queries, then two
+    per batch of ``STUDENT_BATCH`` students."""
     pairs = set(pairs)
     if not pairs:
         return {}
-    student_ids = {s for s, _ in pairs}
     programme_ids = {p for _, p in pairs}
     programmes = Programme.objects.in_bulk(programme_ids)
     compulsory = defaultdict(set)
@@ -185,6 +186,18 @@ def standings(pairs) -> dict[tuple[int, int], Standing]:
         "pk", "programme_id"
     ):
         compulsory[programme_id].add(course_id)
+    result = {
+        key: Standing(student_id=key[0], programme=programmes[key[1]], compulsory=compulsory[key[1]], years=[])
+        for key in pairs
+    }
+    student_ids = sorted({s for s, _ in pairs})
+    for start in range(0, len(student_ids), STUDENT_BATCH):
+        _years_load(result, student_ids[start : start + STUDENT_BATCH], programme_ids)
+    return result
+
+
+def _years_load(result: dict[tuple[int, int], Standing], student_ids: list[int], programme_ids: set[int]) -> None:
+    """Add the years in the programme, with their lines, of ``student_ids`` to their standings."""
     years: dict[int, YearInProgramme] = {}
     owner: dict[int, tuple[int, int]] = {}
     for row in (
@@ -203,7 +216,7 @@ def standings(pairs) -> dict[tuple[int, int], Standing]:
         )
     ):
         key = (row["student_id"], row["programme_id"])
-        if key not in pairs:
+        if key not in result:
             continue
         years[row["pk"]] = YearInProgramme(
             enrolment_id=row["pk"],
@@ -254,10 +267,5 @@ def standings(pairs) -> dict[tuple[int, int], Standing]:
                 tolerance_kind=row["tolerance_kind"],
             )
         )
-    result = {
-        key: Standing(student_id=key[0], programme=programmes[key[1]], compulsory=compulsory[key[1]], years=[])
-        for key in pairs
-    }
     for enrolment_id, year in years.items():
         result[owner[enrolment_id]].years.append(year)
-    return result
