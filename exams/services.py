@@ -304,7 +304,7 @@ def programme_results_update(*, pairs, day: datetime.date, found: dict | None = 
                     programme_id=key[1],
                     academic_year_id=standing.years[-1].year_id,
                     passed_on=day,
-                    percentage=round_half_up(percentage or 0, 4),
+                    percentage=None if percentage is None else round_half_up(percentage, 4),
                     level=level or "",
                 )
             )
