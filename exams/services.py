@@ -235,7 +235,9 @@ def _tolerate(line_ids: list[int], *, day: datetime.date, kind: str) -> None:
         ISPLine.objects.filter(pk__in=line_ids[start : start + BATCH]).update(tolerated_on=day, tolerance_kind=kind)
 
 
-def _stage_automatic_tolerance(enrolment_ids: set[int], day, report, *, last_period: bool) -> dict:
+def _stage_automatic_tolerance(
+    enrolment_ids: set[int], day, report, *, last_period: bool, threshold_only: bool = False
+) -> dict:
     """Stage 4: automatic tolerance (Art. 91 §3): (a) when it makes a student pass
     the programme; (b) at the end of the first and second academic year in an
     initial bachelor when it makes the student reach the decree threshold, with
@@ -257,12 +259,16 @@ def _stage_automatic_tolerance(enrolment_ids: set[int], day, report, *, last_per
         year = standing.year(enrolment_id)
         position = standing.tolerance(year)
         own = {line.course_id: line for line in year.active if not line.done}
-        courses = rules.automatic_tolerance_final_stage(
-            records=standing.records(year),
-            programme_credits=standing.programme.credits,
-            compulsory=standing.compulsory,
-            efficiency=year.efficiency,
-            left=position["left"],
+        courses = (
+            []
+            if threshold_only
+            else rules.automatic_tolerance_final_stage(
+                records=standing.records(year),
+                programme_credits=standing.programme.credits,
+                compulsory=standing.compulsory,
+                efficiency=year.efficiency,
+                left=position["left"],
+            )
         )
         if not courses and last_period and standing.threshold_applies and standing.years_enrolled(year) <= 2:
             courses = rules.automatic_tolerance_threshold(
@@ -324,6 +330,7 @@ def results_publish(*, period: ExamPeriod, day: datetime.date | None = None) -> 
     last_period = period.number == max(
         ExamPeriod.objects.filter(academic_year_id=period.academic_year_id).values_list("number", flat=True)
     )
+    examined = set()
     for students in _student_batches(period):
         lines = _stage_marks(period, day, students)
         report.examined += len(lines)
@@ -331,9 +338,44 @@ def results_publish(*, period: ExamPeriod, day: datetime.date | None = None) -> 
         _stage_refunds(lines, day, report)
         _lines_save(lines)
         enrolment_ids = {line.enrolment_id for line in lines}
+        examined |= enrolment_ids
         found = _stage_automatic_tolerance(enrolment_ids, day, report, last_period=last_period)
         report.programmes_passed += programme_results_update(pairs=found.keys(), day=day, found=found)
+    if last_period:
+        _stage_threshold_tolerance_not_examined(period, examined, day, report)
     return report
+
+
+def _stage_threshold_tolerance_not_examined(period: ExamPeriod, examined: set[int], day, report) -> None:
+    """Art. 91 §3 (b)-(c) at the end of the academic year also reaches students
+    under the decree threshold who sat no exam in the last period: their
+    tolerable fails of earlier periods can make them reach the threshold."""
+    candidates = list(
+        Enrolment.objects.filter(
+            academic_year_id=period.academic_year_id,
+            programme__kind="initial_bachelor",
+            contract__in=TOLERANCE_CONTRACTS,
+        )
+        .exclude(status=EnrolmentStatus.REFUSED)
+        .exclude(pk__in=examined)
+        .filter(
+            Exists(
+                ISPLine.objects.filter(
+                    enrolment=OuterRef("pk"),
+                    removed_on__isnull=True,
+                    tolerated_on__isnull=True,
+                    outcome__in=[LineOutcome.TOLERABLE, LineOutcome.FAILED],
+                )
+            )
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(candidates), BATCH):
+        found = _stage_automatic_tolerance(
+            set(candidates[start : start + BATCH]), day, report, last_period=True, threshold_only=True
+        )
+        report.programmes_passed += programme_results_update(pairs=found.keys(), day=day, found=found)
 
 
 # --- Student decisions (Art. 91 §2-3) ------------------------------------------------
@@ -360,9 +402,9 @@ def tolerance_choice_check(*, line: ISPLine, on: datetime.date) -> str | None:
         return "no_tolerance"
     if line.outcome == LineOutcome.PENDING and line.tolerated_on is None:
         return "no_result"
-    published = ExamPeriod.objects.filter(
-        academic_year_id=year.year_id, results_published_on__lte=on
-    ).values_list("results_published_on", flat=True)
+    published = ExamPeriod.objects.filter(academic_year_id=year.year_id, results_published_on__lte=on).values_list(
+        "results_published_on", flat=True
+    )
     return rules.tolerance_choice_refusal(
         outcome=line.outcome,
         tolerated=line.tolerated_on is not None,
