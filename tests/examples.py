@@ -8,15 +8,14 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from tests.paths import EXAMPLES
+from tests.paths import EXAMPLES, OWN_CASES, case_names
 
-OWN_CASES = Path(__file__).resolve().parent / "cases"
 DIRECTORIES = (EXAMPLES, OWN_CASES)
 LIST_KEYS = {"enrolments": ("academic_year", "programme"), "courses": ("course",), "programmes": ("programme",)}
 
 
 def cases(directory: Path = EXAMPLES) -> list[str]:
-    return sorted(p.name.removesuffix(".expected.json") for p in directory.glob("*.expected.json"))
+    return case_names(directory)
 
 
 def all_cases() -> list[tuple[Path, str]]:
