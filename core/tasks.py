@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from . import clock
+from .timeline import run_deadlines
 
 
 @shared_task
@@ -12,6 +13,4 @@ def ping(value: str) -> str:
 @shared_task
 def run_deadlines_today() -> dict:
     """Nightly beat job: bring every deadline up to today (EXCHANGE.md)."""
-    from core.timeline import run_deadlines
-
     return run_deadlines(today=clock.today()).as_dict()

@@ -1,15 +1,24 @@
 """The timeline: every dated fact and calendar transition, processed once, in date order.
 
 ``run_deadlines(today=D)`` repeatedly takes the earliest day that still has
-something due (up to D) and processes that day in the same-day order of
-EXCHANGE.md:
+something due (up to D) and processes that day stage by stage, in the same-day
+order of EXCHANGE.md:
 
-1. calendar transitions (academic-year start, the 1 December and 15 March locks);
-2. facts: learning accounts that open, enrolments, ISP lines added and removed,
-   deregistrations, degrees;
-3. publications of exam results;
-4. student decisions: tolerance choices and objections; the appeal clocks;
-5. year-end measures (on the academic year's ``ends_on``).
+1. ``Stage.CALENDAR``: calendar transitions (academic-year start, the 1 December
+   and 15 March locks);
+2. ``Stage.FACTS``: learning accounts that open, enrolments, ISP lines added and
+   removed, deregistrations, degrees (and the tuition fee that follows them);
+3. ``Stage.PUBLICATIONS``: publications of exam results;
+4. ``Stage.DECISIONS``: student decisions (tolerance choices and objections) and
+   the appeal clocks;
+5. ``Stage.YEAR_END``: year-end measures (on the academic year's ``ends_on``).
+
+The timeline knows no app. Each app registers what it brings in its
+``AppConfig.ready()`` (its ``deadlines.py``): *fact kinds* (a function that
+processes the facts due on a day, and one that says the earliest day such a fact
+is still pending) and *transition sources* (the calendar transitions due up to a
+day). Within a stage the transitions run first, in key order, then the fact kinds
+in their registered ``order``.
 
 Facts carry a ``processed`` marker set in the same transaction that handles
 them; calendar transitions are recorded in ``core.Transition`` (unique key),
@@ -19,25 +28,26 @@ application call the same services for their own day.
 """
 
 import datetime
+import enum
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Min
-
-from appeals.services import appeal_clocks_pending_on, appeal_clocks_process
-from exams.models import ToleranceChoice, ToleranceObjection
-from exams.services import results_publish, tolerance_choices_process, tolerance_objections_process
-from fees.services import fees_process
-from programmes.models import AcademicYear, ExamPeriod
-from students import services as student_services
-from students.measures import measures_take
-from students.models import Degree, Enrolment, ISPLine
 
 from .models import Transition
 
 logger = logging.getLogger(__name__)
+
+
+class Stage(enum.IntEnum):
+    """The same-day order of EXCHANGE.md."""
+
+    CALENDAR = 1
+    FACTS = 2
+    PUBLICATIONS = 3
+    DECISIONS = 4
+    YEAR_END = 5
 
 
 @dataclass
@@ -60,63 +70,75 @@ class Report:
 class CalendarTransition:
     key: str
     due_on: datetime.date
-    stage: int
+    stage: Stage
     run: Callable[[], object]
 
 
-def publication_key(period: ExamPeriod) -> str:
-    """The transition that publishes ``period``'s results (Art. 86): once it is
-    processed, the period's results are official."""
-    return f"exam_period:{period.academic_year.code}:{period.number}:publication"
+@dataclass(frozen=True)
+class FactKind:
+    """Facts of one kind: ``process(day=D)`` handles those due on D and returns how many;
+    ``pending_on()`` gives the earliest day one is still unprocessed (None: the kind only
+    follows the days other facts bring, as the tuition fee does)."""
+
+    name: str
+    stage: Stage
+    order: int
+    process: Callable[..., int]
+    pending_on: Callable[[], datetime.date | None] | None = None
+
+
+@dataclass(frozen=True)
+class TransitionSource:
+    """Calendar transitions of one kind: ``due(up_to)`` yields every transition due on or
+    before ``up_to``, processed or not (the timeline skips the processed ones)."""
+
+    name: str
+    stage: Stage
+    order: int
+    due: Callable[[datetime.date], Iterable[CalendarTransition]]
+
+
+_fact_kinds: dict[str, FactKind] = {}
+_transition_sources: dict[str, TransitionSource] = {}
+
+
+def register_fact_kind(kind: FactKind) -> None:
+    """Called from an app's ``ready()``; registering the same name again replaces it."""
+    _fact_kinds[kind.name] = kind
+
+
+def register_transition_source(source: TransitionSource) -> None:
+    """Called from an app's ``ready()``; registering the same name again replaces it."""
+    _transition_sources[source.name] = source
+
+
+def fact_kinds() -> list[FactKind]:
+    return sorted(_fact_kinds.values(), key=lambda k: (k.stage, k.order, k.name))
+
+
+def transition_sources() -> list[TransitionSource]:
+    return sorted(_transition_sources.values(), key=lambda s: (s.stage, s.order, s.name))
+
+
+def registered_order() -> list[tuple[int, str]]:
+    """Everything registered, in the order a day is processed: (stage, name)."""
+    steps = [(s.stage, 0, s.order, s.name) for s in transition_sources()]
+    steps += [(k.stage, 1, k.order, k.name) for k in fact_kinds()]
+    return [(stage, name) for stage, _kind, _order, name in sorted(steps)]
 
 
 def calendar_transitions(up_to: datetime.date) -> list[CalendarTransition]:
     """Every calendar transition due on or before ``up_to`` that is not processed yet."""
     done = set(Transition.objects.filter(due_on__lte=up_to).values_list("key", flat=True))
     found = []
-    for year in AcademicYear.objects.filter(starts_on__lte=up_to):
-        candidates = [
-            (f"ay:{year.code}:start", year.starts_on, 1, lambda y=year: student_services.rebuild_grant(year=y)),
-            (
-                f"ay:{year.code}:first_semester_lock",
-                year.first_semester_lock,
-                1,
-                lambda y=year: student_services.lines_lock(year=y, semesters=["1", "year"], day=y.first_semester_lock),
-            ),
-            (
-                f"ay:{year.code}:second_semester_lock",
-                year.second_semester_lock,
-                1,
-                lambda y=year: student_services.lines_lock(year=y, semesters=["2"], day=y.second_semester_lock),
-            ),
-        ]
-        candidates.append((f"ay:{year.code}:year_end", year.ends_on, 5, lambda y=year: measures_take(year=y)))
-        found += [CalendarTransition(k, d, s, r) for k, d, s, r in candidates if d <= up_to and k not in done]
-    for period in ExamPeriod.objects.filter(results_published_on__lte=up_to).select_related("academic_year"):
-        key = publication_key(period)
-        if key not in done:
-            found.append(
-                CalendarTransition(key, period.results_published_on, 3, lambda p=period: results_publish(period=p))
-            )
+    for source in transition_sources():
+        found += [t for t in source.due(up_to) if t.due_on <= up_to and t.key not in done]
     return found
 
 
 def _earliest_fact_day(up_to: datetime.date) -> datetime.date | None:
-    candidates = [
-        student_services.openings_pending_on(),
-        Enrolment.objects.filter(enrolment_processed=False).aggregate(d=Min("enrolled_on"))["d"],
-        ISPLine.objects.filter(add_processed=False).aggregate(d=Min("added_on"))["d"],
-        ISPLine.objects.filter(removal_processed=False, removed_on__isnull=False).aggregate(d=Min("removed_on"))["d"],
-        Enrolment.objects.filter(deregistration_processed=False, deregistered_on__isnull=False).aggregate(
-            d=Min("deregistered_on")
-        )["d"],
-        Degree.objects.filter(processed=False).aggregate(d=Min("on"))["d"],
-        ToleranceChoice.objects.filter(processed=False).aggregate(d=Min("on"))["d"],
-        ToleranceObjection.objects.filter(processed=False).aggregate(d=Min("on"))["d"],
-        appeal_clocks_pending_on(),
-    ]
-    due = [d for d in candidates if d is not None and d <= up_to]
-    return min(due, default=None)
+    candidates = (kind.pending_on() for kind in fact_kinds() if kind.pending_on is not None)
+    return min((d for d in candidates if d is not None and d <= up_to), default=None)
 
 
 def _run_transition(transition: CalendarTransition, report: Report) -> None:
@@ -133,33 +155,14 @@ def _run_transition(transition: CalendarTransition, report: Report) -> None:
     report.transitions.append(transition.key)
 
 
-FACT_STAGES = (
-    student_services.accounts_open,
-    student_services.enrolments_process,
-    student_services.isp_additions_process,
-    student_services.isp_removals_process,
-    student_services.deregistrations_process,
-    student_services.degrees_process,
-    # Last: the tuition fee follows the day's enrolments, ISP lines and deregistrations.
-    fees_process,
-)
-
-
-# Appeal clocks (Art. 101): void when not elaborated in time, flagged when overdue.
-DECISION_STAGES = (tolerance_choices_process, tolerance_objections_process, appeal_clocks_process)
-
-
 def process_day(day: datetime.date, transitions: list[CalendarTransition], report: Report) -> None:
-    for transition in sorted((t for t in transitions if t.stage == 1), key=lambda t: t.key):
-        _run_transition(transition, report)
-    for stage in FACT_STAGES:
-        report.facts += stage(day=day)
-    for transition in sorted((t for t in transitions if t.stage == 3), key=lambda t: t.key):
-        _run_transition(transition, report)
-    for stage in DECISION_STAGES:
-        report.facts += stage(day=day)
-    for transition in sorted((t for t in transitions if t.stage == 5), key=lambda t: t.key):
-        _run_transition(transition, report)
+    kinds = fact_kinds()
+    for stage in Stage:
+        for transition in sorted((t for t in transitions if t.stage == stage), key=lambda t: t.key):
+            _run_transition(transition, report)
+        for kind in kinds:
+            if kind.stage == stage:
+                report.facts += kind.process(day=day)
 
 
 def run_deadlines(*, today: datetime.date) -> Report:
@@ -174,3 +177,13 @@ def run_deadlines(*, today: datetime.date) -> Report:
         day = min(days)
         process_day(day, [t for t in pending if t.due_on == day], report)
         report.days += 1
+
+
+def transition_processed(key: str) -> bool:
+    """Whether the calendar transition ``key`` has been processed."""
+    return Transition.objects.filter(key=key).exists()
+
+
+def processed_keys(keys: Iterable[str]) -> set[str]:
+    """Those of ``keys`` whose transition has been processed (one query)."""
+    return set(Transition.objects.filter(key__in=list(keys)).values_list("key", flat=True))

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ExamsConfig(AppConfig):
     name = "exams"
     verbose_name = _("Examinations")
+
+    def ready(self):
+        from core import gates
+
+        from . import deadlines, facts
+
+        deadlines.register()
+        gates.opportunities_taken.answer_with(facts.opportunities_taken)

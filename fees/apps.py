@@ -8,4 +8,7 @@ class FeesConfig(AppConfig):
     verbose_name = _("tuition fees")
 
     def ready(self):
+        from . import deadlines
+
+        deadlines.register()
         from . import signals  # noqa: F401

@@ -1,0 +1,39 @@
+"""Gates: questions a lower layer asks and a higher layer answers (ARCHITECTURE.md).
+
+A lower app may need to know something only a higher app can tell — the ledger asks
+whether an exam opportunity was taken, which results hold. The question is declared
+here, the answering app registers its function in ``AppConfig.ready()``, and asking a
+question nobody answers is a configuration error, never a silent default.
+"""
+
+from collections.abc import Callable
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class Gate:
+    """One question with one answering function."""
+
+    def __init__(self, name: str, doc: str):
+        self.name = name
+        self.__doc__ = doc
+        self._answer: Callable | None = None
+
+    def answer_with(self, function: Callable) -> None:
+        self._answer = function
+
+    @property
+    def answered(self) -> bool:
+        return self._answer is not None
+
+    def __call__(self, *args, **kwargs):
+        if self._answer is None:
+            raise ImproperlyConfigured(f"nobody answers the gate {self.name!r}: is the answering app installed?")
+        return self._answer(*args, **kwargs)
+
+
+opportunities_taken = Gate(
+    "opportunities_taken",
+    "opportunities_taken(line_ids, *, on, first_only=False) -> set of ISP line ids with an exam "
+    "opportunity taken by ``on`` (Art. 89 §1: an exam not taken counts). Answered by exams.",
+)
