@@ -44,7 +44,7 @@ def _rule(title: str, char: str = "-") -> list[str]:
 
 
 def study_progress_text(data: dict, course_names: dict[str, str] | None = None) -> str:
-    """Render the study progress file (the dict of ``selectors.study_progress``)."""
+    """Render the study progress file (the dict of ``progress.selectors.study_progress``)."""
     names = course_names or {}
     out = _rule(_("STUDY PROGRESS FILE"), "=")
     out += [

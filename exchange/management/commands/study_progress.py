@@ -2,9 +2,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from exchange.text import study_progress_text
 from programmes.models import Course
-from students.selectors import student_by_number, study_progress
-from students.text import study_progress_text
+from progress.selectors import study_progress
+from students.selectors import student_by_number
 
 
 class Command(BaseCommand):

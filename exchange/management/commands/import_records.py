@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from students.exchange import RecordsInvalid, import_data
+from exchange.records import RecordsInvalid, import_data
 
 # Below this many students the import takes a moment: a progress bar would only flicker.
 PROGRESS_FROM_STUDENTS = 200

@@ -1,0 +1,36 @@
+"""Writing what the checks planned, in bulk: the catalogue first, then the students in
+slices (their enrolments and ISP lines, then the exams' records about those lines).
+The caller holds the transaction."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from exchange.chunks import chunks
+from exchange.plan import Plan
+from exchange.summary import ImportSummary
+from exchange.write.exams import ExamWriter
+from exchange.write.programmes import CatalogueWriter
+from exchange.write.students import StudentWriter
+
+# Students are written in slices so that the progress bar moves; bulk_create sizes its own batches.
+WRITE_CHUNK = 500
+
+
+def write_plan(plan: Plan, *, progress: bool) -> ImportSummary:
+    """Create what ``plan`` holds; ``progress`` shows a progress bar on stderr while the students are written."""
+    summary = ImportSummary()
+    ids = CatalogueWriter(plan, summary).write()
+    students = StudentWriter(ids, summary)
+    exams = ExamWriter(ids, summary)
+    with tqdm(
+        total=len(plan.students),
+        desc=_("Importing students"),
+        unit=_("student"),
+        disable=not (progress and plan.students),
+    ) as bar:
+        for chunk in chunks(plan.students, WRITE_CHUNK):
+            exams.write(students.write(chunk))
+            bar.update(len(chunk))
+    return summary
