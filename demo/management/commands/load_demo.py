@@ -10,16 +10,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from appeals.demo import load as load_demo_appeals
 from appeals.models import Appeal
 from core import clock, roles
-from core.demo import DEMO_ASSIGNMENTS, DEMO_PASSWORD, DEMO_USERS, YEARS, build_records
-from core.management.commands.demo_logins import write_logins
-from exams.demo import load_ombuds_demo
-from exams.models import ExamMoment, RescheduleRequest, Result, ToleranceChoice
+from demo.appeals import load as load_demo_appeals
+from demo.college import DEMO_ASSIGNMENTS, DEMO_PASSWORD, DEMO_USERS, YEARS, build_records
+from demo.management.commands.demo_logins import write_logins
+from demo.ombuds import load_ombuds_demo
+from exams.models import Result, ToleranceChoice
+from exchange.records import RecordsInvalid, import_data
 from programmes import rules
 from programmes.models import AcademicYear, Assignment, AssignmentRole, Course, Programme
-from students.exchange import RecordsInvalid, import_data
+from reschedules.models import ExamMoment, RescheduleRequest
 from students.models import Enrolment, ISPLine, LearningAccountEntry, Student
 
 # Problems shown when the demo document does not import (the rest are counted).

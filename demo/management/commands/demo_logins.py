@@ -7,7 +7,7 @@ from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from core.demo import DEMO_PASSWORD, DEMO_USERS
+from demo.college import DEMO_PASSWORD, DEMO_USERS
 
 # Where ``make run`` serves the site (Procfile).
 SITE_URL = "http://127.0.0.1:8000/"

@@ -12,13 +12,12 @@ import datetime
 
 from django.contrib.auth import get_user_model
 
+from appeals import services
 from core import roles
 from exams.models import Result
 from programmes.models import AcademicYear, ExamPeriod
-from students.measures import REFUSALS
 from students.models import Measure, Student
-
-from . import services
+from students.refusals import REFUSALS
 
 DAY = datetime.timedelta(days=1)
 

@@ -15,10 +15,9 @@ from django.contrib.auth import get_user_model
 from simple_history.utils import bulk_create_with_history
 
 from programmes.models import AcademicYear, ExamPeriod, Programme
+from reschedules import services as ombuds
+from reschedules.models import CourseExaminer, ExamMoment, OmbudsReport, SpecialStatus
 from students.models import EnrolmentStatus, ISPLine
-
-from . import ombuds
-from .models import CourseExaminer, ExamMoment, OmbudsReport, SpecialStatus
 
 D = datetime.date
 T = datetime.time

@@ -11,17 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from core import roles
-from core.demo import (
-    DEMO_PASSWORD,
-    DEMO_TODAY,
-    DEMO_USERS,
-    PROGRAMME_BY_CODE,
-    build_records,
-    course_mark_from_parts,
-    is_pass,
-)
+from demo.college import DEMO_PASSWORD, DEMO_TODAY, DEMO_USERS, PROGRAMME_BY_CODE, build_records
+from exams.rules import is_pass, mark_from_parts
+from exchange.records import validate
 from programmes.models import Assignment
-from students.exchange import validate
 from students.models import Enrolment, LearningAccountEntry, Student
 
 DAY = datetime.timedelta(days=1)
@@ -38,7 +31,7 @@ def _date(value: str) -> datetime.date:
 
 def _mark(result):
     if "parts" in result:
-        return course_mark_from_parts([(p["credits"], p["mark"]) for p in result["parts"]])
+        return mark_from_parts([(p["credits"], p["mark"]) for p in result["parts"]])
     return result["mark"]
 
 

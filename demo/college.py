@@ -23,18 +23,23 @@ import datetime
 import random
 import unicodedata
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from core import roles
-from programmes import rules
+from exams import rules as exam_rules
+from exchange.records import ENROLMENT_OPENS_BEFORE_START, FORMAT
+from programmes import rules as programme_rules
+from students import rules as student_rules
 
-FORMAT = "study-records/1"
 YEARS = (2024, 2025, 2026)
 # The demo's "now": every fact in the document lies before it.
 DEMO_TODAY = datetime.date(2026, 11, 23)
 EMAIL_DOMAIN = "student.example"
-# DOMAIN §1 / EXCHANGE.md: enrolment-related dates may lie this long before the year starts.
-ENROLMENT_WINDOW_DAYS = 122
 DAY = datetime.timedelta(days=1)
+# The simulated students' habits, in study efficiency (%): they ask for tolerance only after a
+# year of at least CHOOSING_EFFICIENCY, and a year under LOW_EFFICIENCY makes them think of leaving.
+CHOOSING_EFFICIENCY = 60
+LOW_EFFICIENCY = 50
 
 # --------------------------------------------------------------------------- catalogue
 
@@ -114,10 +119,6 @@ class ProgrammeSpec:
     @property
     def stages(self) -> int:
         return max(c.stage for c in self.courses)
-
-    @property
-    def is_bachelor(self) -> bool:
-        return self.kind in ("initial_bachelor", "education_bachelor", "bachelor_after_bachelor")
 
     def course(self, code: str) -> CourseSpec:
         return self._by_code()[code]
@@ -381,15 +382,16 @@ class YearSpec:
             2: (june, june + days(32), june + days(36)),
             3: (august, ends_on - days(4), ends_on - days(2)),
         }
-        return cls(first, starts_on, ends_on, periods, rules.default_calendar(first))
+        return cls(first, starts_on, ends_on, periods, programme_rules.default_calendar(first))
 
     @property
     def code(self) -> str:
-        return rules.academic_year_code(self.first)
+        return programme_rules.academic_year_code(self.first)
 
     @property
     def window_start(self) -> datetime.date:
-        return self.starts_on - datetime.timedelta(days=ENROLMENT_WINDOW_DAYS)
+        """The first day an enrolment-related date may have (EXCHANGE.md, as the importer checks it)."""
+        return self.starts_on - ENROLMENT_OPENS_BEFORE_START
 
     def published(self, number: int) -> datetime.date:
         return self.periods[number][2]
@@ -423,32 +425,8 @@ class YearSpec:
 
 
 # --------------------------------------------------------------------------- marks
-
-
-def round_half_up(value: float) -> int:
-    return int(value + 0.5)
-
-
-def course_mark_from_parts(parts: list[tuple[int, int]]) -> int:
-    """DOMAIN §4: the credit-weighted mean rounded half up; the lowest part if any part is 7 or less."""
-    lowest = min(mark for _, mark in parts)
-    if lowest <= 7:
-        return lowest
-    total = sum(credits for credits, _ in parts)
-    return round_half_up(sum(credits * mark for credits, mark in parts) / total)
-
-
-def mark_value(mark) -> int:
-    """Orders marks for 'the better of two opportunities': NA and F below every number."""
-    if mark == "P":
-        return 20
-    if isinstance(mark, int):
-        return mark
-    return -1
-
-
-def is_pass(mark) -> bool:
-    return mark == "P" or (isinstance(mark, int) and mark >= 10)
+# The marks, their outcome and the tolerance follow the real rules (exams.rules), so the
+# simulated students decide on what the application will make of their results.
 
 
 def _iso(day: datetime.date) -> str:
@@ -523,7 +501,7 @@ class StudentState:
 
 @dataclass
 class YearOutcome:
-    efficiency: float | None  # None without any examined line
+    efficiency: Fraction | None  # the study efficiency in %; None without any examined line
     deregistered: bool = False
     vanished: bool = False  # stopped sitting exams without deregistering
 
@@ -708,12 +686,17 @@ class _Builder:
             return None
 
         # Generation students (first enrolment ever, degree contract, bachelor) who give up
-        # in December and start another programme of the same year (DOMAIN §2 rule 6).
+        # in December and start another programme of the same year (DOMAIN §2 rule 6). A student
+        # without an imported learning account has studied nowhere before this college.
         generation = (
-            not state.enrolments
-            and state.learning_account is None
-            and contract == "degree"
-            and programme.is_bachelor
+            state.learning_account is None
+            and student_rules.is_generation_student(
+                first_enrolment_year=None,
+                academic_year=spec.code,
+                contract=contract,
+                programme_kind=programme.kind,
+                earlier_enrolments=len(state.enrolments),
+            )
             and spec.first < YEARS[-1]
         )
         switch_target = None
@@ -955,15 +938,18 @@ class _Builder:
         return {old.code}
 
     def tolerance_credit(self, track: Track, contract: str) -> int:
-        """DOMAIN §4: 10 % of the programme's credits minus exemptions; at most 12 for a starter."""
+        """The tolerance credit of Art. 91 §1 (DOMAIN §4) as exams.rules computes it."""
         if contract != "degree":
             return 0
         programme = track.programme
-        credit = round_half_up((programme.credits - track.exempted_credits) / 10)
         done = sum(c.credits for c in programme.courses if c.code in track.obtained or c.code in track.tolerated)
-        if programme.is_bachelor and done < 60:
-            credit = min(credit, 12)
-        return credit
+        return exam_rules.tolerance_credit(
+            programme_credits=programme.credits,
+            exempted_credits=track.exempted_credits,
+            cap=None,  # the demo's programmes set no tolerance cap
+            programme_kind=programme.kind,
+            starter=done < exam_rules.STARTER_CREDITS,
+        )
 
     # ---- the exams of one year
 
@@ -986,7 +972,7 @@ class _Builder:
                 level = state.ability - course.difficulty + self.rng.gauss(0, 2.6)
                 parts.append((credits, min(20, max(0, round(level)))))
             record["parts"] = [{"credits": c, "mark": m} for c, m in parts]
-            return record, course_mark_from_parts(parts)
+            return record, exam_rules.mark_from_parts(parts)
         record["mark"] = mark
         return record, mark
 
@@ -1019,19 +1005,25 @@ class _Builder:
         left = tolerance_credit - track.tolerance_used
         tolerated: list[str] = []
 
-        def efficiency() -> float:
-            certified = sum(c.credits for c in courses if is_pass(final.get(c.code)))
-            return certified / actually_taken if actually_taken else 0.0
+        def efficiency():
+            """The study efficiency (Art. 28) as a percentage; None when nothing is actually taken."""
+            certified = sum(c.credits for c in courses if exam_rules.is_pass(final.get(c.code)))
+            return exam_rules.study_efficiency(certified_credits=certified, actually_taken_credits=actually_taken)
 
         def choose_tolerance(published: datetime.date, probability: float, latest_days: int):
             nonlocal left
-            if contract != "degree" or efficiency() < 0.6:
+            eff = efficiency()
+            # Students after a weak year seldom ask for tolerance: only from CHOOSING_EFFICIENCY on,
+            # above the rule's minimum (which tolerance_allowed checks).
+            if contract != "degree" or eff is None or eff < CHOOSING_EFFICIENCY:
                 return
             for course in courses:
                 mark = final.get(course.code)
-                if course.code in tolerated or not course.tolerable or mark not in (8, 9):
+                if course.code in tolerated or not exam_rules.is_tolerable(mark, tolerable_course=course.tolerable):
                     continue
-                if course.credits <= left and self.chance(probability):
+                if exam_rules.tolerance_allowed(efficiency=eff, credits=course.credits, left=left) and self.chance(
+                    probability
+                ):
                     on = self.day_between(published + DAY, published + datetime.timedelta(days=latest_days))
                     choices.append({"course": course.code, "on": _iso(on)})
                     tolerated.append(course.code)
@@ -1044,15 +1036,14 @@ class _Builder:
         if sat(3) and not vanished:
             for course in courses:
                 mark = final.get(course.code)
-                if course.code not in final or is_pass(mark) or course.code in tolerated or not course.resit:
+                if course.code not in final or exam_rules.is_pass(mark) or course.code in tolerated or not course.resit:
                     continue
                 if not self.chance(0.9):
                     continue
                 result, mark2 = self.result(state, course, 3, 2)
                 results.append(result)
                 resat = True
-                if mark_value(mark2) >= mark_value(mark):
-                    final[course.code] = mark2
+                final[course.code] = exam_rules.final_mark((mark, mark2))
             choose_tolerance(spec.published(3), 0.25, 4)
 
         record["results"] = sorted(results, key=lambda r: (r["exam_period"], r["course"]))
@@ -1060,14 +1051,14 @@ class _Builder:
             record["tolerance_choices"] = sorted(choices, key=lambda c: (c["on"], c["course"]))
 
         # The year's balance for the next ISP.
-        passed = [c.code for c in courses if is_pass(final.get(c.code))]
+        passed = [c.code for c in courses if exam_rules.is_pass(final.get(c.code))]
         track.obtained.update(passed)
         track.tolerated.update(tolerated)
         track.tolerance_used += sum(track.programme.course(code).credits for code in tolerated)
         track.retake = [c.code for c in courses if c.code in final and not track.done(c.code)]
         # Lines never examined (a deregistration) are simply not obtained.
         eff = efficiency() if final else None
-        if eff is not None and eff < 0.5:
+        if eff is not None and eff < LOW_EFFICIENCY:
             track.low_efficiency_years += 1
         if resat or choices:
             latest = max([spec.published(3)] + [datetime.date.fromisoformat(c["on"]) for c in choices])
@@ -1096,19 +1087,17 @@ class _Builder:
             return "stop"
         if track.programme is EMERGENCY_CARE:
             return "continue" if self.chance(0.85) else "stop"
-        # Decree threshold: after two years the first ISP must be obtained (or tolerated).
-        if (
-            track.programme.kind == "initial_bachelor"
-            and track.years >= 2
-            and not all(track.done(code) for code in track.package)
+        # Decree threshold (Art. 30): after two years the first ISP must be obtained (or tolerated).
+        if track.programme.kind == "initial_bachelor" and student_rules.threshold_refusal_due(
+            years_enrolled=track.years, package_reached=all(track.done(code) for code in track.package)
         ):
             return "switch" if self.chance(0.5) else "stop"
         if track.low_efficiency_years >= 2:
             return "switch" if self.chance(0.35) else "stop"
-        eff = year.efficiency or 0.0
-        if eff < 0.3:
+        eff = year.efficiency or 0
+        if eff < 30:
             return rng.choices(("stop", "switch", "continue"), (50, 25, 25))[0]
-        if eff < 0.5:
+        if eff < LOW_EFFICIENCY:
             return rng.choices(("stop", "switch", "continue"), (12, 13, 75))[0]
         return "stop" if self.chance(0.03) else "continue"
 
