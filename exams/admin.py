@@ -6,15 +6,18 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedAdmin
+from core.admin import AuditedAdmin, ProcessFactsOnSaveMixin, RefusalsOnSaveMixin, RefusedOnSave
 from core.rounding import round_half_up
 
 from .models import ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
 from .results import (
     RESULT_REFUSALS,
     ResultEntry,
+    ResultsRefused,
     result_published_on,
+    result_record,
     results_check,
+    results_record,
     tolerance_choice_problem,
     tolerance_choice_record,
 )
@@ -39,7 +42,9 @@ class ExamPeriodChoicesMixin:
 
 
 class ResultAdminForm(forms.ModelForm):
-    """A result checked by the same rules as every other way of entering one (exams.results)."""
+    """A result checked by the same rules as every other way of entering one (exams.results):
+    ``clean`` runs the service's own check so that a refusal lands on the form, and the
+    admin saves through ``result_record``."""
 
     # The prefix of the partial exams inline on the result's own page; None where the
     # form has no such inline (the results inline of an ISP line keeps the stored parts).
@@ -74,10 +79,16 @@ class ResultAdminForm(forms.ModelForm):
                 return None  # the inline shows its own error
         return tuple(found)
 
+    def _value(self, name):
+        """A field's cleaned value; a field the page shows read-only keeps the stored one."""
+        if name in self.fields:
+            return self.cleaned_data.get(name)
+        return getattr(self.instance, name)
+
     def entry(self) -> ResultEntry | None:
         """The entry this form makes, or None while a field is still missing or invalid."""
         data = self.cleaned_data
-        line, period, opportunity = data.get("isp_line"), data.get("exam_period"), data.get("opportunity")
+        line, period, opportunity = (self._value(name) for name in ("isp_line", "exam_period", "opportunity"))
         if line is None or period is None or opportunity is None or "score" not in data or "grade" not in data:
             return None
         score, grade = data.get("score"), data.get("grade")
@@ -103,43 +114,84 @@ class ResultInlineForm(ResultAdminForm):
     parts_prefix = None
     check_alone = False  # the formset checks the line's results together
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # A result is an ISP line's opportunity: another opportunity is another result.
+            self.fields["opportunity"].disabled = True
+
 
 class ResultInlineFormSet(BaseInlineFormSet):
-    """An ISP line's results, checked together: a second opportunity may come with its first."""
+    """An ISP line's results, checked together (a second opportunity may come with its
+    first) and entered together through ``results_record``."""
 
-    def clean(self):
-        super().clean()
-        entries, forms_of, refused = [], [], []
+    by = None  # the user saving the page (set by ``ResultInline.get_formset``)
+
+    def _entries(self, *, report: bool = False):
+        """The entries of the forms kept (not marked for deletion), with their forms;
+        ``report`` puts a form's own refusal (a mark and a grade) on it."""
+        entries, forms_of = [], []
         for form in self.forms:
             if not hasattr(form, "cleaned_data"):
                 continue
             if self.can_delete and self._should_delete_form(form):
-                # A form marked for deletion has its own errors ignored: refuse for the whole formset.
-                published_on = result_published_on(form.instance) if form.instance.pk else None
-                if published_on:
-                    refused.append(
-                        RESULT_REFUSALS["published"]
-                        % {"published_on": formats.date_format(published_on, "SHORT_DATE_FORMAT")}
-                    )
                 continue
             if form.instance.pk is None and not form.has_changed():
                 continue
             try:
                 entry = form.entry()
             except ValidationError as error:
-                form.add_error(None, error)
+                if report:
+                    form.add_error(None, error)
                 continue
             if entry is not None:
                 entries.append(entry)
                 forms_of.append(form)
+        return entries, forms_of
+
+    def clean(self):
+        super().clean()
+        refused = []
+        for form in self.forms:
+            if not (hasattr(form, "cleaned_data") and self.can_delete and self._should_delete_form(form)):
+                continue
+            # A form marked for deletion has its own errors ignored: refuse for the whole formset.
+            published_on = result_published_on(form.instance) if form.instance.pk else None
+            if published_on:
+                refused.append(
+                    RESULT_REFUSALS["published"]
+                    % {"published_on": formats.date_format(published_on, "SHORT_DATE_FORMAT")}
+                )
+        entries, forms_of = self._entries(report=True)
         for index, message in results_check(entries):
             forms_of[index].add_error(None, message)
         if refused:
             raise ValidationError(refused)
 
+    def save(self, commit=True):
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        for form in self.deleted_forms:
+            # Only unpublished results get here: ``clean`` refuses deleting a published one.
+            if form.instance.pk is not None:
+                self.deleted_objects.append(form.instance)
+                self.delete_existing(form.instance, commit=commit)
+        entries, forms_of = self._entries()
+        try:
+            summary = results_record(entries=entries, by=self.by)
+        except ResultsRefused as refused:
+            raise RefusedOnSave([message for _index, message in refused.problems]) from None
+        for form, result in zip(forms_of, summary.results, strict=True):
+            if form.instance.pk is None:
+                self.new_objects.append(result)
+            elif form.has_changed():
+                self.changed_objects.append((result, form.changed_data))
+            form.instance = result
+        return self.new_objects + [result for result, _fields in self.changed_objects]
+
 
 class ResultInline(ExamPeriodChoicesMixin, admin.TabularInline):
-    """The results of an ISP line (on the ISP line's page)."""
+    """The results of an ISP line (on the ISP line's page). The page's admin needs
+    ``RefusalsOnSaveMixin``: the results are entered through ``results_record``."""
 
     model = Result
     form = ResultInlineForm
@@ -152,15 +204,23 @@ class ResultInline(ExamPeriodChoicesMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("exam_period__academic_year", *ISP_LINE_RELATED)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.by = request.user
+        return formset
+
 
 class ResultPartInline(admin.TabularInline):
+    """The partial exams of a result: read with the result's form and entered with it by
+    ``result_record`` (never saved on their own)."""
+
     model = ResultPart
     fields = ["position", "credits", "score"]
     extra = 0
 
 
 @admin.register(Result)
-class ResultAdmin(ExamPeriodChoicesMixin, AuditedAdmin):
+class ResultAdmin(RefusalsOnSaveMixin, ExamPeriodChoicesMixin, AuditedAdmin):
     list_display = ["student", "course", "exam_period", "opportunity", "mark"]
     list_filter = ["exam_period__academic_year", "exam_period__number", "opportunity", "grade"]
     list_select_related = ["exam_period__academic_year", *ISP_LINE_RELATED]
@@ -174,6 +234,33 @@ class ResultAdmin(ExamPeriodChoicesMixin, AuditedAdmin):
     form = ResultAdminForm
     fields = ["isp_line", "exam_period", "opportunity", "score", "grade"]
     inlines = [ResultPartInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # A result is an ISP line's opportunity: another line or opportunity is another result.
+        return [*readonly, "isp_line", "opportunity"] if obj is not None else readonly
+
+    def save_model(self, request, obj, form, change):
+        entry = form.entry()
+        try:
+            recorded = result_record(
+                isp_line=entry.isp_line,
+                exam_period=entry.exam_period,
+                opportunity=entry.opportunity,
+                mark=entry.mark,
+                parts=entry.parts,
+                by=request.user,
+            )
+        except ValidationError as refused:
+            raise RefusedOnSave(refused.messages) from None
+        obj.pk, obj._state.adding = recorded.pk, False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ResultPart:
+            # ``result_record`` entered the partial exams with the result.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return
+        super().save_formset(request, form, formset, change)
 
     def has_delete_permission(self, request, obj=None):
         # A published result is changed only by an appeal or a correction (Art. 93, 101-102).
@@ -229,26 +316,42 @@ class ToleranceChoiceAdminForm(forms.ModelForm):
         return data
 
 
-@admin.register(ToleranceChoice)
-class ToleranceChoiceAdmin(ToleranceAdmin):
-    """A student's tolerance choice, recorded for them; applied at once when its day has come."""
-
-    form = ToleranceChoiceAdminForm
+class RecordedFactMixin:
+    """A recorded choice or objection is a fact: nothing on it can be edited afterwards."""
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         return [*readonly, "isp_line", "on"] if obj is not None else readonly
 
+
+@admin.register(ToleranceChoice)
+class ToleranceChoiceAdmin(RefusalsOnSaveMixin, RecordedFactMixin, ToleranceAdmin):
+    """A student's tolerance choice, recorded for them through ``tolerance_choice_record``:
+    applied at once when its day has come."""
+
+    form = ToleranceChoiceAdminForm
+
     def save_model(self, request, obj, form, change):
         if change:
             return  # a recorded choice is a fact: nothing on it can be edited
-        recorded = tolerance_choice_record(isp_line=obj.isp_line, on=obj.on, by=request.user)
+        try:
+            recorded = tolerance_choice_record(isp_line=obj.isp_line, on=obj.on, by=request.user)
+        except ValidationError as refused:
+            raise RefusedOnSave(refused.messages) from None
         obj.pk, obj.processed, obj.refusal = recorded.pk, recorded.processed, recorded.refusal
+        obj._state.adding = False
 
 
 @admin.register(ToleranceObjection)
-class ToleranceObjectionAdmin(ToleranceAdmin):
-    pass
+class ToleranceObjectionAdmin(ProcessFactsOnSaveMixin, RecordedFactMixin, ToleranceAdmin):
+    """A student's objection to an automatic tolerance, recorded for them and processed at
+    once by the timeline when its day has come, as the nightly job would: the same
+    ``tolerance_objections_process`` undoes the tolerance or records why it is refused."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # a recorded objection is a fact: nothing on it can be edited
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ProgrammeResult)
@@ -370,4 +473,3 @@ class EnrolmentResultsMixin:
 
 
 # The exam schedule and the ombudsperson's records have their own module.
-from . import admin_ombuds  # noqa: E402,F401

@@ -16,10 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import events
 from students import rules as account_rules
-from students.measures import measures_review
+from students.ledger import bonus_state, ledger_book
 from students.models import EntryKind, ISPLine, LearningAccountEntry, LineOutcome, ToleranceKind
-from students.services import bonus_state, ledger_book
 
 from . import rules
 from .models import Grade, Result
@@ -165,7 +165,16 @@ def result_redecide(*, result: Result, mark: rules.Mark, on: datetime.date, reas
                     ISPLine.objects.filter(pk=other.id).update(tolerated_on=on, tolerance_kind=ToleranceKind.AUTOMATIC)
             report.tolerated = True
     programme_results_update(pairs=[key], day=on)
-    report.measures_lifted, report.measures_taken = measures_review(
-        year=enrolment.academic_year, student_ids=[enrolment.student_id], on=on, reason=reason
-    )
+    # The study progress measures live above exams: they follow through the event.
+    for lifted, taken in events.answers(
+        events.results_redecided.send(
+            sender=Result,
+            academic_year_id=enrolment.academic_year_id,
+            student_ids=[enrolment.student_id],
+            on=on,
+            reason=reason,
+        )
+    ):
+        report.measures_lifted += lifted
+        report.measures_taken += taken
     return report

@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 from core.rounding import round_half_up
 from programmes.models import ExamPeriod
 from students import rules as account_rules
+from students.ledger import BATCH, bonus_state, ledger_book
 from students.models import (
     Enrolment,
     EnrolmentStatus,
@@ -31,7 +32,6 @@ from students.models import (
     LineOutcome,
     ToleranceKind,
 )
-from students.services import BATCH, bonus_state, ledger_book
 
 from . import rules
 from .models import ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection

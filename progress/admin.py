@@ -1,13 +1,20 @@
-from django.contrib import admin
+"""The admin of students, enrolments and ISP lines: here because their pages show results
+next to the records (records and results together, as the progress app does); the learning
+account, degrees and measures are read-only or processed through the services."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.admin import AuditedAdmin, ProcessFactsOnSaveMixin, ReadOnlyAdminMixin
+from core.admin import AuditedAdmin, ProcessFactsOnSaveMixin, ReadOnlyAdminMixin, RefusalsOnSaveMixin
 from exams.admin import EnrolmentResultsMixin, ISPLineResultsMixin, ResultInline
-
-from .models import (
+from students.models import (
     Degree,
     Enrolment,
     ExemptionApproval,
@@ -17,6 +24,8 @@ from .models import (
     Measure,
     Student,
 )
+
+from .services import ISPConflict, ISPRefused, isp_approve, isp_submit
 
 
 def running_balances(student_id) -> dict[int, int]:
@@ -41,6 +50,8 @@ class EnrolmentInline(admin.TabularInline):
         "enrolled_on",
         "deregistered_on",
     ]
+    # The ISP status moves only through the workflow (submit, approve) on the enrolment's page.
+    readonly_fields = ["isp_status"]
     autocomplete_fields = ["academic_year", "programme"]
     show_change_link = True
     extra = 0
@@ -140,8 +151,26 @@ class ISPLineInline(ISPLineResultsMixin, admin.TabularInline):
         )
 
 
+ISP_CONFLICT = _(
+    "Someone else saved the ISP of %(enrolment)s in the meantime: nothing was changed. "
+    "Check the ISP as it is now and try again."
+)
+
+
+# The ISP workflow's steps in the admin: the same services as the ISP editor's buttons.
+ISP_STEPS = {
+    "submit": (isp_submit, _("Submit the ISP"), _("The ISP of %(enrolment)s was submitted.")),
+    "approve": (isp_approve, _("Approve the ISP"), _("The ISP of %(enrolment)s was approved.")),
+}
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(EnrolmentResultsMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
+    """Enrolments. The ISP status is read-only: it moves only through the workflow
+    (``isp_submit``, ``isp_approve``), from the actions of the list or the buttons of the
+    page, which record who and when and refuse what the rules refuse."""
+
+    change_form_template = "admin/students/enrolment/change_form.html"
     list_display = [
         "student",
         "programme",
@@ -157,6 +186,7 @@ class EnrolmentAdmin(EnrolmentResultsMixin, ProcessFactsOnSaveMixin, AuditedAdmi
     search_fields = ["student__number", "student__first_name", "student__last_name"]
     autocomplete_fields = ["student", "academic_year", "programme"]
     readonly_fields = [
+        "isp_status",
         "balance_at_enrolment",
         "admission_exception",
         "version",
@@ -166,6 +196,72 @@ class EnrolmentAdmin(EnrolmentResultsMixin, ProcessFactsOnSaveMixin, AuditedAdmi
     ]
     date_hierarchy = "enrolled_on"
     inlines = [ISPLineInline]
+    actions = ["submit_isp", "approve_isp"]
+
+    def isp_step(self, request, enrolment, step: str, expected_version: int) -> None:
+        """Take one workflow step through its service; a refusal changes nothing and is
+        reported with the rule's reasons."""
+        service, _label, done = ISP_STEPS[step]
+        try:
+            service(enrolment=enrolment, expected_version=expected_version, by=request.user)
+        except ISPConflict:
+            self.message_user(request, ISP_CONFLICT % {"enrolment": enrolment}, messages.ERROR)
+        except ISPRefused as refused:
+            for problem in refused.problems:
+                self.message_user(
+                    request,
+                    _("%(enrolment)s: %(reason)s") % {"enrolment": enrolment, "reason": problem.message},
+                    messages.ERROR,
+                )
+        else:
+            self.message_user(request, done % {"enrolment": enrolment}, messages.SUCCESS)
+
+    def _isp_steps(self, request, queryset, step):
+        for enrolment in queryset.select_related("student", "programme", "academic_year"):
+            self.isp_step(request, enrolment, step, enrolment.version)
+
+    @admin.action(description=ISP_STEPS["submit"][1], permissions=["change"])
+    def submit_isp(self, request, queryset):
+        self._isp_steps(request, queryset, "submit")
+
+    @admin.action(description=ISP_STEPS["approve"][1], permissions=["change"])
+    def approve_isp(self, request, queryset):
+        self._isp_steps(request, queryset, "approve")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        steps = [(step, label) for step, (_service, label, _done) in ISP_STEPS.items()]
+        return super().change_view(request, object_id, form_url, {"isp_steps": steps, **(extra_context or {})})
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        urls = [
+            path(
+                "<path:object_id>/isp/<slug:step>/",
+                self.admin_site.admin_view(self.isp_step_view),
+                name="{}_{}_isp_step".format(*info),
+            )
+        ]
+        return urls + super().get_urls()
+
+    def isp_step_view(self, request, object_id, step):
+        """A workflow button of the enrolment's page, on the ISP version the page showed."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if step not in ISP_STEPS:
+            raise Http404
+        enrolment = self.get_object(request, unquote(object_id))
+        if enrolment is None:
+            raise Http404
+        if not self.has_change_permission(request, enrolment):
+            raise PermissionDenied
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            self.message_user(request, ISP_CONFLICT % {"enrolment": enrolment}, messages.ERROR)
+        else:
+            self.isp_step(request, enrolment, step, version)
+        info = self.opts.app_label, self.opts.model_name
+        return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[enrolment.pk]))
 
 
 class FinalFilter(admin.SimpleListFilter):
@@ -186,7 +282,9 @@ class FinalFilter(admin.SimpleListFilter):
 
 
 @admin.register(ISPLine)
-class ISPLineAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
+class ISPLineAdmin(RefusalsOnSaveMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
+    """An ISP line; its results inline are entered through ``results_record``."""
+
     list_display = ["course", "enrolment", "added_on", "removed_on", "exempted", "final", "outcome"]
     list_filter = [
         "enrolment__academic_year",

@@ -9,13 +9,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Q, Sum
 
-from exams.models import Grade, Result
+from exams.facts import opportunity_taken
 from programmes.models import AcademicYear, Course, Prerequisite
-
-from . import rules
-from .models import (
+from students import rules
+from students.models import (
     Degree,
     Enrolment,
     EnrolmentStatus,
@@ -35,14 +34,6 @@ def calendar_of(year: AcademicYear) -> rules.ISPCalendar:
         second_semester_change_deadline=year.second_semester_change_deadline,
         second_semester_lock=year.second_semester_lock,
         code=year.code,
-    )
-
-
-def taken_opportunity(today: datetime.date):
-    """Exists(): an exam opportunity of the line took place by ``today`` (a result other
-    than NA in an exam period that had started), as the learning-account services count it."""
-    return Exists(
-        Result.objects.filter(isp_line=OuterRef("pk"), exam_period__starts_on__lte=today).exclude(grade=Grade.NOT_TAKEN)
     )
 
 
@@ -115,7 +106,7 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
     all_lines = list(
         ISPLine.objects.filter(enrolment=enrolment)
         .select_related("course")
-        .annotate(opportunity_taken=taken_opportunity(today))
+        .annotate(opportunity_taken=opportunity_taken(today))
         .order_by("course__semester", "course__stage", "course__code", "pk")
     )
     lines = [line for line in all_lines if line.removed_on is None]

@@ -6,8 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import AcademicYear, Programme
-
-from .models import EnrolmentStatus, ISPStatus, Measure
+from students.models import EnrolmentStatus, ISPStatus, Measure
 
 REFUSAL_KINDS = ("threshold_refusal", "repeated_failure_refusal", "learning_account_refusal")
 

@@ -5,7 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import DerogationGround, DerogationKind
+from students.models import DerogationGround, DerogationKind
 
 ACTIONS = [("add", _("add")), ("remove", _("remove")), ("exempt", _("exempt"))]
 

@@ -1,6 +1,7 @@
 """The coach's pages: the student list, the student page (study progress file) and the
-ISP editor. Each view asks ``core.permissions`` who may see (else 404) and write (else
-403), and calls the services and rules; none holds a rule of its own."""
+ISP editor. Each view is guarded by ``core.permissions.requires`` and asks the scope (through
+``students.selectors``) who may see (else 404) and write (else 403), and calls the services
+and rules; none holds a rule of its own."""
 
 import datetime
 from collections import defaultdict
@@ -16,15 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import clock
-from core.permissions import enrolments_for, require_isp_write, scope, student_pages, students_for
+from core.permissions import Capability, requires, scope
 from exams.models import ProgrammeResult
 from programmes.models import AcademicYear, Course, Programme, Semester
-
-from . import rules, selectors, services
-from .filters import EnrolmentFilter
-from .forms import DerogationForm, ISPChangeForm, VersionForm
-from .isp_facts import isp_context
-from .models import (
+from students import rules
+from students.models import (
     Enrolment,
     ExemptionApproval,
     ISPDerogation,
@@ -34,6 +31,12 @@ from .models import (
     Measure,
     Student,
 )
+from students.selectors import enrolments_for, require_isp_write, students_for
+
+from . import selectors, services
+from .facts import isp_context
+from .filters import EnrolmentFilter
+from .forms import DerogationForm, ISPChangeForm, VersionForm
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 200
@@ -67,7 +70,7 @@ def _current_year(today: datetime.date):
 
 # --- Student list -------------------------------------------------------------------------
 @require_GET
-@student_pages
+@requires(Capability.STUDENT_PAGES)
 def student_list(request):
     user_scope = scope(request.user)
     enrolments = (
@@ -94,7 +97,7 @@ def student_list(request):
     query.pop("page", None)
     return render(
         request,
-        "students/student_list.html",
+        "progress/student_list.html",
         {
             "filter": filterset,
             "page": page,
@@ -232,7 +235,7 @@ def change_history(student: Student, enrolment_ids: list[int]) -> list[dict]:
 
 
 @require_GET
-@student_pages
+@requires(Capability.STUDENT_PAGES)
 def student_detail(request, number):
     student = get_object_or_404(students_for(request.user), number=number)
     progress = selectors.study_progress(student)
@@ -275,7 +278,7 @@ def student_detail(request, number):
             Course.objects.filter(programme_id__in={e.programme_id for e in enrolments}).values_list("code", "name")
         ),
     }
-    return render(request, "students/student_detail.html", context)
+    return render(request, "progress/student_detail.html", context)
 
 
 # --- ISP editor -----------------------------------------------------------------------------
@@ -393,10 +396,10 @@ def _editor_context(request, enrolment, *, derogation_form=None):
 
 
 @require_GET
-@student_pages
+@requires(Capability.STUDENT_PAGES)
 def isp_editor(request, pk):
     enrolment = _enrolment_for_edit(request, pk)
-    return render(request, "students/isp_editor.html", _editor_context(request, enrolment))
+    return render(request, "progress/isp_editor.html", _editor_context(request, enrolment))
 
 
 def _preview_response(request, enrolment, data, *, conflict=False, refused=None, status=200):
@@ -407,7 +410,7 @@ def _preview_response(request, enrolment, data, *, conflict=False, refused=None,
         preview.problems = refused
     return render(
         request,
-        "students/isp_preview.html",
+        "progress/isp_preview.html",
         {
             "enrolment": enrolment,
             "student": enrolment.student,
@@ -421,7 +424,7 @@ def _preview_response(request, enrolment, data, *, conflict=False, refused=None,
 
 
 @require_POST
-@student_pages
+@requires(Capability.STUDENT_PAGES)
 def isp_change(request, pk):
     """Preview an ISP change (first POST) and save it (POST with ``confirm``)."""
     enrolment = _enrolment_for_edit(request, pk)
@@ -461,7 +464,7 @@ def isp_change(request, pk):
 
 
 @require_POST
-@student_pages
+@requires(Capability.STUDENT_PAGES)
 def isp_derogation(request, pk):
     enrolment = _enrolment_for_edit(request, pk)
     form = DerogationForm(request.POST, courses=_sequencing_courses(enrolment))
@@ -486,7 +489,7 @@ def isp_derogation(request, pk):
             enrolment.refresh_from_db()
             return render(
                 request,
-                "students/isp_editor.html",
+                "progress/isp_editor.html",
                 _editor_context(request, enrolment, derogation_form=form),
                 status=422,
             )
@@ -495,7 +498,7 @@ def isp_derogation(request, pk):
             return redirect("students:isp_editor", pk=enrolment.pk)
     else:
         return render(
-            request, "students/isp_editor.html", _editor_context(request, enrolment, derogation_form=form), status=422
+            request, "progress/isp_editor.html", _editor_context(request, enrolment, derogation_form=form), status=422
         )
     return redirect("students:isp_editor", pk=enrolment.pk)
 
@@ -526,12 +529,12 @@ def _workflow(request, pk, service, done_message):
 
 
 @require_POST
-@student_pages
+@requires(Capability.STUDENT_PAGES)
 def isp_submit(request, pk):
     return _workflow(request, pk, services.isp_submit, _("The ISP was submitted."))
 
 
 @require_POST
-@student_pages
+@requires(Capability.STUDENT_PAGES)
 def isp_approve(request, pk):
     return _workflow(request, pk, services.isp_approve, _("The ISP was approved."))

@@ -1,17 +1,42 @@
-"""Reads about students: the study progress file (Art. 28; EXCHANGE.md)."""
+"""Reads about students: who the user sees (core.permissions), the learning account as the
+study progress file shows it (the file itself is built by ``progress.selectors``)."""
 
-from collections import defaultdict
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Sum
 
-from django.db.models import Prefetch, Sum
-
-from core.models import Transition
-from core.rounding import round_half_up
-from exams import rules as exam_rules
+from core.permissions import scope
 
 from . import rules
-from .models import Contract, EnrolmentStatus, EntryKind, ISPLine, LearningAccountEntry, Student
+from .models import Contract, Enrolment, EnrolmentStatus, EntryKind, LearningAccountEntry, Student
 
 TOLERANCE_CONTRACTS = {Contract.DEGREE, Contract.EXAM_DEGREE}
+
+
+# --- Who sees which students (core.permissions: the student pages) ---------------------------
+def enrolments_for(user):
+    """The enrolments ``user`` may see."""
+    return Enrolment.objects.filter(scope(user).students_q())
+
+
+def students_for(user):
+    """The students ``user`` may see: those with an enrolment in scope (the student page then
+    shows the whole study progress file, earlier years included)."""
+    user_scope = scope(user)
+    if user_scope.sees_all:
+        return Student.objects.all()
+    in_scope = Enrolment.objects.filter(user_scope.students_q(), student=OuterRef("pk"))
+    return Student.objects.filter(Exists(in_scope))
+
+
+def can_write_isp(user, enrolment: Enrolment) -> bool:
+    """Whether ``user`` coaches the enrolment's programme in its academic year (or is a superuser)."""
+    return scope(user).writes(enrolment.programme_id, enrolment.academic_year_id)
+
+
+def require_isp_write(user, enrolment: Enrolment) -> None:
+    """A visible ISP that the user may not change: 403 (PermissionDenied)."""
+    if not can_write_isp(user, enrolment):
+        raise PermissionDenied
 
 
 def student_by_number(number: str) -> Student | None:
@@ -45,16 +70,6 @@ def learning_account(student: Student) -> dict:
     }
 
 
-def _course_status(line: ISPLine) -> str:
-    if line.removed_on is not None:
-        return "removed"
-    if line.exempted:
-        return "exempted"
-    if line.tolerated_on is not None:
-        return "tolerated"
-    return line.outcome
-
-
 def _credits_without_learning_account(enrolment, entries) -> int:
     """Rule 12, measured against the balance just before the enrolment's first deduction."""
     if enrolment.balance_at_enrolment is None:
@@ -74,88 +89,17 @@ def _credits_without_learning_account(enrolment, entries) -> int:
     return rules.credits_without_learning_account(credits=charged, balance=enrolment.balance_at_enrolment)
 
 
-def _percentage(result) -> float | None:
-    if result is None or result.percentage is None:
-        return None
-    return float(round_half_up(result.percentage, 2))
-
-
-def study_progress(student: Student) -> dict:
-    """The study progress file of ``student``, as EXCHANGE.md defines it."""
-    from exams.models import ProgrammeResult
-    from exams.standing import standings
-
-    from .measures import measures_of
-
-    account = learning_account(student)
-    entries = account.pop("_entries")
-    enrolments = list(
-        student.enrolments.select_related("academic_year", "programme")
-        .prefetch_related(Prefetch("lines", queryset=ISPLine.objects.select_related("course").order_by("course__code")))
-        .order_by("academic_year__starts_on", "enrolled_on", "pk")
-    )
-    published_days = defaultdict(list)
-    for key, due_on in Transition.objects.filter(key__endswith=":publication").values_list("key", "due_on"):
-        published_days[key.split(":")[1]].append(due_on)
-    found = standings({(student.pk, e.programme_id) for e in enrolments})
-
-    files = []
-    for enrolment in enrolments:
-        lines = list(enrolment.lines.all())
-        active = [line for line in lines if line.removed_on is None]
-        year = found[(student.pk, enrolment.programme_id)].year(enrolment.pk)
-        published = any(enrolment.enrolled_on <= day for day in published_days.get(enrolment.academic_year.code, []))
-        efficiency = year.efficiency if published else None
-        files.append(
-            {
-                "academic_year": enrolment.academic_year.code,
-                "programme": enrolment.programme.code,
-                "contract": enrolment.contract,
-                "status": enrolment.status,
-                "taken_credits": sum(line.course.credits for line in active),
-                "actually_taken_credits": year.actually_taken,
-                "obtained_credits": year.certified,
-                "study_efficiency": None if efficiency is None else float(round_half_up(efficiency, 2)),
-                "credits_without_learning_account": _credits_without_learning_account(enrolment, entries),
-                "courses": [
-                    {
-                        "course": line.course.code,
-                        "credits": line.course.credits,
-                        "semester": line.course.semester,
-                        "mark": exam_rules.mark_from_text(line.mark),
-                        "status": _course_status(line),
-                    }
-                    for line in lines
-                ],
-                "tolerance": found[(student.pk, enrolment.programme_id)].tolerance(year),
-            }
-        )
-
-    results = {r.programme_id: r for r in ProgrammeResult.objects.filter(student=student)}
-    programmes = []
-    for (_student, programme_id), standing in sorted(found.items(), key=lambda kv: kv[1].years[0].year_start):
-        result = results.get(programme_id)
-        programmes.append(
-            {
-                "programme": standing.programme.code,
-                "passed": result is not None,
-                "percentage": _percentage(result),
-                "level_of_achievement": (result.level or None) if result else None,
-                "threshold": {"applies": standing.threshold_applies, "reached": standing.threshold_reached()},
-            }
-        )
-    return {
-        "student": student.number,
-        "name": student.full_name,
-        "learning_account": account,
-        "enrolments": files,
-        "programmes": programmes,
-        "measures": measures_of(student),
-    }
-
-
 def balance_of(student: Student) -> int:
     return LearningAccountEntry.objects.filter(student=student).aggregate(total=Sum("credits"))["total"] or 0
 
 
-__all__ = ["study_progress", "student_by_number", "learning_account", "balance_of", "EnrolmentStatus"]
+__all__ = [
+    "student_by_number",
+    "learning_account",
+    "balance_of",
+    "EnrolmentStatus",
+    "enrolments_for",
+    "students_for",
+    "can_write_isp",
+    "require_isp_write",
+]

@@ -1,15 +1,18 @@
 """The records admin enters results and tolerance choices through the same rules as the
 marksheet, and shows an enrolment's marks, tolerance and programme result read-only."""
 
+import contextlib
 import datetime
+from unittest import mock
 
 import pytest
 import time_machine
 from django.urls import reverse
 
 from core.timeline import run_deadlines
-from exams.models import ProgrammeResult, Result, ToleranceChoice
-from exams.results import result_record
+from exams import results as result_services
+from exams.models import ProgrammeResult, Result, ToleranceChoice, ToleranceObjection
+from exams.results import result_record, results_check
 from students.models import ISPLine
 from tests.exams.conftest import publish_marker, snapshot
 
@@ -154,6 +157,66 @@ def test_an_unpublished_result_can_be_changed(admin_client, college):
     assert Result.objects.get().score == 10
 
 
+@contextlib.contextmanager
+def recorded_through_the_service():
+    """Watch ``results_record``, the one writer of results every way in goes through
+    (``result_record`` calls it; the admin's ISP line page calls it directly)."""
+    spy = mock.MagicMock(wraps=result_services.results_record)
+    with (
+        mock.patch.object(result_services, "results_record", spy),
+        mock.patch("exams.admin.results_record", spy, create=True),
+    ):
+        yield spy
+
+
+def published_during_the_check(period):
+    """The form's check, after which the exam period's publication is processed: what the
+    form accepted is then refused by the service when the page saves."""
+
+    def check(entries):
+        problems = results_check(entries)
+        publish_marker(period)
+        return problems
+
+    return mock.patch("exams.admin.results_check", side_effect=check)
+
+
+def shown_messages(response) -> str:
+    return " ".join(str(message) for message in response.context["messages"])
+
+
+def test_a_result_saved_in_the_admin_is_entered_by_the_service(admin_client, college, admin_user):
+    with recorded_through_the_service() as service:
+        response = admin_client.post(ADD_URL, new_result_data(college, parts=[(3, 12), (3, 14)]))
+    assert response.status_code == 302
+    service.assert_called_once()
+    assert service.call_args.kwargs["by"] == admin_user
+    result = Result.objects.get()
+    assert list(result.parts.values_list("position", "credits", "score")) == [(1, 3, 12), (2, 3, 14)]
+    assert [(h.history_type, h.history_user) for h in result.history.all()] == [("+", admin_user)]
+
+    change_url = reverse("admin:exams_result_change", args=[result.pk])
+    data = form_data(admin_client.get(change_url))
+    with recorded_through_the_service() as service:
+        response = admin_client.post(change_url, {**data, "score": 13, "parts-TOTAL_FORMS": 0})
+    assert response.status_code == 302
+    service.assert_called_once()
+    result.refresh_from_db()
+    assert (result.score, result.parts.count(), result.history.count()) == (13, 0, 2)
+
+
+def test_a_result_refused_by_the_service_at_the_save_changes_nothing(admin_client, college):
+    """The exam period is published between the form's check and the save: the service,
+    which checks again on the locked ISP line, refuses with its message."""
+    before = snapshot()
+    with published_during_the_check(college.periods[1]):
+        response = admin_client.post(ADD_URL, new_result_data(college, score=12), follow=True)
+    assert "The results of this exam period were published on" in shown_messages(response)
+    assert "appeal (Art. 101)" in shown_messages(response)
+    assert not Result.objects.exists()
+    assert snapshot()[:2] == before[:2]
+
+
 # --- The results inline on an ISP line's page ----------------------------------------------------
 
 
@@ -221,6 +284,69 @@ def test_the_isp_line_page_does_not_delete_a_published_result(admin_client, coll
     assert Result.objects.filter(pk=result.pk).exists()
 
 
+def test_the_isp_line_page_enters_its_results_through_the_service(admin_client, college, admin_user):
+    url = reverse("admin:students_ispline_change", args=[college.lines["NUM1"].pk])
+    data = inline_rows(
+        form_data(admin_client.get(url)),
+        [
+            {"exam_period": college.periods[1].pk, "opportunity": 1, "score": 6},
+            {"exam_period": college.periods[3].pk, "opportunity": 2, "score": 12},
+        ],
+    )
+    with recorded_through_the_service() as service:
+        response = admin_client.post(url, data)
+    assert response.status_code == 302, errors(response)
+    service.assert_called_once()
+    assert (len(service.call_args.kwargs["entries"]), service.call_args.kwargs["by"]) == (2, admin_user)
+    assert {r.history.get().history_user for r in Result.objects.all()} == {admin_user}
+
+
+def test_the_isp_line_page_saves_nothing_when_the_service_refuses(admin_client, college):
+    url = reverse("admin:students_ispline_change", args=[college.lines["NUM1"].pk])
+    data = inline_rows(
+        form_data(admin_client.get(url)), [{"exam_period": college.periods[1].pk, "opportunity": 1, "score": 6}]
+    )
+    data["added_on"] = "2023-09-20"  # the line's own change is rolled back with the results
+    before = snapshot()
+    with published_during_the_check(college.periods[1]):
+        response = admin_client.post(url, data, follow=True)
+    assert "The results of this exam period were published on" in shown_messages(response)
+    assert snapshot()[:2] == before[:2]
+    assert ISPLine.objects.get(pk=college.lines["NUM1"].pk).added_on == D(2023, 9, 15)
+
+
+def test_a_new_isp_line_is_added_with_its_result(admin_client, college, admin_user):
+    data = {
+        "enrolment": college.enrolment.pk,
+        "course": college.courses["OUT1"].pk,
+        "added_on": "2023-09-15",
+        "removed_on": "",
+        "results-TOTAL_FORMS": 1,
+        "results-INITIAL_FORMS": 0,
+        "results-MIN_NUM_FORMS": 0,
+        "results-MAX_NUM_FORMS": 2,
+        "results-0-exam_period": college.periods[1].pk,
+        "results-0-opportunity": 1,
+        "results-0-score": 15,
+        "results-0-grade": "",
+    }
+    with recorded_through_the_service() as service:
+        response = admin_client.post(reverse("admin:students_ispline_add"), data)
+    assert response.status_code == 302, errors(response)
+    service.assert_called_once()
+    result = Result.objects.get()
+    assert (result.isp_line.course.code, result.score, result.history.get().history_user) == ("OUT1", 15, admin_user)
+
+
+def test_an_existing_result_keeps_its_opportunity_on_the_isp_line_page(admin_client, college):
+    result = result_record(isp_line=college.lines["NUM1"], exam_period=college.periods[1], opportunity=1, mark=8)
+    url = reverse("admin:students_ispline_change", args=[college.lines["NUM1"].pk])
+    data = form_data(admin_client.get(url))
+    response = admin_client.post(url, {**data, "results-0-opportunity": 2, "results-0-score": 9})
+    assert response.status_code == 302, errors(response)
+    assert list(Result.objects.values_list("pk", "opportunity", "score")) == [(result.pk, 1, 9)]
+
+
 # --- Tolerance choices in the admin --------------------------------------------------------------
 
 
@@ -265,6 +391,42 @@ def test_a_tolerance_choice_in_time_is_applied_at_once(admin_client, published):
     # a recorded choice is a fact: its page is read-only
     page = admin_client.get(reverse("admin:exams_tolerancechoice_change", args=[choice.pk]))
     assert {"isp_line", "on"} <= set(page.context["adminform"].readonly_fields)
+
+
+OBJECTION_ADD = reverse("admin:exams_toleranceobjection_add")
+
+
+def test_a_tolerance_objection_recorded_in_the_admin_is_processed_at_once(
+    admin_client, published, django_capture_on_commit_callbacks
+):
+    line = published.lines["NUM2"]
+    ISPLine.objects.filter(pk=line.pk).update(tolerated_on=D(2024, 2, 6), tolerance_kind="automatic")
+    with (
+        time_machine.travel(datetime.datetime(2024, 2, 9, 10, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = admin_client.post(OBJECTION_ADD, {"isp_line": line.pk, "on": "2024-02-08"})
+    assert response.status_code == 302
+    objection = ToleranceObjection.objects.get()
+    assert (objection.processed, objection.refusal) == (True, "")
+    line.refresh_from_db()
+    assert (line.tolerated_on, line.tolerance_kind) == (None, "")
+    # a recorded objection is a fact: its page is read-only
+    page = admin_client.get(reverse("admin:exams_toleranceobjection_change", args=[objection.pk]))
+    assert {"isp_line", "on"} <= set(page.context["adminform"].readonly_fields)
+
+
+def test_a_tolerance_objection_the_rules_refuse_is_processed_with_its_refusal(
+    admin_client, published, django_capture_on_commit_callbacks
+):
+    with (
+        time_machine.travel(datetime.datetime(2024, 2, 9, 10, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        admin_client.post(OBJECTION_ADD, {"isp_line": published.lines["NUM2"].pk, "on": "2024-02-08"})
+    objection = ToleranceObjection.objects.get()
+    assert objection.processed
+    assert objection.refusal == "Only a tolerance applied automatically can be objected to (Art. 91 §3)."
 
 
 # --- The enrolment's page -------------------------------------------------------------------------

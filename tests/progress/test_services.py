@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 
-from students import services
+from progress import services
 from students.models import ExemptionApproval, ISPDerogation, ISPLine, LearningAccountEntry
 
 pytestmark = pytest.mark.django_db
@@ -315,3 +315,26 @@ def test_two_coaches_saving_at_the_same_moment_on_postgresql(coach_world):
         thread.join()
     assert sorted(outcomes) == ["conflict", "saved"]
     assert coach_world.enrolment.lines.count() == 6
+
+
+@pytest.mark.parametrize(("score", "grade"), [(None, "NA"), (4, "")])
+def test_a_line_whose_exam_was_taken_cannot_be_removed_na_included(coach_world, score, grade):
+    """Art. 89 §1: a student who does not take an exam has used that opportunity. The ISP
+    editor decides from the same definition as the learning account (exams.facts), so an
+    NA in a started exam period blocks the removal as a mark does (it did not before)."""
+    from tests.factories import ResultFactory
+
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 10, 0), tick=False):
+        services.isp_derogation_record(
+            enrolment=coach_world.enrolment,
+            kind="model_route",
+            ground="special_status",
+            expected_version=1,
+            by=coach_world.coach,
+        )
+    ResultFactory(isp_line=coach_world.lines["A103"], score=score, grade=grade)
+    with time_machine.travel(datetime.datetime(2027, 1, 20, 10, 0), tick=False):
+        with pytest.raises(services.ISPRefused) as excinfo:
+            services.isp_line_remove(line=coach_world.lines["A103"], expected_version=2, by=coach_world.coach)
+    assert refused_codes(excinfo) == ["opportunity_taken"]
+    assert ISPLine.objects.get(pk=coach_world.lines["A103"].pk).removed_on is None

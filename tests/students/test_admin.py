@@ -3,10 +3,12 @@
 import datetime
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.urls import reverse
 
-from students.models import ISPLine, LearningAccountEntry, Student
+from students.models import Enrolment, ISPLine, LearningAccountEntry, Student
+from tests.exams.test_admin_results import form_data
 from tests.factories import ISPLineFactory, LearningAccountEntryFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +165,112 @@ def test_student_can_be_edited_with_the_read_only_ledger_on_the_page(admin_clien
     assert entry.credits == 140
     assert student.history.count() == 2
     assert student.history.first().history_user is not None
+
+
+# --- The ISP status moves only through the workflow --------------------------------------------
+
+
+@pytest.fixture
+def office(client, coach_world):
+    """The coach world's superuser signed in to the admin (``admin_client`` would take its name)."""
+    client.force_login(coach_world.admin)
+    return client
+
+
+def enrolment_page_data(client, enrolment) -> dict:
+    return form_data(client.get(reverse("admin:students_enrolment_change", args=[enrolment.pk])))
+
+
+def isp_state(enrolment):
+    enrolment.refresh_from_db()
+    return (
+        enrolment.isp_status,
+        enrolment.isp_submitted_on,
+        enrolment.isp_approved_on,
+        enrolment.isp_approved_by,
+        enrolment.version,
+    )
+
+
+def shown_messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_the_isp_status_cannot_be_set_by_hand_in_the_admin(office, coach_world, on_coach_day):
+    enrolment = coach_world.enrolment
+    url = reverse("admin:students_enrolment_change", args=[enrolment.pk])
+    data = enrolment_page_data(office, enrolment)
+
+    response = office.post(url, {**data, "isp_status": "approved"})
+
+    assert response.status_code == 302
+    assert isp_state(enrolment) == ("draft", None, None, None, 1)
+    assert "isp_status" in office.get(url).context["adminform"].readonly_fields
+
+
+def test_the_isp_status_is_read_only_on_the_students_page(office, coach_world):
+    page = office.get(reverse("admin:students_student_change", args=[coach_world.student.pk]))
+    enrolments = next(f for f in page.context["inline_admin_formsets"] if f.formset.model is Enrolment)
+    assert "isp_status" in enrolments.readonly_fields
+    assert "isp_status" not in enrolments.formset.forms[0].fields
+
+
+def run_action(client, action, *enrolments):
+    return client.post(
+        reverse("admin:students_enrolment_changelist"),
+        {"action": action, "_selected_action": [e.pk for e in enrolments]},
+        follow=True,
+    )
+
+
+def test_the_approve_action_approves_through_the_workflow_with_who_and_when(office, coach_world, on_coach_day):
+    enrolment = coach_world.enrolment
+    response = run_action(office, "approve_isp", enrolment)
+
+    assert response.status_code == 200
+    assert shown_messages(response) == [f"The ISP of {enrolment} was approved."]
+    assert isp_state(enrolment) == ("approved", None, datetime.date(2026, 11, 23), coach_world.admin, 2)
+    latest = enrolment.history.order_by("history_id").last()
+    assert (latest.history_change_reason, latest.history_user) == ("ISP approved", coach_world.admin)
+
+
+def test_the_approve_action_reports_the_workflows_refusal_and_changes_nothing(office, coach_world):
+    enrolment = coach_world.enrolment
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, 0), tick=False):
+        response = run_action(office, "approve_isp", enrolment)
+
+    assert shown_messages(response) == [f"{enrolment}: The cluster approves ISPs before 2026-12-01 (Art. 19)."]
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert isp_state(enrolment) == ("draft", None, None, None, 1)
+
+
+def test_the_submit_and_approve_buttons_of_the_enrolment_page(office, coach_world):
+    enrolment = coach_world.enrolment
+    page = office.get(reverse("admin:students_enrolment_change", args=[enrolment.pk]))
+    assert "Submit the ISP" in page.content.decode() and "Approve the ISP" in page.content.decode()
+
+    def step(name, version):
+        url = reverse("admin:students_enrolment_isp_step", args=[enrolment.pk, name])
+        return office.post(url, {"version": version}, follow=True)
+
+    with time_machine.travel(datetime.datetime(2026, 10, 10, 10, 0), tick=False):
+        submitted = step("submit", 1)
+        assert shown_messages(submitted) == [f"The ISP of {enrolment} was submitted."]
+        assert isp_state(enrolment) == ("submitted", datetime.date(2026, 10, 10), None, None, 2)
+
+        # A page showing an earlier version of the ISP: refused, nothing changes.
+        stale = step("approve", 1)
+        assert "Someone else saved the ISP" in shown_messages(stale)[0]
+        assert isp_state(enrolment)[0] == "submitted"
+
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 10, 0), tick=False):
+        step("approve", 2)
+    assert isp_state(enrolment) == (
+        "approved",
+        datetime.date(2026, 10, 10),
+        datetime.date(2026, 11, 30),
+        coach_world.admin,
+        3,
+    )
+    not_a_post = office.get(reverse("admin:students_enrolment_isp_step", args=[enrolment.pk, "approve"]))
+    assert not_a_post.status_code == 405

@@ -1,0 +1,106 @@
+"""The study progress file (Art. 28; EXCHANGE.md): records and results together, as the
+student page shows it and ``study_progress --json`` prints it."""
+
+from collections import defaultdict
+
+from django.db.models import Prefetch
+
+from core.rounding import round_half_up
+from exams import rules as exam_rules
+from exams.models import ProgrammeResult
+from exams.publication import published_periods
+from exams.standing import standings
+from programmes.models import ExamPeriod
+from students.models import ISPLine, Student
+from students.refusals import measures_of
+from students.selectors import _credits_without_learning_account, learning_account
+
+
+def _course_status(line: ISPLine) -> str:
+    if line.removed_on is not None:
+        return "removed"
+    if line.exempted:
+        return "exempted"
+    if line.tolerated_on is not None:
+        return "tolerated"
+    return line.outcome
+
+
+def _percentage(result) -> float | None:
+    if result is None or result.percentage is None:
+        return None
+    return float(round_half_up(result.percentage, 2))
+
+
+def study_progress(student: Student) -> dict:
+    """The study progress file of ``student``, as EXCHANGE.md defines it."""
+    account = learning_account(student)
+    entries = account.pop("_entries")
+    enrolments = list(
+        student.enrolments.select_related("academic_year", "programme")
+        .prefetch_related(Prefetch("lines", queryset=ISPLine.objects.select_related("course").order_by("course__code")))
+        .order_by("academic_year__starts_on", "enrolled_on", "pk")
+    )
+    periods = ExamPeriod.objects.filter(academic_year__in={e.academic_year_id for e in enrolments}).select_related(
+        "academic_year"
+    )
+    published = published_periods(periods)
+    published_days = defaultdict(list)
+    for period in periods:
+        if period.pk in published:
+            published_days[period.academic_year.code].append(published[period.pk])
+    found = standings({(student.pk, e.programme_id) for e in enrolments})
+
+    files = []
+    for enrolment in enrolments:
+        lines = list(enrolment.lines.all())
+        active = [line for line in lines if line.removed_on is None]
+        year = found[(student.pk, enrolment.programme_id)].year(enrolment.pk)
+        published = any(enrolment.enrolled_on <= day for day in published_days.get(enrolment.academic_year.code, []))
+        efficiency = year.efficiency if published else None
+        files.append(
+            {
+                "academic_year": enrolment.academic_year.code,
+                "programme": enrolment.programme.code,
+                "contract": enrolment.contract,
+                "status": enrolment.status,
+                "taken_credits": sum(line.course.credits for line in active),
+                "actually_taken_credits": year.actually_taken,
+                "obtained_credits": year.certified,
+                "study_efficiency": None if efficiency is None else float(round_half_up(efficiency, 2)),
+                "credits_without_learning_account": _credits_without_learning_account(enrolment, entries),
+                "courses": [
+                    {
+                        "course": line.course.code,
+                        "credits": line.course.credits,
+                        "semester": line.course.semester,
+                        "mark": exam_rules.mark_from_text(line.mark),
+                        "status": _course_status(line),
+                    }
+                    for line in lines
+                ],
+                "tolerance": found[(student.pk, enrolment.programme_id)].tolerance(year),
+            }
+        )
+
+    results = {r.programme_id: r for r in ProgrammeResult.objects.filter(student=student)}
+    programmes = []
+    for (_student, programme_id), standing in sorted(found.items(), key=lambda kv: kv[1].years[0].year_start):
+        result = results.get(programme_id)
+        programmes.append(
+            {
+                "programme": standing.programme.code,
+                "passed": result is not None,
+                "percentage": _percentage(result),
+                "level_of_achievement": (result.level or None) if result else None,
+                "threshold": {"applies": standing.threshold_applies, "reached": standing.threshold_reached()},
+            }
+        )
+    return {
+        "student": student.number,
+        "name": student.full_name,
+        "learning_account": account,
+        "enrolments": files,
+        "programmes": programmes,
+        "measures": measures_of(student),
+    }

@@ -1,0 +1,363 @@
+"""The ISP editor's writes (DOMAIN §3, Art. 18-27): add, remove and exempt lines, record a
+derogation, submit and approve — each decided by the rules on the ISP as it is, through
+``progress.facts.isp_context``, and processed for today through the timeline.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+
+from core import clock
+from core.timeline import run_deadlines
+from students import rules
+from students.ledger import ledger_book
+from students.models import (
+    Enrolment,
+    EnrolmentStatus,
+    EntryKind,
+    ExemptionApproval,
+    ISPDerogation,
+    ISPLine,
+    ISPStatus,
+    LearningAccountEntry,
+)
+
+from . import facts as isp_facts
+
+# Every change is prepared on a version of the enrolment (``Enrolment.version``) and
+# saved only if nobody saved the ISP since: the conditional UPDATE that bumps the
+# version is the first statement of the transaction, so a second save of the same
+# version waits for the first (a row lock on PostgreSQL, the write lock on SQLite)
+# and then finds the version gone. The rules decide on the ISP as it is after that
+# claim; the new fact is then processed for today through the timeline, so the
+# learning account shows it before the request ends.
+
+
+class ISPRefused(Exception):
+    """The rules of DOMAIN §3 refuse the change; ``problems`` say why."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("; ".join(p.message for p in self.problems))
+
+
+class ISPConflict(Exception):
+    """Someone saved the ISP after the version the change was prepared on."""
+
+    def __init__(self, *, expected: int, current: int | None):
+        self.expected, self.current = expected, current
+        super().__init__(f"ISP version {expected} is out of date (now {current})")
+
+
+def _pk(obj) -> int:
+    return obj if isinstance(obj, int) else obj.pk
+
+
+def _claim(enrolment, expected_version: int) -> Enrolment:
+    pk = _pk(enrolment)
+    claimed = Enrolment.objects.filter(pk=pk, version=expected_version).update(version=F("version") + 1)
+    if not claimed:
+        current = Enrolment.objects.filter(pk=pk).values_list("version", flat=True).first()
+        raise ISPConflict(expected=expected_version, current=current)
+    return Enrolment.objects.select_related("student", "programme", "academic_year").get(pk=pk)
+
+
+def _record(instance, *, by, reason: str, update_fields=None) -> None:
+    """Save with the history's who and why (django-simple-history)."""
+    instance._history_user = by
+    instance._change_reason = reason[:100]
+    instance.save(update_fields=update_fields)
+
+
+def _save_enrolment(enrolment: Enrolment, *, by, reason: str, reopen: bool = False) -> None:
+    """Record the new version; a change to an approved ISP goes back to the cluster."""
+    fields = ["version"]
+    if reopen and enrolment.isp_status == ISPStatus.APPROVED:
+        enrolment.isp_status = ISPStatus.SUBMITTED
+        fields.append("isp_status")
+    _record(enrolment, by=by, reason=reason, update_fields=fields)
+
+
+def _process_today(today: datetime.date) -> None:
+    run_deadlines(today=today)
+
+
+def _refuse_if(problems) -> None:
+    if problems:
+        raise ISPRefused(problems)
+
+
+@transaction.atomic
+def isp_line_add(*, enrolment: Enrolment | int, course, expected_version: int, by) -> ISPLine:
+    """Add ``course`` to the ISP today; its learning-account deduction is booked at once."""
+    today = clock.today()
+    enrolment = _claim(enrolment, expected_version)
+    context = isp_facts.isp_context(enrolment, today=today)
+    facts = context.course_facts.get(_pk(course))
+    if facts is None or context.course(facts.id) is None:
+        raise ISPRefused([rules.Problem("not_in_programme")])
+    _refuse_if(rules.add_problems(facts, isp=context.facts, today=today))
+    if ISPLine.objects.filter(enrolment=enrolment, course_id=facts.id, added_on=today).exists():
+        raise ISPRefused([rules.Problem("removed_today", (("course", facts.code),))])
+    line = ISPLine(enrolment=enrolment, course_id=facts.id, added_on=today)
+    _record(line, by=by, reason=f"{facts.code} added")
+    _save_enrolment(enrolment, by=by, reason=f"ISP: {facts.code} added", reopen=True)
+    _process_today(today)
+    line.refresh_from_db()
+    return line
+
+
+@transaction.atomic
+def isp_line_remove(*, line: ISPLine | int, expected_version: int, by) -> ISPLine:
+    """Remove a line from the ISP today; refunded when the rules of DOMAIN §2 rule 4 allow."""
+    today = clock.today()
+    enrolment_id = ISPLine.objects.filter(pk=_pk(line)).values_list("enrolment_id", flat=True).get()
+    enrolment = _claim(enrolment_id, expected_version)
+    context = isp_facts.isp_context(enrolment, today=today)
+    current = context.line(_pk(line))
+    if current is None:
+        raise ISPRefused([rules.Problem("not_in_programme")])
+    _refuse_if(rules.remove_problems(context.line_facts[current.pk], isp=context.facts, today=today))
+    current.removed_on = today
+    _record(current, by=by, reason=f"{current.course.code} removed", update_fields=["removed_on"])
+    _save_enrolment(enrolment, by=by, reason=f"ISP: {current.course.code} removed", reopen=True)
+    _process_today(today)
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def isp_line_exempt(*, line: ISPLine | int, basis: str, expected_version: int, by) -> ExemptionApproval:
+    """Record an exemption the cluster granted (Art. 25): definitive, never examined, and it
+    gives back what the line took from the learning account (DOMAIN §2 rule 2)."""
+    today = clock.today()
+    basis = (basis or "").strip()
+    enrolment_id = ISPLine.objects.filter(pk=_pk(line)).values_list("enrolment_id", flat=True).get()
+    enrolment = _claim(enrolment_id, expected_version)
+    context = isp_facts.isp_context(enrolment, today=today)
+    current = context.line(_pk(line))
+    if current is None:
+        raise ISPRefused([rules.Problem("not_in_programme")])
+    problems = rules.exempt_problems(context.line_facts[current.pk], isp=context.facts, today=today)
+    if not basis:
+        problems.append(rules.Problem("no_exemption_basis"))
+    _refuse_if(problems)
+    refund = rules.line_effect(
+        action="exempt",
+        credits=current.course.credits,
+        semester=current.course.semester,
+        uses_learning_account=False,
+        deducted_credits=current.deducted_credits,
+        opportunity_taken=False,
+        today=today,
+        first_semester_lock=enrolment.academic_year.first_semester_lock,
+        second_semester_lock=enrolment.academic_year.second_semester_lock,
+    )
+    if refund:
+        ledger_book(
+            [
+                LearningAccountEntry(
+                    student_id=enrolment.student_id,
+                    on=today,
+                    credits=refund,
+                    kind=EntryKind.REFUND,
+                    source=f"isp_line:{current.pk}:exemption",
+                    academic_year=enrolment.academic_year,
+                    programme=enrolment.programme,
+                    course=current.course,
+                    reason=f"{current.course.code} exempted in ISP {enrolment.academic_year.code}",
+                    created_by=by,
+                )
+            ]
+        )
+    current.exempted = True
+    current.deducted_credits = 0
+    _record(current, by=by, reason=f"{current.course.code} exempted", update_fields=["exempted", "deducted_credits"])
+    approval = ExemptionApproval(isp_line=current, basis=basis[:200], approved_on=today, approved_by=by)
+    _record(approval, by=by, reason="exemption approved")
+    _save_enrolment(enrolment, by=by, reason=f"ISP: {current.course.code} exempted", reopen=True)
+    _process_today(today)
+    return approval
+
+
+@transaction.atomic
+def isp_derogation_record(
+    *,
+    enrolment: Enrolment | int,
+    kind: str,
+    ground: str,
+    expected_version: int,
+    by,
+    course=None,
+    credits: int | None = None,
+    motivation: str = "",
+) -> ISPDerogation:
+    """Record a derogation the cluster approved (Art. 22): credits or SQ sequencing or
+    the model route; never SSQ, never the courses to take again."""
+    today = clock.today()
+    enrolment = _claim(enrolment, expected_version)
+    context = isp_facts.isp_context(enrolment, today=today)
+    course_facts = context.course_facts.get(_pk(course)) if course is not None else None
+    if course is not None and course_facts is None:
+        raise ISPRefused([rules.Problem("not_in_programme")])
+    _refuse_if(rules.derogation_problems(kind, course=course_facts, credits=credits, isp=context.facts, today=today))
+    course_id = course_facts.id if course_facts else None
+    if ISPDerogation.objects.filter(enrolment=enrolment, kind=kind, course_id=course_id).exists():
+        raise ISPRefused([rules.Problem("derogation_exists")])
+    derogation = ISPDerogation(
+        enrolment=enrolment,
+        kind=kind,
+        course_id=course_id,
+        credits=credits if kind in ("fewer_credits", "more_credits") else None,
+        ground=ground,
+        motivation=motivation,
+        approved_on=today,
+        approved_by=by,
+    )
+    _record(derogation, by=by, reason=f"derogation {kind}")
+    _save_enrolment(enrolment, by=by, reason=f"ISP: derogation {kind} recorded")
+    return derogation
+
+
+@transaction.atomic
+def isp_submit(*, enrolment: Enrolment | int, expected_version: int, by) -> Enrolment:
+    """Draft → submitted, by the submission deadline (Art. 19)."""
+    today = clock.today()
+    enrolment = _claim(enrolment, expected_version)
+    context = isp_facts.isp_context(enrolment, today=today)
+    _refuse_if(rules.submit_problems(context.facts, today=today))
+    enrolment.isp_status = ISPStatus.SUBMITTED
+    enrolment.isp_submitted_on = today
+    _record(enrolment, by=by, reason="ISP submitted", update_fields=["version", "isp_status", "isp_submitted_on"])
+    return enrolment
+
+
+@transaction.atomic
+def isp_approve(*, enrolment: Enrolment | int, expected_version: int, by) -> Enrolment:
+    """Approval by the coach for the cluster (Art. 19), within the deadlines and rules."""
+    today = clock.today()
+    enrolment = _claim(enrolment, expected_version)
+    context = isp_facts.isp_context(enrolment, today=today)
+    _refuse_if(rules.approve_problems(context.facts, today=today))
+    enrolment.isp_status = ISPStatus.APPROVED
+    enrolment.isp_approved_on = today
+    enrolment.isp_approved_by = by
+    _record(
+        enrolment,
+        by=by,
+        reason="ISP approved",
+        update_fields=["version", "isp_status", "isp_approved_on", "isp_approved_by"],
+    )
+    return enrolment
+
+
+@dataclass
+class ISPPreview:
+    """What a change would do, computed with the same rules and no writes."""
+
+    action: str
+    course: object
+    line: ISPLine | None
+    problems: list
+    version: int
+    credits_before: int
+    credits_after: int
+    band_after: object
+    balance_before: int
+    balance_after: int
+    without_account_before: int
+    without_account_after: int
+    ledger_change: int
+    booked_on: datetime.date
+    uses_learning_account: bool
+    status_before: str
+    status_after: str
+    warnings: list = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.problems
+
+
+def isp_preview(*, enrolment: Enrolment | int, action: str, course=None, line=None, context=None) -> ISPPreview:
+    """The effect of adding ``course``, or removing or exempting ``line``, on the credits,
+    the learning account balance and the credits without learning account (DOMAIN §2
+    rules 2-4 and 12), and the problems that would refuse it (DOMAIN §3). No writes."""
+    today = clock.today()
+    context = context or isp_facts.isp_context(enrolment, today=today)
+    enrolment = context.enrolment
+    year = enrolment.academic_year
+    facts = context.facts
+    problems, change, credits_delta, uses = [], 0, 0, False
+    current_line = None
+    course_obj = None
+    if action == "add":
+        course_obj = context.course(_pk(course)) if course is not None else None
+        if course_obj is None:
+            problems = [rules.Problem("not_in_programme")]
+        else:
+            problems = rules.add_problems(context.course_facts[course_obj.pk], isp=facts, today=today)
+            uses = context.uses_learning_account()
+            credits_delta = course_obj.credits
+            change = rules.line_effect(
+                action="add",
+                credits=course_obj.credits,
+                semester=course_obj.semester,
+                uses_learning_account=uses and enrolment.status != EnrolmentStatus.REFUSED,
+                deducted_credits=0,
+                opportunity_taken=False,
+                today=today,
+                first_semester_lock=year.first_semester_lock,
+                second_semester_lock=year.second_semester_lock,
+            )
+    elif action in ("remove", "exempt"):
+        current_line = context.line(_pk(line)) if line is not None else None
+        if current_line is None:
+            problems = [rules.Problem("not_in_programme")]
+        else:
+            course_obj = current_line.course
+            line_facts = context.line_facts[current_line.pk]
+            check = rules.remove_problems if action == "remove" else rules.exempt_problems
+            problems = check(line_facts, isp=facts, today=today)
+            uses = current_line.deducted_credits > 0
+            if action == "remove":
+                credits_delta = -course_obj.credits
+            change = rules.line_effect(
+                action=action,
+                credits=course_obj.credits,
+                semester=course_obj.semester,
+                uses_learning_account=uses,
+                deducted_credits=current_line.deducted_credits,
+                opportunity_taken=current_line.opportunity_taken,
+                today=today,
+                first_semester_lock=year.first_semester_lock,
+                second_semester_lock=year.second_semester_lock,
+            )
+    else:
+        raise ValueError(action)
+    total = facts.total_credits
+    charged_after = context.charged - change
+    status_after = enrolment.isp_status
+    if not problems and enrolment.isp_status == ISPStatus.APPROVED:
+        status_after = ISPStatus.SUBMITTED
+    return ISPPreview(
+        action=action,
+        course=course_obj,
+        line=current_line,
+        problems=problems,
+        version=enrolment.version,
+        credits_before=total,
+        credits_after=total + credits_delta,
+        band_after=rules.credit_band_problem(facts, total + credits_delta),
+        balance_before=context.balance,
+        balance_after=context.balance + change,
+        without_account_before=context.credits_without_learning_account(),
+        without_account_after=context.credits_without_learning_account(charged_after),
+        ledger_change=change,
+        booked_on=max(today, enrolment.enrolled_on),
+        uses_learning_account=uses,
+        status_before=enrolment.isp_status,
+        status_after=status_after,
+    )

@@ -1,0 +1,218 @@
+"""Refusals by study progress measures (Art. 30 §2-3, 31 §3-4, 33, 34): which measures
+refuse which enrolments, refusing and readmitting them, lifting a measure. The measures
+themselves are taken at the end of the year by ``progress.measures``."""
+
+import datetime
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Q
+
+from programmes.models import Course
+
+from . import rules
+from .ledger import BATCH, ledger_book
+from .models import Enrolment, EnrolmentStatus, EntryKind, ISPLine, LearningAccountEntry, Measure, MeasureKind
+
+REFUSALS = {
+    MeasureKind.THRESHOLD_REFUSAL,
+    MeasureKind.REPEATED_FAILURE_REFUSAL,
+    MeasureKind.LEARNING_ACCOUNT_REFUSAL,
+}
+
+
+def identical_groups(course_ids) -> dict[int, int]:
+    """Each course mapped to one representative of its identical courses (Art. 31)."""
+    group = {c: c for c in course_ids}
+    pairs = Course.identical_to.through.objects.filter(
+        Q(from_course_id__in=course_ids) | Q(to_course_id__in=course_ids)
+    ).values_list("from_course_id", "to_course_id")
+    for a, b in pairs:
+        group.setdefault(a, a)
+        group.setdefault(b, b)
+    changed = True
+    while changed:
+        changed = False
+        for a, b in pairs:
+            low = min(group[a], group[b])
+            if group[a] != low or group[b] != low:
+                group[a] = group[b] = low
+                changed = True
+    return group
+
+
+@transaction.atomic
+def measure_lift(*, measure: Measure, on: datetime.date, reason: str) -> int:
+    """Lift a refusal (refusal-lifting committee, Art. 34; an appeal): the enrolments
+    it refused are admitted again. Returns how many were readmitted."""
+    measure.lifted_on = on
+    measure.lifted_reason = reason
+    measure.save(update_fields=["lifted_on", "lifted_reason"])
+    return enrolments_readmit(student_ids=[measure.student_id], on=on)
+
+
+def enrolments_readmit(*, student_ids, on: datetime.date) -> int:
+    """Admit again the processed enrolments refused by a measure that no longer
+    refuses them: their ISP lines take from the learning account again, on ``on``."""
+    refused = list(
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(student_id__in=student_ids, status=EnrolmentStatus.REFUSED, enrolment_processed=True)
+        .exclude(status_reason="")
+        .select_related("academic_year", "programme")
+    )
+    still = refusals_for(refused)
+    readmit = [e for e in refused if e.pk not in still and e.status_reason.startswith("Refused:")]
+    entries = []
+    for enrolment in readmit:
+        enrolment.status = (
+            EnrolmentStatus.DEREGISTERED if enrolment.deregistration_processed else EnrolmentStatus.ENROLLED
+        )
+        enrolment.status_reason = ""
+        lines = list(
+            enrolment.lines.filter(removed_on__isnull=True, exempted=False, certified_on__isnull=True).select_related(
+                "course"
+            )
+        )
+        uses = rules.line_uses_learning_account(
+            contract=enrolment.contract, programme_kind=enrolment.programme.kind, holds_bachelor=False, exempted=False
+        )
+        credits = sum(line.course.credits for line in lines) if uses else 0
+        for line in lines:
+            line.deducted_credits = line.course.credits if uses else 0
+        ISPLine.objects.bulk_update(lines, ["deducted_credits"])
+        if credits:
+            entries.append(
+                LearningAccountEntry(
+                    student_id=enrolment.student_id,
+                    on=on,
+                    credits=-credits,
+                    kind=EntryKind.DEDUCTION,
+                    source=f"enrolment:{enrolment.pk}:readmitted:{on.isoformat()}",
+                    academic_year=enrolment.academic_year,
+                    programme=enrolment.programme,
+                    reason=f"ISP {enrolment.academic_year.code} readmitted: {credits} credits",
+                )
+            )
+        enrolment.save(update_fields=["status", "status_reason"])
+    ledger_book(entries)
+    return len(readmit)
+
+
+def refusing_measure(*, enrolment: Enrolment, measures, course_groups, programme_courses) -> Measure | None:
+    """The measure that refuses ``enrolment``, if any (Art. 30 §2-3, 31 §3-4, 33)."""
+    code = enrolment.academic_year.code
+    for m in measures:
+        if m.lifted_on is not None or m.kind not in REFUSALS:
+            continue
+        if not (m.from_year_code <= code <= m.until_year_code):
+            continue
+        if m.kind == MeasureKind.THRESHOLD_REFUSAL and m.programme_id == enrolment.programme_id:
+            return m
+        if m.kind == MeasureKind.REPEATED_FAILURE_REFUSAL:
+            wanted = course_groups.get(m.course_id, m.course_id)
+            if any(course_groups.get(c, c) == wanted for c in programme_courses.get(enrolment.programme_id, ())):
+                return m
+        if m.kind == MeasureKind.LEARNING_ACCOUNT_REFUSAL and rules.line_uses_learning_account(
+            contract=enrolment.contract,
+            programme_kind=enrolment.programme.kind,
+            holds_bachelor=False,
+            exempted=False,
+        ):
+            return m
+    return None
+
+
+def refusals_for(enrolments: list[Enrolment]) -> dict[int, Measure]:
+    """For each enrolment refused by a measure, that measure (a fixed number of queries)."""
+    student_ids = {e.student_id for e in enrolments}
+    measures = defaultdict(list)
+    for m in Measure.objects.filter(student_id__in=student_ids, kind__in=REFUSALS, lifted_on__isnull=True):
+        measures[m.student_id].append(m)
+    if not measures:
+        return {}
+    programme_ids = {e.programme_id for e in enrolments}
+    programme_courses = defaultdict(list)
+    for course_id, programme_id in Course.objects.filter(programme_id__in=programme_ids).values_list(
+        "pk", "programme_id"
+    ):
+        programme_courses[programme_id].append(course_id)
+    wanted = {m.course_id for ms in measures.values() for m in ms if m.course_id}
+    groups = identical_groups(wanted | {c for cs in programme_courses.values() for c in cs})
+    found = {}
+    for enrolment in enrolments:
+        m = refusing_measure(
+            enrolment=enrolment,
+            measures=measures.get(enrolment.student_id, []),
+            course_groups=groups,
+            programme_courses=programme_courses,
+        )
+        if m:
+            found[enrolment.pk] = m
+    return found
+
+
+def refusal_reason(measure: Measure) -> str:
+    text = f"Refused: {measure.get_kind_display()}"
+    if measure.course_id:
+        text += f" ({measure.course.code})"
+    return text
+
+
+def enrolments_refuse_by_measures(*, student_ids) -> int:
+    """Refuse already processed enrolments that a new measure hits, and give back
+    what they took from the learning account: a refused enrolment takes nothing."""
+    enrolments = list(
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(student_id__in=student_ids, enrolment_processed=True)
+        .exclude(status=EnrolmentStatus.REFUSED)
+        .select_related("academic_year", "programme")
+    )
+    hit = refusals_for(enrolments)
+    if not hit:
+        return 0
+    entries, refused = [], []
+    lines = list(ISPLine.objects.filter(enrolment_id__in=list(hit), deducted_credits__gt=0))
+    by_enrolment = defaultdict(list)
+    for line in lines:
+        by_enrolment[line.enrolment_id].append(line)
+    for enrolment in enrolments:
+        m = hit.get(enrolment.pk)
+        if m is None:
+            continue
+        enrolment.status = EnrolmentStatus.REFUSED
+        enrolment.status_reason = refusal_reason(m)
+        refused.append(enrolment)
+        credits = sum(line.deducted_credits for line in by_enrolment[enrolment.pk])
+        if credits:
+            entries.append(
+                LearningAccountEntry(
+                    student_id=enrolment.student_id,
+                    on=max(m.decided_on, enrolment.enrolled_on),
+                    credits=credits,
+                    kind=EntryKind.REFUND,
+                    source=f"enrolment:{enrolment.pk}:refusal",
+                    academic_year=enrolment.academic_year,
+                    programme=enrolment.programme,
+                    reason=f"Enrolment {enrolment.academic_year.code} refused by a measure: {credits} credits back",
+                )
+            )
+        for line in by_enrolment[enrolment.pk]:
+            line.deducted_credits = 0
+    ledger_book(entries)
+    Enrolment.objects.bulk_update(refused, ["status", "status_reason"], batch_size=BATCH)
+    ISPLine.objects.bulk_update(lines, ["deducted_credits"], batch_size=BATCH)
+    return len(refused)
+
+
+def measures_of(student) -> list[dict]:
+    """The measures of a student, as the study progress file shows them."""
+    return [
+        {
+            "kind": m.kind,
+            "programme": m.programme.code,
+            "course": m.course.code if m.course else None,
+            "from": m.from_year_code,
+            "until": m.until_year_code,
+        }
+        for m in student.measures.select_related("programme", "course").filter(lifted_on__isnull=True)
+    ]
