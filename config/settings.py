@@ -46,12 +46,17 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "simple_history",
+    # The project's apps, bottom layer first (ARCHITECTURE.md; the import contract in pyproject.toml).
     "core",
     "programmes",
     "students",
     "exams",
-    "appeals",
+    "progress",
+    "reschedules",
     "fees",
+    "appeals",
+    "exchange",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -175,7 +180,7 @@ CELERY_BEAT_SCHEDULE = {
     # The ombudsperson's annual reports (Art. 59): prepared after the third exam period's
     # publication, flagged overdue after 15 November; after the night's deadlines.
     "ombuds-reports-nightly": {
-        "task": "exams.tasks.ombuds_reports_prepare_today",
+        "task": "reschedules.tasks.ombuds_reports_prepare_today",
         "schedule": crontab(minute=15, hour=1),
     },
     # The appeals to follow up today, e-mailed to student administration after the night's run.

@@ -22,8 +22,16 @@ ROLE_LABELS = {
     COMMITTEE: _("examination committee"),
 }
 
+# The roles of a programme assignment (programmes.Assignment.role, stored values): a coach or
+# ombudsperson serves a programme in one academic year (core.permissions reads them).
+ASSIGNED_COACH = "coach"
+ASSIGNED_OMBUDSPERSON = "ombudsperson"
+ASSIGNED_SUBSTITUTE = "substitute"
+
+ASSIGNMENT_ROLES = (ASSIGNED_COACH, ASSIGNED_OMBUDSPERSON, ASSIGNED_SUBSTITUTE)
+
 # The apps that hold the college's records; "view on everything" means their models.
-RECORD_APPS = ("programmes", "students", "exams", "appeals")
+RECORD_APPS = ("programmes", "students", "exams", "reschedules", "appeals")
 
 # What the student administration office keeps up to date.
 OFFICE_MODELS = (
@@ -45,9 +53,9 @@ OFFICE_MODELS = (
     "exams.tolerancechoice",
     "exams.toleranceobjection",
     # the exam schedule from the planning department, examiners, special statuses (Art. 43, 58, 60)
-    "exams.exammoment",
-    "exams.courseexaminer",
-    "exams.specialstatus",
+    "reschedules.exammoment",
+    "reschedules.courseexaminer",
+    "reschedules.specialstatus",
 )
 
 # Role -> (model label, actions) pairs; "*" stands for every model of RECORD_APPS.

@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core import clock
-from core.models import Transition
+from core.timeline import run_deadlines
 from programmes.models import Course, ExamPeriod
 from students.models import ISPLine, Student
 
 from . import rules
 from .models import Result, ResultPart, ToleranceChoice
+from .publication import published_periods
 from .services import CHOICE_REFUSALS, tolerance_choice_check
 
 RESULT_REFUSALS = {
@@ -120,18 +121,9 @@ def _stored_result(result: Result) -> tuple:
     return result.score, result.grade, tuple(sorted((p.credits, p.score) for p in result.parts.all()))
 
 
-def _published_periods(periods) -> dict[int, datetime.date]:
-    """The exam periods (by id) whose publication has been processed, with its date."""
-    from core.timeline import publication_key  # the timeline imports the exam services
-
-    keys = {publication_key(p): p for p in periods}
-    done = Transition.objects.filter(key__in=list(keys)).values_list("key", flat=True)
-    return {keys[key].pk: keys[key].results_published_on for key in done}
-
-
 def result_published_on(result: Result) -> datetime.date | None:
     """The day ``result`` was published (its exam period's publication processed), or None."""
-    return _published_periods([result.exam_period]).get(result.exam_period_id)
+    return published_periods([result.exam_period]).get(result.exam_period_id)
 
 
 def _date(day: datetime.date) -> str:
@@ -158,7 +150,7 @@ def _plan(entries: Sequence[ResultEntry]) -> _Plan:
 
     periods = {e.exam_period.pk: e.exam_period for e in entries}
     periods.update({r.exam_period_id: r.exam_period for r in plan.existing.values()})
-    published = _published_periods(ExamPeriod.objects.filter(pk__in=list(periods)).select_related("academic_year"))
+    published = published_periods(ExamPeriod.objects.filter(pk__in=list(periods)).select_related("academic_year"))
 
     # Opportunities taken on another ISP line of the same course in the same year (a
     # course removed and added again): they count towards the two (Art. 89 §1).
@@ -480,8 +472,6 @@ def tolerance_choice_record(*, isp_line: ISPLine, on: datetime.date, by=None) ->
     """Record a student's choice to tolerate ``isp_line`` on ``on``: refused with the
     rule's message (nothing changed), or recorded and, when ``on`` is not in the
     future, processed at once by the timeline."""
-    from core.timeline import run_deadlines  # the timeline imports the exam services
-
     line = ISPLine.objects.select_for_update(of=("self",)).select_related("course", "enrolment").get(pk=isp_line.pk)
     problem = tolerance_choice_problem(isp_line=line, on=on)
     if problem:

@@ -1,21 +1,10 @@
 from django.urls import path
 
-from . import ombuds_views, views
+from . import views
 
 app_name = "exams"
 
 urlpatterns = [
     path("marksheets/", views.marksheet, name="marksheet"),
     path("marksheets/template.csv", views.marksheet_template, name="marksheet_template"),
-    # The ombudsperson's pages (Art. 43-51, 56-59).
-    path("requests/", ombuds_views.request_list, name="request_list"),
-    path("requests/<int:pk>/", ombuds_views.request_detail, name="request_detail"),
-    path("requests/<int:pk>/decide/", ombuds_views.request_decide, name="request_decide"),
-    path("requests/<int:pk>/missed/", ombuds_views.request_missed, name="request_missed"),
-    path("schedule/<str:number>/", ombuds_views.schedule, name="schedule"),
-    path("schedule/<str:number>/requests/new/", ombuds_views.request_create, name="request_create"),
-    path("reports/", ombuds_views.report_list, name="report_list"),
-    path("reports/<str:programme>/<str:year>/", ombuds_views.report_detail, name="report_detail"),
-    path("reports/<str:programme>/<str:year>/report.csv", ombuds_views.report_csv, name="report_csv"),
-    path("reports/<str:programme>/<str:year>/submit/", ombuds_views.report_submit, name="report_submit"),
 ]

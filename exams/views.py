@@ -4,13 +4,14 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.permissions import Capability, requires
+
 from .forms import MarksheetForm
 from .marksheets import template_csv
-from .permissions import results_office
 from .results import MarksheetRefused, marksheet_import, marksheet_template_rows
 
 
-@results_office
+@requires(Capability.RESULTS_OFFICE)
 def marksheet(request):
     """Upload a marksheet of one course for one exam period: every row is entered, or none."""
     problems = None
@@ -31,7 +32,7 @@ def marksheet(request):
     return render(request, "exams/marksheet.html", {"form": form, "problems": problems})
 
 
-@results_office
+@requires(Capability.RESULTS_OFFICE)
 def marksheet_template(request):
     """A blank marksheet (CSV) of the students whose ISP has the course in that year."""
     form = MarksheetForm(request.GET, upload=False)

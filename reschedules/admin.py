@@ -40,7 +40,7 @@ class MomentsUploadForm(forms.Form):
 
 @admin.register(ExamMoment)
 class ExamMomentAdmin(AuditedAdmin):
-    change_list_template = "admin/exams/exammoment/change_list.html"
+    change_list_template = "admin/reschedules/exammoment/change_list.html"
     list_display = ["course", "programme", "exam_period", "on", "starts_at", "room", "announced_on"]
     list_filter = ["exam_period__academic_year", "exam_period__number", "course__programme"]
     list_select_related = ["course__programme", "exam_period__academic_year"]
@@ -70,7 +70,7 @@ class ExamMomentAdmin(AuditedAdmin):
             path(
                 "import/",
                 self.admin_site.admin_view(self.import_view),
-                name="exams_exammoment_import",
+                name="reschedules_exammoment_import",
             )
         ]
         return urls + super().get_urls()
@@ -92,7 +92,7 @@ class ExamMomentAdmin(AuditedAdmin):
                     % {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged},
                     messages.SUCCESS,
                 )
-                return redirect(reverse("admin:exams_exammoment_changelist"))
+                return redirect(reverse("admin:reschedules_exammoment_changelist"))
         context = {
             **self.admin_site.each_context(request),
             "title": _("Import exam moments"),
@@ -100,7 +100,7 @@ class ExamMomentAdmin(AuditedAdmin):
             "problems": problems,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/exams/exammoment/import.html", context)
+        return TemplateResponse(request, "admin/reschedules/exammoment/import.html", context)
 
     @admin.action(description=_("Download the selected exam moments (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset):

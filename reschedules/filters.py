@@ -6,9 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from exams.forms import ExamPeriodField
 from programmes.models import ExamPeriod, Programme
 
-from .forms import ExamPeriodField
 from .models import RequestKind, RequestStatus
 
 

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from exams.forms import ExamPeriodField
 from programmes.models import Course, ExamPeriod
 
-from .forms import ExamPeriodField
 from .models import RequestKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

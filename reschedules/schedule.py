@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from programmes.models import AcademicYear, Course
 from students.models import Enrolment, ISPLine, LineOutcome, Student
 
-from . import reschedule_rules as rules
+from . import rules
 from .models import ExamMoment, RequestStatus, RescheduleRequest
 
 

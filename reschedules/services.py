@@ -3,7 +3,7 @@ requests logged, checked against their deadline and eligibility, decided, the mi
 new moment of a force-majeure request, and the annual report.
 
 Writes are keyword-only, transactional and name who did them (``by``); the rules are in
-``exams.reschedule_rules``. A refused write raises ``RequestRefused`` with the rule's
+``reschedules.rules``. A refused write raises ``RequestRefused`` with the rule's
 message and changes nothing.
 """
 
@@ -17,21 +17,21 @@ from django.db.models import Sum
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Transition
+from exams.models import Result
+from exams.publication import is_published
+from exams.results import result_record
 from programmes.models import AcademicYear, Assignment, AssignmentRole, Course, ExamPeriod
 from students.models import Enrolment, ISPLine, Student
 
-from . import reschedule_rules as rules
+from . import rules
 from .models import (
     ExamMoment,
     OmbudsReport,
     RequestKind,
     RequestStatus,
     RescheduleRequest,
-    Result,
     SpecialStatus,
 )
-from .results import result_record
 
 FINDING_MESSAGES = {
     "force_majeure_late": _(
@@ -462,10 +462,8 @@ def report_counts(requests) -> dict:
 
 
 def third_period_published(year: AcademicYear) -> bool:
-    from core.timeline import publication_key  # the timeline imports the exam services
-
     period = ExamPeriod.objects.filter(academic_year=year, number=3).select_related("academic_year").first()
-    return period is not None and Transition.objects.filter(key=publication_key(period)).exists()
+    return period is not None and is_published(period)
 
 
 @dataclass

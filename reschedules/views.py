@@ -2,8 +2,9 @@
 request form, the request with its decision, a student's individual exam schedule, and the
 annual report (page and CSV).
 
-Each view asks ``core.permissions`` who may see (else 404) and act (else 403), and calls
-the services in ``exams.ombuds``; none holds a rule of its own.
+Each view is guarded by ``core.permissions.requires`` and asks ``reschedules.selectors``
+(on top of ``core.permissions.scope``) who may see (else 404) and act (else 403), and calls
+the services in ``reschedules.services``; none holds a rule of its own.
 """
 
 import csv
@@ -21,24 +22,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import clock
-from core.permissions import (
-    can_handle,
-    examines_student,
-    ombuds_pages,
-    ombuds_scope,
-    require_request_write,
-    reschedule_requests_for,
-    student_pages,
-    students_for,
-)
+from core.permissions import Capability, requires, scope
 from programmes.models import AcademicYear, Assignment, AssignmentRole, Course, ExamPeriod, Programme
 from students.models import Enrolment, ISPLine
+from students.selectors import students_for
 
-from . import ombuds
+from . import services as ombuds
 from .filters import RequestFilter
+from .forms import DecisionForm, MissedForm, RequestForm
 from .models import ExamMoment, OmbudsReport, RequestKind, RequestStatus
-from .ombuds_forms import DecisionForm, MissedForm, RequestForm
 from .schedule import exam_schedule
+from .selectors import can_handle, examines_student, may_act, require_request_write, reschedule_requests_for
 
 PAGE_SIZE = 25
 REQUEST_RELATED = (
@@ -68,20 +62,11 @@ def _handler(request_obj, people: dict) -> dict:
     return {"user": found.get(role), "substitute": conflicted}
 
 
-def _may_act(user_scope, request_obj) -> bool:
-    """``can_handle`` from the annotated request, without a query per row."""
-    enrolment = request_obj.isp_line.enrolment
-    key = (enrolment.programme_id, enrolment.academic_year_id)
-    if user_scope.writes_all or key in user_scope.substitute:
-        return True
-    return key in user_scope.ombudsperson and not request_obj.ombudsperson_examines
-
-
 # --- The queue --------------------------------------------------------------------------------
 @require_GET
-@ombuds_pages
+@requires(Capability.OMBUDS_PAGES)
 def request_list(request):
-    user, user_scope, today = request.user, ombuds_scope(request.user), clock.today()
+    user, user_scope, today = request.user, scope(request.user), clock.today()
     number = request.GET.get("log_for", "").strip()
     if number:
         student = students_for(user).filter(number=number).first()
@@ -97,8 +82,8 @@ def request_list(request):
     if user_scope.sees_all:
         programmes, periods = Programme.objects.all(), ExamPeriod.objects.all()
     else:
-        programmes = Programme.objects.filter(pk__in={p for p, _y in user_scope.pairs})
-        periods = ExamPeriod.objects.filter(academic_year_id__in={y for _p, y in user_scope.pairs})
+        programmes = Programme.objects.filter(pk__in={p for p, _y in user_scope.ombuds_pairs})
+        periods = ExamPeriod.objects.filter(academic_year_id__in={y for _p, y in user_scope.ombuds_pairs})
     periods = periods.select_related("academic_year").order_by("-academic_year__starts_on", "number")
     data = request.GET.copy()
     if "status" not in data:
@@ -113,7 +98,7 @@ def request_list(request):
             "request": r,
             "handler": _handler(r, people),
             "overdue": r.status == RequestStatus.OPEN and r.decide_by is not None and r.decide_by < today,
-            "may_act": _may_act(user_scope, r),
+            "may_act": may_act(user, r),
         }
         for r in page.object_list
     ]
@@ -121,14 +106,14 @@ def request_list(request):
     query.pop("page", None)
     return render(
         request,
-        "exams/ombuds/request_list.html",
+        "reschedules/ombuds/request_list.html",
         {
             "filter": filterset,
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
             "today": today,
-            "can_log": user_scope.can_write,
+            "can_log": user_scope.has(Capability.OMBUDS_WRITE),
         },
     )
 
@@ -144,7 +129,7 @@ def _handled_enrolments(user, student):
     ]
 
 
-@ombuds_pages
+@requires(Capability.OMBUDS_PAGES)
 def request_create(request, number):
     user, today = request.user, clock.today()
     student = get_object_or_404(students_for(user), number=number)
@@ -200,7 +185,7 @@ def request_create(request, number):
         form = RequestForm(initial=initial, lines=lines, courses=courses, periods=periods)
     return render(
         request,
-        "exams/ombuds/request_form.html",
+        "reschedules/ombuds/request_form.html",
         {"student": student, "form": form, "enrolments": enrolments},
         status=status,
     )
@@ -243,17 +228,17 @@ def _detail(request, obj, *, decision_form=None, missed_form=None, status=200):
         "history": obj.history.select_related("history_user").order_by("history_date", "history_id"),
         "today": today,
     }
-    return render(request, "exams/ombuds/request_detail.html", context, status=status)
+    return render(request, "reschedules/ombuds/request_detail.html", context, status=status)
 
 
 @require_GET
-@ombuds_pages
+@requires(Capability.OMBUDS_PAGES)
 def request_detail(request, pk):
     return _detail(request, _request_for(request, pk))
 
 
 @require_POST
-@ombuds_pages
+@requires(Capability.OMBUDS_PAGES)
 def request_decide(request, pk):
     obj = _request_for(request, pk)
     require_request_write(request.user, obj.isp_line.enrolment)
@@ -290,7 +275,7 @@ def request_decide(request, pk):
 
 
 @require_POST
-@ombuds_pages
+@requires(Capability.OMBUDS_PAGES)
 def request_missed(request, pk):
     obj = _request_for(request, pk)
     require_request_write(request.user, obj.isp_line.enrolment)
@@ -317,7 +302,7 @@ def request_missed(request, pk):
 
 # --- The individual exam schedule ------------------------------------------------------------
 @require_GET
-@student_pages
+@requires(Capability.STUDENT_PAGES)
 def schedule(request, number):
     user, today = request.user, clock.today()
     student = get_object_or_404(students_for(user), number=number)
@@ -330,7 +315,7 @@ def schedule(request, number):
         current = _current_year(today)
         year = next((y for y in years if current and y.starts_on <= current.starts_on), years[-1])
     result = exam_schedule(student=student, year=year, today=today)
-    user_scope = ombuds_scope(user)
+    user_scope = scope(user)
     handled = [e for e in result.enrolments if can_handle(user, e)]
     substitute_only = [
         e
@@ -339,7 +324,7 @@ def schedule(request, number):
     ]
     return render(
         request,
-        "exams/ombuds/schedule.html",
+        "reschedules/ombuds/schedule.html",
         {
             "student": student,
             "year": year,
@@ -348,7 +333,7 @@ def schedule(request, number):
             "can_log": bool(handled),
             "can_log_lines": {line.pk for line in ISPLine.objects.filter(enrolment__in=handled)},
             "substitute_only": substitute_only,
-            "sees_requests": user_scope.has_pages,
+            "sees_requests": user_scope.has(Capability.OMBUDS_PAGES),
             "clash_days": set(result.clashes),
         },
     )
@@ -362,13 +347,13 @@ def _report_pairs(user_scope):
         )
         pairs |= set(OmbudsReport.objects.values_list("programme_id", "academic_year_id"))
         return pairs
-    return set(user_scope.pairs)
+    return set(user_scope.ombuds_pairs)
 
 
 @require_GET
-@ombuds_pages
+@requires(Capability.OMBUDS_PAGES)
 def report_list(request):
-    user_scope, today = ombuds_scope(request.user), clock.today()
+    user_scope, today = scope(request.user), clock.today()
     pairs = _report_pairs(user_scope)
     programmes = Programme.objects.in_bulk({p for p, _y in pairs})
     years = AcademicYear.objects.in_bulk({y for _p, y in pairs})
@@ -384,14 +369,14 @@ def report_list(request):
         ),
         key=lambda row: (-row["year"].starts_on.toordinal(), row["programme"].code),
     )
-    return render(request, "exams/ombuds/report_list.html", {"rows": rows, "today": today})
+    return render(request, "reschedules/ombuds/report_list.html", {"rows": rows, "today": today})
 
 
 def _report_context(request, programme_code, year_code):
     programme = get_object_or_404(Programme, code=programme_code)
     year = get_object_or_404(AcademicYear, code=year_code)
-    user_scope = ombuds_scope(request.user)
-    if not user_scope.sees(programme.pk, year.pk):
+    user_scope = scope(request.user)
+    if not user_scope.sees_requests(programme.pk, year.pk):
         raise Http404
     requests = list(ombuds.report_requests(programme_id=programme.pk, year_id=year.pk))
     counts = ombuds.report_counts(requests)
@@ -403,16 +388,18 @@ def _report_context(request, programme_code, year_code):
         "requests": requests,
         "counts": [(RequestKind(kind).label, counts[kind]) for kind in RequestKind.values],
         "total": counts["total"],
-        "may_submit": report is not None and report.submitted_on is None and user_scope.writes(programme.pk, year.pk),
+        "may_submit": report is not None
+        and report.submitted_on is None
+        and user_scope.writes_requests(programme.pk, year.pk),
         "due_on": ombuds.rules.report_due_on(first_year=year.starts_on.year),
     }
 
 
 @require_GET
-@ombuds_pages
+@requires(Capability.OMBUDS_PAGES)
 def report_detail(request, programme, year):
     context = _report_context(request, programme, year)
-    return render(request, "exams/ombuds/report_detail.html", context)
+    return render(request, "reschedules/ombuds/report_detail.html", context)
 
 
 def _day(value) -> str:
@@ -420,7 +407,7 @@ def _day(value) -> str:
 
 
 @require_GET
-@ombuds_pages
+@requires(Capability.OMBUDS_PAGES)
 def report_csv(request, programme, year):
     context = _report_context(request, programme, year)
     out = io.StringIO()
@@ -486,11 +473,11 @@ def report_csv(request, programme, year):
 
 
 @require_POST
-@ombuds_pages
+@requires(Capability.OMBUDS_PAGES)
 def report_submit(request, programme, year):
     context = _report_context(request, programme, year)
     programme, year, report = context["programme"], context["year"], context["report"]
-    if not ombuds_scope(request.user).writes(programme.pk, year.pk):
+    if not scope(request.user).writes_requests(programme.pk, year.pk):
         raise PermissionDenied
     if report is None:
         messages.error(request, _("The report is prepared after the third exam period's publication (Art. 59)."))

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from core.models import Transition
-from core.timeline import publication_key
 from exams.models import Result, ResultPart, ToleranceChoice
+from exams.publication import publication_key
 from students.models import ISPLine
 from tests.factories import (
     AcademicYearFactory,

@@ -1,5 +1,6 @@
 """The ombudsperson's URLs in the permission walk (tests/test_permissions.py), per persona:
-anonymous, coach, other_coach, ombudsperson (of BA-A), administration, admin.
+anonymous, coach, other_coach, ombudsperson and substitute (of BA-A), committee,
+administration, admin.
 
 The ombudsperson's pages are for the ombudsperson and the substitute of the programme
 (they act), student administration and the examination committee (they read) and a
@@ -7,9 +8,19 @@ superuser; a coach has none (403). The exam schedule is a student page: whoever 
 student sees it (the other programme's coach: 404).
 """
 
-from tests.exams.ombuds_world import add_ombuds_world, log
+from tests.reschedules.ombuds_world import add_ombuds_world, log
 
-PERSONAS = ("anonymous", "coach", "other_coach", "ombudsperson", "administration", "admin")
+# The walk's personas, in its order (tests/test_permissions.py checks that they agree).
+PERSONAS = (
+    "anonymous",
+    "coach",
+    "other_coach",
+    "ombudsperson",
+    "substitute",
+    "committee",
+    "administration",
+    "admin",
+)
 
 
 def _statuses(*codes):
@@ -29,8 +40,11 @@ def _report(world):
     return {"programme": world.programme.code, "year": world.year.code}
 
 
-READ = _statuses(302, 403, 403, 200, 200, 200)
-ACT = _statuses(302, 403, 403, 302, 403, 302)
+# The substitute stands in for every request of the programme (Art. 56): it acts as the
+# ombudsperson does; the committee and the office read (403 on every action).
+#                anon coach other ombud subst commi admin super
+READ = _statuses(302, 403, 403, 200, 200, 200, 200, 200)
+ACT = _statuses(302, 403, 403, 302, 302, 403, 403, 302)
 
 OMBUDS_TABLE = {
     "exams:request_list": ("get", lambda w: {}, None, READ),
@@ -38,7 +52,7 @@ OMBUDS_TABLE = {
         "get",
         lambda w: {"number": _request(w).isp_line.enrolment.student.number},
         None,
-        _statuses(302, 403, 403, 200, 403, 200),
+        _statuses(302, 403, 403, 200, 200, 403, 403, 200),
     ),
     "exams:request_detail": ("get", lambda w: {"pk": _request(w).pk}, None, READ),
     "exams:request_decide": (
@@ -52,13 +66,13 @@ OMBUDS_TABLE = {
         "post",
         lambda w: {"pk": _request(w).pk},
         lambda w: {"note": "absent"},
-        _statuses(302, 403, 403, 422, 403, 422),
+        _statuses(302, 403, 403, 422, 422, 403, 403, 422),
     ),
     "exams:schedule": (
         "get",
         lambda w: {"number": _request(w).isp_line.enrolment.student.number},
         None,
-        _statuses(302, 200, 404, 200, 200, 200),
+        _statuses(302, 200, 404, 200, 200, 200, 200, 200),
     ),
     "exams:report_list": ("get", lambda w: {}, None, READ),
     "exams:report_detail": ("get", _report, None, READ),

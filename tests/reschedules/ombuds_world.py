@@ -1,5 +1,6 @@
-"""The ombudsperson's world on top of the coach issue's ``coach_world`` (tests/conftest.py):
-exam moments of BA-A in 2026-2027, a substitute, and an ombudsperson for BA-B.
+"""The ombudsperson's world on top of the coach issue's ``coach_world`` (tests/conftest.py,
+which has BA-A's ombudsperson and substitute): exam moments of BA-A in 2026-2027 and an
+ombudsperson for BA-B.
 
 2026-2027 (tests.factories): exam period 1 from 8 January to 2 February 2027 (published
 6 February), period 2 from 27 May to 28 June, period 3 from 16 August to 11 September.
@@ -32,7 +33,7 @@ def add_ombuds_world(world, django_user_model=None):
     if getattr(world, "moments", None) is not None:
         return world
     from core import roles
-    from exams.models import ExamMoment
+    from reschedules.models import ExamMoment
 
     periods = {p.number: p for p in world.year.exam_periods.select_related("academic_year")}
     world.periods = periods
@@ -58,11 +59,7 @@ def add_ombuds_world(world, django_user_model=None):
         account.groups.add(groups[roles.OMBUDSPERSON])
         return account
 
-    world.substitute = user("substitute", first_name="Sam", last_name="Stand-In")
     world.other_ombudsperson = user("other_ombudsperson")
-    Assignment.objects.create(
-        user=world.substitute, programme=world.programme, academic_year=world.year, role="substitute"
-    )
     Assignment.objects.create(
         user=world.other_ombudsperson, programme=world.other_programme, academic_year=world.year, role="ombudsperson"
     )
@@ -74,7 +71,7 @@ TODAY = D(2026, 11, 23)
 
 def log(world, *, kind="force_majeure", code="A101", period=1, on=TODAY, reason="ill", by=None, **kw):
     """Log a request through the service (as the ombudsperson by default), on ``TODAY``."""
-    from exams.ombuds import request_log
+    from reschedules.services import request_log
 
     return request_log(
         student=world.student,
@@ -91,7 +88,7 @@ def log(world, *, kind="force_majeure", code="A101", period=1, on=TODAY, reason=
 
 def ombuds_admin_records(line, user):
     """One of each of the ombudsperson's models around ISP line ``line`` (tests/core/test_pages.py)."""
-    from exams.models import CourseExaminer, ExamMoment, OmbudsReport, RescheduleRequest, SpecialStatus
+    from reschedules.models import CourseExaminer, ExamMoment, OmbudsReport, RescheduleRequest, SpecialStatus
 
     enrolment = line.enrolment
     year = enrolment.academic_year

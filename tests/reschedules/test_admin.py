@@ -9,12 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core import roles
-from exams.models import ExamMoment
-from tests.exams.ombuds_world import D, add_ombuds_world
+from reschedules.models import ExamMoment
+from tests.reschedules.ombuds_world import D, add_ombuds_world
 
 pytestmark = pytest.mark.django_db
 
-IMPORT = reverse("admin:exams_exammoment_import")
+IMPORT = reverse("admin:reschedules_exammoment_import")
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ def upload(text: str):
 def test_the_office_imports_the_planning_csv(client, world):
     roles.ensure_groups()
     client.force_login(world.administration)
-    assert world.administration.has_perm("exams.add_exammoment")
-    assert client.get(reverse("admin:exams_exammoment_changelist")).status_code == 200
+    assert world.administration.has_perm("reschedules.add_exammoment")
+    assert client.get(reverse("admin:reschedules_exammoment_changelist")).status_code == 200
     csv_text = (
         "academic_year,exam_period,programme,course,date,start,room\n2026-2027,1,BA-A,A201,2027-01-19,09:00,B.2\n"
     )
@@ -79,7 +79,7 @@ def test_the_committee_and_ombudsperson_cannot_import(client, world):
 
 def test_a_moment_saved_in_the_admin_is_announced_that_day(admin_client, world):
     moment = world.moments["A101"]
-    url = reverse("admin:exams_exammoment_change", args=[moment.pk])
+    url = reverse("admin:reschedules_exammoment_change", args=[moment.pk])
     data = {
         "course": moment.course_id,
         "exam_period": moment.exam_period_id,

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from exams import reschedule_rules as rules
+from reschedules import rules
 
 D = datetime.date
 # 2026-2027: ISP deadline 15 Oct, schedules open 16 Oct, lock 1 Dec, Easter break from 27 Mar 2027.

@@ -7,12 +7,13 @@ import pytest
 import time_machine
 
 from core.models import Transition
-from core.timeline import publication_key
-from exams import ombuds
-from exams.models import ExamMoment, OmbudsReport, RescheduleRequest, Result, SpecialStatus
-from exams.moments import MomentsRefused, exam_moments_import, read_moments_csv
-from exams.schedule import exam_schedule
-from tests.exams.ombuds_world import D, T, add_ombuds_world, log
+from reschedules import services as ombuds
+from exams.models import Result
+from exams.publication import publication_key
+from reschedules.models import ExamMoment, OmbudsReport, RescheduleRequest, SpecialStatus
+from reschedules.moments import MomentsRefused, exam_moments_import, read_moments_csv
+from reschedules.schedule import exam_schedule
+from tests.reschedules.ombuds_world import D, T, add_ombuds_world, log
 
 pytestmark = pytest.mark.django_db
 
@@ -363,15 +364,15 @@ def test_the_planning_csv_is_all_or_nothing(world):
 
 # --- Who handles a request (Art. 58) ------------------------------------------------------
 def test_an_ombudsperson_who_examines_the_student_hands_the_request_to_the_substitute(world):
-    from core.permissions import can_handle_request
-    from exams.models import CourseExaminer
+    from reschedules.models import CourseExaminer
+    from reschedules.selectors import can_handle_request
 
     request = log(world, by=world.substitute)
     assert can_handle_request(world.ombudsperson, request)
     assert can_handle_request(world.substitute, request)
     CourseExaminer.objects.create(course=world.courses["A104"], academic_year=world.year, user=world.ombudsperson)
     for user in (world.ombudsperson, world.substitute):
-        user.__dict__.pop("_college_ombuds_scope", None)
+        user.__dict__.pop("_college_scope", None)
     assert not can_handle_request(world.ombudsperson, request)
     assert can_handle_request(world.substitute, request)
     assert not can_handle_request(world.other_ombudsperson, request)
@@ -420,7 +421,7 @@ def test_a_report_submitted_in_time_is_never_overdue(world):
 
 
 def test_the_report_task_runs_the_service_for_today_in_brussels(world):
-    from exams.tasks import ombuds_reports_prepare_today
+    from reschedules.tasks import ombuds_reports_prepare_today
 
     publish_period_3(world)
     brussels = datetime.timezone(datetime.timedelta(hours=1))
@@ -434,5 +435,5 @@ def test_the_beat_schedule_prepares_the_reports_every_night():
     from django.conf import settings
 
     entry = settings.CELERY_BEAT_SCHEDULE["ombuds-reports-nightly"]
-    assert entry["task"] == "exams.tasks.ombuds_reports_prepare_today"
+    assert entry["task"] == "reschedules.tasks.ombuds_reports_prepare_today"
     assert entry["schedule"].hour == {1}

@@ -10,10 +10,11 @@ import time_machine
 from django.urls import reverse
 
 from core.models import Transition
-from core.timeline import publication_key
-from exams import ombuds
-from exams.models import CourseExaminer, OmbudsReport, RescheduleRequest, Result
-from tests.exams.ombuds_world import D, T, add_ombuds_world, log
+from reschedules import services as ombuds
+from exams.models import Result
+from exams.publication import publication_key
+from reschedules.models import CourseExaminer, OmbudsReport, RescheduleRequest
+from tests.reschedules.ombuds_world import D, T, add_ombuds_world, log
 
 pytestmark = pytest.mark.django_db
 

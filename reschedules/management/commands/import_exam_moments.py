@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from core import clock
-from exams.moments import MomentsFileError, MomentsRefused, exam_moments_import, read_moments_csv
+from reschedules.moments import MomentsFileError, MomentsRefused, exam_moments_import, read_moments_csv
 
 
 class Command(BaseCommand):
