@@ -1,14 +1,25 @@
 """Who may see and change what in the application's own pages (ARCHITECTURE.md, Permissions).
 
-Every view asks this module, and only this module:
+One module, one scope object, one decorator:
 
-- ``scope(user)`` says which programmes, per academic year, the user works in, and
-  whether they may write there;
-- ``students_for(user)`` / ``enrolments_for(user)`` are the querysets a view starts from,
-  so an object outside the user's programmes is simply not found (404);
-- ``require_isp_write(user, enrolment)`` refuses a read-only user with a 403.
+- ``scope(user)`` reads the user's groups and programme assignments once and caches the
+  answer on the user object, which lives as long as the request;
+- ``scope(user).has(Capability.X)`` answers "may this user open these pages / do this";
+- ``scope(user).sees(programme_id, year_id)`` / ``writes(...)`` answer it for one
+  programme in one academic year (students and ISPs), ``sees_requests`` /
+  ``writes_requests`` / ``handles`` for the ombudsperson's pages;
+- ``scope(user).students_q(prefix)`` / ``requests_q(prefix)`` are the Q objects the apps'
+  selectors filter rows with, so an object outside the user's programmes is simply not
+  found (404);
+- ``@requires(Capability.X)`` guards every view: login first (302 to the login page for an
+  anonymous visitor), then the capability (403 without it).
 
-Decided (DOMAIN §3, Art. 56-58):
+The per-object querysets live in each app's selectors (``students.selectors.students_for``,
+``reschedules.selectors.reschedule_requests_for``, ``appeals.selectors.may_decide`` ...).
+``core`` imports no other app: the programme assignments reach it through the source that
+``programmes`` registers in its ``AppConfig.ready()`` (``register_assignment_source``).
+
+Decided (DOMAIN §3, Art. 56-58) — the student pages:
 
 - A learning path coach sees the students enrolled in the programmes they coach (the
   academic year of the assignment) and writes the ISPs of those enrolments.
@@ -21,40 +32,167 @@ Decided (DOMAIN §3, Art. 56-58):
 A student is visible when any of their enrolments is in scope; the student page then
 shows the whole study progress file (earlier years included), which is what a coach
 needs to advise. An ISP is writable only for an enrolment whose programme and year the
-user coaches.
+user coaches. An assignment counts only while the user is in the matching group (a coach
+assignment for a learning path coach, an ombudsperson or substitute assignment for an
+ombudsperson).
+
+Decided (Art. 56-59) — the ombudsperson's pages:
+
+- The ombudsperson and the substitute of a programme in an academic year see its
+  reschedule requests and reports and write them (log, decide, record a missed moment,
+  submit the report); the substitute stands in for every request (Art. 56).
+- An ombudsperson who examines a course in a student's ISP that year (exams.CourseExaminer)
+  hands that student's requests to the substitute: they still see them, but may not
+  log, decide or record on them (Art. 58; ``Scope.handles``).
+- Student administration and the examination committee read everything; a superuser
+  reads and writes everything; anybody else has no ombudsperson pages (403).
+- A student's individual exam schedule is a student page: whoever sees the student sees it.
+
+Decided — results, tuition fees and the appeal register (Art. 34, 67, 101-102):
+
+- Student administration keeps the results (Art. 67: examiners hand their marks to the
+  student administrative services centre): its members and superusers upload marksheets.
+- Student administration and superusers see the open tuition balances and export them for
+  the finance department; whoever sees a student page sees that student's fee statements.
+- Student administration keeps the appeal register: its members and superusers read and
+  write everything in it (appeals, refusal-lifting requests, corrections) and record the
+  decisions of the appeal authority and of the refusal-lifting committee.
+- The examination committee reads the register and decides the appeals against its own
+  decisions, categories (f) and (g); it also records corrections of marks (Art. 102), the
+  results being its decisions.
+- Anybody else (coaches, ombudspersons, users without a role) gets a 403. The register is
+  not scoped to programmes: appeals are handled centrally, so whoever reads the register
+  reads every student and every object in it.
 """
 
+import enum
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
-
-from programmes.models import Assignment, AssignmentRole
-from students.models import Enrolment, Student
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db.models import Q
 
 from . import roles
 
-READ_ALL_ROLES = (roles.ADMINISTRATION, roles.COMMITTEE)
+Pair = tuple[int, int]  # (programme id, academic year id)
+
+# The roles that read every student, every request and the appeal register.
+READ_ALL_ROLES = frozenset((roles.ADMINISTRATION, roles.COMMITTEE))
+
+CACHE_ATTRIBUTE = "_college_scope"
+
+
+class Capability(enum.StrEnum):
+    """What a view or a menu entry asks for; ``Scope.has`` decides each (see the module docstring)."""
+
+    SIGNED_IN = "signed_in"  # any active signed-in user: the home page
+    STUDENT_PAGES = "student_pages"  # the student list and pages: sees every student or a programme's
+    OMBUDS_PAGES = "ombuds_pages"  # the ombudsperson's pages: reads every request or serves a programme
+    OMBUDS_WRITE = "ombuds_write"  # logs requests: ombudsperson or substitute somewhere, or a superuser
+    RESULTS_OFFICE = "results_office"  # uploads marksheets: student administration
+    FEE_PAGES = "fee_pages"  # the open tuition balances: student administration
+    APPEAL_REGISTER = "appeal_register"  # reads the appeal register: administration, committee
+    APPEAL_WRITE = "appeal_write"  # keeps the register and records every decision: administration
+    COMMITTEE_APPEALS = "committee_appeals"  # decides the appeals against the committee's decisions (f), (g)
+    MARK_CORRECTIONS = "mark_corrections"  # records corrections of marks (Art. 102): administration, committee
+
+
+# --- Where the programme assignments come from -----------------------------------------------
+AssignmentSource = Callable[[object], Iterable[tuple[int, int, str]]]
+
+_assignment_source: AssignmentSource | None = None
+
+
+def register_assignment_source(source: AssignmentSource) -> None:
+    """Register ``source(user)``: the user's (programme id, academic year id, role) assignments,
+    role one of ``core.roles.ASSIGNMENT_ROLES``. ``programmes`` calls this in ``ready()``."""
+    global _assignment_source
+    _assignment_source = source
+
+
+def assignment_source() -> AssignmentSource:
+    """The registered source; ImproperlyConfigured when none is (a scope without the
+    assignments would silently hide every programme's pages)."""
+    if _assignment_source is None:
+        raise ImproperlyConfigured(
+            "core.permissions has no assignment source: the programmes app registers one in its "
+            "AppConfig.ready() (is it in INSTALLED_APPS?)"
+        )
+    return _assignment_source
+
+
+# --- The scope ---------------------------------------------------------------------------------
+def pairs_q(pairs: Iterable[Pair], prefix: str = "") -> Q:
+    """A Q on rows with ``{prefix}programme_id`` and ``{prefix}academic_year_id`` in ``pairs``."""
+    q = Q(pk__in=[])
+    for programme_id, year_id in sorted(pairs):
+        q |= Q(**{f"{prefix}programme_id": programme_id, f"{prefix}academic_year_id": year_id})
+    return q
 
 
 @dataclass(frozen=True)
 class Scope:
-    """The (programme id, academic year id) pairs a user sees and writes."""
+    """What one user may see and do: their groups and the (programme id, academic year id)
+    pairs of their assignments, kept only where the matching group is held."""
 
-    sees_all: bool = False
-    writes_all: bool = False
-    visible: frozenset[tuple[int, int]] = field(default_factory=frozenset)
-    writable: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+    active: bool = False
+    superuser: bool = False
+    groups: frozenset[str] = frozenset()
+    coach: frozenset[Pair] = field(default_factory=frozenset)
+    ombudsperson: frozenset[Pair] = field(default_factory=frozenset)
+    substitute: frozenset[Pair] = field(default_factory=frozenset)
+
+    # --- roles
+    @property
+    def sees_all(self) -> bool:
+        """Reads every student, every request and the register (administration, committee)."""
+        return self.superuser or bool(self.groups & READ_ALL_ROLES)
 
     @property
-    def has_pages(self) -> bool:
-        return self.sees_all or bool(self.visible)
+    def writes_all(self) -> bool:
+        return self.superuser
+
+    def _in(self, *names: str) -> bool:
+        return self.superuser or any(name in self.groups for name in names)
+
+    # --- capabilities
+    def has(self, capability: Capability) -> bool:
+        if not self.active:
+            return False
+        match Capability(capability):
+            case Capability.SIGNED_IN:
+                return True
+            case Capability.STUDENT_PAGES:
+                return self.sees_all or bool(self.visible)
+            case Capability.OMBUDS_PAGES:
+                return self.sees_all or bool(self.ombuds_pairs)
+            case Capability.OMBUDS_WRITE:
+                return self.writes_all or bool(self.ombuds_pairs)
+            case Capability.RESULTS_OFFICE | Capability.FEE_PAGES | Capability.APPEAL_WRITE:
+                return self._in(roles.ADMINISTRATION)
+            case Capability.APPEAL_REGISTER:
+                return self._in(roles.ADMINISTRATION, roles.COMMITTEE)
+            case Capability.COMMITTEE_APPEALS | Capability.MARK_CORRECTIONS:
+                return self._in(roles.ADMINISTRATION, roles.COMMITTEE)
+        raise ValueError(capability)  # pragma: no cover - every member is matched above
+
+    def require(self, capability: Capability) -> None:
+        """403 (PermissionDenied) without ``capability``."""
+        if not self.has(capability):
+            raise PermissionDenied
+
+    # --- students and ISPs
+    @property
+    def visible(self) -> frozenset[Pair]:
+        """The pairs whose students the user sees (besides ``sees_all``)."""
+        return self.coach | self.ombudsperson | self.substitute
 
     @property
-    def can_write(self) -> bool:
-        return self.writes_all or bool(self.writable)
+    def writable(self) -> frozenset[Pair]:
+        """The pairs whose ISPs the user writes (besides ``writes_all``)."""
+        return self.coach
 
     def sees(self, programme_id: int, academic_year_id: int) -> bool:
         return self.sees_all or (programme_id, academic_year_id) in self.visible
@@ -62,252 +200,81 @@ class Scope:
     def writes(self, programme_id: int, academic_year_id: int) -> bool:
         return self.writes_all or (programme_id, academic_year_id) in self.writable
 
-    def enrolment_filter(self, prefix: str = "") -> Q:
-        """A Q on enrolments (``prefix`` for a relation such as ``enrolments__``)."""
-        if self.sees_all:
-            return Q()
-        q = Q(pk__in=[])
-        for programme_id, year_id in sorted(self.visible):
-            q |= Q(**{f"{prefix}programme_id": programme_id, f"{prefix}academic_year_id": year_id})
-        return q
+    def students_q(self, prefix: str = "") -> Q:
+        """A Q on enrolments in view (``prefix`` for a relation such as ``enrolments__``)."""
+        return Q() if self.sees_all else pairs_q(self.visible, prefix)
+
+    # --- the ombudsperson's pages
+    @property
+    def ombuds_pairs(self) -> frozenset[Pair]:
+        """The pairs the user serves as ombudsperson or substitute."""
+        return self.ombudsperson | self.substitute
+
+    def sees_requests(self, programme_id: int, academic_year_id: int) -> bool:
+        return self.sees_all or (programme_id, academic_year_id) in self.ombuds_pairs
+
+    def writes_requests(self, programme_id: int, academic_year_id: int) -> bool:
+        return self.writes_all or (programme_id, academic_year_id) in self.ombuds_pairs
+
+    def handles(self, programme_id: int, academic_year_id: int, *, examines_student: bool) -> bool:
+        """Whether the user logs, decides and records a request of a student of that programme
+        and year; ``examines_student``: the user examines a course in the student's ISP (Art. 58)."""
+        key = (programme_id, academic_year_id)
+        if self.writes_all or key in self.substitute:
+            return True
+        return key in self.ombudsperson and not examines_student
+
+    def requests_q(self, prefix: str = "") -> Q:
+        """A Q on rows of the ombudsperson's pages (``prefix`` to reach programme and year)."""
+        return Q() if self.sees_all else pairs_q(self.ombuds_pairs, prefix)
+
+
+NOBODY = Scope()
+
+
+def _load(user, source: AssignmentSource) -> Scope:
+    if user.is_superuser:
+        return Scope(active=True, superuser=True)
+    groups = frozenset(user.groups.values_list("name", flat=True))
+    pairs: dict[str, set[Pair]] = {role: set() for role in roles.ASSIGNMENT_ROLES}
+    # Whoever holds neither group has no assignment that counts: no query for them.
+    if groups & {roles.COACH, roles.OMBUDSPERSON}:
+        for programme_id, year_id, role in source(user):
+            pairs[role].add((programme_id, year_id))
+    is_coach, is_ombudsperson = roles.COACH in groups, roles.OMBUDSPERSON in groups
+    return Scope(
+        active=True,
+        groups=groups,
+        coach=frozenset(pairs[roles.ASSIGNED_COACH] if is_coach else ()),
+        ombudsperson=frozenset(pairs[roles.ASSIGNED_OMBUDSPERSON] if is_ombudsperson else ()),
+        substitute=frozenset(pairs[roles.ASSIGNED_SUBSTITUTE] if is_ombudsperson else ()),
+    )
 
 
 def scope(user) -> Scope:
-    """What ``user`` may see and write; cached on the user object for the request."""
+    """What ``user`` may see and do; read once and cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Scope()
-    cached = getattr(user, "_college_scope", None)
+        return NOBODY
+    cached = getattr(user, CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    if user.is_superuser:
-        result = Scope(sees_all=True, writes_all=True)
-    else:
-        groups = set(user.groups.values_list("name", flat=True))
-        visible, writable = set(), set()
-        assignments = Assignment.objects.filter(user=user).values_list("programme_id", "academic_year_id", "role")
-        for programme_id, year_id, role in assignments:
-            if role == AssignmentRole.COACH and roles.COACH in groups:
-                visible.add((programme_id, year_id))
-                writable.add((programme_id, year_id))
-            elif role in (AssignmentRole.OMBUDSPERSON, AssignmentRole.SUBSTITUTE) and roles.OMBUDSPERSON in groups:
-                visible.add((programme_id, year_id))
-        result = Scope(
-            sees_all=bool(groups & set(READ_ALL_ROLES)),
-            visible=frozenset(visible),
-            writable=frozenset(writable),
-        )
-    user._college_scope = result
+    result = _load(user, assignment_source())
+    setattr(user, CACHE_ATTRIBUTE, result)
     return result
 
 
-def enrolments_for(user):
-    """The enrolments ``user`` may see."""
-    return Enrolment.objects.filter(scope(user).enrolment_filter())
+def requires(capability: Capability):
+    """The view decorator: login required (302 to the login page), then ``capability`` (else 403)."""
+    capability = Capability(capability)
 
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            scope(request.user).require(capability)
+            return view(request, *args, **kwargs)
 
-def students_for(user):
-    """The students ``user`` may see: those with an enrolment in scope."""
-    user_scope = scope(user)
-    if user_scope.sees_all:
-        return Student.objects.all()
-    in_scope = Enrolment.objects.filter(user_scope.enrolment_filter(), student=OuterRef("pk"))
-    return Student.objects.filter(Exists(in_scope))
+        wrapped.required_capability = capability
+        return wrapped
 
-
-def can_write_isp(user, enrolment: Enrolment) -> bool:
-    return scope(user).writes(enrolment.programme_id, enrolment.academic_year_id)
-
-
-def require_isp_write(user, enrolment: Enrolment) -> None:
-    """A visible ISP that the user may not change: 403 (PermissionDenied)."""
-    if not can_write_isp(user, enrolment):
-        raise PermissionDenied
-
-
-def student_pages(view):
-    """Login required (302 to the login page), then a role with student pages (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not scope(request.user).has_pages:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-# --- The ombudsperson's pages (Art. 56-59) -------------------------------------------------
-# Decided:
-# - The ombudsperson and the substitute of a programme in an academic year see its
-#   reschedule requests and reports and write them (log, decide, record a missed moment,
-#   submit the report); the substitute stands in for every request (Art. 56).
-# - An ombudsperson who examines a course in a student's ISP that year (exams.CourseExaminer)
-#   hands that student's requests to the substitute: they still see them, but may not
-#   log, decide or record on them (Art. 58).
-# - Student administration and the examination committee read everything; a superuser
-#   reads and writes everything; anybody else has no ombudsperson pages (403).
-# - A student's individual exam schedule is a student page: whoever sees the student sees it.
-OMBUDS_ROLES = (AssignmentRole.OMBUDSPERSON, AssignmentRole.SUBSTITUTE)
-
-
-@dataclass(frozen=True)
-class OmbudsScope:
-    """The (programme id, academic year id) pairs a user serves as ombudsperson or substitute."""
-
-    sees_all: bool = False
-    writes_all: bool = False
-    ombudsperson: frozenset[tuple[int, int]] = field(default_factory=frozenset)
-    substitute: frozenset[tuple[int, int]] = field(default_factory=frozenset)
-
-    @property
-    def pairs(self) -> frozenset[tuple[int, int]]:
-        return self.ombudsperson | self.substitute
-
-    @property
-    def has_pages(self) -> bool:
-        return self.sees_all or bool(self.pairs)
-
-    @property
-    def can_write(self) -> bool:
-        return self.writes_all or bool(self.pairs)
-
-    def sees(self, programme_id: int, academic_year_id: int) -> bool:
-        return self.sees_all or (programme_id, academic_year_id) in self.pairs
-
-    def writes(self, programme_id: int, academic_year_id: int) -> bool:
-        return self.writes_all or (programme_id, academic_year_id) in self.pairs
-
-    def filter(self, prefix: str = "") -> Q:
-        """A Q on rows with ``{prefix}programme_id`` and ``{prefix}academic_year_id``."""
-        if self.sees_all:
-            return Q()
-        q = Q(pk__in=[])
-        for programme_id, year_id in sorted(self.pairs):
-            q |= Q(**{f"{prefix}programme_id": programme_id, f"{prefix}academic_year_id": year_id})
-        return q
-
-
-def ombuds_scope(user) -> OmbudsScope:
-    """Where ``user`` works as ombudsperson or substitute; cached on the user for the request."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return OmbudsScope()
-    cached = getattr(user, "_college_ombuds_scope", None)
-    if cached is not None:
-        return cached
-    if user.is_superuser:
-        result = OmbudsScope(sees_all=True, writes_all=True)
-    else:
-        groups = set(user.groups.values_list("name", flat=True))
-        pairs: dict[str, set] = {role: set() for role in OMBUDS_ROLES}
-        if roles.OMBUDSPERSON in groups:
-            for programme_id, year_id, role in Assignment.objects.filter(user=user, role__in=OMBUDS_ROLES).values_list(
-                "programme_id", "academic_year_id", "role"
-            ):
-                pairs[role].add((programme_id, year_id))
-        result = OmbudsScope(
-            sees_all=bool(groups & set(READ_ALL_ROLES)),
-            ombudsperson=frozenset(pairs[AssignmentRole.OMBUDSPERSON]),
-            substitute=frozenset(pairs[AssignmentRole.SUBSTITUTE]),
-        )
-    user._college_ombuds_scope = result
-    return result
-
-
-def ombudsperson_examines(enrolment_ref="isp_line__enrolment"):
-    """An Exists() that is true when the programme's ombudsperson of that year examines a
-    course in the ISP of the enrolment at ``enrolment_ref`` (Art. 58)."""
-    from exams.models import CourseExaminer  # exams imports students; keep the import order light
-
-    return Exists(
-        CourseExaminer.objects.filter(
-            academic_year_id=OuterRef(f"{enrolment_ref}__academic_year_id"),
-            course__isp_lines__enrolment_id=OuterRef(f"{enrolment_ref}_id"),
-            course__isp_lines__removed_on__isnull=True,
-            user__assignments__programme_id=OuterRef(f"{enrolment_ref}__programme_id"),
-            user__assignments__academic_year_id=OuterRef(f"{enrolment_ref}__academic_year_id"),
-            user__assignments__role=AssignmentRole.OMBUDSPERSON,
-        )
-    )
-
-
-def reschedule_requests_for(user):
-    """The reschedule requests ``user`` may see, annotated with ``ombudsperson_examines``."""
-    from exams.models import RescheduleRequest
-
-    return RescheduleRequest.objects.filter(ombuds_scope(user).filter("isp_line__enrolment__")).annotate(
-        ombudsperson_examines=ombudsperson_examines()
-    )
-
-
-def examines_student(user, enrolment: Enrolment) -> bool:
-    """Whether ``user`` examines a course in the enrolment's ISP that year (Art. 58)."""
-    from exams.models import CourseExaminer
-
-    return CourseExaminer.objects.filter(
-        user=user,
-        academic_year_id=enrolment.academic_year_id,
-        course__isp_lines__enrolment=enrolment,
-        course__isp_lines__removed_on__isnull=True,
-    ).exists()
-
-
-def can_handle(user, enrolment: Enrolment) -> bool:
-    """Whether ``user`` may log, decide and record requests of this enrolment's student."""
-    user_scope = ombuds_scope(user)
-    key = (enrolment.programme_id, enrolment.academic_year_id)
-    if user_scope.writes_all or key in user_scope.substitute:
-        return True
-    return key in user_scope.ombudsperson and not examines_student(user, enrolment)
-
-
-def can_handle_request(user, request) -> bool:
-    return can_handle(user, request.isp_line.enrolment)
-
-
-def require_request_write(user, enrolment: Enrolment) -> None:
-    """403 for a user who sees the request but may not act on it (read-only, or Art. 58)."""
-    if not can_handle(user, enrolment):
-        raise PermissionDenied
-
-
-def ombuds_reports_for(user):
-    """The annual reports ``user`` may see."""
-    from exams.models import OmbudsReport
-
-    return OmbudsReport.objects.filter(ombuds_scope(user).filter())
-
-
-def ombuds_pages(view):
-    """Login required (302 to the login page), then an ombudsperson's pages role (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not ombuds_scope(request.user).has_pages:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-# --- Tuition fees (fee appendix) -------------------------------------------------------------
-# Decided: student administration and superusers see the open balances and export them for
-# the finance department; whoever sees a student page sees that student's fee statements.
-def can_see_fees(user) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.is_superuser or user.groups.filter(name=roles.ADMINISTRATION).exists()
-
-
-def fee_pages(view):
-    """Login required (302 to the login page), then student administration (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not can_see_fees(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+    return decorator

@@ -1,7 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from .permissions import Capability, requires
 
-@login_required
+
+@requires(Capability.SIGNED_IN)
 def home(request):
     return render(request, "core/home.html")

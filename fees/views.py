@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.permissions import fee_pages
+from core.permissions import Capability, requires
 
 from .filters import OpenBalanceFilter
 from .selectors import latest_statements
@@ -23,7 +23,7 @@ def _filtered(request) -> OpenBalanceFilter:
     return OpenBalanceFilter(request.GET or None, queryset=queryset)
 
 
-@fee_pages
+@requires(Capability.FEE_PAGES)
 def open_balances(request):
     found = _filtered(request)
     page = Paginator(found.qs, 50).get_page(request.GET.get("page"))
@@ -32,7 +32,7 @@ def open_balances(request):
     return render(request, "fees/open_balances.html", {"filter": found, "page": page, "query": query.urlencode()})
 
 
-@fee_pages
+@requires(Capability.FEE_PAGES)
 def export_csv(request):
     """The filtered open balances for the finance department, one row per fee."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -12,8 +12,10 @@ COACH_TODAY = __import__("datetime").date(2026, 11, 23)  # before the 1 December
 
 
 class CoachWorld:
-    """Programme BA-A (coached by ``coach``, ombudsperson ``ombudsperson``) and BA-B (coached
-    by ``other_coach``) in 2026-2027; ``student`` is new in BA-A with the whole first stage."""
+    """Programme BA-A (coached by ``coach``, ombudsperson ``ombudsperson``, substitute
+    ``substitute``) and BA-B (coached by ``other_coach``) in 2026-2027; ``student`` is new in
+    BA-A with the whole first stage. ``committee`` is a member of the examination committee,
+    ``administration`` of student administration, ``admin`` a superuser."""
 
 
 @pytest.fixture
@@ -78,11 +80,14 @@ def coach_world(db, django_user_model):
     world.coach = user("coach", roles.COACH, first_name="Katrien", last_name="De Wilde")
     world.other_coach = user("other_coach", roles.COACH)
     world.ombudsperson = user("ombudsperson", roles.OMBUDSPERSON)
+    world.substitute = user("substitute", roles.OMBUDSPERSON, first_name="Sam", last_name="Stand-In")
+    world.committee = user("committee_member", roles.COMMITTEE, is_staff=True)
     world.administration = user("administration", roles.ADMINISTRATION, is_staff=True)
     world.admin = user("admin", is_staff=True, is_superuser=True)
     Assignment.objects.create(user=world.coach, programme=programme, academic_year=year, role="coach")
     Assignment.objects.create(user=world.other_coach, programme=other, academic_year=year, role="coach")
     Assignment.objects.create(user=world.ombudsperson, programme=programme, academic_year=year, role="ombudsperson")
+    Assignment.objects.create(user=world.substitute, programme=programme, academic_year=year, role="substitute")
     return world
 
 

@@ -13,11 +13,24 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 # Django's own sites, tested by their own suites and by tests/core/test_pages.py.
 SKIPPED_PREFIXES = ("admin/", "i18n/", "accounts/")
 
-PERSONAS = ("anonymous", "coach", "other_coach", "ombudsperson", "administration", "admin")
+# The users of ``coach_world`` (tests/conftest.py): the coach, ombudsperson and substitute of
+# BA-A, the coach of BA-B, a member of the examination committee, of student administration
+# and a superuser.
+PERSONAS = (
+    "anonymous",
+    "coach",
+    "other_coach",
+    "ombudsperson",
+    "substitute",
+    "committee",
+    "administration",
+    "admin",
+)
 
 
-def _statuses(anonymous, coach, other_coach, ombudsperson, administration, admin):
-    return dict(zip(PERSONAS, (anonymous, coach, other_coach, ombudsperson, administration, admin), strict=True))
+def _statuses(*codes):
+    """Expected statuses in the order of PERSONAS."""
+    return dict(zip(PERSONAS, codes, strict=True))
 
 
 def _isp_change(world):
@@ -75,56 +88,68 @@ def _lifting_request(world):
 
 
 # The appeal register (appeals/): student administration reads and writes; the examination
-# committee (no persona here: tests/appeals/test_permissions.py) reads and decides (f), (g).
-APPEAL_READ = _statuses(302, 403, 403, 403, 200, 200)
-APPEAL_WRITE = _statuses(302, 403, 403, 403, 302, 302)
+# committee reads it, decides the appeals against its own decisions, (f) and (g), and
+# corrects marks (Art. 102); coaches and ombudspersons have no register (403).
+#                           anon coach other ombud subst commi admin super
+APPEAL_READ = _statuses(302, 403, 403, 403, 403, 200, 200, 200)
+APPEAL_WRITE_PAGE = _statuses(302, 403, 403, 403, 403, 403, 200, 200)
+APPEAL_WRITE = _statuses(302, 403, 403, 403, 403, 403, 302, 302)
 
 # name -> (method, URL kwargs from the world, POST data or GET query from the world, expected status per persona)
 TABLE = {
-    "home": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200)),
-    "students:student_list": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200)),
+    # Columns:                                     anon coach other ombud subst commi admin super
+    "home": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200, 200, 200)),
+    # Every role with programmes or reading all sees students; the ombudsperson and the
+    # substitute read their programmes' students, the committee and the office every student.
+    "students:student_list": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200, 200, 200)),
     "students:student_detail": (
         "get",
         lambda w: {"number": w.student.number},
         None,
-        _statuses(302, 200, 404, 200, 200, 200),
+        _statuses(302, 200, 404, 200, 200, 200, 200, 200),
     ),
-    "students:isp_editor": ("get", lambda w: {"pk": w.enrolment.pk}, None, _statuses(302, 200, 404, 403, 403, 200)),
+    # Only the programme's coach (and a superuser) writes the ISP; the others who see it: 403.
+    "students:isp_editor": (
+        "get",
+        lambda w: {"pk": w.enrolment.pk},
+        None,
+        _statuses(302, 200, 404, 403, 403, 403, 403, 200),
+    ),
     # A preview (no ``confirm``): nothing is written.
     "students:isp_change": (
         "post",
         lambda w: {"pk": w.enrolment.pk},
         _isp_change,
-        _statuses(302, 200, 404, 403, 403, 200),
+        _statuses(302, 200, 404, 403, 403, 403, 403, 200),
     ),
     "students:isp_derogation": (
         "post",
         lambda w: {"pk": w.enrolment.pk},
         _derogation,
-        _statuses(302, 302, 404, 403, 403, 302),
+        _statuses(302, 302, 404, 403, 403, 403, 403, 302),
     ),
     "students:isp_submit": (
         "post",
         lambda w: {"pk": w.enrolment.pk},
         lambda w: {"version": 1},
-        _statuses(302, 302, 404, 403, 403, 302),
+        _statuses(302, 302, 404, 403, 403, 403, 403, 302),
     ),
     "students:isp_approve": (
         "post",
         lambda w: {"pk": w.enrolment.pk},
         lambda w: {"version": 1},
-        _statuses(302, 302, 404, 403, 403, 302),
+        _statuses(302, 302, 404, 403, 403, 403, 403, 302),
     ),
     # Results entry (exams/): the student administration office only.
-    "exams:marksheet": ("get", lambda w: {}, None, _statuses(302, 403, 403, 403, 200, 200)),
+    "exams:marksheet": ("get", lambda w: {}, None, _statuses(302, 403, 403, 403, 403, 403, 200, 200)),
     "exams:marksheet_template": (
         "get",
         lambda w: {},
         lambda w: {"course": w.courses["A101"].pk, "exam_period": w.year.exam_periods.get(number=1).pk},
-        _statuses(302, 403, 403, 403, 200, 200),
+        _statuses(302, 403, 403, 403, 403, 403, 200, 200),
     ),
     "appeals:register": ("get", lambda w: {}, None, APPEAL_READ),
-    "appeals:appeal_create": ("get", lambda w: {}, lambda w: {"student": w.student.number}, APPEAL_READ),
+    "appeals:appeal_create": ("get", lambda w: {}, lambda w: {"student": w.student.number}, APPEAL_WRITE_PAGE),
     "appeals:appeal_detail": ("get", lambda w: {"pk": _appeal(w).pk}, None, APPEAL_READ),
     "appeals:appeal_elaborate": (
         "post",
@@ -138,14 +163,15 @@ TABLE = {
         lambda w: {"announced_on": "2026-11-23", "later_on": "2027-01-15", "reasons": "Hearing."},
         APPEAL_WRITE,
     ),
+    # A disciplinary decision (g): the examination committee decides it too.
     "appeals:appeal_decide": (
         "post",
         lambda w: {"pk": _appeal(w).pk},
         lambda w: {"outcome": "inadmissible", "on": "2026-11-23", "reason": "Not signed."},
-        APPEAL_WRITE,
+        _statuses(302, 403, 403, 403, 403, 302, 302, 302),
     ),
     "appeals:lifting_list": ("get", lambda w: {}, None, APPEAL_READ),
-    "appeals:lifting_create": ("get", lambda w: {}, lambda w: {"student": w.student.number}, APPEAL_READ),
+    "appeals:lifting_create": ("get", lambda w: {}, lambda w: {"student": w.student.number}, APPEAL_WRITE_PAGE),
     "appeals:lifting_detail": ("get", lambda w: {"pk": _lifting_request(w).pk}, None, APPEAL_READ),
     "appeals:lifting_decide": (
         "post",
@@ -154,16 +180,19 @@ TABLE = {
         APPEAL_WRITE,
     ),
     "appeals:correction_list": ("get", lambda w: {}, None, APPEAL_READ),
+    # The examination committee corrects marks (Art. 102): it opens the correction form.
     "appeals:correction_create": ("get", lambda w: {}, lambda w: {"student": w.student.number}, APPEAL_READ),
     # Tuition fees (fees/): student administration and superusers; coaches see the
     # statement on the student page only.
-    "fees:open_balances": ("get", lambda w: {}, None, _statuses(302, 403, 403, 403, 200, 200)),
-    "fees:export_csv": ("get", lambda w: {}, None, _statuses(302, 403, 403, 403, 200, 200)),
+    "fees:open_balances": ("get", lambda w: {}, None, _statuses(302, 403, 403, 403, 403, 403, 200, 200)),
+    "fees:export_csv": ("get", lambda w: {}, None, _statuses(302, 403, 403, 403, 403, 403, 200, 200)),
 }
 
 # The ombudsperson's pages (exams/): their entries live with the ombudsperson's tests.
-from tests.exams.ombuds_table import OMBUDS_TABLE  # noqa: E402
+from tests.reschedules.ombuds_table import OMBUDS_TABLE  # noqa: E402
+from tests.reschedules.ombuds_table import PERSONAS as OMBUDS_PERSONAS  # noqa: E402
 
+assert OMBUDS_PERSONAS == PERSONAS, "tests/exams/ombuds_table.py lists the walk's personas in another order"
 TABLE.update(OMBUDS_TABLE)
 
 

@@ -2,21 +2,17 @@
 
 from django import template
 
-from core.permissions import ombuds_scope, scope
+from core.permissions import Capability, scope
 
 register = template.Library()
 
 
 @register.filter
-def has_student_pages(user) -> bool:
-    """Whether the navigation shows the student pages to ``user`` (core.permissions)."""
-    return scope(user).has_pages
-
-
-@register.filter
-def has_ombuds_pages(user) -> bool:
-    """Whether the navigation shows the ombudsperson's pages to ``user`` (core.permissions)."""
-    return ombuds_scope(user).has_pages
+def can(user, capability: str) -> bool:
+    """``{% if user|can:"student_pages" %}``: the check the views' ``@requires`` makes
+    (core.permissions), so the navigation shows exactly the pages the user may open.
+    An unknown capability name is an error, not a hidden link."""
+    return scope(user).has(Capability(capability))
 
 
 @register.filter

@@ -9,10 +9,3 @@ register = template.Library()
 def fee_statements(student):
     """The student's fee statements with their history, for the student page."""
     return {"groups": statements_of(student)}
-
-
-@register.filter
-def has_fee_pages(user) -> bool:
-    from core.permissions import can_see_fees
-
-    return can_see_fees(user)

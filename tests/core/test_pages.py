@@ -92,7 +92,7 @@ def records(admin_user):
     ExemptionApproval.objects.create(
         isp_line=exempted, basis="credit certificate", approved_on=datetime.date(2023, 9, 20), approved_by=admin_user
     )
-    from tests.exams.ombuds_world import ombuds_admin_records  # exam moments, requests, statuses, reports
+    from tests.reschedules.ombuds_world import ombuds_admin_records  # exam moments, requests, statuses, reports
 
     ombuds_admin_records(line, admin_user)
     from tests.appeals.admin_records import appeals_admin_records  # an appeal, a lifting request, a correction

@@ -25,7 +25,7 @@ def demo(demo_day):
 
 def a_demo_exam():
     """A first-semester nursing exam in January 2027 of an enrolled demo student, not asked about yet."""
-    from exams.models import ExamMoment, RescheduleRequest
+    from reschedules.models import ExamMoment, RescheduleRequest
 
     moments = ExamMoment.objects.filter(
         exam_period__academic_year__code="2026-2027", exam_period__number=1, course__programme__code="BA-NURS"
@@ -97,7 +97,7 @@ def test_an_ombudsperson_logs_and_accepts_a_force_majeure_request(demo, live_ser
     assert moment.on.strftime("%-d %b %Y") in text  # the original, struck through
     page.screenshot(path=str(artifacts / "ombudsperson-schedule-moved.png"), full_page=True)
 
-    from exams.models import RescheduleRequest
+    from reschedules.models import RescheduleRequest
 
     request = RescheduleRequest.objects.get(isp_line=line, kind="force_majeure")
     assert (request.status, request.new_on, request.decided_by.username) == ("accepted", new_day, "ombudsperson")
