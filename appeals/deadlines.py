@@ -3,7 +3,8 @@ elaborated in time, flagged when overdue — after the day's student decisions."
 
 from core.timeline import FactKind, Stage, register_fact_kind
 
-from .services import appeal_clocks_pending_on, appeal_clocks_process
+from .selectors import appeal_clocks_pending_on
+from .services.clocks import appeal_clocks_process
 
 
 def register() -> None:

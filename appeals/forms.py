@@ -20,14 +20,12 @@ def date_field(label, *, required=True, help_text=""):
     return forms.DateField(label=label, required=required, help_text=help_text, widget=DateInput())
 
 
-def parse_mark(text: str) -> exam_rules.Mark:
-    """A mark as typed: 0-20, or P, F, NA (Art. 65-66)."""
-    value = text.strip().upper()
-    if value.isdigit() and 0 <= int(value) <= 20:
-        return int(value)
-    if value in (exam_rules.PASS, exam_rules.FAIL, exam_rules.NOT_TAKEN):
-        return value
-    raise forms.ValidationError(_("A mark is a whole number from 0 to 20, or P, F or NA."))
+def typed_mark(text: str) -> exam_rules.Mark:
+    """A mark as typed (``exams.rules.parse_mark``), or the form's error."""
+    try:
+        return exam_rules.parse_mark(text)
+    except exam_rules.MarkError:
+        raise forms.ValidationError(_("A mark is a whole number from 0 to 20, or P, F or NA.")) from None
 
 
 class StudentForm(forms.Form):
@@ -105,7 +103,7 @@ class DecisionForm(forms.Form):
 
     def clean_mark(self):
         text = self.cleaned_data["mark"]
-        return parse_mark(text) if text.strip() else None
+        return typed_mark(text) if text.strip() else None
 
 
 class LiftingRequestForm(forms.Form):
@@ -170,7 +168,7 @@ class CorrectionForm(forms.Form):
                 self.add_error("mark", _("Give the correct mark."))
             else:
                 try:
-                    data["mark"] = parse_mark(data["mark"])
+                    data["mark"] = typed_mark(data["mark"])
                 except forms.ValidationError as error:
                     self.add_error("mark", error)
         else:

@@ -60,6 +60,13 @@ def appeal_last_day(*, decision_on: datetime.date) -> datetime.date:
     return decision_on + APPEAL_DAYS * DAY
 
 
+def decision_may_change_mark(*, category: str, linked_to_result: bool) -> bool:
+    """DOMAIN §7: a new decision on an appeal against an examination decision (f) that is
+    linked to a result is a new examination decision, a new mark for that result; no
+    other appeal changes a mark."""
+    return category == EXAMINATION and linked_to_result
+
+
 def window_start_is_publication(category: str) -> bool:
     """Art. 101: only for an examination decision (f) does the period run from the
     announcement of the exam results; for every other decision from the notification."""

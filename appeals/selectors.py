@@ -1,34 +1,73 @@
-"""Reads of the appeal register: the decisions a student can appeal and an appeal's timeline."""
+"""Reads of the appeals app (queries that write nothing): who may decide an appeal, the
+decisions a student can appeal, an appeal's admissibility and timeline, the day the next
+appeal clock is due, the daily summary, the Art. 34 check of a lifting request and the
+tolerances a lifting applies, the day of the decision a mark stands on."""
 
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.db.models import Max, Min
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core import roles
+from core.permissions import Capability, scope
 from exams.models import ProgrammeResult, Result
+from exams.publication import published_periods
+from exams.standing import standings
 from programmes.models import ExamPeriod
-from students.measures import REFUSALS
-from students.models import ExemptionApproval, ISPLine, Measure, Student
+from programmes.rules import academic_year_code, parse_academic_year_code
+from students.models import Enrolment, ExemptionApproval, ISPLine, Measure, MeasureKind, Student
+from students.refusals import REFUSALS
 
 from . import rules
-from .models import Appeal, AppealStatus, Correction, LiftingStatus, RefusalLiftingRequest
-from .services import admissibility
+from .models import Appeal, AppealStatus, Correction, LiftingStatus, Outcome, RefusalLiftingRequest
+
+
+def may_decide(user, appeal: Appeal) -> bool:
+    """Whether ``user`` records the outcome of ``appeal``: the register's keepers, or the
+    examination committee for its own decisions (Art. 101 (f), (g); core.permissions)."""
+    user_scope = scope(user)
+    if user_scope.has(Capability.APPEAL_WRITE):
+        return True
+    return user_scope.has(Capability.COMMITTEE_APPEALS) and rules.committee_may_decide(appeal.category)
 
 
 def register_queryset():
     return Appeal.objects.select_related("student", "programme", "refusal_lifting_request")
 
 
-def decision_choices(student: Student, *, today: datetime.date) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The decisions of ``student`` that live in the system, grouped for a select:
-    values ``"<link>:<pk>"`` (see ``services.LINK_FIELDS``); published results only."""
-    groups = []
-    results = (
-        Result.objects.filter(isp_line__enrolment__student=student, exam_period__results_published_on__lte=today)
+def published_exam_periods(student: Student, *, today: datetime.date) -> list[ExamPeriod]:
+    """The exam periods of ``student``'s academic years whose publication has been processed
+    by ``today`` (``exams.publication``), the latest first."""
+    periods = list(
+        ExamPeriod.objects.filter(academic_year__enrolments__student=student)
+        .select_related("academic_year")
+        .distinct()
+        .order_by("-results_published_on")
+    )
+    published = published_periods(periods)
+    return [p for p in periods if p.pk in published and published[p.pk] <= today]
+
+
+def published_results(student: Student, *, today: datetime.date):
+    """``student``'s results of the exam periods published by ``today``, the latest publication first."""
+    periods = [p.pk for p in published_exam_periods(student, today=today)]
+    return (
+        Result.objects.filter(isp_line__enrolment__student=student, exam_period_id__in=periods)
         .select_related("isp_line__course", "exam_period__academic_year")
         .prefetch_related("parts")
         .order_by("-exam_period__results_published_on", "isp_line__course__code", "opportunity")
     )
+
+
+def decision_choices(student: Student, *, today: datetime.date) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The decisions of ``student`` that live in the system, grouped for a select:
+    values ``"<link>:<pk>"`` (see ``LINK_FIELDS``); published results only."""
+    groups = []
+    results = published_results(student, today=today)
     from exams.services import result_mark
 
     groups.append(
@@ -44,12 +83,7 @@ def decision_choices(student: Student, *, today: datetime.date) -> list[tuple[st
             ],
         )
     )
-    periods = (
-        ExamPeriod.objects.filter(academic_year__enrolments__student=student, results_published_on__lte=today)
-        .select_related("academic_year")
-        .distinct()
-        .order_by("-results_published_on")
-    )
+    periods = published_exam_periods(student, today=today)
     groups.append(
         (
             _("Publications"),
@@ -239,3 +273,214 @@ def refusals_of(student: Student):
     return Measure.objects.filter(student=student, kind__in=REFUSALS, lifted_on__isnull=True).select_related(
         "programme", "course"
     )
+
+
+def day_text(value: datetime.date) -> str:
+    """A date as the appeal pages and messages write it."""
+    return date_format(value, "DATE_FORMAT")
+
+
+# --- The decision appealed ----------------------------------------------------------------
+LINK_FIELDS = (
+    "result",
+    "programme_result",
+    "refusal_lifting_request",
+    "measure",
+    "exemption",
+    "isp_line",
+    "exam_period",
+)
+
+
+def link_kind(appeal: Appeal) -> str | None:
+    """Which kind of decision ``appeal`` links, the most specific first."""
+    return next((name for name in LINK_FIELDS if getattr(appeal, f"{name}_id")), None)
+
+
+def programme_on(student: Student, day: datetime.date) -> int | None:
+    """The programme of the student's latest enrolment by ``day`` (else their first one):
+    where an appeal without a linked decision is filed on the register."""
+    enrolments = Enrolment.objects.filter(student=student)
+    latest = enrolments.filter(academic_year__starts_on__lte=day).order_by("-academic_year__starts_on", "-pk").first()
+    chosen = latest or enrolments.order_by("academic_year__starts_on", "pk").first()
+    return chosen.programme_id if chosen else None
+
+
+# --- Admissibility (Art. 101) -------------------------------------------------------------
+ADMISSIBILITY_MESSAGES = {
+    rules.NO_STUDENT: gettext_lazy("The appeal does not name the student."),
+    rules.NO_DECISION: gettext_lazy("The appeal does not name the decision appealed."),
+    rules.NO_FACTS: gettext_lazy("The appeal gives no facts and objections."),
+    rules.NO_DECISION_DATE: gettext_lazy("The date of the publication or notification is not known."),
+    rules.BEFORE_DECISION: gettext_lazy("The appeal was posted before the decision was published or notified."),
+    rules.LATE: gettext_lazy("Filed too late: the last day to file was %(last_day)s (seven calendar days)."),
+}
+
+
+@dataclass
+class Admissibility:
+    opens: datetime.date | None
+    last_day: datetime.date | None
+    problems: list[str]
+    messages: list[str]
+
+    @property
+    def admissible(self) -> bool:
+        return not self.problems
+
+
+def admissibility(appeal: Appeal) -> Admissibility:
+    """Whether ``appeal`` is admissible by rule (Art. 101), with the computed last day."""
+    problems = rules.admissibility_problems(
+        has_student=appeal.student_id is not None,
+        names_decision=bool(appeal.decision_text.strip()) or link_kind(appeal) is not None,
+        facts_and_objections=appeal.facts_and_objections,
+        decision_on=appeal.decision_on,
+        posted_on=appeal.posted_on,
+        pending_feedback=appeal.pending_feedback,
+        elaborated=appeal.elaborated_on is not None,
+    )
+    last_day = rules.appeal_last_day(decision_on=appeal.decision_on) if appeal.decision_on else None
+    opens = rules.appeal_window_opens(decision_on=appeal.decision_on) if appeal.decision_on else None
+    messages = [
+        str(ADMISSIBILITY_MESSAGES[code]) % {"last_day": day_text(last_day) if last_day else ""} for code in problems
+    ]
+    return Admissibility(opens, last_day, problems, messages)
+
+
+# --- The clocks -----------------------------------------------------------------------------
+def appeal_clocks_pending_on() -> datetime.date | None:
+    """The earliest day an appeal clock is due and not processed yet (for ``core.timeline``)."""
+    open_appeals = Appeal.objects.filter(status=AppealStatus.OPEN)
+    unelaborated = open_appeals.filter(pending_feedback=True, elaborated_on__isnull=True).aggregate(d=Min("posted_on"))[
+        "d"
+    ]
+    unflagged = open_appeals.filter(overdue_since__isnull=True).aggregate(d=Min("decision_due_on"))["d"]
+    days = [
+        rules.void_on(posted_on=unelaborated) if unelaborated else None,
+        rules.overdue_on(due_on=unflagged) if unflagged else None,
+    ]
+    return min((d for d in days if d is not None), default=None)
+
+
+# --- The daily summary ----------------------------------------------------------------------
+@dataclass
+class Summary:
+    today: datetime.date
+    overdue: list[Appeal]
+    due_soon: list[Appeal]
+    awaiting_elaboration: list[Appeal]
+    lifting_pending: list[RefusalLiftingRequest]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.due_soon or self.awaiting_elaboration or self.lifting_pending)
+
+
+def appeals_summary(*, today: datetime.date) -> Summary:
+    """What student administration follows up today: overdue appeals, appeals due within
+    ``rules.DUE_SOON_DAYS``, appeals awaiting their elaboration, undecided lifting requests."""
+    open_appeals = Appeal.objects.filter(status=AppealStatus.OPEN).select_related("student", "programme")
+    soon = today + datetime.timedelta(days=rules.DUE_SOON_DAYS)
+    return Summary(
+        today=today,
+        overdue=list(open_appeals.filter(decision_due_on__lt=today).order_by("decision_due_on", "pk")),
+        due_soon=list(
+            open_appeals.filter(decision_due_on__gte=today, decision_due_on__lte=soon).order_by("decision_due_on", "pk")
+        ),
+        awaiting_elaboration=list(
+            open_appeals.filter(pending_feedback=True, elaborated_on__isnull=True).order_by("posted_on", "pk")
+        ),
+        lifting_pending=list(
+            RefusalLiftingRequest.objects.filter(status=LiftingStatus.PENDING)
+            .select_related("student", "measure__programme")
+            .order_by("submitted_on", "pk")
+        ),
+    )
+
+
+def summary_recipients() -> list[str]:
+    """The e-mail addresses of the active members of student administration."""
+    users = get_user_model().objects.filter(is_active=True, groups__name=roles.ADMINISTRATION).exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+# --- Refusal lifting (Art. 34) -------------------------------------------------------------
+LIFTING_MESSAGES = {
+    rules.LIFTING_LATE: gettext_lazy(
+        "Submitted too late: the last day was %(last_day)s (10 October, or before 25 February for a first "
+        "request in the academic year, Art. 34)."
+    ),
+    rules.LIFTING_NOT_REFUSED: gettext_lazy("The refusal does not apply in academic year %(year)s."),
+    rules.LIFTING_ALREADY_LIFTED: gettext_lazy("This refusal is lifted already."),
+    rules.LIFTING_NO_GROUNDS: gettext_lazy("Give the special individual circumstances the request rests on."),
+}
+
+
+@dataclass
+class LiftingCheck:
+    last_day: datetime.date
+    problems: list[str]
+    messages: list[str]
+
+
+def lifting_check(
+    *, measure: Measure, submitted_on: datetime.date, grounds: str, exclude_pk: int | None = None
+) -> LiftingCheck:
+    """The Art. 34 rules for a request against ``measure`` submitted on ``submitted_on``."""
+    first_year = rules.lifting_academic_year(submitted_on=submitted_on)
+    code = academic_year_code(first_year)
+    asked_earlier = (
+        RefusalLiftingRequest.objects.filter(
+            student_id=measure.student_id, academic_year_code=code, submitted_on__lte=submitted_on
+        )
+        .exclude(pk=exclude_pk)
+        .exists()
+    )
+    problems = rules.lifting_request_problems(
+        submitted_on=submitted_on,
+        asked_earlier=asked_earlier,
+        refusal_years=(
+            parse_academic_year_code(measure.from_year_code),
+            parse_academic_year_code(measure.until_year_code),
+        ),
+        lifted=measure.lifted_on is not None,
+        grounds=grounds,
+    )
+    last_day = rules.lifting_last_day(first_year=first_year, asked_earlier=asked_earlier)
+    context = {"last_day": day_text(last_day), "year": code}
+    return LiftingCheck(last_day, problems, [str(LIFTING_MESSAGES[p]) % context for p in problems])
+
+
+def lifting_tolerances(measure: Measure) -> list[ISPLine]:
+    """Art. 34: the threshold lines that lifting a decree-threshold refusal tolerates
+    automatically, when the tolerance credit suffices (the 50 % efficiency condition waived);
+    each course on the line of its latest year up to the refusal's year. [] otherwise."""
+    if measure.kind != MeasureKind.THRESHOLD_REFUSAL:
+        return []
+    key = (measure.student_id, measure.programme_id)
+    standing = standings([key])[key]
+    year = next((y for y in standing.years if y.year_id == measure.decided_in_id), None)
+    position = standing.tolerance(year) if year is not None else None
+    if position is None:
+        return []
+    courses = rules.threshold_tolerances(package=standing.package_records(year), left=position["left"])
+    lines = {}
+    for earlier in standing.years:
+        if earlier.year_start <= year.year_start:
+            for line in earlier.active:
+                if line.course_id in courses and not line.done:
+                    lines[line.course_id] = line
+    if not courses or set(lines) != set(courses):
+        return []
+    return list(ISPLine.objects.filter(pk__in=[x.id for x in lines.values()]).select_related("course"))
+
+
+# --- Corrections (Art. 102) -----------------------------------------------------------------
+def result_decision_on(result: Result) -> datetime.date:
+    """The day of the decision a result's mark stands on: its publication, or the latest
+    new decision on it since (an appeal or a correction)."""
+    published = result.exam_period.results_published_on
+    appealed = Appeal.objects.filter(result=result, outcome=Outcome.NEW_DECISION).aggregate(d=Max("decided_on"))["d"]
+    corrected = Correction.objects.filter(result=result).aggregate(d=Max("corrected_on"))["d"]
+    return max(d for d in (published, appealed, corrected) if d is not None)

@@ -1,21 +1,25 @@
 """The appeal register's pages: the register with its daily summary, an appeal's page with
-its timeline, refusal-lifting requests and corrections. Each view asks
-``appeals.permissions`` (on top of ``core.permissions``) and calls the services and rules;
-none holds a rule of its own."""
+its timeline, refusal-lifting requests and corrections. Each view is guarded by
+``core.permissions.requires`` (the register is read by whoever reads every student), asks
+the scope what the user may write and ``selectors.may_decide`` whether they decide an
+appeal, and calls the services and rules; none holds a rule of its own."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import clock
-from core.permissions import students_for
+from core.history import history_rows
+from core.permissions import Capability, requires, scope
 from exams.models import Result
 from exams.services import result_mark
 from programmes.models import Programme
+from students.selectors import students_for
 
-from . import permissions, rules, selectors, services
+from . import rules, selectors, services
 from .filters import AppealFilter
 from .forms import (
     AppealForm,
@@ -57,16 +61,20 @@ def _student(request, number):
     return get_object_or_404(students_for(request.user), number=number.strip())
 
 
+def _can_write(user) -> bool:
+    return scope(user).has(Capability.APPEAL_WRITE)
+
+
 # --- The register -------------------------------------------------------------------------
 @require_GET
-@permissions.register_pages
+@requires(Capability.APPEAL_REGISTER)
 def register(request):
     today = clock.today()
     filterset = AppealFilter(request.GET or None, queryset=selectors.register_queryset(), today=today)
     page, query = _page(request, filterset.qs)
     rows = []
     for appeal in page.object_list:
-        check = services.admissibility(appeal)
+        check = selectors.admissibility(appeal)
         rows.append(
             {
                 "appeal": appeal,
@@ -86,9 +94,9 @@ def register(request):
             "page": page,
             "rows": rows,
             "query": query,
-            "summary": services.appeals_summary(today=today),
+            "summary": selectors.appeals_summary(today=today),
             "today": today,
-            "can_write": permissions.can_write(request.user),
+            "can_write": _can_write(request.user),
             "due_soon_days": rules.DUE_SOON_DAYS,
         },
     )
@@ -107,9 +115,8 @@ def _appeal_form(request, student, data=None):
 
 
 @require_http_methods(["GET", "POST"])
-@permissions.register_pages
+@requires(Capability.APPEAL_WRITE)
 def appeal_create(request):
-    permissions.require(permissions.can_write(request.user))
     number = request.POST.get("student") or request.GET.get("student")
     if not number:
         return render(request, "appeals/appeal_form.html", {"student_form": StudentForm()})
@@ -131,6 +138,7 @@ def appeal_create(request):
                 pending_feedback=data["pending_feedback"],
                 programme=data["programme"],
                 by=request.user,
+                today=clock.today(),
                 **selectors.decision_from_choice(data["decision"]),
             )
         except services.Refused as refused:
@@ -144,23 +152,11 @@ def appeal_create(request):
 
 # --- An appeal's page -----------------------------------------------------------------------
 def _history(appeal):
-    rows, previous = [], None
-    for record in appeal.history.select_related("history_user").order_by("history_date", "history_id"):
-        changes = []
-        if previous is not None:
-            for name in HISTORY_FIELDS:
-                old, new = getattr(previous, name), getattr(record, name)
-                if old != new:
-                    changes.append((Appeal._meta.get_field(name).verbose_name, old, new))
-        rows.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "reason": record.history_change_reason or "",
-                "changes": changes,
-            }
-        )
-        previous = record
+    rows = history_rows(
+        appeal.history.select_related("history_user"),
+        fields=HISTORY_FIELDS,
+        label=lambda name: Appeal._meta.get_field(name).verbose_name,
+    )
     return list(reversed(rows))
 
 
@@ -169,13 +165,13 @@ def _detail(request, appeal, *, forms=None, status=200):
     forms = forms or {}
     user = request.user
     is_open = appeal.status == AppealStatus.OPEN
-    can_write = permissions.can_write(user)
-    can_decide = permissions.can_decide(user, appeal)
+    can_write = _can_write(user)
+    can_decide = selectors.may_decide(user, appeal)
     context = {
         "appeal": appeal,
         "student": appeal.student,
         "today": today,
-        "admissibility": services.admissibility(appeal),
+        "admissibility": selectors.admissibility(appeal),
         "timeline": selectors.appeal_timeline(appeal, today=today),
         "deadline": rules.deadline_state(due_on=appeal.decision_due_on, today=today) if is_open else None,
         "elaboration_last_day": rules.elaboration_last_day(posted_on=appeal.posted_on),
@@ -183,7 +179,9 @@ def _detail(request, appeal, *, forms=None, status=200):
         "history": _history(appeal),
         "can_write": can_write,
         "can_decide": can_decide,
-        "changes_mark": appeal.category == rules.EXAMINATION and appeal.result_id is not None,
+        "changes_mark": rules.decision_may_change_mark(
+            category=appeal.category, linked_to_result=appeal.result_id is not None
+        ),
         "others": Appeal.objects.filter(student=appeal.student).exclude(pk=appeal.pk).order_by("-posted_on"),
     }
     if appeal.result_id:
@@ -217,7 +215,7 @@ def _appeal(pk):
 
 
 @require_GET
-@permissions.register_pages
+@requires(Capability.APPEAL_REGISTER)
 def appeal_detail(request, pk):
     return _detail(request, _appeal(pk))
 
@@ -236,27 +234,31 @@ def _action(request, appeal, key, form, call, done):
 
 
 @require_POST
-@permissions.register_pages
+@requires(Capability.APPEAL_REGISTER)
 def appeal_elaborate(request, pk):
     appeal = _appeal(pk)
-    permissions.require(permissions.can_write(request.user))
+    scope(request.user).require(Capability.APPEAL_WRITE)
     return _action(
         request,
         appeal,
         "elaboration",
         ElaborationForm(request.POST),
         lambda data: services.appeal_elaborate(
-            appeal=appeal, on=data["on"], facts_and_objections=data["facts_and_objections"], by=request.user
+            appeal=appeal,
+            on=data["on"],
+            facts_and_objections=data["facts_and_objections"],
+            by=request.user,
+            today=clock.today(),
         ),
         _("The elaboration was recorded."),
     )
 
 
 @require_POST
-@permissions.register_pages
+@requires(Capability.APPEAL_REGISTER)
 def appeal_postpone(request, pk):
     appeal = _appeal(pk)
-    permissions.require(permissions.can_write(request.user))
+    scope(request.user).require(Capability.APPEAL_WRITE)
     return _action(
         request,
         appeal,
@@ -268,16 +270,18 @@ def appeal_postpone(request, pk):
             later_on=data["later_on"],
             reasons=data["reasons"],
             by=request.user,
+            today=clock.today(),
         ),
         _("The later decision date was recorded."),
     )
 
 
 @require_POST
-@permissions.register_pages
+@requires(Capability.APPEAL_REGISTER)
 def appeal_decide(request, pk):
     appeal = _appeal(pk)
-    permissions.require(permissions.can_decide(request.user, appeal))
+    if not selectors.may_decide(request.user, appeal):
+        raise PermissionDenied
     return _action(
         request,
         appeal,
@@ -290,6 +294,7 @@ def appeal_decide(request, pk):
             reason=data["reason"],
             mark=data["mark"],
             by=request.user,
+            today=clock.today(),
         ),
         _("The decision was recorded."),
     )
@@ -297,7 +302,7 @@ def appeal_decide(request, pk):
 
 # --- Refusal lifting (Art. 34) -------------------------------------------------------------
 @require_GET
-@permissions.register_pages
+@requires(Capability.APPEAL_REGISTER)
 def lifting_list(request):
     requests = RefusalLiftingRequest.objects.select_related("student", "measure__programme").order_by(
         "status", "-submitted_on", "-pk"
@@ -314,15 +319,14 @@ def lifting_list(request):
             "query": query,
             "status": status,
             "statuses": LiftingStatus.choices,
-            "can_write": permissions.can_write(request.user),
+            "can_write": _can_write(request.user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@permissions.register_pages
+@requires(Capability.APPEAL_WRITE)
 def lifting_create(request):
-    permissions.require(permissions.can_write(request.user))
     number = request.POST.get("student") or request.GET.get("student")
     if not number:
         return render(request, "appeals/lifting_form.html", {"student_form": StudentForm()})
@@ -336,7 +340,11 @@ def lifting_create(request):
         data = form.cleaned_data
         try:
             lifting = services.refusal_lifting_request_register(
-                measure=data["measure"], submitted_on=data["submitted_on"], grounds=data["grounds"], by=request.user
+                measure=data["measure"],
+                submitted_on=data["submitted_on"],
+                grounds=data["grounds"],
+                by=request.user,
+                today=clock.today(),
             )
         except services.Refused as refused:
             for message in refused.messages:
@@ -357,18 +365,26 @@ def _lifting(pk):
 
 
 def _lifting_detail(request, lifting, *, form=None, status=200):
-    can_write = permissions.can_write(request.user)
+    can_write = _can_write(request.user)
     pending = lifting.status == LiftingStatus.PENDING
     context = {
         "lifting": lifting,
         "student": lifting.student,
-        "check": services.lifting_check(
+        "check": selectors.lifting_check(
             measure=lifting.measure, submitted_on=lifting.submitted_on, grounds=lifting.grounds, exclude_pk=lifting.pk
         ),
         "appeals": lifting.appeals.all(),
-        "tolerances": services.lifting_tolerances(lifting.measure) if pending else [],
+        "tolerances": selectors.lifting_tolerances(lifting.measure) if pending else [],
         "can_write": can_write,
-        "history": lifting.history.select_related("history_user").order_by("-history_date"),
+        "history": list(
+            reversed(
+                history_rows(
+                    lifting.history.select_related("history_user"),
+                    fields=("status",),
+                    label=lambda name: RefusalLiftingRequest._meta.get_field(name).verbose_name,
+                )
+            )
+        ),
     }
     if can_write and pending:
         context["form"] = form or LiftingDecisionForm(initial={"on": clock.today()})
@@ -376,22 +392,27 @@ def _lifting_detail(request, lifting, *, form=None, status=200):
 
 
 @require_GET
-@permissions.register_pages
+@requires(Capability.APPEAL_REGISTER)
 def lifting_detail(request, pk):
     return _lifting_detail(request, _lifting(pk))
 
 
 @require_POST
-@permissions.register_pages
+@requires(Capability.APPEAL_REGISTER)
 def lifting_decide(request, pk):
     lifting = _lifting(pk)
-    permissions.require(permissions.can_write(request.user))
+    scope(request.user).require(Capability.APPEAL_WRITE)
     form = LiftingDecisionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.refusal_lifting_decide(
-                request=lifting, granted=data["granted"], on=data["on"], reason=data["reason"], by=request.user
+                request=lifting,
+                granted=data["granted"],
+                on=data["on"],
+                reason=data["reason"],
+                by=request.user,
+                today=clock.today(),
             )
         except services.Refused as refused:
             for message in refused.messages:
@@ -404,7 +425,7 @@ def lifting_decide(request, pk):
 
 # --- Corrections (Art. 102) ----------------------------------------------------------------
 @require_GET
-@permissions.register_pages
+@requires(Capability.APPEAL_REGISTER)
 def correction_list(request):
     corrections = Correction.objects.select_related("student", "recorded_by", "result")
     page, query = _page(request, corrections)
@@ -414,19 +435,14 @@ def correction_list(request):
         {
             "page": page,
             "query": query,
-            "can_correct": permissions.can_correct_marks(request.user),
+            "can_correct": scope(request.user).has(Capability.MARK_CORRECTIONS),
             "correction_days": rules.CORRECTION_DAYS,
         },
     )
 
 
 def _result_choices(student, today):
-    results = (
-        Result.objects.filter(isp_line__enrolment__student=student, exam_period__results_published_on__lte=today)
-        .select_related("isp_line__course", "exam_period__academic_year")
-        .prefetch_related("parts")
-        .order_by("-exam_period__results_published_on", "isp_line__course__code", "opportunity")
-    )
+    results = selectors.published_results(student, today=today)
     return [
         (
             str(r.pk),
@@ -438,16 +454,15 @@ def _result_choices(student, today):
 
 
 @require_http_methods(["GET", "POST"])
-@permissions.register_pages
+@requires(Capability.MARK_CORRECTIONS)
 def correction_create(request):
-    permissions.require(permissions.can_correct_marks(request.user))
     number = request.POST.get("student") or request.GET.get("student")
     if not number:
         return render(request, "appeals/correction_form.html", {"student_form": StudentForm()})
     student = _student(request, number)
     today = clock.today()
     results = _result_choices(student, today)
-    context = {"student": student, "can_write": permissions.can_write(request.user)}
+    context = {"student": student, "can_write": _can_write(request.user)}
     if request.method == "GET":
         form = CorrectionForm(results=results, initial={"on": today, "result": request.GET.get("result", "")})
         return render(request, "appeals/correction_form.html", {**context, "form": form})
@@ -463,10 +478,11 @@ def correction_create(request):
                     reason=data["reason"],
                     exception=data["exception"],
                     by=request.user,
+                    today=today,
                 )
             else:
                 # Other administrative errors are the register keepers' (the committee corrects marks).
-                permissions.require(permissions.can_write(request.user))
+                scope(request.user).require(Capability.APPEAL_WRITE)
                 services.correction_record(
                     student=student,
                     subject=data["subject"],
@@ -478,6 +494,7 @@ def correction_create(request):
                     exception=data["exception"],
                     reason=data["reason"],
                     by=request.user,
+                    today=today,
                 )
         except services.Refused as refused:
             for message in refused.messages:

@@ -3,12 +3,15 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import clock
+from .errors import Refused
 from .models import Transition
+from .timeline import run_deadlines
 
 admin.site.site_header = _("College student administration")
 admin.site.site_title = _("Student administration")
@@ -27,6 +30,28 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RefusedOnSave(Refused):
+    """A service refused, at the save, what the form's check had accepted: something
+    changed in between (say a publication was processed). Raised from ``save_model`` or
+    ``save_formset`` so that the admin's transaction rolls back; ``RefusalsOnSaveMixin``
+    shows the messages. (A service's own ``Refused`` raised there is shown the same way.)"""
+
+    default_code = "refused_on_save"
+
+
+class RefusalsOnSaveMixin:
+    """For admins whose save calls a service: a refusal at the save changes nothing and
+    comes back as error messages on the page (the form's own check shows the usual ones)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except Refused as refused:
+            for message in refused.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
@@ -73,8 +98,6 @@ class ReplayForm(forms.Form):
 def replay_deadlines(modeladmin, request, queryset):
     """Run the timeline up to a chosen day: the same service as the nightly job and
     ``manage.py run_deadlines``. Running it for a day already done changes nothing."""
-    from .timeline import run_deadlines
-
     if "apply" in request.POST:
         form = ReplayForm(request.POST)
         if form.is_valid():
@@ -114,6 +137,4 @@ class ProcessFactsOnSaveMixin:
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        from .timeline import run_deadlines
-
         transaction.on_commit(lambda: run_deadlines(today=clock.today()))

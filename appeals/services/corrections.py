@@ -1,0 +1,137 @@
+"""Corrections (Art. 102): a material error in a published mark, through a new decision on
+the result, and other administrative errors corrected where the record lives."""
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import clock
+from core.audit import audited_save
+from exams import rules as exam_rules
+from exams.models import Result
+from exams.redecisions import result_redecide
+from exams.results import result_published_on
+from exams.services import result_mark
+from students.models import Student
+
+from .. import rules
+from ..models import Correction
+from ..selectors import day_text, result_decision_on
+from .base import REASON_LENGTH, Refused, not_in_the_future
+
+CORRECTION_MESSAGES = {
+    rules.CORRECTION_LATE: gettext_lazy(
+        "A correction against the student is possible only within ten calendar days after the decision, "
+        "so by %(last_day)s (Art. 102)."
+    ),
+    rules.CORRECTION_BEFORE_DECISION: gettext_lazy("A correction cannot come before the decision it corrects."),
+    rules.CORRECTION_NO_CHANGE: gettext_lazy("The new mark is the same: there is nothing to correct."),
+    rules.CORRECTION_NO_REASON: gettext_lazy("Say why the correction is made."),
+}
+
+
+def _correction_refused(problems, decision_on: datetime.date) -> None:
+    if problems:
+        last_day = day_text(rules.correction_last_day(decision_on=decision_on))
+        raise Refused([str(CORRECTION_MESSAGES[p]) % {"last_day": last_day} for p in problems])
+
+
+@transaction.atomic
+def result_correct(
+    *,
+    result: Result,
+    mark: exam_rules.Mark,
+    on: datetime.date,
+    reason: str,
+    by,
+    exception: str = "",
+    today: datetime.date | None = None,
+) -> Correction:
+    """Correct a material error in a published mark (Art. 102) through ``result_redecide``:
+    always in the student's favour, against it only within ten days after the decision
+    (or in the two exceptional cases)."""
+    today = today or clock.today()
+    not_in_the_future(on, _("The correction's date"), today)
+    result = Result.objects.select_related(
+        "isp_line__course", "isp_line__enrolment__student", "exam_period__academic_year"
+    ).get(pk=result.pk)
+    published_on = result_published_on(result)
+    if published_on is None or published_on > on:
+        raise Refused([_("This result is not published yet: change it in the results, not by a correction.")])
+    old = result_mark(result)
+    if not exam_rules.mark_allowed(mark, pass_fail=result.isp_line.course.pass_fail):
+        raise Refused([_("The mark %(mark)s is not allowed for this course (Art. 65-66).") % {"mark": mark}])
+    in_favour = rules.mark_in_favour(old, mark)
+    decision_on = result_decision_on(result)
+    problems = [rules.CORRECTION_NO_CHANGE] if in_favour is None else []
+    problems += rules.correction_problems(
+        in_favour=bool(in_favour), decision_on=decision_on, corrected_on=on, exception=exception, reason=reason
+    )
+    _correction_refused(problems, decision_on)
+    label = _("Correction (Art. 102): %(reason)s") % {"reason": reason}
+    result_redecide(result=result, mark=mark, on=on, reason=label[:REASON_LENGTH])
+    course = result.isp_line.course
+    correction = Correction(
+        student=result.isp_line.enrolment.student,
+        result=result,
+        subject=_("Mark of %(course)s, exam period %(period)s of %(year)s, opportunity %(opportunity)s")
+        % {
+            "course": course.code,
+            "period": result.exam_period.number,
+            "year": result.exam_period.academic_year.code,
+            "opportunity": result.opportunity,
+        },
+        decision_on=decision_on,
+        corrected_on=on,
+        in_favour=bool(in_favour),
+        exception="" if in_favour else exception,
+        old_value=exam_rules.mark_to_text(old),
+        new_value=exam_rules.mark_to_text(mark),
+        reason=reason,
+        recorded_by=by,
+    )
+    audited_save(correction, by=by, reason=_("Correction recorded"))
+    return correction
+
+
+@transaction.atomic
+def correction_record(
+    *,
+    student: Student,
+    subject: str,
+    decision_on: datetime.date,
+    on: datetime.date,
+    in_favour: bool,
+    reason: str,
+    by,
+    old_value: str = "",
+    new_value: str = "",
+    exception: str = "",
+    today: datetime.date | None = None,
+) -> Correction:
+    """Record a correction of another administrative error (Art. 102), made where the record
+    lives (the admin, the ISP): who, when and why, and whether the rules allow it."""
+    today = today or clock.today()
+    not_in_the_future(on, _("The correction's date"), today)
+    if not subject.strip():
+        raise Refused([_("Say what was corrected.")])
+    problems = rules.correction_problems(
+        in_favour=in_favour, decision_on=decision_on, corrected_on=on, exception=exception, reason=reason
+    )
+    _correction_refused(problems, decision_on)
+    correction = Correction(
+        student=student,
+        subject=subject,
+        decision_on=decision_on,
+        corrected_on=on,
+        in_favour=in_favour,
+        exception="" if in_favour else exception,
+        old_value=old_value,
+        new_value=new_value,
+        reason=reason,
+        recorded_by=by,
+    )
+    audited_save(correction, by=by, reason=_("Correction recorded"))
+    return correction
