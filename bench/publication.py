@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Sum
-from django.utils import timezone
 
+from core import clock
 from exams.models import ProgrammeResult, Result
 from programmes.models import AcademicYear, Course, ExamPeriod, Programme
 from students import rules as account_rules
@@ -171,7 +171,7 @@ def create_data(n: int) -> ExamPeriod:
     students, enrolments = Student._meta.db_table, Enrolment._meta.db_table
     courses, lines = Course._meta.db_table, ISPLine._meta.db_table
     started = _value(ISPLine._meta.get_field("added_on"), year.starts_on)
-    now = _value(LearningAccountEntry._meta.get_field("created_at"), timezone.now())
+    now = _value(LearningAccountEntry._meta.get_field("created_at"), clock.now())
     bench_students = f"FROM {students} s WHERE s.number LIKE %s"
     with connection.cursor() as cursor:
         series, series_params, prefix = _series(n)

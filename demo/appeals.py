@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from appeals import services
 from core import roles
 from exams.models import Result
+from exams.publication import published_periods
 from programmes.models import AcademicYear, ExamPeriod
 from students.models import Measure, Student
 from students.refusals import REFUSALS
@@ -61,9 +62,11 @@ def load(*, today: datetime.date) -> int:
         )
 
     # Examination decisions of the latest publication.
-    period = ExamPeriod.objects.filter(results_published_on__lte=today).order_by("-results_published_on").first()
+    periods = ExamPeriod.objects.select_related("academic_year").order_by("-results_published_on")
+    published_on = {pk: day for pk, day in published_periods(periods).items() if day <= today}
+    period = next((p for p in periods if p.pk in published_on), None)
     if period is not None:
-        published = period.results_published_on
+        published = published_on[period.pk]
         candidates = []
         for result in _failed_results(period):
             if result.isp_line.enrolment.student_id not in {r.isp_line.enrolment.student_id for r in candidates}:

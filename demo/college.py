@@ -154,7 +154,7 @@ SSQ, SQ = "SSQ", "SQ"
 NURSING = ProgrammeSpec(
     "BA-NURS",
     "Bachelor in Nursing",
-    "initial_bachelor",
+    programme_rules.ProgrammeKind.INITIAL_BACHELOR,
     "Health Care",
     180,
     (
@@ -211,7 +211,7 @@ NURSING = ProgrammeSpec(
 ACCOUNTANCY = ProgrammeSpec(
     "GR-ACC",
     "Associate degree in Accountancy",
-    "associate",
+    programme_rules.ProgrammeKind.ASSOCIATE,
     "Business and Management",
     120,
     (
@@ -248,7 +248,7 @@ ACCOUNTANCY = ProgrammeSpec(
 EMERGENCY_CARE = ProgrammeSpec(
     "BANABA-EMC",
     "Emergency and Intensive Care",
-    "bachelor_after_bachelor",
+    programme_rules.ProgrammeKind.BACHELOR_AFTER_BACHELOR,
     "Health Care",
     60,
     (
@@ -269,7 +269,7 @@ EMERGENCY_CARE = ProgrammeSpec(
 PRIMARY_EDUCATION = ProgrammeSpec(
     "BA-LO",
     "Bachelor in Education: Primary Education",
-    "education_bachelor",
+    programme_rules.ProgrammeKind.EDUCATION_BACHELOR,
     "Education",
     180,
     (
@@ -1088,7 +1088,7 @@ class _Builder:
         if track.programme is EMERGENCY_CARE:
             return "continue" if self.chance(0.85) else "stop"
         # Decree threshold (Art. 30): after two years the first ISP must be obtained (or tolerated).
-        if track.programme.kind == "initial_bachelor" and student_rules.threshold_refusal_due(
+        if track.programme.kind in programme_rules.THRESHOLD_KINDS and student_rules.threshold_refusal_due(
             years_enrolled=track.years, package_reached=all(track.done(code) for code in track.package)
         ):
             return "switch" if self.chance(0.5) else "stop"

@@ -6,14 +6,14 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedAdmin, ProcessFactsOnSaveMixin, RefusalsOnSaveMixin, RefusedOnSave
+from core import clock
+from core.admin import AuditedAdmin, ProcessFactsOnSaveMixin, ReadOnlyAdminMixin, RefusalsOnSaveMixin
 from core.rounding import round_half_up
 
 from .models import ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
 from .results import (
     RESULT_REFUSALS,
     ResultEntry,
-    ResultsRefused,
     result_published_on,
     result_record,
     results_check,
@@ -176,10 +176,8 @@ class ResultInlineFormSet(BaseInlineFormSet):
                 self.deleted_objects.append(form.instance)
                 self.delete_existing(form.instance, commit=commit)
         entries, forms_of = self._entries()
-        try:
-            summary = results_record(entries=entries, by=self.by)
-        except ResultsRefused as refused:
-            raise RefusedOnSave([message for _index, message in refused.problems]) from None
+        # A refusal (``ResultsRefused``) rolls the page back; ``RefusalsOnSaveMixin`` shows it.
+        summary = results_record(entries=entries, by=self.by)
         for form, result in zip(forms_of, summary.results, strict=True):
             if form.instance.pk is None:
                 self.new_objects.append(result)
@@ -242,17 +240,14 @@ class ResultAdmin(RefusalsOnSaveMixin, ExamPeriodChoicesMixin, AuditedAdmin):
 
     def save_model(self, request, obj, form, change):
         entry = form.entry()
-        try:
-            recorded = result_record(
-                isp_line=entry.isp_line,
-                exam_period=entry.exam_period,
-                opportunity=entry.opportunity,
-                mark=entry.mark,
-                parts=entry.parts,
-                by=request.user,
-            )
-        except ValidationError as refused:
-            raise RefusedOnSave(refused.messages) from None
+        recorded = result_record(
+            isp_line=entry.isp_line,
+            exam_period=entry.exam_period,
+            opportunity=entry.opportunity,
+            mark=entry.mark,
+            parts=entry.parts,
+            by=request.user,
+        )
         obj.pk, obj._state.adding = recorded.pk, False
 
     def save_formset(self, request, form, formset, change):
@@ -334,10 +329,7 @@ class ToleranceChoiceAdmin(RefusalsOnSaveMixin, RecordedFactMixin, ToleranceAdmi
     def save_model(self, request, obj, form, change):
         if change:
             return  # a recorded choice is a fact: nothing on it can be edited
-        try:
-            recorded = tolerance_choice_record(isp_line=obj.isp_line, on=obj.on, by=request.user)
-        except ValidationError as refused:
-            raise RefusedOnSave(refused.messages) from None
+        recorded = tolerance_choice_record(isp_line=obj.isp_line, on=obj.on, today=clock.today(), by=request.user)
         obj.pk, obj.processed, obj.refusal = recorded.pk, recorded.processed, recorded.refusal
         obj._state.adding = False
 
@@ -355,8 +347,9 @@ class ToleranceObjectionAdmin(ProcessFactsOnSaveMixin, RecordedFactMixin, Tolera
 
 
 @admin.register(ProgrammeResult)
-class ProgrammeResultAdmin(AuditedAdmin):
-    """Programme results decided at a publication (Art. 78-81)."""
+class ProgrammeResultAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    """Programme results decided at a publication (Art. 78-81), read-only: the publication and
+    new decisions (appeals, corrections) compute them from the results."""
 
     list_display = ["student", "programme", "academic_year", "passed_on", "percentage", "level"]
     list_filter = ["academic_year", "programme", "level"]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import Refused
+
 from . import rules
 from .results import RESULT_REFUSALS, MarksheetRow
 
@@ -26,8 +28,13 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20000
 
 
-class MarksheetFileError(Exception):
-    """The file as a whole cannot be used (format, columns, empty)."""
+class MarksheetFileError(Refused):
+    """The file as a whole cannot be used (format, columns, empty); the text says why."""
+
+    default_code = "marksheet_file"
+
+    def __init__(self, message):
+        super().__init__([message])
 
 
 @dataclass
@@ -83,16 +90,6 @@ def read_table(upload) -> list[list[str]]:
     if name.endswith((".csv", ".txt")):
         return _csv_table(upload.read())
     raise MarksheetFileError(_("Upload a CSV file or an XLSX workbook."))
-
-
-def parse_mark(text: str) -> rules.Mark:
-    """``12``, ``P``, ``F`` or ``NA`` (any case); ValueError otherwise. The range is the rules' business."""
-    value = text.strip().upper()
-    if value in (rules.PASS, rules.FAIL, rules.NOT_TAKEN):
-        return value
-    if re.fullmatch(r"-?\d+", value):
-        return int(value)
-    raise ValueError(text)
 
 
 def parse_parts(text: str) -> tuple[tuple[int, int], ...]:
@@ -161,8 +158,8 @@ def read_marksheet(upload) -> Marksheet:
             problem = str(RESULT_REFUSALS["third_opportunity"])
         if not problem and mark:
             try:
-                parsed["mark"] = parse_mark(mark)
-            except ValueError:
+                parsed["mark"] = rules.parse_mark(mark)
+            except rules.MarkError:
                 problem = str(RESULT_REFUSALS["mark_range"] % {"mark": mark})
         if not problem and parts:
             try:

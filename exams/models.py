@@ -79,44 +79,50 @@ class ResultPart(models.Model):
         return f"{self.credits} cr: {self.score}"
 
 
-class ToleranceChoice(models.Model):
+class ToleranceDecision(models.Model):
+    """A student's dated decision on the tolerance of an ISP line (Art. 91): a dated fact of
+    the timeline, processed once on its day — applied, or kept with the rule's ``refusal``.
+
+    Each kind declares its ``isp_line`` (with its own related name) and its ``on`` (with its
+    own label), one decision per line and day."""
+
+    processed = models.BooleanField(default=False, editable=False)
+    refusal = models.CharField(_("refused because"), max_length=200, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["on"]
+
+    def __str__(self):
+        return f"{self.isp_line} {self.on}"
+
+
+class ToleranceChoice(ToleranceDecision):
     """A student's choice to tolerate a tolerable fail (Art. 91 §2), within 15 days."""
 
     isp_line = models.ForeignKey(
         ISPLine, on_delete=models.CASCADE, related_name="tolerance_choices", verbose_name=_("ISP line")
     )
     on = models.DateField(_("chosen on"))
-    processed = models.BooleanField(default=False, editable=False)
-    refusal = models.CharField(_("refused because"), max_length=200, blank=True, editable=False)
 
-    class Meta:
-        ordering = ["on"]
+    class Meta(ToleranceDecision.Meta):
         verbose_name = _("tolerance choice")
         verbose_name_plural = _("tolerance choices")
         constraints = [models.UniqueConstraint(fields=["isp_line", "on"], name="tolerance_choice_unique")]
 
-    def __str__(self):
-        return f"{self.isp_line} {self.on}"
 
-
-class ToleranceObjection(models.Model):
+class ToleranceObjection(ToleranceDecision):
     """A student's objection to an automatic tolerance, within 5 days (Art. 91 §3)."""
 
     isp_line = models.ForeignKey(
         ISPLine, on_delete=models.CASCADE, related_name="tolerance_objections", verbose_name=_("ISP line")
     )
     on = models.DateField(_("objected on"))
-    processed = models.BooleanField(default=False, editable=False)
-    refusal = models.CharField(_("refused because"), max_length=200, blank=True, editable=False)
 
-    class Meta:
-        ordering = ["on"]
+    class Meta(ToleranceDecision.Meta):
         verbose_name = _("tolerance objection")
         verbose_name_plural = _("tolerance objections")
         constraints = [models.UniqueConstraint(fields=["isp_line", "on"], name="tolerance_objection_unique")]
-
-    def __str__(self):
-        return f"{self.isp_line} {self.on}"
 
 
 class Level(models.TextChoices):

@@ -12,17 +12,19 @@ academic year has ended, its study progress measures.
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import events
+from core.audit import audited_save
+from core.errors import Problem, RefusedValidationError
 from students import rules as account_rules
 from students.ledger import bonus_state, ledger_book
 from students.models import EntryKind, ISPLine, LearningAccountEntry, LineOutcome, ToleranceKind
 
 from . import rules
 from .models import Grade, Result
+from .publication import published_periods
 from .services import programme_results_update, result_mark
 from .standing import TOLERANCE_CONTRACTS, standings
 
@@ -41,8 +43,8 @@ class Redecision:
 
 def _set_mark(result: Result, mark: rules.Mark) -> None:
     if not rules.mark_allowed(mark, pass_fail=result.isp_line.course.pass_fail):
-        raise ValidationError(
-            _("The mark %(mark)s is not allowed for this course (Art. 65-66).") % {"mark": mark}, code="mark"
+        raise RefusedValidationError(
+            [Problem("mark", _("The mark %(mark)s is not allowed for this course (Art. 65-66).") % {"mark": mark})]
         )
     result.parts.all().delete()
     if isinstance(mark, int):
@@ -66,14 +68,14 @@ def result_redecide(*, result: Result, mark: rules.Mark, on: datetime.date, reas
     enrolment = line.enrolment
     old = rules.mark_from_text(line.mark)
     _set_mark(result, mark)
-    result._change_reason = reason
-    result.save()
+    audited_save(result, by=None, reason=reason)
 
-    published = [
-        r
-        for r in line.results.select_related("exam_period").prefetch_related("parts").order_by("opportunity")
-        if r.exam_period.results_published_on <= on
-    ]
+    results = list(
+        line.results.select_related("exam_period__academic_year").prefetch_related("parts").order_by("opportunity")
+    )
+    # The opportunities whose publication has been processed, on or before the decision day.
+    published_on = published_periods({r.exam_period for r in results})
+    published = [r for r in results if r.exam_period_id in published_on and published_on[r.exam_period_id] <= on]
     new = rules.final_mark(result_mark(r) for r in published)
     outcome = rules.outcome(new, tolerable_course=line.course.tolerable)
     report = Redecision(old_mark=old, new_mark=new)

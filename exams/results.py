@@ -6,19 +6,20 @@ same entries with the same messages. A refused entry changes nothing: the check 
 on locked lines inside the transaction, before any write.
 """
 
+import contextlib
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core import clock
+from core.errors import Problem, Refused, RefusedValidationError
 from core.timeline import run_deadlines
 from programmes.models import Course, ExamPeriod
 from students.models import ISPLine, Student
@@ -105,12 +106,19 @@ class RecordSummary:
     results: list[Result] = field(default_factory=list)
 
 
-class ResultsRefused(ValidationError):
+class EntryProblem(NamedTuple):
+    """A refused entry: its index in the entries, and the rule's message."""
+
+    index: int
+    message: str
+    code = "result_refused"
+
+
+class ResultsRefused(RefusedValidationError):
     """Entries refused by the rules: ``problems`` holds (entry index, message) pairs."""
 
     def __init__(self, problems: list[tuple[int, str]]):
-        self.problems = problems
-        super().__init__([message for _index, message in problems])
+        super().__init__([EntryProblem(*problem) for problem in problems])
 
 
 def _line_key(line: ISPLine):
@@ -303,9 +311,10 @@ def result_record(
     by=None,
 ) -> Result:
     """Enter one result (created, or the opportunity's result changed); raises a
-    ``ValidationError`` naming the rule and changes nothing when it is refused."""
-    if isinstance(mark, str) and mark.strip().isdigit():
-        mark = int(mark)
+    ``ResultsRefused`` (a ``ValidationError``) naming the rule and changes nothing when it is refused."""
+    if isinstance(mark, str):
+        with contextlib.suppress(rules.MarkError):  # not a mark: refused below, with the rules' message
+            mark = rules.parse_mark(mark)
     entry = ResultEntry(
         isp_line=isp_line,
         exam_period=exam_period,
@@ -316,7 +325,7 @@ def result_record(
     try:
         summary = results_record(entries=[entry], by=by)
     except ResultsRefused as refused:
-        raise ValidationError(refused.problems[0][1], code="result_refused") from None
+        raise ResultsRefused(refused.problems[:1]) from None
     return summary.results[0]
 
 
@@ -338,12 +347,14 @@ class RowProblem:
     row: int
     student: str
     message: str
+    code = "marksheet_row"
 
 
-class MarksheetRefused(Exception):
+class MarksheetRefused(Refused):
+    """Rows of a marksheet refused: nothing was entered. ``problems`` are ``RowProblem``s."""
+
     def __init__(self, problems: list[RowProblem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} rows refused")
+        super().__init__(problems, summary=f"{len(problems)} rows refused")
 
 
 def marksheet_lines(*, course: Course, exam_period: ExamPeriod, numbers=None) -> dict[str, ISPLine]:
@@ -468,16 +479,16 @@ def tolerance_choice_problem(*, isp_line: ISPLine, on: datetime.date) -> str | N
 
 
 @transaction.atomic
-def tolerance_choice_record(*, isp_line: ISPLine, on: datetime.date, by=None) -> ToleranceChoice:
+def tolerance_choice_record(*, isp_line: ISPLine, on: datetime.date, today: datetime.date, by=None) -> ToleranceChoice:
     """Record a student's choice to tolerate ``isp_line`` on ``on``: refused with the
-    rule's message (nothing changed), or recorded and, when ``on`` is not in the
-    future, processed at once by the timeline."""
+    rule's message (nothing changed), or recorded and, when ``on`` is not after
+    ``today``, processed at once by the timeline."""
     line = ISPLine.objects.select_for_update(of=("self",)).select_related("course", "enrolment").get(pk=isp_line.pk)
     problem = tolerance_choice_problem(isp_line=line, on=on)
     if problem:
-        raise ValidationError(problem, code="tolerance_choice_refused")
+        raise RefusedValidationError([Problem("tolerance_choice_refused", problem)])
     choice = ToleranceChoice.objects.create(isp_line=line, on=on)
-    if on <= clock.today():
+    if on <= today:
         run_deadlines(today=on)
         choice.refresh_from_db()
     return choice

@@ -4,11 +4,13 @@ A mark is an ``int`` 0-20 or one of the strings ``"P"``, ``"F"``, ``"NA"``.
 """
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from core.rounding import round_half_up_int
+from programmes.rules import BACHELOR_KINDS, ProgrammeKind
 
 PASS, FAIL, NOT_TAKEN = "P", "F", "NA"
 Mark = int | str
@@ -84,9 +86,8 @@ def mark_to_text(mark: Mark | None) -> str:
 
 
 def mark_from_text(text: str) -> Mark | None:
-    if not text:
-        return None
-    return int(text) if text.isdigit() else text
+    """A stored mark (``mark_to_text``'s text, empty for none) as a mark."""
+    return parse_mark(text) if text else None
 
 
 def mark_allowed(mark: Mark, *, pass_fail: bool) -> bool:
@@ -98,7 +99,40 @@ def mark_allowed(mark: Mark, *, pass_fail: bool) -> bool:
     return isinstance(mark, int) and not isinstance(mark, bool) and 0 <= mark <= 20 and not pass_fail
 
 
-BACHELOR_KINDS = {"initial_bachelor", "education_bachelor", "bachelor_after_bachelor"}
+# --- Reading a mark: the one parser (marksheets, appeal forms, the records import) -------
+MARK_LETTERS = (PASS, FAIL, NOT_TAKEN)
+NOT_A_MARK, MARK_RANGE = "not_a_mark", "mark_range"
+_WHOLE_NUMBER = re.compile(r"-?\d+")
+
+
+class MarkError(ValueError):
+    """Why a value is not a mark: ``reason`` is ``NOT_A_MARK`` (neither a whole number nor
+    P, F, NA) or ``MARK_RANGE`` (a whole number outside 0-20); each caller words it."""
+
+    def __init__(self, reason: str, value):
+        super().__init__(reason, value)
+        self.reason, self.value = reason, value
+
+
+def as_mark(value) -> Mark:
+    """A typed value as a mark (Art. 65-66): an ``int`` from 0 to 20 or the letter P, F or
+    NA exactly; ``MarkError`` otherwise. Whether the course takes it is ``mark_allowed``'s."""
+    if type(value) is int:
+        if mark_allowed(value, pass_fail=False):
+            return value
+        raise MarkError(MARK_RANGE, value)
+    if isinstance(value, str) and value in MARK_LETTERS:
+        return value
+    raise MarkError(NOT_A_MARK, value)
+
+
+def parse_mark(text: str) -> Mark:
+    """A mark as written: ``12``, ``P``, ``F`` or ``NA``, in any case, spaces around it
+    ignored; ``MarkError`` otherwise (``as_mark``)."""
+    value = text.strip().upper()
+    return as_mark(int(value) if _WHOLE_NUMBER.fullmatch(value) else value)
+
+
 STARTER_CAP = 12
 STARTER_CREDITS = 60
 
@@ -110,8 +144,8 @@ def tolerance_credit(
 
     10 % of the programme's credits minus the student's exempted credits in it,
     rounded half up; at most the programme's cap; at most 12 for a starter in a
-    bachelor programme (fewer than 60 credits obtained, exempted or tolerated in
-    it before this academic year).
+    bachelor programme, bachelor-after-bachelor included (``BACHELOR_KINDS``; fewer
+    than 60 credits obtained, exempted or tolerated in it before this academic year).
     """
     credit = round_half_up_int(Fraction(programme_credits - exempted_credits, 10))
     if cap is not None:
@@ -185,7 +219,7 @@ def programme_passed(*, programme_credits: int, compulsory: Iterable, records: I
 
 
 LEVELS = ((90, "summa_cum_laude_congratulations"), (85, "summa_cum_laude"), (77, "magna_cum_laude"), (68, "cum_laude"))
-NO_LEVEL_KINDS = {"bridging", "preparatory"}
+NO_LEVEL_KINDS = frozenset({ProgrammeKind.BRIDGING, ProgrammeKind.PREPARATORY})
 
 
 def level_of_achievement(

@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.rounding import round_half_up
 from programmes.models import ExamPeriod
+from programmes.rules import THRESHOLD_KINDS
 from students import rules as account_rules
 from students.ledger import BATCH, bonus_state, ledger_book
 from students.models import (
@@ -35,6 +36,7 @@ from students.models import (
 
 from . import rules
 from .models import ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
+from .publication import published_periods
 from .standing import TOLERANCE_CONTRACTS, standings
 
 
@@ -353,7 +355,7 @@ def _stage_threshold_tolerance_not_examined(period: ExamPeriod, examined: set[in
     candidates = list(
         Enrolment.objects.filter(
             academic_year_id=period.academic_year_id,
-            programme__kind="initial_bachelor",
+            programme__kind__in=THRESHOLD_KINDS,
             contract__in=TOLERANCE_CONTRACTS,
         )
         .exclude(status=EnrolmentStatus.REFUSED)
@@ -402,14 +404,15 @@ def tolerance_choice_check(*, line: ISPLine, on: datetime.date) -> str | None:
         return "no_tolerance"
     if line.outcome == LineOutcome.PENDING and line.tolerated_on is None:
         return "no_result"
-    published = ExamPeriod.objects.filter(academic_year_id=year.year_id, results_published_on__lte=on).values_list(
-        "results_published_on", flat=True
+    # The year's publications that have been processed (exams.publication), with their days.
+    published = published_periods(
+        ExamPeriod.objects.filter(academic_year_id=year.year_id).select_related("academic_year")
     )
     return rules.tolerance_choice_refusal(
         outcome=line.outcome,
         tolerated=line.tolerated_on is not None,
         chosen_on=on,
-        publications=list(published),
+        publications=list(published.values()),
         efficiency=year.efficiency,
         credits=line.course.credits,
         left=position["left"],

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from programmes.models import Course, Programme
+from programmes.rules import THRESHOLD_KINDS
 from students.models import Contract, Enrolment, EnrolmentStatus, ISPLine
 
 from . import rules
@@ -135,7 +136,7 @@ class Standing:
     # --- decree threshold (Art. 30) ---
     @property
     def threshold_applies(self) -> bool:
-        return self.programme.kind == "initial_bachelor" and any(y.contract == Contract.DEGREE for y in self.years)
+        return self.programme.kind in THRESHOLD_KINDS and any(y.contract == Contract.DEGREE for y in self.years)
 
     @property
     def package(self) -> set[int]:

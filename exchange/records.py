@@ -58,6 +58,7 @@ from typing import Any
 
 from django.db import transaction
 
+from core.errors import Refused
 from exchange.checks import check
 from exchange.checks.enrolments import ENROLMENT_OPENS_BEFORE_START
 from exchange.schema import FORMAT
@@ -74,12 +75,22 @@ __all__ = [
 ]
 
 
-class RecordsInvalid(Exception):
+class RecordProblem(str):
+    """One reason a document cannot be imported, ``"path: message"``: the text is its message."""
+
+    code = "records_invalid"
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class RecordsInvalid(Refused):
     """The document cannot be imported; ``problems`` lists every reason as ``"path: message"``."""
 
     def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+        problems = [RecordProblem(problem) for problem in problems]
+        super().__init__(problems, summary="\n".join(problems))
 
 
 def validate(data: Any) -> list[str]:

@@ -34,30 +34,23 @@ from students.models import Contract, DegreeKind, GrantStatus
 
 FORMAT = "study-records/1"
 
-# What a mark is belongs to the exams' rules (Art. 65-66); the file adds only that a
-# number is a JSON integer and a letter a JSON string ("12" is neither).
-_MARK_LETTERS = (exam_rules.PASS, exam_rules.FAIL, exam_rules.NOT_TAKEN)
 
-
-def _numeric_mark(value: int, path, problems):
-    if exam_rules.mark_allowed(value, pass_fail=False):
-        return value
-    problems.add(path, _("mark %(mark)d is outside 0-20") % {"mark": value})
-    return BAD
-
-
+# What a mark is belongs to the exams' rules (Art. 65-66, ``exams.rules.as_mark``); the
+# file adds only that a number is a JSON integer and a letter a JSON string ("12" is neither).
 def _mark(value, path, problems):
-    if isinstance(value, str) and value in _MARK_LETTERS:
-        return value
-    if type(value) is int:
-        return _numeric_mark(value, path, problems)
-    problems.add(path, got(_("an integer 0-20 or 'P', 'F', 'NA'"), value))
-    return BAD
+    try:
+        return exam_rules.as_mark(value)
+    except exam_rules.MarkError as error:
+        if error.reason == exam_rules.MARK_RANGE:
+            problems.add(path, _("mark %(mark)d is outside 0-20") % {"mark": value})
+        else:
+            problems.add(path, got(_("an integer 0-20 or 'P', 'F', 'NA'"), value))
+        return BAD
 
 
 def _part_mark(value, path, problems):
     if type(value) is int:
-        return _numeric_mark(value, path, problems)
+        return _mark(value, path, problems)  # a number: only its range can be wrong
     problems.add(path, got(_("an integer 0-20 (a partial exam has a numeric mark)"), value))
     return BAD
 

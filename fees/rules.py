@@ -25,6 +25,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from programmes.rules import ProgrammeKind, YearCalendar
+
 CENT = Decimal("0.01")
 FOUR_WEEKS = datetime.timedelta(weeks=4)
 EIGHT_WEEKS = datetime.timedelta(weeks=8)
@@ -32,7 +34,7 @@ EIGHT_WEEKS = datetime.timedelta(weeks=8)
 # Fee groups (appendix Art. 2): every degree and credit contract of one year is one
 # enrolment; bachelor-after-bachelor programmes and exam contracts are separate.
 MAIN = "main"
-BACHELOR_AFTER_BACHELOR = "bachelor_after_bachelor"
+BACHELOR_AFTER_BACHELOR = ProgrammeKind.BACHELOR_AFTER_BACHELOR.value  # the group is named after its kind
 EXAM = "exam"
 
 EXAM_CONTRACTS = {"exam_degree", "exam_credit"}
@@ -97,12 +99,6 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Calendar:
-    year_starts_on: datetime.date
-    second_semester_starts_on: datetime.date
-
-
-@dataclass(frozen=True)
 class EnrolmentFacts:
     """What the fee of one enrolment depends on (appendix Art. 2), as of one day."""
 
@@ -138,7 +134,7 @@ def fee_group(contract: str, programme_kind: str) -> str:
     """Appendix Art. 2: bachelor-after-bachelor and exam-contract enrolments are separate."""
     if contract in EXAM_CONTRACTS:
         return EXAM
-    if programme_kind == "bachelor_after_bachelor":
+    if programme_kind == ProgrammeKind.BACHELOR_AFTER_BACHELOR:
         return BACHELOR_AFTER_BACHELOR
     return MAIN
 
@@ -153,8 +149,20 @@ def within(day: datetime.date, start: datetime.date, weeks: datetime.timedelta) 
     return day <= start + weeks
 
 
+def second_semester_starts_on(calendar: YearCalendar) -> datetime.date:
+    """The day after exam period 1 ends, or 1 February when the year has no exam period 1
+    (decided: the appendix names no date)."""
+    if calendar.first_exam_period_ends_on is not None:
+        return calendar.first_exam_period_ends_on + datetime.timedelta(days=1)
+    return datetime.date(calendar.starts_on.year + 1, 2, 1)
+
+
 def charged_credits(
-    lines: tuple[Line, ...], *, deregistered_on: datetime.date | None, enrolled_on: datetime.date, calendar: Calendar
+    lines: tuple[Line, ...],
+    *,
+    deregistered_on: datetime.date | None,
+    enrolled_on: datetime.date,
+    calendar: YearCalendar,
 ) -> Decimal:
     """Credits whose variable fee stays due (appendix Art. 7, refund on deregistration).
 
@@ -169,14 +177,15 @@ def charged_credits(
     if deregistered_on is None:
         return Decimal(first + second)
     half = Decimal("0.5")
-    if deregistered_on < calendar.second_semester_starts_on:
-        start = max(calendar.year_starts_on, enrolled_on)
+    second_starts_on = second_semester_starts_on(calendar)
+    if deregistered_on < second_starts_on:
+        start = max(calendar.starts_on, enrolled_on)
         if within(deregistered_on, start, FOUR_WEEKS):
             return Decimal(0)
         if within(deregistered_on, start, EIGHT_WEEKS):
             return half * first
         return Decimal(first)
-    start = max(calendar.second_semester_starts_on, enrolled_on)
+    start = max(second_starts_on, enrolled_on)
     if within(deregistered_on, start, FOUR_WEEKS):
         return Decimal(first)
     if within(deregistered_on, start, EIGHT_WEEKS):
@@ -184,7 +193,7 @@ def charged_credits(
     return Decimal(first + second)
 
 
-def group_fee(group: str, enrolments: list[EnrolmentFacts], rates: Rates, calendar: Calendar) -> Fee:
+def group_fee(group: str, enrolments: list[EnrolmentFacts], rates: Rates, calendar: YearCalendar) -> Fee:
     """The fee of one fee group of a student in a year (appendix Art. 1-3 and 7).
 
     - Fixed part once per group (Art. 2); exam contracts pay 128.80 fixed, 4.90 per
@@ -223,7 +232,7 @@ def group_fee(group: str, enrolments: list[EnrolmentFacts], rates: Rates, calend
         credits = charged_credits(
             enrolment.lines,
             deregistered_on=enrolment.deregistered_on,
-            enrolled_on=enrolment.enrolled_on or calendar.year_starts_on,
+            enrolled_on=enrolment.enrolled_on or calendar.starts_on,
             calendar=calendar,
         )
         fee.credits += credits
@@ -241,7 +250,7 @@ def group_fee(group: str, enrolments: list[EnrolmentFacts], rates: Rates, calend
     return fee
 
 
-def fees_of_year(enrolments: list[tuple[str, EnrolmentFacts]], rates: Rates, calendar: Calendar) -> dict[str, Fee]:
+def fees_of_year(enrolments: list[tuple[str, EnrolmentFacts]], rates: Rates, calendar: YearCalendar) -> dict[str, Fee]:
     """The fee per fee group key of one student in one year.
 
     ``enrolments`` pairs each enrolment's facts with a key that tells separate

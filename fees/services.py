@@ -12,19 +12,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
-from programmes.models import AcademicYear, ExamPeriod
+from programmes.facts import year_calendar
+from programmes.models import AcademicYear
 from students.models import EnrolmentStatus, ISPLine, ISPStatus, LearningAccountEntry, Student
 from students.selectors import _credits_without_learning_account
 
 from . import rules
 from .models import FeeSchedule, FeeStatement, Reason
-
-
-def calendar_of(year: AcademicYear) -> rules.Calendar:
-    """The start of the year and of its second semester (decided in ``fees.rules``)."""
-    period = ExamPeriod.objects.filter(academic_year=year, number=1).first()
-    second = period.ends_on + datetime.timedelta(days=1) if period else datetime.date(year.starts_on.year + 1, 2, 1)
-    return rules.Calendar(year_starts_on=year.starts_on, second_semester_starts_on=second)
 
 
 def _facts(student: Student, year: AcademicYear, on: datetime.date) -> list[tuple[str, rules.EnrolmentFacts]]:
@@ -94,7 +88,7 @@ def fees_recalculate(*, student: Student, academic_year: AcademicYear, on: datet
     # One recalculation of a student at a time: the latest statement is read, then added to.
     Student.objects.select_for_update().filter(pk=student.pk).first()
     facts = _facts(student, academic_year, on)
-    fees = rules.fees_of_year(facts, schedule.rates(), calendar_of(academic_year))
+    fees = rules.fees_of_year(facts, schedule.rates(), year_calendar(academic_year))
     latest = _latest(student, academic_year.code)
     created = []
     for key, fee in fees.items():

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
+
 from . import rules
 
 
@@ -119,15 +121,17 @@ class ExamPeriod(models.Model):
 
 
 class ProgrammeKind(models.TextChoices):
-    ASSOCIATE = "associate", _("associate degree")
-    INITIAL_BACHELOR = "initial_bachelor", _("initial bachelor")
-    EDUCATION_BACHELOR = "education_bachelor", _("educational bachelor")
-    BACHELOR_AFTER_BACHELOR = "bachelor_after_bachelor", _("bachelor after bachelor")
-    BRIDGING = "bridging", _("bridging programme")
-    PREPARATORY = "preparatory", _("preparatory programme")
-    INITIAL_MASTER = "initial_master", _("initial master")
-    MASTER_AFTER_MASTER = "master_after_master", _("master after master")
-    POSTGRADUATE = "postgraduate", _("postgraduate")
+    """The labels of the kinds ``rules.ProgrammeKind`` defines."""
+
+    ASSOCIATE = rules.ProgrammeKind.ASSOCIATE.value, _("associate degree")
+    INITIAL_BACHELOR = rules.ProgrammeKind.INITIAL_BACHELOR.value, _("initial bachelor")
+    EDUCATION_BACHELOR = rules.ProgrammeKind.EDUCATION_BACHELOR.value, _("educational bachelor")
+    BACHELOR_AFTER_BACHELOR = rules.ProgrammeKind.BACHELOR_AFTER_BACHELOR.value, _("bachelor after bachelor")
+    BRIDGING = rules.ProgrammeKind.BRIDGING.value, _("bridging programme")
+    PREPARATORY = rules.ProgrammeKind.PREPARATORY.value, _("preparatory programme")
+    INITIAL_MASTER = rules.ProgrammeKind.INITIAL_MASTER.value, _("initial master")
+    MASTER_AFTER_MASTER = rules.ProgrammeKind.MASTER_AFTER_MASTER.value, _("master after master")
+    POSTGRADUATE = rules.ProgrammeKind.POSTGRADUATE.value, _("postgraduate")
 
 
 class Programme(models.Model):
@@ -218,9 +222,10 @@ class Prerequisite(models.Model):
 
 
 class AssignmentRole(models.TextChoices):
-    COACH = "coach", _("learning path coach")
-    OMBUDSPERSON = "ombudsperson", _("ombudsperson")
-    SUBSTITUTE = "substitute", _("substitute ombudsperson")
+    # The stored values are core.roles' (core.permissions reads them without importing this app).
+    COACH = roles.ASSIGNED_COACH, _("learning path coach")
+    OMBUDSPERSON = roles.ASSIGNED_OMBUDSPERSON, _("ombudsperson")
+    SUBSTITUTE = roles.ASSIGNED_SUBSTITUTE, _("substitute ombudsperson")
 
 
 class Assignment(models.Model):
@@ -246,7 +251,7 @@ class Assignment(models.Model):
             models.UniqueConstraint(fields=["user", "programme", "academic_year", "role"], name="assignment_unique"),
             models.UniqueConstraint(
                 fields=["programme", "academic_year", "role"],
-                condition=models.Q(role__in=["ombudsperson", "substitute"]),
+                condition=models.Q(role__in=[roles.ASSIGNED_OMBUDSPERSON, roles.ASSIGNED_SUBSTITUTE]),
                 name="assignment_one_ombudsperson_per_role",
             ),
         ]

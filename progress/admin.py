@@ -203,7 +203,7 @@ class EnrolmentAdmin(EnrolmentResultsMixin, ProcessFactsOnSaveMixin, AuditedAdmi
         reported with the rule's reasons."""
         service, _label, done = ISP_STEPS[step]
         try:
-            service(enrolment=enrolment, expected_version=expected_version, by=request.user)
+            service(enrolment=enrolment, expected_version=expected_version, by=request.user, today=clock.today())
         except ISPConflict:
             self.message_user(request, ISP_CONFLICT % {"enrolment": enrolment}, messages.ERROR)
         except ISPRefused as refused:
@@ -365,8 +365,10 @@ class LiftedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Measure)
-class MeasureAdmin(AuditedAdmin):
-    """Study progress measures (Art. 29-33); a refusal is lifted here with its date and reason (Art. 34)."""
+class MeasureAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    """Study progress measures (Art. 29-33), read-only: the timeline takes them at the end of
+    the year, and a refusal is lifted through the refusal-lifting register (Art. 34), whose
+    service also readmits the enrolments it refused — a date typed here would not."""
 
     list_display = [
         "student",

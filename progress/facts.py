@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, Sum
 
 from exams.facts import opportunity_taken
+from programmes.facts import year_calendar
 from programmes.models import AcademicYear, Course, Prerequisite
 from students import rules
 from students.models import (
@@ -25,16 +26,6 @@ from students.models import (
     LearningAccountEntry,
     LineOutcome,
 )
-
-
-def calendar_of(year: AcademicYear) -> rules.ISPCalendar:
-    return rules.ISPCalendar(
-        isp_deadline=year.isp_deadline,
-        first_semester_lock=year.first_semester_lock,
-        second_semester_change_deadline=year.second_semester_change_deadline,
-        second_semester_lock=year.second_semester_lock,
-        code=year.code,
-    )
 
 
 @dataclass
@@ -231,7 +222,7 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
         contract=enrolment.contract,
         programme_kind=programme.kind,
         enrolled_on=enrolment.enrolled_on,
-        calendar=calendar_of(year),
+        calendar=year_calendar(year),
         lines=tuple(line_facts.values()),
         past=rules.PastFacts(
             new_to_programme=not Enrolment.objects.filter(

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import AcademicYear, Programme
+from students import rules
 from students.models import EnrolmentStatus, ISPStatus, Measure
 
 REFUSAL_KINDS = ("threshold_refusal", "repeated_failure_refusal", "learning_account_refusal")
@@ -64,7 +65,7 @@ class EnrolmentFilter(django_filters.FilterSet):
         return queryset
 
     def filter_below_60(self, queryset, name, value):
-        return queryset.filter(balance__lt=60) if value else queryset
+        return queryset.filter(balance__lt=rules.LIMITED_BALANCE) if value else queryset
 
     def filter_refused(self, queryset, name, value):
         if not value:

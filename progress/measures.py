@@ -11,7 +11,7 @@ from django.db import transaction
 from core.timeline import transition_processed
 from exams.standing import standings
 from programmes.models import AcademicYear
-from programmes.rules import academic_year_code
+from programmes.rules import THRESHOLD_KINDS, academic_year_code
 from students import rules
 from students.ledger import BATCH, balances
 from students.models import (
@@ -86,7 +86,7 @@ def measures_due(*, year: AcademicYear, student_ids=None) -> list[Measure]:
         current = standing.year(enrolment_id)
         # Art. 30: decree threshold, after the second academic year of enrolment.
         if (
-            kind == "initial_bachelor"
+            kind in THRESHOLD_KINDS
             and contract == Contract.DEGREE
             and standing.threshold_applies
             and rules.threshold_refusal_due(

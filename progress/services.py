@@ -1,6 +1,9 @@
 """The ISP editor's writes (DOMAIN §3, Art. 18-27): add, remove and exempt lines, record a
 derogation, submit and approve — each decided by the rules on the ISP as it is, through
 ``progress.facts.isp_context``, and processed for today through the timeline.
+
+Each takes ``today``: the pages and the admin pass ``core.clock.today()``; left out, it is
+read from the clock (the tests set it with time-machine).
 """
 
 import datetime
@@ -8,8 +11,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy
 
 from core import clock
+from core.audit import audited_save
+from core.errors import Conflict, Refused
 from core.timeline import run_deadlines
 from students import rules
 from students.ledger import ledger_book
@@ -35,20 +41,28 @@ from . import facts as isp_facts
 # learning account shows it before the request ends.
 
 
-class ISPRefused(Exception):
-    """The rules of DOMAIN §3 refuse the change; ``problems`` say why."""
+class ISPRefused(Refused):
+    """The rules of DOMAIN §3 refuse the change; ``problems`` (``students.rules.Problem``) say why."""
 
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("; ".join(p.message for p in self.problems))
+    default_code = "isp_refused"
 
 
-class ISPConflict(Exception):
+ISP_CONFLICT = gettext_lazy(
+    "Someone else saved this ISP while you were working on it: nothing of yours was saved. "
+    "The page now shows the current ISP; check it and do your change again."
+)
+
+
+class ISPConflict(Conflict):
     """Someone saved the ISP after the version the change was prepared on."""
 
     def __init__(self, *, expected: int, current: int | None):
-        self.expected, self.current = expected, current
-        super().__init__(f"ISP version {expected} is out of date (now {current})")
+        super().__init__(
+            expected=expected,
+            current=current,
+            message=ISP_CONFLICT,
+            summary=f"ISP version {expected} is out of date (now {current})",
+        )
 
 
 def _pk(obj) -> int:
@@ -64,20 +78,13 @@ def _claim(enrolment, expected_version: int) -> Enrolment:
     return Enrolment.objects.select_related("student", "programme", "academic_year").get(pk=pk)
 
 
-def _record(instance, *, by, reason: str, update_fields=None) -> None:
-    """Save with the history's who and why (django-simple-history)."""
-    instance._history_user = by
-    instance._change_reason = reason[:100]
-    instance.save(update_fields=update_fields)
-
-
 def _save_enrolment(enrolment: Enrolment, *, by, reason: str, reopen: bool = False) -> None:
     """Record the new version; a change to an approved ISP goes back to the cluster."""
     fields = ["version"]
     if reopen and enrolment.isp_status == ISPStatus.APPROVED:
         enrolment.isp_status = ISPStatus.SUBMITTED
         fields.append("isp_status")
-    _record(enrolment, by=by, reason=reason, update_fields=fields)
+    audited_save(enrolment, by=by, reason=reason, update_fields=fields)
 
 
 def _process_today(today: datetime.date) -> None:
@@ -90,9 +97,11 @@ def _refuse_if(problems) -> None:
 
 
 @transaction.atomic
-def isp_line_add(*, enrolment: Enrolment | int, course, expected_version: int, by) -> ISPLine:
+def isp_line_add(
+    *, enrolment: Enrolment | int, course, expected_version: int, by, today: datetime.date | None = None
+) -> ISPLine:
     """Add ``course`` to the ISP today; its learning-account deduction is booked at once."""
-    today = clock.today()
+    today = today or clock.today()
     enrolment = _claim(enrolment, expected_version)
     context = isp_facts.isp_context(enrolment, today=today)
     facts = context.course_facts.get(_pk(course))
@@ -102,7 +111,7 @@ def isp_line_add(*, enrolment: Enrolment | int, course, expected_version: int, b
     if ISPLine.objects.filter(enrolment=enrolment, course_id=facts.id, added_on=today).exists():
         raise ISPRefused([rules.Problem("removed_today", (("course", facts.code),))])
     line = ISPLine(enrolment=enrolment, course_id=facts.id, added_on=today)
-    _record(line, by=by, reason=f"{facts.code} added")
+    audited_save(line, by=by, reason=f"{facts.code} added")
     _save_enrolment(enrolment, by=by, reason=f"ISP: {facts.code} added", reopen=True)
     _process_today(today)
     line.refresh_from_db()
@@ -110,9 +119,9 @@ def isp_line_add(*, enrolment: Enrolment | int, course, expected_version: int, b
 
 
 @transaction.atomic
-def isp_line_remove(*, line: ISPLine | int, expected_version: int, by) -> ISPLine:
+def isp_line_remove(*, line: ISPLine | int, expected_version: int, by, today: datetime.date | None = None) -> ISPLine:
     """Remove a line from the ISP today; refunded when the rules of DOMAIN §2 rule 4 allow."""
-    today = clock.today()
+    today = today or clock.today()
     enrolment_id = ISPLine.objects.filter(pk=_pk(line)).values_list("enrolment_id", flat=True).get()
     enrolment = _claim(enrolment_id, expected_version)
     context = isp_facts.isp_context(enrolment, today=today)
@@ -121,7 +130,7 @@ def isp_line_remove(*, line: ISPLine | int, expected_version: int, by) -> ISPLin
         raise ISPRefused([rules.Problem("not_in_programme")])
     _refuse_if(rules.remove_problems(context.line_facts[current.pk], isp=context.facts, today=today))
     current.removed_on = today
-    _record(current, by=by, reason=f"{current.course.code} removed", update_fields=["removed_on"])
+    audited_save(current, by=by, reason=f"{current.course.code} removed", update_fields=["removed_on"])
     _save_enrolment(enrolment, by=by, reason=f"ISP: {current.course.code} removed", reopen=True)
     _process_today(today)
     current.refresh_from_db()
@@ -129,10 +138,12 @@ def isp_line_remove(*, line: ISPLine | int, expected_version: int, by) -> ISPLin
 
 
 @transaction.atomic
-def isp_line_exempt(*, line: ISPLine | int, basis: str, expected_version: int, by) -> ExemptionApproval:
+def isp_line_exempt(
+    *, line: ISPLine | int, basis: str, expected_version: int, by, today: datetime.date | None = None
+) -> ExemptionApproval:
     """Record an exemption the cluster granted (Art. 25): definitive, never examined, and it
     gives back what the line took from the learning account (DOMAIN §2 rule 2)."""
-    today = clock.today()
+    today = today or clock.today()
     basis = (basis or "").strip()
     enrolment_id = ISPLine.objects.filter(pk=_pk(line)).values_list("enrolment_id", flat=True).get()
     enrolment = _claim(enrolment_id, expected_version)
@@ -174,9 +185,11 @@ def isp_line_exempt(*, line: ISPLine | int, basis: str, expected_version: int, b
         )
     current.exempted = True
     current.deducted_credits = 0
-    _record(current, by=by, reason=f"{current.course.code} exempted", update_fields=["exempted", "deducted_credits"])
+    audited_save(
+        current, by=by, reason=f"{current.course.code} exempted", update_fields=["exempted", "deducted_credits"]
+    )
     approval = ExemptionApproval(isp_line=current, basis=basis[:200], approved_on=today, approved_by=by)
-    _record(approval, by=by, reason="exemption approved")
+    audited_save(approval, by=by, reason="exemption approved")
     _save_enrolment(enrolment, by=by, reason=f"ISP: {current.course.code} exempted", reopen=True)
     _process_today(today)
     return approval
@@ -193,10 +206,11 @@ def isp_derogation_record(
     course=None,
     credits: int | None = None,
     motivation: str = "",
+    today: datetime.date | None = None,
 ) -> ISPDerogation:
     """Record a derogation the cluster approved (Art. 22): credits or SQ sequencing or
     the model route; never SSQ, never the courses to take again."""
-    today = clock.today()
+    today = today or clock.today()
     enrolment = _claim(enrolment, expected_version)
     context = isp_facts.isp_context(enrolment, today=today)
     course_facts = context.course_facts.get(_pk(course)) if course is not None else None
@@ -216,35 +230,39 @@ def isp_derogation_record(
         approved_on=today,
         approved_by=by,
     )
-    _record(derogation, by=by, reason=f"derogation {kind}")
+    audited_save(derogation, by=by, reason=f"derogation {kind}")
     _save_enrolment(enrolment, by=by, reason=f"ISP: derogation {kind} recorded")
     return derogation
 
 
 @transaction.atomic
-def isp_submit(*, enrolment: Enrolment | int, expected_version: int, by) -> Enrolment:
+def isp_submit(
+    *, enrolment: Enrolment | int, expected_version: int, by, today: datetime.date | None = None
+) -> Enrolment:
     """Draft → submitted, by the submission deadline (Art. 19)."""
-    today = clock.today()
+    today = today or clock.today()
     enrolment = _claim(enrolment, expected_version)
     context = isp_facts.isp_context(enrolment, today=today)
     _refuse_if(rules.submit_problems(context.facts, today=today))
     enrolment.isp_status = ISPStatus.SUBMITTED
     enrolment.isp_submitted_on = today
-    _record(enrolment, by=by, reason="ISP submitted", update_fields=["version", "isp_status", "isp_submitted_on"])
+    audited_save(enrolment, by=by, reason="ISP submitted", update_fields=["version", "isp_status", "isp_submitted_on"])
     return enrolment
 
 
 @transaction.atomic
-def isp_approve(*, enrolment: Enrolment | int, expected_version: int, by) -> Enrolment:
+def isp_approve(
+    *, enrolment: Enrolment | int, expected_version: int, by, today: datetime.date | None = None
+) -> Enrolment:
     """Approval by the coach for the cluster (Art. 19), within the deadlines and rules."""
-    today = clock.today()
+    today = today or clock.today()
     enrolment = _claim(enrolment, expected_version)
     context = isp_facts.isp_context(enrolment, today=today)
     _refuse_if(rules.approve_problems(context.facts, today=today))
     enrolment.isp_status = ISPStatus.APPROVED
     enrolment.isp_approved_on = today
     enrolment.isp_approved_by = by
-    _record(
+    audited_save(
         enrolment,
         by=by,
         reason="ISP approved",
@@ -281,11 +299,13 @@ class ISPPreview:
         return not self.problems
 
 
-def isp_preview(*, enrolment: Enrolment | int, action: str, course=None, line=None, context=None) -> ISPPreview:
+def isp_preview(
+    *, enrolment: Enrolment | int, action: str, course=None, line=None, context=None, today: datetime.date | None = None
+) -> ISPPreview:
     """The effect of adding ``course``, or removing or exempting ``line``, on the credits,
     the learning account balance and the credits without learning account (DOMAIN §2
     rules 2-4 and 12), and the problems that would refuse it (DOMAIN §3). No writes."""
-    today = clock.today()
+    today = today or clock.today()
     context = context or isp_facts.isp_context(enrolment, today=today)
     enrolment = context.enrolment
     year = enrolment.academic_year

@@ -4,7 +4,6 @@ ISP editor. Each view is guarded by ``core.permissions.requires`` and asks the s
 and rules; none holds a rule of its own."""
 
 import datetime
-from collections import defaultdict
 from itertools import groupby
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import clock
+from core.history import history_rows
 from core.permissions import Capability, requires, scope
 from exams.models import ProgrammeResult
 from programmes.models import AcademicYear, Course, Programme, Semester
@@ -122,7 +122,7 @@ def balance_chart(entries) -> dict | None:
     first, last = points[0][0], points[-1][0]
     span = max((last - first).days, 1)
     low = min(0, *(b for _d, b, _e in points))
-    high = max(140, *(b for _d, b, _e in points)) + 10
+    high = max(rules.OPENING_CREDITS, *(b for _d, b, _e in points)) + 10
     inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
 
     def x(day):
@@ -139,7 +139,8 @@ def balance_chart(entries) -> dict | None:
             path.append(f"H{x(day)} V{y(value)}")
         dots.append({"x": x(day), "y": y(value), "on": day, "balance": value, "entry": entry})
     path.append(f"H{CHART_WIDTH - CHART_PAD}")
-    ticks = sorted({low, 0, 60, 140, points[-1][1]})
+    # The balances the rules draw lines at: 0 (Art. 33), a limited account and the opening.
+    ticks = sorted({low, 0, rules.LIMITED_BALANCE, rules.OPENING_CREDITS, points[-1][1]})
     years = []
     for year in range(first.year, last.year + 1):
         start = datetime.date(year, 9, 1)
@@ -153,7 +154,10 @@ def balance_chart(entries) -> dict | None:
         "bottom": CHART_HEIGHT - CHART_PAD,
         "path": " ".join(path),
         "dots": dots,
-        "ticks": [{"y": y(t), "value": t, "strong": t in (0, 60)} for t in ticks],
+        "ticks": [
+            {"y": y(t), "value": t, "strong": t in (0, rules.LIMITED_BALANCE), "dashed": t == rules.LIMITED_BALANCE}
+            for t in ticks
+        ],
         "years": years,
         "first": first,
         "last": last,
@@ -170,32 +174,7 @@ HISTORY_FIELDS = {
 
 
 def _history_rows(records, kind, describe):
-    rows = []
-    by_object = defaultdict(list)
-    for record in records:
-        by_object[record.id].append(record)
-    for versions in by_object.values():
-        versions.sort(key=lambda r: (r.history_date, r.history_id))
-        previous = None
-        for record in versions:
-            changes = []
-            if previous is not None:
-                for name in HISTORY_FIELDS[kind]:
-                    old, new = getattr(previous, name), getattr(record, name)
-                    if old != new:
-                        changes.append((name, old, new))
-            rows.append(
-                {
-                    "when": record.history_date,
-                    "who": record.history_user,
-                    "type": record.history_type,
-                    "what": describe(record),
-                    "changes": changes,
-                    "reason": record.history_change_reason or "",
-                }
-            )
-            previous = record
-    return rows
+    return history_rows(records, fields=HISTORY_FIELDS[kind], describe=describe, events=True)
 
 
 def change_history(student: Student, enrolment_ids: list[int]) -> list[dict]:
@@ -340,25 +319,15 @@ def _editor_context(request, enrolment, *, derogation_form=None):
         target.append({"course": course, "problems": problems})
     catalogue_stages = [(stage, list(rows)) for stage, rows in groupby(catalogue, key=lambda r: r["course"].stage)]
     total = facts.total_credits
-    minimum = context.facts.derogation_credits("fewer_credits") or rules.MIN_ISP_CREDITS
-    maximum = max(context.facts.derogation_credits("more_credits") or 0, rules.MAX_ISP_CREDITS)
+    minimum, maximum = rules.credit_band(facts)
     scale = max(maximum + 12, total + 6, 84)
-    calendar = context.facts.calendar
-    deadlines = [
-        (_("ISP submitted by"), rules.submission_deadline(enrolled_on=enrolment.enrolled_on, calendar=calendar), True),
-        (
-            _("approved before"),
-            rules.approval_deadline(
-                enrolled_on=enrolment.enrolled_on,
-                previously_approved=context.facts.previously_approved,
-                calendar=calendar,
-            ),
-            False,
-        ),
-        (_("first-semester and year courses final on"), calendar.first_semester_lock, False),
-        (_("second-semester changes until"), calendar.second_semester_change_deadline, True),
-        (_("second-semester courses final on"), calendar.second_semester_lock, False),
-    ]
+    deadline_labels = {
+        "submission": _("ISP submitted by"),
+        "approval": _("approved before"),
+        "first_semester_lock": _("first-semester and year courses final on"),
+        "second_semester_change_deadline": _("second-semester changes until"),
+        "second_semester_lock": _("second-semester courses final on"),
+    }
     form = derogation_form or DerogationForm(
         initial={"version": enrolment.version}, courses=_sequencing_courses(enrolment)
     )
@@ -386,8 +355,8 @@ def _editor_context(request, enrolment, *, derogation_form=None):
         "submit_problems": rules.submit_problems(facts, today=today),
         "approve_problems": rules.approve_problems(facts, today=today),
         "deadlines": [
-            {"label": label, "on": on, "passed": (today > on) if inclusive else (today >= on)}
-            for label, on, inclusive in deadlines
+            {"label": deadline_labels[d.code], "on": d.on, "passed": d.passed(today)}
+            for d in rules.isp_deadlines(facts)
         ],
         "derogation_form": form,
         "without_account": context.credits_without_learning_account(),
@@ -404,7 +373,11 @@ def isp_editor(request, pk):
 
 def _preview_response(request, enrolment, data, *, conflict=False, refused=None, status=200):
     preview = services.isp_preview(
-        enrolment=enrolment, action=data["action"], course=data.get("course"), line=data.get("line")
+        enrolment=enrolment,
+        action=data["action"],
+        course=data.get("course"),
+        line=data.get("line"),
+        today=clock.today(),
     )
     if refused:
         preview.problems = refused
@@ -437,18 +410,25 @@ def isp_change(request, pk):
         raise Http404  # a line of another ISP: checked against this enrolment's scope only
     if not data["confirm"]:
         return _preview_response(request, enrolment, data)
+    today = clock.today()
     try:
         if data["action"] == "add":
             line = services.isp_line_add(
-                enrolment=enrolment, course=data["course"], expected_version=data["version"], by=request.user
+                enrolment=enrolment,
+                course=data["course"],
+                expected_version=data["version"],
+                by=request.user,
+                today=today,
             )
             messages.success(request, _("%(course)s was added to the ISP.") % {"course": line.course})
         elif data["action"] == "remove":
-            line = services.isp_line_remove(line=data["line"], expected_version=data["version"], by=request.user)
+            line = services.isp_line_remove(
+                line=data["line"], expected_version=data["version"], by=request.user, today=today
+            )
             messages.success(request, _("%(course)s was removed from the ISP.") % {"course": line.course})
         else:
             approval = services.isp_line_exempt(
-                line=data["line"], basis=data["basis"], expected_version=data["version"], by=request.user
+                line=data["line"], basis=data["basis"], expected_version=data["version"], by=request.user, today=today
             )
             messages.success(
                 request, _("The exemption for %(course)s was recorded.") % {"course": approval.isp_line.course}
@@ -480,6 +460,7 @@ def isp_derogation(request, pk):
                 motivation=data["motivation"],
                 expected_version=data["version"],
                 by=request.user,
+                today=clock.today(),
             )
         except services.ISPConflict:
             messages.error(request, _conflict_message())
@@ -504,10 +485,7 @@ def isp_derogation(request, pk):
 
 
 def _conflict_message():
-    return _(
-        "Someone else saved this ISP while you were working on it: nothing of yours was saved. "
-        "The page now shows the current ISP; check it and do your change again."
-    )
+    return str(services.ISP_CONFLICT)
 
 
 def _workflow(request, pk, service, done_message):
@@ -517,7 +495,9 @@ def _workflow(request, pk, service, done_message):
         messages.error(request, _conflict_message())
         return redirect("students:isp_editor", pk=enrolment.pk)
     try:
-        service(enrolment=enrolment, expected_version=form.cleaned_data["version"], by=request.user)
+        service(
+            enrolment=enrolment, expected_version=form.cleaned_data["version"], by=request.user, today=clock.today()
+        )
     except services.ISPConflict:
         messages.error(request, _conflict_message())
     except services.ISPRefused as refused:

@@ -5,7 +5,6 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
 from exams.forms import ExamPeriodField
 from programmes.models import ExamPeriod, Programme
 
@@ -40,8 +39,9 @@ class RequestFilter(django_filters.FilterSet):
         label=_("Late or not eligible"), method="filter_late", widget=forms.CheckboxInput
     )
 
-    def __init__(self, *args, programmes=None, periods=None, **kwargs):
+    def __init__(self, *args, today, programmes=None, periods=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today
         self.filters["programme"].queryset = programmes if programmes is not None else Programme.objects.all()
         self.filters["exam_period"].queryset = periods if periods is not None else ExamPeriod.objects.all()
 
@@ -57,7 +57,8 @@ class RequestFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(status=RequestStatus.OPEN, decide_by__lt=clock.today())
+        # rules.request_overdue, as a query.
+        return queryset.filter(status=RequestStatus.OPEN, decide_by__lt=self.today)
 
     def filter_late(self, queryset, name, value):
         return queryset.filter(Q(late=True) | Q(ineligible=True)) if value else queryset

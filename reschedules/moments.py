@@ -23,6 +23,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.errors import Refused
 from programmes.models import Course, ExamPeriod
 
 from .models import ExamMoment
@@ -49,8 +50,13 @@ REQUIRED = ("academic_year", "exam_period", "programme", "course", "date", "star
 MAX_BYTES = 5 * 1024 * 1024
 
 
-class MomentsFileError(Exception):
-    """The file cannot be read as an exam moments CSV at all."""
+class MomentsFileError(Refused):
+    """The file cannot be read as an exam moments CSV at all; the text says why."""
+
+    default_code = "moments_file"
+
+    def __init__(self, message):
+        super().__init__([message])
 
 
 @dataclass(frozen=True)
@@ -75,12 +81,14 @@ class RowProblem:
     row: int
     label: str
     message: str
+    code = "moments_row"
 
 
-class MomentsRefused(Exception):
+class MomentsRefused(Refused):
+    """Rows of an exam moments file refused: nothing was imported. ``problems`` are ``RowProblem``s."""
+
     def __init__(self, problems: list[RowProblem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} rows refused")
+        super().__init__(problems, summary=f"{len(problems)} rows refused")
 
 
 @dataclass
@@ -100,7 +108,7 @@ def parse_date(text: str) -> datetime.date | None:
     text = text.strip()
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
         try:
-            return datetime.datetime.strptime(text, pattern).date()
+            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a calendar day, no moment)
         except ValueError:
             continue
     return None

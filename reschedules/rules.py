@@ -36,6 +36,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from programmes.rules import YearCalendar
+
 DAY = datetime.timedelta(days=1)
 
 FORCE_MAJEURE = "force_majeure"
@@ -84,14 +86,6 @@ FINDINGS = {
 
 
 @dataclass(frozen=True)
-class Calendar:
-    isp_deadline: datetime.date
-    ies_opens: datetime.date
-    first_semester_lock: datetime.date
-    easter_break_starts: datetime.date
-
-
-@dataclass(frozen=True)
 class RequestFacts:
     """What the rules need to know about a request when it is logged."""
 
@@ -99,7 +93,7 @@ class RequestFacts:
     requested_on: datetime.date
     period: int  # the exam period of the exam concerned: 1, 2 or 3
     period_ends_on: datetime.date
-    calendar: Calendar
+    calendar: YearCalendar  # reads isp_deadline, ies_opens, first_semester_lock, easter_break_starts
     exam_on: datetime.date | None = None  # the scheduled exam, when it has a date
     announced_on: datetime.date | None = None  # the day the planning put it on the schedule
     statuses: frozenset[tuple[str, str]] = frozenset()  # (kind, level) of the student's statuses that year
@@ -281,6 +275,11 @@ def decision_problem(*, accepted: bool, reason: str, new_on, new_starts_at) -> s
     if accepted and (new_on is None or new_starts_at is None):
         return "accepted_without_new_moment"
     return None
+
+
+def request_overdue(*, status: str, decide_by: datetime.date | None, today: datetime.date) -> bool:
+    """A request still open after the day it should have been decided by (``Check.decide_by``)."""
+    return status == "open" and decide_by is not None and decide_by < today
 
 
 def missed_problem(*, kind: str, status: str, new_on: datetime.date | None, on: datetime.date, recorded: bool):

@@ -17,9 +17,12 @@ from django.db.models import Sum
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import audited_save
+from core.errors import Problem, RefusedValidationError
 from exams.models import Result
 from exams.publication import is_published
 from exams.results import result_record
+from programmes.facts import year_calendar
 from programmes.models import AcademicYear, Assignment, AssignmentRole, Course, ExamPeriod
 from students.models import Enrolment, ISPLine, Student
 
@@ -110,15 +113,16 @@ REFUSALS = {
 }
 
 
-class RequestRefused(ValidationError):
-    """A write refused by the rules: nothing was changed. ``code`` names the rule."""
+class RequestRefused(RefusedValidationError):
+    """A write refused by the rules: nothing was changed. ``code`` (and ``refusal``) names
+    the rule, ``message`` says why."""
 
     def __init__(self, code: str, *, message: str | None = None, **params):
         self.refusal = code
         if message is None:
             template = REFUSALS[code]
             message = template % {k: _format(v) for k, v in params.items()} if params else template
-        super().__init__(str(message), code=code)
+        super().__init__([Problem(code, str(message))])
 
 
 def _format(value):
@@ -150,15 +154,6 @@ def finding_messages(request: RescheduleRequest) -> list[dict]:
 
 
 # --- Facts for the rules ---------------------------------------------------------------------
-def calendar_of(year: AcademicYear) -> rules.Calendar:
-    return rules.Calendar(
-        isp_deadline=year.isp_deadline,
-        ies_opens=year.ies_opens,
-        first_semester_lock=year.first_semester_lock,
-        easter_break_starts=year.easter_break_starts,
-    )
-
-
 def period_of(period: ExamPeriod) -> rules.Period:
     return rules.Period(number=period.number, starts_on=period.starts_on, ends_on=period.ends_on)
 
@@ -189,7 +184,7 @@ def request_facts(
         requested_on=requested_on,
         period=exam_period.number,
         period_ends_on=exam_period.ends_on,
-        calendar=calendar_of(year),
+        calendar=year_calendar(year),
         exam_on=moment.on if moment else None,
         announced_on=moment.announced_on if moment else None,
         statuses=statuses_of(enrolment.student_id, year.pk),
@@ -275,8 +270,7 @@ def request_log(
         findings=list(check.findings),
         logged_by=by,
     )
-    request._history_user = by
-    request.save()
+    audited_save(request, by=by)
     return request
 
 
@@ -350,8 +344,7 @@ def request_decide(
         request.new_on, request.new_starts_at, request.new_room = new_on, new_starts_at, (new_room or "").strip()
     request.status = RequestStatus.ACCEPTED if accepted else RequestStatus.REJECTED
     request.decided_on, request.decided_by, request.decision_reason = today, by, reason.strip()
-    request._history_user = by
-    request.save()
+    audited_save(request, by=by)
     return request
 
 
@@ -397,8 +390,7 @@ def request_missed_record(
         except ValidationError as refused:
             # The result rules' own message (a course without resit, a published period ...).
             raise RequestRefused("result_refused", message=refused.messages[0]) from None
-    request._history_user = by
-    request.save()
+    audited_save(request, by=by)
     return request
 
 
@@ -516,6 +508,5 @@ def ombuds_report_submit(*, report: OmbudsReport, today: datetime.date, by) -> O
         raise RequestRefused("report_submitted", submitted_on=report.submitted_on)
     report.counts = report_counts(report_requests(programme_id=report.programme_id, year_id=report.academic_year_id))
     report.submitted_on, report.submitted_by = today, by
-    report._history_user = by
-    report.save()
+    audited_save(report, by=by)
     return report

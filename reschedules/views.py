@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import clock
+from core.history import history_rows
 from core.permissions import Capability, requires, scope
 from programmes.models import AcademicYear, Assignment, AssignmentRole, Course, ExamPeriod, Programme
 from students.models import Enrolment, ISPLine
@@ -30,7 +31,7 @@ from students.selectors import students_for
 from . import services as ombuds
 from .filters import RequestFilter
 from .forms import DecisionForm, MissedForm, RequestForm
-from .models import ExamMoment, OmbudsReport, RequestKind, RequestStatus
+from .models import ExamMoment, OmbudsReport, RequestKind, RequestStatus, RescheduleRequest
 from .schedule import exam_schedule
 from .selectors import can_handle, examines_student, may_act, require_request_write, reschedule_requests_for
 
@@ -88,7 +89,7 @@ def request_list(request):
     data = request.GET.copy()
     if "status" not in data:
         data["status"] = RequestStatus.OPEN
-    filterset = RequestFilter(data, queryset=requests, programmes=programmes, periods=periods)
+    filterset = RequestFilter(data, queryset=requests, today=today, programmes=programmes, periods=periods)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     people = ombuds.ombudspersons(
         {(r.isp_line.enrolment.programme_id, r.isp_line.enrolment.academic_year_id) for r in page.object_list}
@@ -97,7 +98,7 @@ def request_list(request):
         {
             "request": r,
             "handler": _handler(r, people),
-            "overdue": r.status == RequestStatus.OPEN and r.decide_by is not None and r.decide_by < today,
+            "overdue": ombuds.rules.request_overdue(status=r.status, decide_by=r.decide_by, today=today),
             "may_act": may_act(user, r),
         }
         for r in page.object_list
@@ -196,6 +197,24 @@ def _request_for(request, pk):
     return get_object_or_404(reschedule_requests_for(request.user).select_related(*REQUEST_RELATED), pk=pk)
 
 
+HISTORY_FIELDS = ("new_on", "new_starts_at", "new_room")
+
+
+def _field_label(name: str) -> str:
+    return RescheduleRequest._meta.get_field(name).verbose_name
+
+
+def _state(record) -> str:
+    """What a version of a request says: logged, or its status (and a missed new moment)."""
+    if record.history_type == "+":
+        return _("logged")
+    state = record.get_status_display()
+    if record.missed_on:
+        missed = _("new moment missed")
+        state = f"{state} · {missed}"
+    return state
+
+
 def _detail(request, obj, *, decision_form=None, missed_form=None, status=200):
     user, today = request.user, clock.today()
     enrolment = obj.isp_line.enrolment
@@ -206,11 +225,10 @@ def _detail(request, obj, *, decision_form=None, missed_form=None, status=200):
     )
     can_record_missed = (
         may_act
-        and obj.kind == RequestKind.FORCE_MAJEURE
-        and obj.status == RequestStatus.ACCEPTED
-        and obj.missed_on is None
-        and obj.new_on is not None
-        and obj.new_on <= today
+        and ombuds.rules.missed_problem(
+            kind=obj.kind, status=obj.status, new_on=obj.new_on, on=today, recorded=obj.missed_on is not None
+        )
+        is None
     )
     context = {
         "obj": obj,
@@ -221,11 +239,13 @@ def _detail(request, obj, *, decision_form=None, missed_form=None, status=200):
         "handler": _handler(obj, people),
         "may_act": may_act,
         "examines": examines_student(user, enrolment),
-        "overdue": obj.status == RequestStatus.OPEN and obj.decide_by is not None and obj.decide_by < today,
+        "overdue": ombuds.rules.request_overdue(status=obj.status, decide_by=obj.decide_by, today=today),
         "decision_form": decision_form
         or (DecisionForm(initial={"new_room": moment.room if moment else ""}) if may_act else None),
         "missed_form": missed_form or (MissedForm() if can_record_missed else None),
-        "history": obj.history.select_related("history_user").order_by("history_date", "history_id"),
+        "history": history_rows(
+            obj.history.select_related("history_user"), fields=HISTORY_FIELDS, label=_field_label, describe=_state
+        ),
         "today": today,
     }
     return render(request, "reschedules/ombuds/request_detail.html", context, status=status)

@@ -13,6 +13,7 @@ from fractions import Fraction
 from django.utils.translation import gettext_lazy as _
 
 from core.rounding import round_half_up_int
+from programmes.rules import BACHELOR_KINDS, FIRST_BACHELOR_KINDS, ProgrammeKind, YearCalendar
 
 OPENING_CREDITS = 140
 BONUS_CREDITS = 60
@@ -21,9 +22,11 @@ REBUILD_TARGET = 60
 REBUILD_PER_YEAR = 10
 ADMISSION_EXCEPTION_MAX_CREDITS_LEFT = 30
 
-ACCOUNT_KINDS = {"initial_bachelor", "initial_master"}
-BONUS_KINDS = {"initial_bachelor", "initial_master"}
-BACHELOR_KINDS = {"initial_bachelor", "education_bachelor"}
+# LA: degree contracts of initial bachelor and master programmes use the learning account
+# (and of educational bachelors, for a student without a bachelor's degree).
+ACCOUNT_KINDS = frozenset({ProgrammeKind.INITIAL_BACHELOR, ProgrammeKind.INITIAL_MASTER})
+# LA "bonus" (DOMAIN §2 rule 8): degree contracts of initial bachelors and masters.
+BONUS_KINDS = frozenset({ProgrammeKind.INITIAL_BACHELOR, ProgrammeKind.INITIAL_MASTER})
 
 
 # Rule 1 ---------------------------------------------------------------------
@@ -61,7 +64,7 @@ def line_uses_learning_account(*, contract: str, programme_kind: str, holds_bach
         return False
     if programme_kind in ACCOUNT_KINDS:
         return True
-    return programme_kind == "education_bachelor" and not holds_bachelor
+    return programme_kind == ProgrammeKind.EDUCATION_BACHELOR and not holds_bachelor
 
 
 # Rule 3 ---------------------------------------------------------------------
@@ -123,12 +126,13 @@ def is_generation_student(
     *, first_enrolment_year: str | None, academic_year: str, contract: str, programme_kind: str, earlier_enrolments: int
 ) -> bool:
     """A student enrolled for the first time ever in Flemish higher education, with a
-    degree contract in a bachelor programme, in this academic year (Art. 9 §4)."""
+    degree contract in a bachelor programme, in this academic year (Art. 9 §4): one leading
+    to a first bachelor's degree (``FIRST_BACHELOR_KINDS``)."""
     return (
         earlier_enrolments == 0
         and first_enrolment_year in (None, academic_year)
         and contract == "degree"
-        and programme_kind in BACHELOR_KINDS
+        and programme_kind in FIRST_BACHELOR_KINDS
     )
 
 
@@ -265,9 +269,27 @@ def credits_without_learning_account(*, credits: int, balance: int) -> int:
     return max(0, credits - max(balance, 0))
 
 
+# The balance on the coach's pages ----------------------------------------------
+# LA: "Students who have no learning account or a negative learning account will be
+# rejected. Students who still have a limited learning account (between 1 and 59
+# credits) can still register", paying more for the credits beyond it.
+LIMITED_BALANCE = 60
+BALANCE_REFUSED, BALANCE_LIMITED = "refused", "limited"
+
+
+def balance_warning(balance: int) -> str | None:
+    """The warning a learning-account balance carries: ``"refused"`` at 0 or below (an
+    enrolment that uses it is refused, Art. 33), ``"limited"`` from 1 to 59 (LA: a limited
+    learning account), None from 60 on."""
+    if balance <= 0:
+        return BALANCE_REFUSED
+    if balance < LIMITED_BALANCE:
+        return BALANCE_LIMITED
+    return None
+
+
 # Study progress measures (DOMAIN §5, Art. 29-33) --------------------------------
 THRESHOLD_REFUSAL_YEARS = 6
-BACHELOR_PROGRAMME_KINDS = {"initial_bachelor", "education_bachelor", "bachelor_after_bachelor"}
 
 
 def threshold_refusal_due(*, years_enrolled: int, package_reached: bool) -> bool:
@@ -303,13 +325,13 @@ def repeated_failure_applies(*, programme_kind: str, contract: str) -> bool:
     contracts, not to associate degree contracts."""
     if contract in ("credit", "exam_credit"):
         return True
-    return programme_kind in BACHELOR_PROGRAMME_KINDS
+    return programme_kind in BACHELOR_KINDS
 
 
 def binding_conditions_due(*, programme_kind: str, starter: bool, efficiency) -> bool:
     """Art. 29: a starter in an associate degree programme with a study efficiency
     under 50 % gets binding conditions for the next academic year."""
-    return programme_kind == "associate" and starter and efficiency is not None and efficiency < 50
+    return programme_kind == ProgrammeKind.ASSOCIATE and starter and efficiency is not None and efficiency < 50
 
 
 def learning_account_refusal_due(*, uses_learning_account: bool, balance: int, exception: bool) -> bool:
@@ -357,7 +379,7 @@ LATE_ENROLMENT_DAYS = 7
 # Art. 20 §2 and Art. 21 bind degree and degree-exam contracts.
 ISP_BAND_CONTRACTS = {"degree", "exam_degree"}
 # Art. 20 §2: no limits on the credits of a preparatory programme.
-ISP_BAND_FREE_KINDS = {"preparatory"}
+ISP_BAND_FREE_KINDS = frozenset({ProgrammeKind.PREPARATORY})
 
 ISP_MESSAGES = {
     "enrolment_inactive": _("The enrolment is %(status)s: its ISP cannot change."),
@@ -495,15 +517,6 @@ def _problem(code: str, **params) -> Problem:
 
 
 @dataclass(frozen=True)
-class ISPCalendar:
-    isp_deadline: datetime.date
-    first_semester_lock: datetime.date
-    second_semester_change_deadline: datetime.date
-    second_semester_lock: datetime.date
-    code: str = ""
-
-
-@dataclass(frozen=True)
 class CourseFacts:
     id: int
     code: str
@@ -542,7 +555,7 @@ class ISPFacts:
     contract: str
     programme_kind: str
     enrolled_on: datetime.date
-    calendar: ISPCalendar
+    calendar: YearCalendar  # reads isp_deadline, the locks, second_semester_change_deadline, code
     lines: tuple[LineFacts, ...] = ()
     past: PastFacts = field(default_factory=PastFacts)
     isp_status: str = "draft"
@@ -574,12 +587,12 @@ class ISPFacts:
         return self.contract in ISP_BAND_CONTRACTS and self.programme_kind not in ISP_BAND_FREE_KINDS
 
 
-def is_late_enrolment(*, enrolled_on: datetime.date, calendar: ISPCalendar) -> bool:
+def is_late_enrolment(*, enrolled_on: datetime.date, calendar: YearCalendar) -> bool:
     """Enrolled after the ISP deadline (Art. 19: submit within a week)."""
     return enrolled_on > calendar.isp_deadline
 
 
-def in_late_enrolment_window(*, enrolled_on: datetime.date, calendar: ISPCalendar, today: datetime.date) -> bool:
+def in_late_enrolment_window(*, enrolled_on: datetime.date, calendar: YearCalendar, today: datetime.date) -> bool:
     return (
         is_late_enrolment(enrolled_on=enrolled_on, calendar=calendar)
         and today <= enrolled_on + datetime.timedelta(days=LATE_ENROLMENT_DAYS)
@@ -587,14 +600,16 @@ def in_late_enrolment_window(*, enrolled_on: datetime.date, calendar: ISPCalenda
     )
 
 
-def submission_deadline(*, enrolled_on: datetime.date, calendar: ISPCalendar) -> datetime.date:
+def submission_deadline(*, enrolled_on: datetime.date, calendar: YearCalendar) -> datetime.date:
     """The last day to submit the ISP: ``isp_deadline``, or 7 days after a late enrolment (Art. 19)."""
     if is_late_enrolment(enrolled_on=enrolled_on, calendar=calendar):
         return enrolled_on + datetime.timedelta(days=LATE_ENROLMENT_DAYS)
     return calendar.isp_deadline
 
 
-def approval_deadline(*, enrolled_on: datetime.date, previously_approved: bool, calendar: ISPCalendar) -> datetime.date:
+def approval_deadline(
+    *, enrolled_on: datetime.date, previously_approved: bool, calendar: YearCalendar
+) -> datetime.date:
     """Approval happens strictly before this day (Art. 19): the first-semester lock, or
     the second-semester lock for late enrolments and for changes after an approval."""
     if previously_approved or enrolled_on >= calendar.first_semester_lock:
@@ -671,9 +686,9 @@ def add_problems(course: CourseFacts, *, isp: ISPFacts, today: datetime.date) ->
     problems += _unmet_prerequisites(course, isp)
     if isp.band_applies:
         total = isp.total_credits + course.credits
-        allowed = isp.derogation_credits("more_credits") or MAX_ISP_CREDITS
-        if total > max(allowed, MAX_ISP_CREDITS):
-            problems.append(_problem("above_maximum", course=course.code, total=total, maximum=allowed))
+        _minimum, maximum = credit_band(isp)
+        if total > maximum:
+            problems.append(_problem("above_maximum", course=course.code, total=total, maximum=maximum))
     return problems
 
 
@@ -738,24 +753,61 @@ def exempt_problems(line: LineFacts, *, isp: ISPFacts, today: datetime.date) -> 
     return problems
 
 
+def credit_band(isp: ISPFacts) -> tuple[int, int]:
+    """The fewest and the most credits of this ISP's band (Art. 20 §2): 27 to 72, or the
+    credits of an approved derogation below 27 or above 72 (Art. 22 §1)."""
+    fewer = isp.derogation_credits("fewer_credits")
+    more = isp.derogation_credits("more_credits")
+    return fewer or MIN_ISP_CREDITS, max(more or 0, MAX_ISP_CREDITS)
+
+
 def credit_band_problem(isp: ISPFacts, total: int | None = None) -> Problem | None:
     """The 27-72 band of Art. 20 §2 with its exceptions and derogations (Art. 22 §1)."""
     if not isp.band_applies:
         return None
     total = isp.total_credits if total is None else total
-    if total > MAX_ISP_CREDITS:
-        allowed = isp.derogation_credits("more_credits")
-        if allowed is None or total > allowed:
-            return _problem("over_maximum", total=total, maximum=allowed or MAX_ISP_CREDITS)
+    minimum, maximum = credit_band(isp)
+    if total > maximum:
+        return _problem("over_maximum", total=total, maximum=maximum)
     if total < MIN_ISP_CREDITS:
         if not isp.main_enrolment:
             return None
         if isp.credits_left_to_degree is not None and isp.credits_left_to_degree < MIN_ISP_CREDITS:
             return None
-        allowed = isp.derogation_credits("fewer_credits")
-        if allowed is None or total < allowed:
+        if total < minimum:
             return _problem("below_minimum", total=total, minimum=MIN_ISP_CREDITS)
     return None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One deadline of the ISP workflow; ``inclusive``: the day itself is still in time."""
+
+    code: str
+    on: datetime.date
+    inclusive: bool
+
+    def passed(self, today: datetime.date) -> bool:
+        return today > self.on if self.inclusive else today >= self.on
+
+
+def isp_deadlines(isp: ISPFacts) -> list[Deadline]:
+    """The deadlines the ISP pages show as met, missed or ahead (Art. 19, 23; DOMAIN §1, §3):
+    submitted by the submission deadline (inclusive), approved before the approval
+    deadline, first-semester and year courses final on the first-semester lock,
+    second-semester changes until their deadline (inclusive), final on the second lock."""
+    cal = isp.calendar
+    return [
+        Deadline("submission", submission_deadline(enrolled_on=isp.enrolled_on, calendar=cal), True),
+        Deadline(
+            "approval",
+            approval_deadline(enrolled_on=isp.enrolled_on, previously_approved=isp.previously_approved, calendar=cal),
+            False,
+        ),
+        Deadline("first_semester_lock", cal.first_semester_lock, False),
+        Deadline("second_semester_change_deadline", cal.second_semester_change_deadline, True),
+        Deadline("second_semester_lock", cal.second_semester_lock, False),
+    ]
 
 
 def composition_problems(isp: ISPFacts) -> list[Problem]:

@@ -1,0 +1,15 @@
+"""Template filters of the coach's pages: the rules' decisions, never a threshold of their own."""
+
+from django import template
+
+from students import rules
+
+register = template.Library()
+
+
+@register.filter
+def balance_warning(balance) -> str:
+    """``"refused"``, ``"limited"`` or ``""`` for a learning-account balance (``students.rules.balance_warning``)."""
+    if balance is None or balance == "":
+        return ""
+    return rules.balance_warning(int(balance)) or ""
