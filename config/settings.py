@@ -2,7 +2,9 @@
 
 Every deployment-specific value comes from an environment variable; the defaults
 make `make run` work on a fresh machine with an embedded SQLite database and an
-embedded (filesystem) Celery broker under ``var/``.
+embedded (filesystem) Celery broker under ``var/``. Importing the settings creates no
+folder: `make migrate` creates ``VAR_DIR``, the Celery app its broker's folders
+(``config/celery.py``), ``collectstatic`` ``STATIC_ROOT``.
 """
 
 from pathlib import Path
@@ -13,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env(
     DEBUG=(bool, False),
@@ -121,7 +122,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing directory
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -154,8 +154,6 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 _celery_dir = VAR_DIR / "celery"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed", "results", "control"):
-        (_celery_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),

@@ -1,4 +1,6 @@
-"""The only place that reads the clock. Rules take ``today`` as an argument."""
+"""The only place that reads the clock. Rules and services take ``today`` as an argument;
+the pages, the admin, the Celery tasks and the commands pass ``today()``. Ruff's DTZ and
+banned-API rules (pyproject.toml) refuse every other read of the clock."""
 
 import datetime
 
