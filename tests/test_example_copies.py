@@ -4,7 +4,7 @@ import filecmp
 
 import pytest
 
-from tests.paths import EXAMPLES, OWN_CASES, case_names, shared_examples
+from tests.support.paths import EXAMPLES, OWN_CASES, case_names, shared_examples
 
 
 def test_copies_match_the_shared_examples():

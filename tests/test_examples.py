@@ -3,7 +3,7 @@
 
 import pytest
 
-from tests.examples import all_cases, differences, load, replay, study_progress_json
+from tests.support.examples import all_cases, differences, load, replay, study_progress_json
 
 
 def _params(*, strict: bool) -> list:

@@ -10,7 +10,9 @@ an object outside the user's programmes.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# Django's own sites, tested by their own suites and by tests/core/test_pages.py.
+from tests.support import personas
+
+# Django's own sites, tested by their own suites and by tests/core/test_admin.py and test_views.py.
 SKIPPED_PREFIXES = ("admin/", "i18n/", "accounts/")
 
 # The users of ``coach_world`` (tests/conftest.py): the coach, ombudsperson and substitute of
@@ -192,7 +194,7 @@ TABLE = {
 from tests.reschedules.ombuds_table import OMBUDS_TABLE  # noqa: E402
 from tests.reschedules.ombuds_table import PERSONAS as OMBUDS_PERSONAS  # noqa: E402
 
-assert OMBUDS_PERSONAS == PERSONAS, "tests/exams/ombuds_table.py lists the walk's personas in another order"
+assert OMBUDS_PERSONAS == PERSONAS, "tests/reschedules/ombuds_table.py lists the walk's personas in another order"
 TABLE.update(OMBUDS_TABLE)
 
 
@@ -243,8 +245,8 @@ def test_every_url_with_every_persona(client, coach_world, on_coach_day, name, p
         assert "403.html" in [t.name for t in response.templates]
 
 
-def test_a_user_without_a_role_has_no_student_pages(client, coach_world, django_user_model):
-    client.force_login(django_user_model.objects.create_user("nobody", password="x"))
+def test_a_user_without_a_role_has_no_student_pages(client, coach_world):
+    client.force_login(personas.nobody("nobody", password="x"))
     assert client.get(reverse("students:student_list")).status_code == 403
     assert (
         client.get(reverse("students:student_detail", kwargs={"number": coach_world.student.number})).status_code == 403
@@ -252,7 +254,7 @@ def test_a_user_without_a_role_has_no_student_pages(client, coach_world, django_
 
 
 def test_a_coach_sees_another_year_of_the_student_but_cannot_change_its_isp(client, coach_world, on_coach_day):
-    from tests.factories import AcademicYearFactory, EnrolmentFactory
+    from tests.support.factories import AcademicYearFactory, EnrolmentFactory
 
     earlier = EnrolmentFactory(
         student=coach_world.student, programme=coach_world.programme, academic_year=AcademicYearFactory(first_year=2025)

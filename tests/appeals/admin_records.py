@@ -1,5 +1,5 @@
 """One appeal, refusal-lifting request and correction, for the walk over every admin page
-(tests/core/test_pages.py)."""
+(tests/core/test_admin.py)."""
 
 import datetime
 

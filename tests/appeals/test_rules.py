@@ -325,3 +325,16 @@ def test_whether_a_new_mark_is_in_the_students_favour(old, new, favour):
 @pytest.mark.parametrize(("category", "allowed"), [("f", True), ("g", True), ("a", False), ("h", False)])
 def test_only_examination_decisions_can_be_appealed_pending_feedback(category, allowed):
     assert rules.pending_feedback_allowed(category) is allowed
+
+
+@pytest.mark.parametrize(
+    ("category", "linked_to_result", "changes"),
+    [
+        (rules.EXAMINATION, True, True),
+        (rules.EXAMINATION, False, False),  # an examination decision described, not linked
+        (rules.DISCIPLINARY, True, False),
+        ("a", False, False),
+    ],
+)
+def test_only_a_new_examination_decision_on_a_linked_result_changes_a_mark(category, linked_to_result, changes):
+    assert rules.decision_may_change_mark(category=category, linked_to_result=linked_to_result) is changes

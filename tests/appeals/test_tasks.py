@@ -7,8 +7,7 @@ from django.core import mail
 
 from appeals import services
 from appeals.tasks import appeals_daily_summary
-
-from .conftest import on
+from tests.support.worlds import on
 
 D = dt.date
 

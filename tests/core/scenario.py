@@ -5,7 +5,7 @@ import datetime as dt
 from exams.models import Result
 from programmes.models import ExamPeriod
 from students.models import Degree
-from tests.factories import (
+from tests.support.factories import (
     AcademicYearFactory,
     CourseFactory,
     EnrolmentFactory,

@@ -5,14 +5,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import trans_real
 
+from core import roles
 from students.models import LearningAccountEntry
-from tests.factories import ProgrammeFactory
+from tests.support import personas
+from tests.support.factories import ProgrammeFactory
 
 PO = Path(settings.BASE_DIR) / "locale" / "nl" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
@@ -108,9 +109,8 @@ def test_admin_validation_message_in_dutch(admin_client):
 
 
 @pytest.mark.django_db
-def test_home_names_the_roles_in_dutch(client, django_user_model):
-    user = django_user_model.objects.create_user("committee", password="x")
-    user.groups.add(Group.objects.create(name="examination committee"))
+def test_home_names_the_roles_in_dutch(client):
+    user = personas.make_user("committee", roles.COMMITTEE, password="x")
     client.force_login(user)
     content = client.get(reverse("home"), headers={"accept-language": "nl"}).content.decode()
     assert "Uw rollen:" in content

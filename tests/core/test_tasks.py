@@ -1,7 +1,14 @@
-"""The nightly Celery job runs the same timeline for the current day."""
+"""The Celery tasks: the nightly job runs the same timeline for the current day, and a real
+worker on the configured broker runs a task the test sent."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
+import pytest
 import time_machine
 from django.conf import settings
 
@@ -28,3 +35,52 @@ def test_the_task_processes_what_is_due_today_in_brussels(db):
 
 def test_ping_answers_with_its_token():
     assert ping("abc") == "pong abc"
+
+
+# --- A real Celery worker on the configured broker runs a task the test sent.
+# (formerly tests/core/test_celery_worker.py)
+
+needs_broker = pytest.mark.skipif(
+    not os.environ.get("CELERY_BROKER_URL"), reason="needs a real broker: set CELERY_BROKER_URL (CI uses Redis)"
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def worker():
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+            "-Q",
+            queue,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"},
+    )
+    yield queue
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@needs_broker
+def test_worker_runs_a_task_sent_through_the_broker(worker):
+    from core.tasks import ping
+
+    token = uuid.uuid4().hex
+    result = ping.apply_async(args=[token], queue=worker)
+    assert result.get(timeout=90) == f"pong {token}"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tests.appeals.conftest import build
+from tests.support.worlds import appeals_college
 
 
 @pytest.fixture
-def college(db, django_user_model):
-    return build(django_user_model)
+def college(db):
+    return appeals_college()

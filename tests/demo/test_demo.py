@@ -1,4 +1,5 @@
-"""The demo data: a deterministic generator whose document imports, and the demo commands."""
+"""The demo data: a deterministic generator whose document imports, the demo appeals, and the
+demo commands."""
 
 import datetime
 import io
@@ -10,8 +11,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from appeals.models import Appeal
 from core import roles
+from demo import appeals as demo_appeals
 from demo.college import DEMO_PASSWORD, DEMO_TODAY, DEMO_USERS, PROGRAMME_BY_CODE, build_records
+from exams.models import Result
 from exams.rules import is_pass, mark_from_parts
 from exchange.records import validate
 from programmes.models import Assignment
@@ -302,6 +306,33 @@ def test_results_follow_the_examination_rules(document):
     assert marks["NA"] and marks["P"] > marks["F"] > 0 and parts >= 5
     choices = sum(len(e.get("tolerance_choices", [])) for _, e in _enrolments(document))
     assert 5 <= choices <= 100
+
+
+# --------------------------------------------------------------------------- the demo appeals
+# Registered and decided through the services, as of the demo's today, in the appeal tests'
+# college (tests/demo/conftest.py). (formerly tests/demo/test_appeals_demo.py)
+
+
+def test_the_demo_appeals_follow_the_rules_as_of_today(college):
+    assert demo_appeals.load(today=datetime.date(2024, 3, 1)) == 1
+    appeal = Appeal.objects.get()
+    # C01 (7) of the January publication: posted three days after it, a new decision nine days later.
+    assert (appeal.category, appeal.posted_on, appeal.decided_on, appeal.outcome) == (
+        "f",
+        datetime.date(2024, 2, 9),
+        datetime.date(2024, 2, 18),
+        "new_decision",
+    )
+    assert (appeal.old_mark, appeal.new_mark, appeal.overdue_since) == ("7", "10", None)
+    assert Result.objects.get(pk=college.result.pk).score == 10
+
+
+def test_before_a_decision_can_be_taken_only_the_recent_appeals_are_made(college):
+    # 10 February: twelve days after the publication have not passed; R1 gets the recent (e) appeal.
+    assert demo_appeals.load(today=datetime.date(2024, 2, 10)) == 1
+    appeal = Appeal.objects.get()
+    assert (appeal.category, appeal.status, appeal.decision_due_on) == ("e", "open", datetime.date(2024, 2, 12))
+    assert appeal.isp_line.enrolment.student == college.student
 
 
 # --------------------------------------------------------------------------- roles and commands

@@ -10,7 +10,7 @@ from core.models import Transition
 from exams.models import Result, ResultPart, ToleranceChoice
 from exams.publication import publication_key
 from students.models import ISPLine
-from tests.factories import (
+from tests.support.factories import (
     AcademicYearFactory,
     CourseFactory,
     EnrolmentFactory,

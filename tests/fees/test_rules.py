@@ -1,5 +1,6 @@
 """The fee rules against the figures of the fee appendix (Art. 2, 3 and 7)."""
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -7,9 +8,15 @@ import pytest
 
 from fees import rules
 from fees.rules import RATES_2023_2024 as RATES
+from programmes.rules import YearCalendar, default_calendar
 
-CALENDAR = rules.Calendar(
-    year_starts_on=datetime.date(2023, 9, 18), second_semester_starts_on=datetime.date(2024, 2, 5)
+# 2023-2024 from 18 September, exam period 1 ending on 4 February: the second semester from 5 February.
+CALENDAR = YearCalendar(
+    code="2023-2024",
+    starts_on=datetime.date(2023, 9, 18),
+    ends_on=datetime.date(2024, 9, 15),
+    first_exam_period_ends_on=datetime.date(2024, 2, 4),
+    **default_calendar(2023),
 )
 SIXTY = (rules.Line(30, "1"), rules.Line(30, "2"))
 
@@ -94,7 +101,7 @@ def test_a_pupil_in_the_final_year_of_secondary_school_pays_half_the_scholarship
 
 
 LINES = (rules.Line(20, "1"), rules.Line(10, "year"), rules.Line(30, "2"))
-START, SECOND = CALENDAR.year_starts_on, CALENDAR.second_semester_starts_on
+START, SECOND = CALENDAR.starts_on, datetime.date(2024, 2, 5)
 DAY = datetime.timedelta(days=1)
 
 
@@ -130,3 +137,18 @@ def test_a_deregistration_keeps_the_fixed_part_and_halves_the_surcharge_with_the
     assert fee.fixed == Decimal("282.10")
     assert fee.variable == Decimal("202.50")
     assert fee.surcharge == Decimal("202.50")  # at most the 15 credits still charged
+
+
+@pytest.mark.parametrize(
+    ("first_exam_period_ends_on", "expected"),
+    [
+        # Decided (fees.rules): the day after exam period 1 ends ...
+        (datetime.date(2024, 2, 4), datetime.date(2024, 2, 5)),
+        (datetime.date(2024, 1, 31), datetime.date(2024, 2, 1)),
+        # ... or 1 February when the year has no exam period 1.
+        (None, datetime.date(2024, 2, 1)),
+    ],
+)
+def test_the_second_semester_starts_after_exam_period_1(first_exam_period_ends_on, expected):
+    calendar = dataclasses.replace(CALENDAR, first_exam_period_ends_on=first_exam_period_ends_on)
+    assert rules.second_semester_starts_on(calendar) == expected

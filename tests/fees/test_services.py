@@ -9,7 +9,13 @@ import time_machine
 from core.timeline import run_deadlines
 from fees.models import FeeSchedule, FeeStatement
 from fees.services import fees_recalculate
-from tests.factories import AcademicYearFactory, CourseFactory, EnrolmentFactory, ISPLineFactory, ProgrammeFactory
+from tests.support.factories import (
+    AcademicYearFactory,
+    CourseFactory,
+    EnrolmentFactory,
+    ISPLineFactory,
+    ProgrammeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from programmes.models import AcademicYear, Course, ExamPeriod, Programme
-from tests.factories import AcademicYearFactory, CourseFactory, ProgrammeFactory
+from tests.support.factories import AcademicYearFactory, CourseFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,18 @@ Expected dates are read from DOMAIN §1's table of defaults and from the
 regulations, not from the code.
 """
 
+import dataclasses
 import datetime
 
 import pytest
 
 from programmes.rules import (
+    BACHELOR_KINDS,
+    CALENDAR_FIELDS,
+    FIRST_BACHELOR_KINDS,
+    THRESHOLD_KINDS,
+    ProgrammeKind,
+    YearCalendar,
     academic_year_code,
     default_calendar,
     easter_sunday,
@@ -163,3 +170,62 @@ def test_academic_year_code_round_trip(first_year, code):
 def test_periods_overlap(a, b, expected):
     assert periods_overlap(*a, *b) is expected
     assert periods_overlap(*b, *a) is expected
+
+
+# --- Programme kinds: each regulation's set, defined once in programmes.rules ----------------
+KINDS = list(ProgrammeKind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "bachelor", "first_bachelor", "threshold"),
+    [
+        # Art. 31 and 91 §1 "bachelor's programme": every bachelor, bachelor-after-bachelor included.
+        # Art. 9 §4, LA "Extra rule" (and DOMAIN §2 rule 11 for Art. 33): the bachelors leading to a
+        # first bachelor's degree. Art. 30: the decree threshold binds initial bachelors only.
+        ("associate", False, False, False),
+        ("initial_bachelor", True, True, True),
+        ("education_bachelor", True, True, False),
+        ("bachelor_after_bachelor", True, False, False),
+        ("bridging", False, False, False),
+        ("preparatory", False, False, False),
+        ("initial_master", False, False, False),
+        ("master_after_master", False, False, False),
+        ("postgraduate", False, False, False),
+    ],
+)
+def test_the_programme_kind_sets(kind, bachelor, first_bachelor, threshold):
+    assert (kind in BACHELOR_KINDS) is bachelor
+    assert (kind in FIRST_BACHELOR_KINDS) is first_bachelor
+    assert (kind in THRESHOLD_KINDS) is threshold
+
+
+def test_the_kinds_are_domain_md_vocabulary_and_the_models_label_the_same_values():
+    from programmes.models import ProgrammeKind as LabelledKind
+
+    # DOMAIN.md "Programme kinds", in its order.
+    assert [k.value for k in KINDS] == [
+        "associate",
+        "initial_bachelor",
+        "education_bachelor",
+        "bachelor_after_bachelor",
+        "bridging",
+        "preparatory",
+        "initial_master",
+        "master_after_master",
+        "postgraduate",
+    ]
+    assert LabelledKind.values == [k.value for k in KINDS]
+    assert FIRST_BACHELOR_KINDS < BACHELOR_KINDS and THRESHOLD_KINDS < FIRST_BACHELOR_KINDS
+
+
+# --- The calendar of a year, as every rule reads it --------------------------------------------
+def test_the_year_calendar_has_every_calendar_date():
+    fields = {f.name for f in dataclasses.fields(YearCalendar)}
+    assert set(CALENDAR_FIELDS) <= fields
+    assert {"code", "starts_on", "ends_on", "first_exam_period_ends_on"} <= fields
+    calendar = YearCalendar(
+        code="2023-2024", starts_on=D(2023, 9, 18), ends_on=D(2024, 9, 15), **default_calendar(2023)
+    )
+    assert calendar.first_exam_period_ends_on is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        calendar.isp_deadline = D(2023, 10, 20)

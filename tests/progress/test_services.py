@@ -70,7 +70,7 @@ def test_a_course_of_another_programme_is_refused(coach_world, on_coach_day):
 
 
 def test_adding_beyond_72_credits_needs_a_derogation(coach_world, on_coach_day):
-    from tests.factories import CourseFactory
+    from tests.support.factories import CourseFactory
 
     big = CourseFactory(programme=coach_world.programme, code="A299", credits=45, stage=2)
     with pytest.raises(services.ISPRefused) as excinfo:
@@ -266,7 +266,7 @@ def test_the_preview_shows_the_effect_and_writes_nothing(coach_world, on_coach_d
 
 
 def test_the_preview_counts_credits_without_learning_account(coach_world, on_coach_day):
-    from tests.factories import LearningAccountEntryFactory
+    from tests.support.factories import LearningAccountEntryFactory
 
     # The student spent most of the account elsewhere: 4 credits are left before A201.
     LearningAccountEntryFactory(
@@ -322,7 +322,7 @@ def test_a_line_whose_exam_was_taken_cannot_be_removed_na_included(coach_world, 
     """Art. 89 §1: a student who does not take an exam has used that opportunity. The ISP
     editor decides from the same definition as the learning account (exams.facts), so an
     NA in a started exam period blocks the removal as a mark does (it did not before)."""
-    from tests.factories import ResultFactory
+    from tests.support.factories import ResultFactory
 
     with time_machine.travel(datetime.datetime(2026, 11, 23, 10, 0), tick=False):
         services.isp_derogation_record(
@@ -333,8 +333,10 @@ def test_a_line_whose_exam_was_taken_cannot_be_removed_na_included(coach_world, 
             by=coach_world.coach,
         )
     ResultFactory(isp_line=coach_world.lines["A103"], score=score, grade=grade)
-    with time_machine.travel(datetime.datetime(2027, 1, 20, 10, 0), tick=False):
-        with pytest.raises(services.ISPRefused) as excinfo:
-            services.isp_line_remove(line=coach_world.lines["A103"], expected_version=2, by=coach_world.coach)
+    with (
+        time_machine.travel(datetime.datetime(2027, 1, 20, 10, 0), tick=False),
+        pytest.raises(services.ISPRefused) as excinfo,
+    ):
+        services.isp_line_remove(line=coach_world.lines["A103"], expected_version=2, by=coach_world.coach)
     assert refused_codes(excinfo) == ["opportunity_taken"]
     assert ISPLine.objects.get(pk=coach_world.lines["A103"].pk).removed_on is None

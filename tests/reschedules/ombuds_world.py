@@ -2,14 +2,14 @@
 which has BA-A's ombudsperson and substitute): exam moments of BA-A in 2026-2027 and an
 ombudsperson for BA-B.
 
-2026-2027 (tests.factories): exam period 1 from 8 January to 2 February 2027 (published
+2026-2027 (tests.support.factories): exam period 1 from 8 January to 2 February 2027 (published
 6 February), period 2 from 27 May to 28 June, period 3 from 16 August to 11 September.
 Student r0000001 follows the model route of stage 1 (A101-A105).
 """
 
 import datetime
 
-from programmes.models import Assignment
+from tests.support import personas
 
 D = datetime.date
 T = datetime.time
@@ -32,7 +32,6 @@ def add_ombuds_world(world, django_user_model=None):
     """Add the exam moments and the ombudspersons to ``world`` (once)."""
     if getattr(world, "moments", None) is not None:
         return world
-    from core import roles
     from reschedules.models import ExamMoment
 
     periods = {p.number: p for p in world.year.exam_periods.select_related("academic_year")}
@@ -51,17 +50,8 @@ def add_ombuds_world(world, django_user_model=None):
         world.moments[f"{code}-3"] = ExamMoment.objects.create(
             course=world.courses[code], exam_period=periods[3], on=on, starts_at=T(9, 0), room="A.001"
         )
-    User = world.ombudsperson.__class__
-    groups = roles.ensure_groups()
-
-    def user(name, **kw):
-        account = User.objects.create_user(name, password="a-long-password-1", **kw)
-        account.groups.add(groups[roles.OMBUDSPERSON])
-        return account
-
-    world.other_ombudsperson = user("other_ombudsperson")
-    Assignment.objects.create(
-        user=world.other_ombudsperson, programme=world.other_programme, academic_year=world.year, role="ombudsperson"
+    world.other_ombudsperson = personas.ombudsperson(
+        "other_ombudsperson", programme=world.other_programme, academic_year=world.year
     )
     return world
 
@@ -87,7 +77,7 @@ def log(world, *, kind="force_majeure", code="A101", period=1, on=TODAY, reason=
 
 
 def ombuds_admin_records(line, user):
-    """One of each of the ombudsperson's models around ISP line ``line`` (tests/core/test_pages.py)."""
+    """One of each of the ombudsperson's models around ISP line ``line`` (tests/core/test_admin.py)."""
     from reschedules.models import CourseExaminer, ExamMoment, OmbudsReport, RescheduleRequest, SpecialStatus
 
     enrolment = line.enrolment

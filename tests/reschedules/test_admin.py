@@ -11,6 +11,7 @@ from django.urls import reverse
 from core import roles
 from reschedules.models import ExamMoment
 from tests.reschedules.ombuds_world import D, add_ombuds_world
+from tests.support import personas
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +72,7 @@ def test_the_committee_and_ombudsperson_cannot_import(client, world):
     roles.ensure_groups()
     client.force_login(world.ombudsperson)
     assert client.get(IMPORT).status_code == 302  # not staff: the admin's login page
-    committee = world.administration.__class__.objects.create_user("committee", password="x", is_staff=True)
-    committee.groups.add(roles.ensure_groups()[roles.COMMITTEE])
+    committee = personas.committee("committee", password="x")
     client.force_login(committee)
     assert client.get(IMPORT).status_code == 403
 

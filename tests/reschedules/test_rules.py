@@ -5,16 +5,12 @@ import datetime
 
 import pytest
 
+from programmes.rules import YearCalendar, default_calendar
 from reschedules import rules
 
 D = datetime.date
 # 2026-2027: ISP deadline 15 Oct, schedules open 16 Oct, lock 1 Dec, Easter break from 27 Mar 2027.
-CAL = rules.Calendar(
-    isp_deadline=D(2026, 10, 15),
-    ies_opens=D(2026, 10, 16),
-    first_semester_lock=D(2026, 12, 1),
-    easter_break_starts=D(2027, 3, 27),
-)
+CAL = YearCalendar(code="2026-2027", starts_on=D(2026, 9, 21), ends_on=D(2027, 9, 12), **default_calendar(2026))
 PERIOD_END = {1: D(2027, 2, 2), 2: D(2027, 6, 28), 3: D(2027, 9, 11)}
 EXAM = {1: D(2027, 1, 14), 2: D(2027, 6, 10), 3: D(2027, 8, 25)}
 O_STATUS = frozenset({("disability", "")})
@@ -343,3 +339,17 @@ def test_the_report_is_due_on_15_november_after_the_year(today, submitted_on, ov
     due = rules.report_due_on(first_year=2026)
     assert due == D(2027, 11, 15)
     assert rules.report_overdue(today=today, due_on=due, submitted_on=submitted_on) is overdue
+
+
+@pytest.mark.parametrize(
+    ("status", "decide_by", "today", "overdue"),
+    [
+        ("open", D(2026, 11, 20), D(2026, 11, 21), True),
+        ("open", D(2026, 11, 20), D(2026, 11, 20), False),  # the decision day itself is in time
+        ("open", None, D(2026, 11, 21), False),
+        ("accepted", D(2026, 11, 20), D(2026, 11, 21), False),
+        ("rejected", D(2026, 11, 20), D(2026, 12, 1), False),
+    ],
+)
+def test_request_overdue(status, decide_by, today, overdue):
+    assert rules.request_overdue(status=status, decide_by=decide_by, today=today) is overdue

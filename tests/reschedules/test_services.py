@@ -7,9 +7,9 @@ import pytest
 import time_machine
 
 from core.models import Transition
-from reschedules import services as ombuds
 from exams.models import Result
 from exams.publication import publication_key
+from reschedules import services as ombuds
 from reschedules.models import ExamMoment, OmbudsReport, RescheduleRequest, SpecialStatus
 from reschedules.moments import MomentsRefused, exam_moments_import, read_moments_csv
 from reschedules.schedule import exam_schedule
@@ -89,7 +89,7 @@ def test_an_exempted_course_or_a_course_of_another_year_has_no_exam(world):
     line.save()
     with pytest.raises(ombuds.RequestRefused, match="exempted"):
         log(world, code="A102")
-    from tests.factories import AcademicYearFactory
+    from tests.support.factories import AcademicYearFactory
 
     other_year = AcademicYearFactory(first_year=2027)
     with pytest.raises(ombuds.RequestRefused, match="not in this student's ISP for 2027-2028"):
@@ -296,7 +296,7 @@ def test_a_model_route_student_is_warned_of_two_compulsory_exams_on_one_day(worl
 
 
 def test_an_individualised_route_gets_no_clash_warning(world):
-    from tests.factories import ISPLineFactory
+    from tests.support.factories import ISPLineFactory
 
     ISPLineFactory(enrolment=world.enrolment, course=world.courses["A203"])  # a stage-2 course
     moment = world.moments["A102"]

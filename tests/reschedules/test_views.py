@@ -10,9 +10,9 @@ import time_machine
 from django.urls import reverse
 
 from core.models import Transition
-from reschedules import services as ombuds
 from exams.models import Result
 from exams.publication import publication_key
+from reschedules import services as ombuds
 from reschedules.models import CourseExaminer, OmbudsReport, RescheduleRequest
 from tests.reschedules.ombuds_world import D, T, add_ombuds_world, log
 
@@ -92,12 +92,12 @@ def test_the_queue_filters(ombuds_client, world, query, expected):
 
 
 def test_the_queue_is_a_bounded_number_of_queries(ombuds_client, world, django_assert_max_num_queries):
-    from tests.factories import ISPLineFactory
+    from tests.support.factories import ISPLineFactory
 
     for code in ("A101", "A102", "A103", "A104", "A105"):
         log(world, code=code, period=2 if code in ("A103", "A104", "A105") else 1)
     for number in range(3, 9):
-        from tests.factories import EnrolmentFactory
+        from tests.support.factories import EnrolmentFactory
 
         enrolment = EnrolmentFactory(
             programme=world.programme, academic_year=world.year, student__number=f"r{number:07d}"

@@ -7,9 +7,9 @@ import time_machine
 from django.contrib import admin
 from django.urls import reverse
 
-from students.models import Enrolment, ISPLine, LearningAccountEntry, Student
-from tests.exams.test_admin_results import form_data
-from tests.factories import ISPLineFactory, LearningAccountEntryFactory, StudentFactory
+from students.models import Degree, Enrolment, ISPLine, LearningAccountEntry, Student
+from tests.exams.test_admin import form_data
+from tests.support.factories import ISPLineFactory, LearningAccountEntryFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -274,3 +274,23 @@ def test_the_submit_and_approve_buttons_of_the_enrolment_page(office, coach_worl
     )
     not_a_post = office.get(reverse("admin:students_enrolment_isp_step", args=[enrolment.pk, "approve"]))
     assert not_a_post.status_code == 405
+
+
+# --- A fact entered in the admin is processed at once through the timeline.
+# (formerly tests/students/test_admin_live.py)
+
+
+@time_machine.travel(datetime.date(2024, 7, 1))
+def test_a_first_master_degree_entered_in_the_admin_costs_140_at_once(
+    db, admin_client, django_capture_on_commit_callbacks
+):
+    student = StudentFactory(opening_balance=150, opening_on=datetime.date(2023, 8, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:students_degree_add"),
+            {"student": student.pk, "kind": "master", "on": "2024-07-01"},
+        )
+    assert response.status_code == 302
+    assert Degree.objects.get(student=student).processed
+    credits = dict(LearningAccountEntry.objects.filter(student=student).values_list("kind", "credits"))
+    assert credits == {"opening": 150, "master_degree": -140}

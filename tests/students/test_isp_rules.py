@@ -9,16 +9,11 @@ from dataclasses import replace
 
 import pytest
 
+from programmes.rules import YearCalendar, default_calendar
 from students import rules
 
 D = datetime.date
-CAL = rules.ISPCalendar(
-    isp_deadline=D(2023, 10, 15),
-    first_semester_lock=D(2023, 12, 1),
-    second_semester_change_deadline=D(2024, 2, 25),
-    second_semester_lock=D(2024, 3, 15),
-    code="2023-2024",
-)
+CAL = YearCalendar(code="2023-2024", starts_on=D(2023, 9, 18), ends_on=D(2024, 9, 15), **default_calendar(2023))
 NOV = D(2023, 11, 20)
 
 
@@ -430,3 +425,53 @@ def test_the_dutch_explanations_keep_their_placeholders():
         with translation.override("nl"):
             dutch = str(message)
         assert set(re.findall(r"%\((\w+)\)s", dutch)) == set(re.findall(r"%\((\w+)\)s", english)), code
+
+
+# --- the band the ISP page draws, and its deadlines ------------------------------------------
+@pytest.mark.parametrize(
+    ("derogations", "band"),
+    [
+        # Art. 20 §2: 27 to 72 credits.
+        ((), (27, 72)),
+        # Art. 22 §1: an approved derogation moves the bound it is about.
+        ((("fewer_credits", None, 20),), (20, 72)),
+        ((("more_credits", None, 80),), (27, 80)),
+        ((("fewer_credits", None, 12), ("more_credits", None, 75)), (12, 75)),
+        ((("sequencing", 4, None),), (27, 72)),
+    ],
+)
+def test_credit_band_bounds(derogations, band):
+    assert rules.credit_band(isp(derogations=derogations)) == band
+
+
+@pytest.mark.parametrize(
+    ("enrolled_on", "previously_approved", "today", "passed"),
+    [
+        # 15 Oct (inclusive), before 1 Dec, 1 Dec, until 25 Feb (inclusive), 15 Mar (Art. 19, 23).
+        (D(2023, 9, 10), False, D(2023, 10, 15), []),
+        (D(2023, 9, 10), False, D(2023, 10, 16), ["submission"]),
+        (D(2023, 9, 10), False, D(2023, 12, 1), ["submission", "approval", "first_semester_lock"]),
+        (D(2023, 9, 10), False, D(2024, 2, 25), ["submission", "approval", "first_semester_lock"]),
+        (
+            D(2023, 9, 10),
+            False,
+            D(2024, 2, 26),
+            ["submission", "approval", "first_semester_lock", "second_semester_change_deadline"],
+        ),
+        # A changed approved ISP is approved before the second lock.
+        (D(2023, 9, 10), True, D(2023, 12, 1), ["submission", "first_semester_lock"]),
+        # A late enrolment submits within 7 days.
+        (D(2023, 11, 20), False, D(2023, 11, 27), []),
+        (D(2023, 11, 20), False, D(2023, 11, 28), ["submission"]),
+    ],
+)
+def test_isp_deadlines(enrolled_on, previously_approved, today, passed):
+    deadlines = rules.isp_deadlines(isp(enrolled_on=enrolled_on, previously_approved=previously_approved))
+    assert [d.code for d in deadlines] == [
+        "submission",
+        "approval",
+        "first_semester_lock",
+        "second_semester_change_deadline",
+        "second_semester_lock",
+    ]
+    assert [d.code for d in deadlines if d.passed(today)] == passed

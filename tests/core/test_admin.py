@@ -1,18 +1,21 @@
-"""Base pages (login, home, logout, error pages) and a walk over every admin page."""
+"""The admin: every changelist, add and change page opens (a walk over every registered
+model), the records admin's defaults, and the action 'replay the deadlines up to a day',
+which runs the timeline service."""
 
 import datetime
 
 import pytest
+import time_machine
 from django.contrib import admin
-from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
 from core.models import Transition
 from exams.models import ProgrammeResult, ResultPart, ToleranceChoice, ToleranceObjection
-from programmes.models import Assignment, Prerequisite
-from students.models import ExemptionApproval, ISPDerogation, Measure
-from tests.factories import (
+from programmes.models import AcademicYear, Assignment, Prerequisite
+from students.models import ExemptionApproval, ISPDerogation, LearningAccountEntry, Measure
+from tests.core import scenario
+from tests.support.factories import (
     CourseFactory,
     DegreeFactory,
     ISPLineFactory,
@@ -117,93 +120,54 @@ def test_admin_site_is_named_after_the_college(admin_client):
     assert "College student administration" in response.content.decode()
 
 
-# --- Login, home, logout ------------------------------------------------------------
-
-
-def test_login_page_opens_for_anonymous_users_with_a_crispy_form(client):
-    response = client.get(reverse("login"))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert 'id="id_username"' in content
-    assert "form-control" in content  # rendered by crispy-bootstrap5
-    assert "vendor/bootstrap/bootstrap.min.css" in content
-
-
-def test_home_sends_anonymous_users_to_the_login_page(client):
-    response = client.get(reverse("home"))
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('login')}?next=/"
-
-
-def test_home_greets_staff_and_links_to_the_admin(admin_client, admin_user):
-    admin_user.first_name, admin_user.last_name = "An", "Peeters"
-    admin_user.save()
-    response = admin_client.get(reverse("home"))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Welcome, An Peeters" in content
-    assert reverse("admin:index") in content
-    assert f'action="{reverse("logout")}"' in content
-    assert f'action="{reverse("set_language")}"' in content
-
-
-def test_home_of_a_user_without_staff_access_has_no_admin_link(client, django_user_model):
-    user = django_user_model.objects.create_user("coach", password="x")
-    client.force_login(user)
-    response = client.get(reverse("home"))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Welcome, coach" in content
-    assert reverse("admin:index") not in content
-
-
-def test_logging_in_leads_home(client, django_user_model):
-    django_user_model.objects.create_user("coach", password="a-long-password-1")
-    response = client.post(reverse("login"), {"username": "coach", "password": "a-long-password-1"})
-    assert response.status_code == 302
-    assert response["Location"] == reverse("home")
-
-
-def test_logout_works_by_post(admin_client):
-    assert admin_client.get(reverse("logout")).status_code == 405  # Django 5: never by GET
-    response = admin_client.post(reverse("logout"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("login")
-    assert admin_client.get(reverse("home")).status_code == 302
-
-
-def test_logged_out_template_renders():
-    content = render_to_string("registration/logged_out.html")
-    assert "You have been logged out" in content
-
-
-# --- Error pages --------------------------------------------------------------------
-
-
-@pytest.mark.urls("tests.core.urls_denied")
-def test_permission_denied_shows_the_403_page(admin_client):
-    response = admin_client.get("/test-denied/")
-    assert response.status_code == 403
-    assert "403.html" in [t.name for t in response.templates]
-    content = response.content.decode()
-    assert "You do not have permission to view this page" in content
-    assert f'href="{reverse("home")}"' in content
-
-
-def test_unknown_page_shows_the_404_page(admin_client):
-    response = admin_client.get("/no-such-page/")
-    assert response.status_code == 404
-    assert "404.html" in [t.name for t in response.templates]
-    assert "Page not found" in response.content.decode()
-
-
-def test_500_page_renders_without_a_request():
-    content = render_to_string("500.html")
-    assert "Something went wrong" in content
-
-
 def test_a_new_approval_defaults_to_the_signed_in_user_and_today(admin_client, admin_user):
     response = admin_client.get(reverse("admin:students_ispderogation_add"))
     form = response.context["adminform"].form
     assert form.initial["approved_by"] == admin_user.pk
     assert form.initial["approved_on"] is not None
+
+
+# --- The action 'replay the deadlines up to a day' runs the timeline service.
+# (formerly tests/core/test_admin_replay.py)
+
+URL = reverse("admin:programmes_academicyear_changelist")
+
+
+@pytest.fixture
+def college(db):
+    return scenario.build()
+
+
+def _post(client, day, apply=True):
+    year = AcademicYear.objects.get(code="2023-2024")
+    data = {"action": "replay_deadlines", "_selected_action": [year.pk], "day": day}
+    if apply:
+        data["apply"] = "1"
+    return client.post(URL, data, follow=True)
+
+
+@time_machine.travel(datetime.date(2026, 11, 23))
+def test_the_action_asks_for_the_day_first(college, admin_client):
+    response = _post(admin_client, "", apply=False)
+    assert response.status_code == 200
+    assert b"Run the deadlines up to" in response.content
+    assert LearningAccountEntry.objects.count() == 0
+
+
+@time_machine.travel(datetime.date(2026, 11, 23))
+def test_the_action_runs_the_timeline_up_to_the_day(college, admin_client):
+    response = _post(admin_client, "2023-12-01")
+    assert response.status_code == 200
+    assert b"Deadlines run up to 2023-12-01" in response.content
+    assert Transition.objects.filter(key="ay:2023-2024:first_semester_lock").exists()
+    assert not Transition.objects.filter(key__endswith=":publication").exists()
+    # S2 removed C01 on 20 November, before the lock: 140 - 60 + 6.
+    assert sum(LearningAccountEntry.objects.filter(student__number="S2").values_list("credits", flat=True)) == 86
+
+
+@time_machine.travel(datetime.date(2026, 11, 23))
+def test_a_day_after_today_is_refused_and_changes_nothing(college, admin_client):
+    response = _post(admin_client, "2026-11-24")
+    assert b"cannot run ahead of today" in response.content
+    assert LearningAccountEntry.objects.count() == 0
+    assert Transition.objects.count() == 0

@@ -1,4 +1,5 @@
-"""``import_records`` and exchange.records: the import format of EXCHANGE.md, all or nothing."""
+"""The exchange's commands: ``import_records`` and exchange.records (the import format of
+EXCHANGE.md, all or nothing), and ``study_progress`` (the JSON contract and the readable text)."""
 
 import copy
 import datetime
@@ -19,7 +20,8 @@ from exams.models import Result, ResultPart, ToleranceChoice, ToleranceObjection
 from exchange.records import ImportSummary, RecordsInvalid, import_data, validate
 from programmes.models import AcademicYear, Course, ExamPeriod, Prerequisite, Programme
 from students.models import Degree, Enrolment, ISPLine, LearningAccountEntry, Student
-from tests.paths import EXAMPLES
+from tests.support.examples import load, replay, study_progress_json
+from tests.support.paths import EXAMPLES
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.records.json"))
 BASE = json.loads((EXAMPLES / "perfect-first-year.records.json").read_text())
@@ -938,3 +940,44 @@ def test_identical_courses_across_files(tmp_path):
     assert not a01.identical_to.exists()
     output, _errors = run(write(tmp_path, third))
     assert output.startswith("Nothing to import")
+
+
+# --- ``manage.py study_progress``: the JSON contract and the readable text.
+# (formerly tests/exchange/test_study_progress_command.py)
+
+
+@pytest.fixture
+def perfect_year(db):
+    records, expected = load("perfect-first-year")
+    replay(records, expected["today"])
+
+
+def _text(number: str) -> str:
+    out = io.StringIO()
+    call_command("study_progress", number, stdout=out)
+    return out.getvalue()
+
+
+def test_the_text_reads_like_the_official_file(perfect_year):
+    text = _text("S0001")
+    assert text.startswith("STUDY PROGRESS FILE\n")
+    assert "Student number: S0001" in text
+    assert "Balance: 200 credits; bonus on the first 60 credits still to earn: 0" in text
+    assert "Academic year 2023-2024 - BA-NURS (degree contract, enrolled)" in text
+    assert "Study efficiency: 100.00 %" in text
+    assert "Tolerance credit 12, used 0, left 12." in text
+    assert "Decree threshold reached." in text
+    # Each course with its name, mark and status; the running balance after each entry.
+    assert "A01        Academic English" in text
+    assert "passed - credit certificate" in text
+    assert "=  200" in text
+
+
+def test_json_and_text_tell_the_same_balance(perfect_year):
+    data = study_progress_json("S0001")
+    assert f"Balance: {data['learning_account']['balance']} credits" in _text("S0001")
+
+
+def test_an_unknown_student_number_exits_with_a_reason(db):
+    with pytest.raises(CommandError, match="Unknown student number 'NOPE'"):
+        call_command("study_progress", "NOPE", "--json", stdout=io.StringIO())

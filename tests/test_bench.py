@@ -1,10 +1,27 @@
-"""The publication benchmark's setup and publication on the test database: the
-effects a publication must have (no timing asserted)."""
+"""The benchmarks of bench/ (``make bench``) run their core on the test database and
+leave the effects the app's own code would; no timing is asserted."""
 
-from bench import publication
+from bench import lock, publication
 from exams.models import ProgrammeResult
 from programmes.models import ExamPeriod
 from students.models import EntryKind, ISPLine, LearningAccountEntry, ToleranceKind
+
+# --- The lock benchmark: lines_lock and the raw UPDATE change the same lines.
+# (formerly tests/core/test_bench_lock.py)
+
+
+def test_lock_benchmark_app_and_raw_update_the_same_lines(db):
+    figures = lock.measure(50)
+
+    assert figures.lines == 500
+    assert figures.app_rows == figures.raw_rows > 0
+    assert figures.app_queries >= 1
+    # Lines removed before the lock, added after it or of the second semester stay open.
+    assert ISPLine.objects.filter(locked_on__isnull=True).exists()
+
+
+# --- The publication benchmark: setup and publication, with the effects a publication must
+# have. (formerly tests/exams/test_bench_publication.py)
 
 
 def test_publication_benchmark_certifies_refunds_and_tolerates(db):

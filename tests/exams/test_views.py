@@ -7,33 +7,25 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from core import roles
 from exams.models import Result
 from students.models import ISPLine
 from tests.exams.conftest import publish_marker, snapshot
-from tests.factories import EnrolmentFactory, ISPLineFactory
+from tests.support import personas
+from tests.support.factories import EnrolmentFactory, ISPLineFactory
 
 URL = reverse("exams:marksheet")
 TEMPLATE_URL = reverse("exams:marksheet_template")
 
 
 @pytest.fixture
-def users(db, django_user_model):
-    groups = roles.ensure_groups()
-
-    def user(name, role=None, **kwargs):
-        account = django_user_model.objects.create_user(name, password="a-long-password-1", **kwargs)
-        if role:
-            account.groups.add(groups[role])
-        return account
-
+def users(db):
     return {
-        "administration": user("office", roles.ADMINISTRATION, is_staff=True),
-        "committee": user("committee", roles.COMMITTEE, is_staff=True),
-        "coach": user("coach", roles.COACH),
-        "ombudsperson": user("ombudsperson", roles.OMBUDSPERSON),
-        "nobody": user("nobody"),
-        "superuser": user("root", is_staff=True, is_superuser=True),
+        "administration": personas.administration("office"),
+        "committee": personas.committee("committee"),
+        "coach": personas.coach("coach"),
+        "ombudsperson": personas.ombudsperson("ombudsperson"),
+        "nobody": personas.nobody("nobody"),
+        "superuser": personas.superuser("root"),
     }
 
 
@@ -356,3 +348,24 @@ def test_a_large_marksheet_takes_as_many_queries_as_a_small_one(office, college,
     with django_assert_max_num_queries(30):
         response = upload(office, college, csv_file(text))
     assert response.context["summary"].updated == 60
+
+
+@pytest.mark.parametrize(
+    ("mark", "read"),
+    [
+        ("12", 12),
+        (" p ", "P"),
+        ("na", "NA"),
+        ("21", None),  # outside 0-20: refused when the file is read (exams.rules.parse_mark)
+        ("-1", None),
+        ("X", None),
+    ],
+)
+def test_the_marks_of_a_file_are_read_by_the_one_mark_parser(mark, read):
+    from exams.marksheets import read_marksheet
+
+    (row,) = read_marksheet(csv_file(f"student,opportunity,mark\nr0100001,1,{mark}\n")).rows
+    if read is None:
+        assert row.problem == f"A mark is an integer from 0 to 20, or P, F or NA (Art. 65-66); {mark} is not."
+    else:
+        assert (row.problem, row.mark) == ("", read)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from tests.paths import EXAMPLES, OWN_CASES, case_names
+from tests.support.paths import EXAMPLES, OWN_CASES, case_names
 
 DIRECTORIES = (EXAMPLES, OWN_CASES)
 LIST_KEYS = {"enrolments": ("academic_year", "programme"), "courses": ("course",), "programmes": ("programme",)}

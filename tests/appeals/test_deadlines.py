@@ -6,8 +6,7 @@ import datetime as dt
 from appeals import services
 from appeals.models import Appeal
 from core.timeline import _earliest_fact_day, run_deadlines
-
-from .conftest import on
+from tests.support.worlds import on
 
 D = dt.date
 FILED = D(2024, 2, 10)

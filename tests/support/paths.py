@@ -9,7 +9,7 @@ shared folder (when that folder is present, ``../shared`` or ``SHARED_DIR``).
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "tests" / "examples"
 OWN_CASES = ROOT / "tests" / "cases"
 

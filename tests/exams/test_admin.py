@@ -475,3 +475,12 @@ def test_the_enrolment_page_without_results(admin_client, college, django_assert
     assert "0.00 % (0 of 18 credits with a credit certificate)" in content
     assert "12 credits, 0 used, 12 left" in content
     assert "not passed (yet)" in content
+
+
+def test_programme_results_and_measures_are_read_only_in_the_admin(admin_client):
+    """Both are decided by the services (publication, year end, new decisions); lifting a
+    refusal goes through the refusal-lifting register, which readmits the enrolments."""
+    from django.urls import reverse
+
+    for name in ("admin:exams_programmeresult_add", "admin:students_measure_add"):
+        assert admin_client.get(reverse(name)).status_code == 403
