@@ -2,6 +2,7 @@
 next to the records (records and results together, as the progress app does); the learning
 account, degrees and measures are read-only or processed through the services."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -25,7 +26,7 @@ from students.models import (
     Student,
 )
 
-from .services import ISPConflict, ISPRefused, isp_approve, isp_submit
+from .services import ISPConflict, ISPRefused, isp_approve, isp_derogation_record, isp_line_exempt, isp_submit
 
 
 def running_balances(student_id) -> dict[int, int]:
@@ -138,7 +139,7 @@ class StudentAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
 class ISPLineInline(ISPLineResultsMixin, admin.TabularInline):
     model = ISPLine
     fields = ["course", "added_on", "removed_on", "exempted", "locked_on", *ISPLineResultsMixin.results_readonly_fields]
-    readonly_fields = ["locked_on", *ISPLineResultsMixin.results_readonly_fields]
+    readonly_fields = ["exempted", "locked_on", *ISPLineResultsMixin.results_readonly_fields]
     autocomplete_fields = ["course"]
     show_change_link = True
     extra = 0
@@ -283,7 +284,9 @@ class FinalFilter(admin.SimpleListFilter):
 
 @admin.register(ISPLine)
 class ISPLineAdmin(RefusalsOnSaveMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
-    """An ISP line; its results inline are entered through ``results_record``."""
+    """An ISP line; its results inline are entered through ``results_record``. An exemption is
+    granted through the exemption approvals (``isp_line_exempt``: the refund follows), never
+    by ticking the box here."""
 
     list_display = ["course", "enrolment", "added_on", "removed_on", "exempted", "final", "outcome"]
     list_filter = [
@@ -312,6 +315,7 @@ class ISPLineAdmin(RefusalsOnSaveMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
         "tolerance_kind",
     ]
     readonly_fields = [
+        "exempted",
         "locked_on",
         "deducted_credits",
         "mark",
@@ -408,7 +412,11 @@ ENROLMENT_RELATED = ["enrolment__student", "enrolment__programme", "enrolment__a
 
 
 class ApprovalDefaultsMixin:
-    """A new approval is by the signed-in user, today, unless changed."""
+    """A new approval is by the signed-in user, today, unless changed. It is recorded through
+    the ISP service (the rules, the version, the learning account), never saved by hand; an
+    approval once recorded is read-only (a correction is a new decision)."""
+
+    approval_fields = ("approved_by", "approved_on")
 
     def get_changeform_initial_data(self, request):
         return {
@@ -417,10 +425,50 @@ class ApprovalDefaultsMixin:
             **super().get_changeform_initial_data(request),
         }
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.pk:
+            return [f.name for f in self.model._meta.fields]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None and "approved_on" in form.base_fields:
+            field = form.base_fields["approved_on"]
+            today = clock.today()
+
+            def clean_approved_on(self, _field=field):
+                day = self.cleaned_data.get("approved_on")
+                if day and day > today:
+                    raise forms.ValidationError(_("An approval cannot be dated after today."))
+                return day
+
+            form.clean_approved_on = clean_approved_on
+        return form
+
 
 @admin.register(ISPDerogation)
-class ISPDerogationAdmin(ApprovalDefaultsMixin, AuditedAdmin):
-    """Approved derogations from the ISP rules (Art. 22); none exist for SSQ."""
+class ISPDerogationAdmin(RefusalsOnSaveMixin, ApprovalDefaultsMixin, AuditedAdmin):
+    """Approved derogations from the ISP rules (Art. 22); none exist for SSQ. Recorded through
+    ``isp_derogation_record``, as in the ISP editor."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        recorded = isp_derogation_record(
+            enrolment=obj.enrolment,
+            kind=obj.kind,
+            ground=obj.ground,
+            course=obj.course,
+            credits=obj.credits,
+            motivation=obj.motivation,
+            expected_version=obj.enrolment.version,
+            by=obj.approved_by or request.user,
+            today=obj.approved_on or clock.today(),
+        )
+        obj.pk = recorded.pk
 
     list_display = ["enrolment", "kind", "course", "credits", "ground", "approved_on", "approved_by"]
     list_filter = ["kind", "ground", "enrolment__academic_year", "enrolment__programme"]
@@ -431,8 +479,22 @@ class ISPDerogationAdmin(ApprovalDefaultsMixin, AuditedAdmin):
 
 
 @admin.register(ExemptionApproval)
-class ExemptionApprovalAdmin(ApprovalDefaultsMixin, AuditedAdmin):
-    """Who granted an exemption and on what basis (Art. 25)."""
+class ExemptionApprovalAdmin(RefusalsOnSaveMixin, ApprovalDefaultsMixin, AuditedAdmin):
+    """Who granted an exemption and on what basis (Art. 25). Recorded through
+    ``isp_line_exempt``, as in the ISP editor, so the line is exempted and what it took from
+    the learning account comes back (DOMAIN §2 rule 2)."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        recorded = isp_line_exempt(
+            line=obj.isp_line,
+            basis=obj.basis,
+            expected_version=obj.isp_line.enrolment.version,
+            by=obj.approved_by or request.user,
+            today=obj.approved_on or clock.today(),
+        )
+        obj.pk = recorded.pk
 
     list_display = ["isp_line", "basis", "approved_on", "approved_by"]
     list_filter = ["isp_line__enrolment__academic_year", "isp_line__course__programme"]

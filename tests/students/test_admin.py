@@ -294,3 +294,82 @@ def test_a_first_master_degree_entered_in_the_admin_costs_140_at_once(
     assert Degree.objects.get(student=student).processed
     credits = dict(LearningAccountEntry.objects.filter(student=student).values_list("kind", "credits"))
     assert credits == {"opening": 150, "master_degree": -140}
+
+
+def test_an_exemption_recorded_in_the_admin_goes_through_the_isp_service(office, coach_world, on_coach_day):
+    """Art. 25, DOMAIN §2 rule 2: the line is exempted and what it took comes back, as in the
+    ISP editor; ticking a box by hand would book no refund."""
+    line = coach_world.lines["A102"]
+    before = coach_world.student.learning_account_balance()
+    version = coach_world.enrolment.version
+    response = office.post(
+        reverse("admin:students_exemptionapproval_add"),
+        {
+            "isp_line": line.pk,
+            "basis": "credit certificate",
+            "approved_by": coach_world.admin.pk,
+            "approved_on": "2026-11-23",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    line.refresh_from_db()
+    coach_world.enrolment.refresh_from_db()
+    assert line.exempted
+    assert coach_world.student.learning_account_balance() == before + 6
+    assert coach_world.enrolment.version == version + 1
+
+
+def test_an_approval_dated_after_today_is_refused_in_the_admin(office, coach_world, on_coach_day):
+    line = coach_world.lines["A102"]
+    response = office.post(
+        reverse("admin:students_exemptionapproval_add"),
+        {
+            "isp_line": line.pk,
+            "basis": "credit certificate",
+            "approved_by": coach_world.admin.pk,
+            "approved_on": "2026-12-24",
+        },
+    )
+    assert response.status_code == 200
+    assert "An approval cannot be dated after today." in response.content.decode()
+    line.refresh_from_db()
+    assert not line.exempted
+
+
+def test_a_derogation_recorded_in_the_admin_goes_through_the_isp_service(office, coach_world, on_coach_day):
+    version = coach_world.enrolment.version
+    response = office.post(
+        reverse("admin:students_ispderogation_add"),
+        {
+            "enrolment": coach_world.enrolment.pk,
+            "kind": "model_route",
+            "ground": "special_status",
+            "motivation": "",
+            "approved_by": coach_world.admin.pk,
+            "approved_on": "2026-11-23",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    coach_world.enrolment.refresh_from_db()
+    assert coach_world.enrolment.version == version + 1
+    derogation = coach_world.enrolment.derogations.get()
+    assert (derogation.kind, derogation.approved_by) == ("model_route", coach_world.admin)
+    assert derogation.history.first().history_change_reason == "derogation model_route"
+
+
+def test_a_recorded_exemption_is_read_only_and_the_line_box_too(office, coach_world, on_coach_day):
+    line = coach_world.lines["A102"]
+    office.post(
+        reverse("admin:students_exemptionapproval_add"),
+        {
+            "isp_line": line.pk,
+            "basis": "credit certificate",
+            "approved_by": coach_world.admin.pk,
+            "approved_on": "2026-11-23",
+        },
+    )
+    approval = line.__class__.objects.get(pk=line.pk).exemption_approval
+    page = office.get(reverse("admin:students_exemptionapproval_change", args=[approval.pk])).content.decode()
+    assert 'name="basis"' not in page
+    line_page = office.get(reverse("admin:students_ispline_change", args=[line.pk])).content.decode()
+    assert 'name="exempted"' not in line_page
