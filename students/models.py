@@ -139,6 +139,18 @@ class Enrolment(models.Model):
         editable=False,
         help_text=_("Admitted for one academic year despite a learning account of 0 or less (Art. 33)."),
     )
+    # Art. 33 "on condition of a written request": the exception needs its date (DOMAIN §2
+    # rule 11); the import format has no field for it, so an imported enrolment is taken
+    # as requested on its enrolment date.
+    exception_requested_on = models.DateField(
+        _("Art. 33 exception requested on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Date of the written request to complete the programme in one more academic year "
+            "despite a learning account of 0 or less (Art. 33)."
+        ),
+    )
     # Timeline markers: each dated fact is processed once (see core.timeline).
     enrolment_processed = models.BooleanField(default=False, editable=False)
     deregistration_processed = models.BooleanField(default=False, editable=False)

@@ -8,11 +8,21 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Q
 
-from programmes.models import Course
+from programmes.models import AcademicYear, Course
+from programmes.rules import academic_year_code
 
 from . import rules
 from .ledger import BATCH, ledger_book
-from .models import Enrolment, EnrolmentStatus, EntryKind, ISPLine, LearningAccountEntry, Measure, MeasureKind
+from .models import (
+    Degree,
+    Enrolment,
+    EnrolmentStatus,
+    EntryKind,
+    ISPLine,
+    LearningAccountEntry,
+    Measure,
+    MeasureKind,
+)
 
 REFUSALS = {
     MeasureKind.THRESHOLD_REFUSAL,
@@ -98,13 +108,51 @@ def enrolments_readmit(*, student_ids, on: datetime.date) -> int:
     return len(readmit)
 
 
-def refusing_measure(*, enrolment: Enrolment, measures, course_groups, programme_courses) -> Measure | None:
-    """The measure that refuses ``enrolment``, if any (Art. 30 §2-3, 31 §3-4, 33)."""
+def degrees_of(student_ids) -> dict[int, list[tuple[datetime.date, str, int | None]]]:
+    """Each student's recorded degrees as ``threshold_refusal_until`` takes them: (date,
+    code of the last academic year that started on or before it, programme id)."""
+    found = defaultdict(list)
+    degrees = Degree.objects.filter(student_id__in=student_ids, processed=True)
+    rows = list(degrees.values_list("student_id", "on", "programme_id"))
+    if not rows:
+        return found
+    years = list(AcademicYear.objects.order_by("starts_on").values_list("starts_on", "code"))
+    for student_id, on, programme_id in rows:
+        found[student_id].append((on, _year_code_on(on, years), programme_id))
+    return found
+
+
+def _year_code_on(day: datetime.date, years) -> str:
+    """The code of the last academic year (``years``: (starts_on, code) in order) that
+    started on or before ``day``; before the calendar, the year that starts in September."""
+    code = None
+    for starts_on, year_code in years:
+        if starts_on <= day:
+            code = year_code
+    return code or academic_year_code(day.year if day.month >= 9 else day.year - 1)
+
+
+def measure_until(measure: Measure, degrees) -> str:
+    """The last academic year ``measure`` covers: a threshold refusal ends early with a
+    degree from another programme (Art. 30 §2)."""
+    if measure.kind != MeasureKind.THRESHOLD_REFUSAL:
+        return measure.until_year_code
+    return rules.threshold_refusal_until(
+        until_year_code=measure.until_year_code,
+        decided_on=measure.decided_on,
+        programme_id=measure.programme_id,
+        degrees=degrees,
+    )
+
+
+def refusing_measure(*, enrolment: Enrolment, measures, course_groups, programme_courses, degrees=()) -> Measure | None:
+    """The measure that refuses ``enrolment``, if any (Art. 30 §2-3, 31 §3-4, 33);
+    ``degrees`` as ``degrees_of`` gives them for the student."""
     code = enrolment.academic_year.code
     for m in measures:
         if m.lifted_on is not None or m.kind not in REFUSALS:
             continue
-        if not (m.from_year_code <= code <= m.until_year_code):
+        if not (m.from_year_code <= code <= measure_until(m, degrees)):
             continue
         if m.kind == MeasureKind.THRESHOLD_REFUSAL and m.programme_id == enrolment.programme_id:
             return m
@@ -112,11 +160,10 @@ def refusing_measure(*, enrolment: Enrolment, measures, course_groups, programme
             wanted = course_groups.get(m.course_id, m.course_id)
             if any(course_groups.get(c, c) == wanted for c in programme_courses.get(enrolment.programme_id, ())):
                 return m
-        if m.kind == MeasureKind.LEARNING_ACCOUNT_REFUSAL and rules.line_uses_learning_account(
+        if m.kind == MeasureKind.LEARNING_ACCOUNT_REFUSAL and rules.admission_covers(
             contract=enrolment.contract,
             programme_kind=enrolment.programme.kind,
             holds_bachelor=False,
-            exempted=False,
         ):
             return m
     return None
@@ -138,6 +185,7 @@ def refusals_for(enrolments: list[Enrolment]) -> dict[int, Measure]:
         programme_courses[programme_id].append(course_id)
     wanted = {m.course_id for ms in measures.values() for m in ms if m.course_id}
     groups = identical_groups(wanted | {c for cs in programme_courses.values() for c in cs})
+    degrees = degrees_of(list(measures))
     found = {}
     for enrolment in enrolments:
         m = refusing_measure(
@@ -145,6 +193,7 @@ def refusals_for(enrolments: list[Enrolment]) -> dict[int, Measure]:
             measures=measures.get(enrolment.student_id, []),
             course_groups=groups,
             programme_courses=programme_courses,
+            degrees=degrees.get(enrolment.student_id, []),
         )
         if m:
             found[enrolment.pk] = m
@@ -205,14 +254,16 @@ def enrolments_refuse_by_measures(*, student_ids) -> int:
 
 
 def measures_of(student) -> list[dict]:
-    """The measures of a student, as the study progress file shows them."""
+    """The measures of a student, as the study progress file shows them (a threshold
+    refusal ended by a degree, Art. 30 §2, with that degree's academic year as ``until``)."""
+    degrees = degrees_of([student.pk]).get(student.pk, [])
     return [
         {
             "kind": m.kind,
             "programme": m.programme.code,
             "course": m.course.code if m.course else None,
             "from": m.from_year_code,
-            "until": m.until_year_code,
+            "until": measure_until(m, degrees),
         }
         for m in student.measures.select_related("programme", "course").filter(lifted_on__isnull=True)
     ]

@@ -230,12 +230,29 @@ def rebuild_due(
     after an academic year without any enrolment, each following academic year in
     which the student is not enrolled gives ``min(10, 60 - balance)``. Enrolling
     again stops the rebuild for good (``rebuild_stopped``).
+
+    LA "after obtaining your initial master's degree": the master's-degree path
+    needs no earlier enrolment at the college (DOMAIN §2 rule 10: a degree obtained
+    elsewhere counts too); only "when you leave higher education" needs one
+    (``ever_enrolled``).
     """
-    if enrolled_this_year or rebuild_stopped or not ever_enrolled:
+    if enrolled_this_year or rebuild_stopped:
         return 0
-    if not (after_first_master or previous_year_without_enrolment):
+    if after_first_master:
+        return rebuild_amount(balance)
+    if previous_year_without_enrolment and ever_enrolled:
+        return rebuild_amount(balance)
+    return 0
+
+
+def rebuild_correction(*, rebuilt_this_year: int, enrolment_refused: bool) -> int:
+    """The correction of a rebuild when the student enrols later in the academic year
+    whose start granted it (DOMAIN §2 rule 10): the rebuild is only for a year in
+    which the student is not enrolled, so it is reversed (on the enrolment date).
+    A refused enrolment is no enrolment: it reverses nothing."""
+    if enrolment_refused:
         return 0
-    return rebuild_amount(balance)
+    return -rebuilt_this_year
 
 
 # Rule 11 --------------------------------------------------------------------
@@ -245,19 +262,43 @@ class Admission:
     exception: bool = False
 
 
+def admission_covers(*, contract: str, programme_kind: str, holds_bachelor: bool) -> bool:
+    """Whether Art. 33 can refuse an enrolment on the learning account (DOMAIN §2 rule 11).
+
+    Art. 33 "not be able to register or re-register for any type of contract for a
+    bachelor's degree programme": every contract (degree, credit, exam_degree,
+    exam_credit) in an initial or educational bachelor (``FIRST_BACHELOR_KINDS``);
+    "This does not apply for students who enrol in a bachelor of education programme
+    if they have already obtained a bachelor's degree". LA "only students with a
+    positive learning account can be funded": any other enrolment whose lines would
+    use the learning account (rule 2) too.
+    """
+    if programme_kind in FIRST_BACHELOR_KINDS:
+        return not (programme_kind == ProgrammeKind.EDUCATION_BACHELOR and holds_bachelor)
+    return line_uses_learning_account(
+        contract=contract, programme_kind=programme_kind, holds_bachelor=holds_bachelor, exempted=False
+    )
+
+
 def admission(
-    *, uses_learning_account: bool, balance: int, enrolled_in_both_previous_years: bool, credits_left_to_degree: int
+    *,
+    covered: bool,
+    balance: int,
+    enrolled_in_both_previous_years: bool,
+    credits_left_to_degree: int,
+    requested: bool,
 ) -> Admission:
     """Admission on the learning account (Art. 33; LA).
 
-    An enrolment whose lines use the learning account is refused at a balance of
-    0 or below, unless the student was enrolled in the same programme in both
-    previous academic years and has at most 30 credits left to the degree: then
-    one academic year is allowed, and flagged.
+    An enrolment Art. 33 covers (``admission_covers``) is refused at a balance of 0
+    or below, unless the student was enrolled in the same programme in both previous
+    academic years, has at most 30 credits left to the degree and made the "written
+    request" Art. 33 asks for (``requested``; DOMAIN §2 rule 11: an imported
+    enrolment is taken as requested): then one academic year is allowed, and flagged.
     """
-    if not uses_learning_account or balance > 0:
+    if not covered or balance > 0:
         return Admission(refused=False)
-    if enrolled_in_both_previous_years and credits_left_to_degree <= ADMISSION_EXCEPTION_MAX_CREDITS_LEFT:
+    if requested and enrolled_in_both_previous_years and credits_left_to_degree <= ADMISSION_EXCEPTION_MAX_CREDITS_LEFT:
         return Admission(refused=False, exception=True)
     return Admission(refused=True)
 
@@ -299,6 +340,31 @@ def threshold_refusal_due(*, years_enrolled: int, package_reached: bool) -> bool
     return years_enrolled >= 2 and not package_reached
 
 
+def counts_for_threshold(*, contract: str, status: str) -> bool:
+    """Art. 30 §1 (DOMAIN §5): the "academic years of enrolment" in the programme are
+    its degree-contract years, deregistered ones included; a credit(-exam) or
+    degree-exam contract year does not count, nor a refused enrolment (the student
+    was not enrolled that year)."""
+    return contract == "degree" and status != "refused"
+
+
+def threshold_refusal_until(
+    *,
+    until_year_code: str,
+    decided_on: datetime.date,
+    programme_id: int,
+    degrees: Iterable[tuple[datetime.date, str, int | None]],
+) -> str:
+    """Art. 30 §2: the refusal "is valid six years or until a graduation from another
+    higher education programme". ``degrees`` lists ``(on, academic year code, programme
+    id or None)`` of the student's recorded degrees, the code being that of the last
+    academic year that started on or before ``on``. A degree dated after the refusal was
+    taken (``decided_on``), of another programme than the refused one (``programme_id``),
+    ends it with that academic year (DOMAIN §5); the earliest such degree counts."""
+    ends = [code for on, code, programme in degrees if on > decided_on and programme != programme_id]
+    return min([until_year_code, *ends])
+
+
 def year_counts_against(*, contract: str, efficiency) -> bool:
     """Art. 31 §1: a year in which a course was not obtained counts towards the
     refusal of a third enrolment when it was a credit(-exam) contract, or a
@@ -308,16 +374,53 @@ def year_counts_against(*, contract: str, efficiency) -> bool:
     return efficiency is None or efficiency < 50
 
 
-def repeated_failure_refusal_due(*, failed_years: Sequence[tuple[str, object]]) -> bool:
-    """Art. 31: ``failed_years`` lists ``(contract, efficiency)`` of every academic
-    year in which the course (or an identical one) was taken and not obtained.
-    Three such years: any further enrolment is refused. Two: the third is refused
-    when both years count against the student (``year_counts_against``)."""
+def repeated_failure_refusal_due(*, failed_years: Sequence[tuple[int, str, object]]) -> bool:
+    """Art. 31: ``failed_years`` lists ``(first calendar year, contract, efficiency)`` of
+    every academic year counted in which the course (or an identical one) was taken and
+    not obtained (the academic year 2023-2024 is 2023). §2: three such years refuse any
+    further enrolment. §1: two refuse the third when (a) the study efficiency was under
+    50 % in each of them, whatever the contract and whether or not they follow each
+    other; or, for two consecutive academic years, (b) both with a credit(-exam) contract
+    or (c) one with a credit(-exam) contract and the other with a degree(-exam) contract
+    under 50 % ("or vice versa")."""
     if len(failed_years) >= 3:
         return True
-    if len(failed_years) == 2:
-        return all(year_counts_against(contract=c, efficiency=e) for c, e in failed_years)
-    return False
+    if len(failed_years) != 2:
+        return False
+    (first, contract_1, efficiency_1), (second, contract_2, efficiency_2) = sorted(failed_years, key=lambda y: y[0])
+    if under_half(efficiency_1) and under_half(efficiency_2):
+        return True
+    consecutive = second - first == 1
+    return (
+        consecutive
+        and year_counts_against(contract=contract_1, efficiency=efficiency_1)
+        and year_counts_against(contract=contract_2, efficiency=efficiency_2)
+    )
+
+
+def under_half(efficiency) -> bool:
+    """Art. 31 §1: "did not obtain at least 50% study efficiency" (none published: not obtained)."""
+    return efficiency is None or efficiency < 50
+
+
+def course_count_starts(*, years_in_programme: Iterable[int], in_threshold_package: bool) -> int | None:
+    """Art. 10: "Students who were not registered for at least one year in a specific
+    study programme" have the "number of registration opportunities for each course"
+    reset, "except for the courses that belong to the threshold package of the bachelor
+    student to whom the threshold system applies". ``years_in_programme`` are the first
+    calendar years of the academic years the student was enrolled in the programme (not
+    refused: a refused year is a year not registered, Art. 10 second paragraph) up to
+    and including the year judged. Returns the first calendar year from which
+    enrolments in the programme's courses count (the first year after the latest gap),
+    or None when every year counts (no gap, or a threshold-package course)."""
+    years = sorted(set(years_in_programme))
+    if in_threshold_package or len(years) < 2:
+        return None
+    restart = None
+    for before, after in zip(years, years[1:], strict=False):
+        if after - before > 1:
+            restart = after
+    return restart
 
 
 def repeated_failure_applies(*, programme_kind: str, contract: str) -> bool:
@@ -454,6 +557,10 @@ ISP_MESSAGES = {
         "possible)."
     ),
     "already_submitted": _("The ISP is already %(status)s."),
+    "tolerance_file_open": _(
+        "Decide on tolerance first: the tolerable fails of %(courses)s can still be tolerated until %(until)s. The "
+        "ISP can be submitted once that choice is made or the choice window has closed (Art. 91 §2)."
+    ),
     "submission_deadline_passed": _(
         "ISPs are submitted by %(deadline)s (Art. 19); after it the cluster confirms the ISP with the student."
     ),
@@ -567,6 +674,9 @@ class ISPFacts:
     stage_one: tuple[CourseFacts, ...] = ()
     # (kind, course id or None, credits or None) of the approved derogations
     derogations: tuple[tuple[str, int | None, int | None], ...] = ()
+    # The tolerance file (Art. 91 §2): (course code, last day of the choice window) of the
+    # tolerable fails of earlier years in the same programme with no choice made yet
+    tolerance_choices: tuple[tuple[str, datetime.date], ...] = ()
 
     @property
     def total_credits(self) -> int:
@@ -831,13 +941,28 @@ def composition_problems(isp: ISPFacts) -> list[Problem]:
     return problems
 
 
+def tolerance_file_problem(isp: ISPFacts, *, today: datetime.date) -> Problem | None:
+    """Art. 91 §2: "Students cannot submit their ISP for the following academic year as
+    long as they have not completed their tolerance file": a tolerable fail of an earlier
+    year in the same programme whose choice window is still open ``today`` and for which
+    no choice was made blocks the submission; the problem names the courses."""
+    still_open = sorted((code, until) for code, until in isp.tolerance_choices if today <= until)
+    if not still_open:
+        return None
+    return _problem(
+        "tolerance_file_open", courses=[code for code, _until in still_open], until=max(u for _c, u in still_open)
+    )
+
+
 def submit_problems(isp: ISPFacts, *, today: datetime.date) -> list[Problem]:
-    """Why the ISP cannot be submitted today (Art. 19)."""
+    """Why the ISP cannot be submitted today (Art. 19, 91 §2)."""
     if inactive := _enrolment_problem(isp):
         return [inactive]
     if isp.isp_status != "draft":
         return [_problem("already_submitted", status=isp.isp_status)]
     problems = []
+    if tolerance := tolerance_file_problem(isp, today=today):
+        problems.append(tolerance)
     deadline = submission_deadline(enrolled_on=isp.enrolled_on, calendar=isp.calendar)
     if today > deadline:
         problems.append(_problem("submission_deadline_passed", deadline=deadline))

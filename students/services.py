@@ -30,7 +30,7 @@ from .models import (
     LineOutcome,
     Student,
 )
-from .refusals import refusal_reason, refusals_for
+from .refusals import enrolments_readmit, refusal_reason, refusals_for
 
 
 def _holds_bachelor(student_ids, day) -> set[int]:
@@ -224,6 +224,22 @@ def enrolments_process(*, day: datetime.date) -> int:
         ).values_list("student_id", "academic_year_id")
     )
 
+    # Rule 10: a rebuild granted at the start of the year an enrolment falls in is
+    # reversed once that enrolment is admitted (one correction per rebuild).
+    rebuilt = {
+        (e.student_id, e.academic_year_id): e
+        for e in LearningAccountEntry.objects.filter(
+            student_id__in=student_ids,
+            kind=EntryKind.REBUILD,
+            academic_year_id__in={e.academic_year_id for e in enrolments},
+        )
+    }
+    corrected = set(
+        LearningAccountEntry.objects.filter(
+            kind=EntryKind.CORRECTION, source__in=[e.source for e in rebuilt.values()]
+        ).values_list("source", flat=True)
+    )
+
     refused_by = refusals_for(enrolments)
     entries, changed_lines = [], []
     for enrolment in enrolments:
@@ -239,23 +255,29 @@ def enrolments_process(*, day: datetime.date) -> int:
                 line.add_processed = True
             changed_lines += lines
             continue
-        uses = rules.line_uses_learning_account(
-            contract=enrolment.contract,
-            programme_kind=enrolment.programme.kind,
-            holds_bachelor=enrolment.student_id in holds_bachelor,
-            exempted=False,
-        )
         switched = (enrolment.student_id, enrolment.academic_year_id) in switching
         generation = _generation_refund_entry(enrolment) if switched else None
         if generation:
             entries.append(generation)
             balance[enrolment.student_id] += generation.credits
-        current = balance[enrolment.student_id]
+        rebuild = rebuilt.get((enrolment.student_id, enrolment.academic_year_id))
+        reversal = 0
+        if rebuild is not None and rebuild.source not in corrected:
+            reversal = rules.rebuild_correction(rebuilt_this_year=rebuild.credits, enrolment_refused=False)
+        # Admission is judged as for a student enrolled in this year: without its rebuild.
+        current = balance[enrolment.student_id] + reversal
+        covered = rules.admission_covers(
+            contract=enrolment.contract,
+            programme_kind=enrolment.programme.kind,
+            holds_bachelor=enrolment.student_id in holds_bachelor,
+        )
+        judged = covered and current <= 0
         admitted = rules.admission(
-            uses_learning_account=uses,
+            covered=covered,
             balance=current,
-            enrolled_in_both_previous_years=uses and current <= 0 and _enrolled_in_both_previous_years(enrolment),
-            credits_left_to_degree=_credits_left_to_degree(enrolment) if uses and current <= 0 else 0,
+            enrolled_in_both_previous_years=judged and _enrolled_in_both_previous_years(enrolment),
+            credits_left_to_degree=_credits_left_to_degree(enrolment) if judged else 0,
+            requested=enrolment.exception_requested_on is not None,
         )
         enrolment.enrolment_processed = True
         if admitted.refused:
@@ -265,6 +287,21 @@ def enrolments_process(*, day: datetime.date) -> int:
                 line.add_processed = True
             changed_lines += lines
             continue
+        if reversal:
+            entries.append(
+                LearningAccountEntry(
+                    student_id=enrolment.student_id,
+                    on=enrolment.enrolled_on,
+                    credits=reversal,
+                    kind=EntryKind.CORRECTION,
+                    source=rebuild.source,
+                    academic_year=enrolment.academic_year,
+                    programme=enrolment.programme,
+                    reason=f"Rebuild of {enrolment.academic_year.code} reversed: enrolled in that year",
+                )
+            )
+            corrected.add(rebuild.source)
+            balance[enrolment.student_id] = current
         enrolment.admission_exception = admitted.exception
         enrolment.balance_at_enrolment = current
         charged = 0
@@ -481,20 +518,29 @@ def degrees_process(*, day: datetime.date) -> int:
         degree.processed = True
     ledger_book(entries)
     update_grouped(Degree, degrees, ["processed"])
+    # Art. 30 §2: a degree ends a threshold refusal; later years it refused are admitted again.
+    enrolments_readmit(student_ids={d.student_id for d in degrees}, on=day)
     return len(degrees)
 
 
 # --- rule 10: rebuild at the start of an academic year -----------------------------
 def rebuild_grant(*, year: AcademicYear) -> int:
-    """Rebuild the learning account of students not enrolled this year (rule 10)."""
+    """Rebuild the learning account of students not enrolled this year (rule 10).
+
+    The master's-degree path needs no earlier enrolment at the college; a refused
+    enrolment is no enrolment (it neither stops a rebuild nor counts as a year with one).
+    An enrolment later in this year reverses this year's rebuild (``enrolments_process``).
+    """
     previous = AcademicYear.objects.filter(starts_on__lt=year.starts_on).order_by("-starts_on").first()
-    enrolled_now = Enrolment.objects.filter(student=OuterRef("pk"), academic_year=year, enrolled_on__lte=year.starts_on)
-    enrolled_before = Enrolment.objects.filter(student=OuterRef("pk"), academic_year__starts_on__lt=year.starts_on)
+    counted = Enrolment.objects.exclude(status=EnrolmentStatus.REFUSED)
+    enrolled_now = counted.filter(student=OuterRef("pk"), academic_year=year, enrolled_on__lte=year.starts_on)
+    enrolled_before = counted.filter(student=OuterRef("pk"), academic_year__starts_on__lt=year.starts_on)
+    master_before = Degree.objects.filter(student=OuterRef("pk"), kind="master", on__lt=year.starts_on)
     candidates = (
         Student.objects.filter(account_opened=True)
         .annotate(balance=Sum("learning_account_entries__credits"))
         .filter(balance__lt=rules.REBUILD_TARGET)
-        .filter(Exists(enrolled_before))
+        .filter(Exists(enrolled_before) | Exists(master_before))
         .exclude(Exists(enrolled_now))
         .values_list("pk", "balance")
     )
@@ -507,8 +553,13 @@ def rebuild_grant(*, year: AcademicYear) -> int:
             "student_id", flat=True
         )
     )
+    ever_enrolled = set(
+        counted.filter(student_id__in=ids, academic_year__starts_on__lt=year.starts_on).values_list(
+            "student_id", flat=True
+        )
+    )
     enrolled_previous = (
-        set(Enrolment.objects.filter(student_id__in=ids, academic_year=previous).values_list("student_id", flat=True))
+        set(counted.filter(student_id__in=ids, academic_year=previous).values_list("student_id", flat=True))
         if previous
         else set()
     )
@@ -520,7 +571,8 @@ def rebuild_grant(*, year: AcademicYear) -> int:
     )
     stopped = set()
     for student_id, first in first_rebuild.items():
-        if Enrolment.objects.filter(student_id=student_id, enrolled_on__gte=first).exists():
+        # Enrolments up to this start only: a later one (an imported future fact) has not happened yet.
+        if counted.filter(student_id=student_id, enrolled_on__gte=first, enrolled_on__lte=year.starts_on).exists():
             stopped.add(student_id)
     entries = []
     for student_id, balance in candidates.items():
@@ -529,7 +581,7 @@ def rebuild_grant(*, year: AcademicYear) -> int:
             enrolled_this_year=False,
             after_first_master=student_id in masters,
             previous_year_without_enrolment=previous is not None and student_id not in enrolled_previous,
-            ever_enrolled=True,
+            ever_enrolled=student_id in ever_enrolled,
             rebuild_stopped=student_id in stopped,
         )
         if credits:

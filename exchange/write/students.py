@@ -59,6 +59,9 @@ class StudentWriter:
                     enrolled_on=e.enrolled_on,
                     deregistered_on=e.deregistered_on,
                     grant_status=e.grant_status,
+                    # The import format has no written request for the Art. 33 exception:
+                    # an imported enrolment is taken as requested (DOMAIN §2 rule 11).
+                    exception_requested_on=e.enrolled_on,
                 )
                 for number, e in enrolment_plans
             ],

@@ -118,6 +118,17 @@ def test_enrolment_page_shows_the_isp_with_final_since(admin_client):
     assert "Dec. 1, 2023" in content
 
 
+def test_enrolment_page_records_the_art_33_written_request(admin_client):
+    """DOMAIN §2 rule 11: the exception's written request is a date on the enrolment,
+    shown and editable on its admin page."""
+    line = ISPLineFactory()
+    response = admin_client.get(reverse("admin:students_enrolment_change", args=[line.enrolment.pk]))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "exception_requested_on" in form.fields
+    assert "exception_requested_on" not in response.context["adminform"].readonly_fields
+
+
 def test_student_history_is_listed_but_cannot_be_reverted(admin_client):
     student = StudentFactory(first_name="Lotte")
     student.first_name = "Lotta"

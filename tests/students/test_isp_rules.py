@@ -475,3 +475,43 @@ def test_isp_deadlines(enrolled_on, previously_approved, today, passed):
         "second_semester_lock",
     ]
     assert [d.code for d in deadlines if d.passed(today)] == passed
+
+
+# --- the tolerance file first (Art. 91 §2) ----------------------------------------------------
+# Last year's third exam period published on 13 September 2023: the choice window runs to
+# 13 + 15 = 28 September 2023 included (Art. 91 §2: "within 15 calendar days").
+WINDOW_END = D(2023, 9, 28)
+TOLERANCE_FILE_CASES = [
+    # (name, tolerance_choices, kw, today, expected codes)
+    ("no tolerable fail waiting for a choice", (), {}, D(2023, 9, 20), []),
+    ("a tolerable fail with its window open", (("C8", WINDOW_END),), {}, D(2023, 9, 20), ["tolerance_file_open"]),
+    ("the window's last day", (("C8", WINDOW_END),), {}, WINDOW_END, ["tolerance_file_open"]),
+    ("the day after the window", (("C8", WINDOW_END),), {}, D(2023, 9, 29), []),
+    (
+        "an ISP already submitted says so only",
+        (("C8", WINDOW_END),),
+        {"isp_status": "submitted"},
+        D(2023, 9, 20),
+        ["already_submitted"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("choices", "kw", "today", "expected"),
+    [c[1:] for c in TOLERANCE_FILE_CASES],
+    ids=[c[0] for c in TOLERANCE_FILE_CASES],
+)
+def test_the_tolerance_file_first(choices, kw, today, expected):
+    facts = isp(*FULL, tolerance_choices=choices, **kw)
+    assert codes(rules.submit_problems(facts, today=today)) == expected
+
+
+def test_the_tolerance_file_problem_names_the_courses_and_the_last_day():
+    facts = isp(*FULL, tolerance_choices=(("NUR2B", WINDOW_END), ("NUR2A", D(2023, 9, 25))))
+    problem = rules.tolerance_file_problem(facts, today=D(2023, 9, 20))
+    assert problem.code == "tolerance_file_open"
+    assert problem.derogation is None  # no derogation lifts it
+    assert "NUR2A, NUR2B" in problem.message and "2023-09-28" in problem.message
+    # On 26 September only NUR2B's window is still open.
+    assert "NUR2A" not in rules.tolerance_file_problem(facts, today=D(2023, 9, 26)).message

@@ -20,9 +20,12 @@ from students.rules import (
     Admission,
     PassRefund,
     admission,
+    admission_covers,
     balance_warning,
     binding_conditions_due,
     bonus_left,
+    counts_for_threshold,
+    course_count_starts,
     credits_without_learning_account,
     deduction,
     deregistration_refunds,
@@ -36,11 +39,13 @@ from students.rules import (
     opening_entry,
     pass_refunds,
     rebuild_amount,
+    rebuild_correction,
     rebuild_due,
     removal_refunds,
     repeated_failure_applies,
     repeated_failure_refusal_due,
     threshold_refusal_due,
+    threshold_refusal_until,
     year_counts_against,
 )
 
@@ -660,16 +665,45 @@ REBUILD_AFTER_MASTER = {
             0,
             id="after-leaving-rebuild-stopped",
         ),
-        # Never in higher education: nothing to rebuild.
+        # Never enrolled and no master's degree: no one "left higher education", nothing to rebuild.
         pytest.param(
             {"after_first_master": False, "previous_year_without_enrolment": True, "ever_enrolled": False},
             0,
             id="never-enrolled",
         ),
+        # DOMAIN rule 10 "The master's-degree path needs no earlier enrolment at the
+        # college": issue 12's opening 184, first master's degree -> 44 gets 10, then 54 gets 6.
+        pytest.param({"ever_enrolled": False}, 10, id="after-master-never-enrolled-44-gets-10"),
+        pytest.param(
+            {"ever_enrolled": False, "balance": 54, "previous_year_without_enrolment": True},
+            6,
+            id="after-master-never-enrolled-54-gets-6",
+        ),
+        pytest.param({"ever_enrolled": False, "balance": 60}, 0, id="after-master-never-enrolled-at-60"),
+        pytest.param({"ever_enrolled": False, "enrolled_this_year": True}, 0, id="after-master-never-enrolled-enrols"),
+        pytest.param({"ever_enrolled": False, "rebuild_stopped": True}, 0, id="after-master-never-enrolled-stopped"),
     ],
 )
 def test_rebuild_due(changes, expected):
     assert rebuild_due(**{**REBUILD_AFTER_MASTER, **changes}) == expected
+
+
+@pytest.mark.parametrize(
+    ("rebuilt_this_year", "refused", "expected"),
+    [
+        # DOMAIN rule 10 "A student who enrols later in an academic year whose start
+        # granted a rebuild was enrolled in that year: the rebuild of that year is
+        # reversed by a correction entry": 44 + 10 = 54, enrols -> 44.
+        pytest.param(10, False, -10, id="reverses-10"),
+        pytest.param(6, False, -6, id="reverses-6"),
+        # No rebuild at that year's start: nothing to reverse.
+        pytest.param(0, False, 0, id="no-rebuild-nothing"),
+        # "A refused enrolment is no enrolment here (it neither stops nor reverses a rebuild)".
+        pytest.param(10, True, 0, id="refused-keeps-it"),
+    ],
+)
+def test_rebuild_correction(rebuilt_this_year, refused, expected):
+    assert rebuild_correction(rebuilt_this_year=rebuilt_this_year, enrolment_refused=refused) == expected
 
 
 @pytest.mark.parametrize(
@@ -707,12 +741,50 @@ def test_rebuild_year_after_year(after_first_master, enrolled, expected_balances
     assert balances == expected_balances
 
 
+@pytest.mark.parametrize(
+    ("enrols_in", "expected_balances"),
+    [
+        # Issue 12: opening 184, first master's degree -> 184 - 140 = 44, never enrolled
+        # at the college: 54 at the start of the next year, 60 the year after, then 60 stays.
+        pytest.param(None, [54, 60, 60], id="never-enrols-44-54-60"),
+        # Enrols later in the second year: 44 -> 54, +6 = 60 at that year's start, the
+        # enrolment reverses the 6 -> 54; the third year rebuilds nothing (stopped).
+        pytest.param(1, [54, 54, 54], id="enrols-in-second-year-54"),
+        # Enrols later in the first year: +10 reversed -> 44, and it stays 44.
+        pytest.param(0, [44, 44, 44], id="enrols-in-first-year-44"),
+    ],
+)
+def test_rebuild_never_enrolled_after_master(enrols_in, expected_balances):
+    """DOMAIN rule 10: the master's-degree path without an earlier enrolment, and an
+    enrolment later in a year whose start granted a rebuild (the enrolment comes
+    after the year's start, so that start still rebuilds, then a correction)."""
+    balance = 44
+    ever_enrolled = stopped = False
+    balances = []
+    for year in range(3):
+        rebuilt = rebuild_due(
+            balance=balance,
+            enrolled_this_year=False,  # not enrolled at the start of the year
+            after_first_master=True,
+            previous_year_without_enrolment=year > 0 and not ever_enrolled,
+            ever_enrolled=ever_enrolled,
+            rebuild_stopped=stopped,
+        )
+        balance += rebuilt
+        if year == enrols_in:
+            balance += rebuild_correction(rebuilt_this_year=rebuilt, enrolment_refused=False)
+            ever_enrolled = stopped = True
+        balances.append(balance)
+    assert balances == expected_balances
+
+
 # Rule 11: admission ---------------------------------------------------------
 ADMISSION = {
-    "uses_learning_account": True,
+    "covered": True,
     "balance": 0,
     "enrolled_in_both_previous_years": False,
     "credits_left_to_degree": 60,
+    "requested": True,
 }
 
 
@@ -756,17 +828,69 @@ ADMISSION = {
             Admission(refused=False),
             id="positive-balance-no-flag",
         ),
-        # Art. 33 "This does not apply for students who enrol in a bachelor of
-        # education programme if they have already obtained a bachelor's degree":
-        # lines that do not use the learning account are never refused on it.
-        pytest.param({"uses_learning_account": False}, Admission(refused=False), id="not-using-account-0"),
+        # An enrolment Art. 33 does not cover (admission_covers) is never refused on it.
+        pytest.param({"covered": False}, Admission(refused=False), id="not-covered-0"),
+        pytest.param({"covered": False, "balance": -40}, Admission(refused=False), id="not-covered-negative"),
+        # Art. 33 "on condition of a written request": without one, the exception's
+        # other conditions are not enough (DOMAIN §2 rule 11: the request is recorded).
         pytest.param(
-            {"uses_learning_account": False, "balance": -40}, Admission(refused=False), id="not-using-account-negative"
+            {"enrolled_in_both_previous_years": True, "credits_left_to_degree": 30, "requested": False},
+            Admission(refused=True),
+            id="exception-without-written-request",
         ),
+        pytest.param(
+            {"balance": -12, "enrolled_in_both_previous_years": True, "credits_left_to_degree": 30, "requested": True},
+            Admission(refused=False, exception=True),
+            id="exception-with-written-request",
+        ),
+        # A request alone does not make the exception: 31 credits left.
+        pytest.param(
+            {"enrolled_in_both_previous_years": True, "credits_left_to_degree": 31, "requested": True},
+            Admission(refused=True),
+            id="request-but-31-left",
+        ),
+        # A positive balance needs no request.
+        pytest.param({"balance": 5, "requested": False}, Admission(refused=False), id="positive-no-request-needed"),
     ],
 )
 def test_admission(changes, expected):
     assert admission(**{**ADMISSION, **changes}) == expected
+
+
+@pytest.mark.parametrize(
+    ("contract", "programme_kind", "holds_bachelor", "expected"),
+    [
+        # Art. 33 "any type of contract for a bachelor's degree programme": every contract
+        # in an initial bachelor, exam contracts included (they never use the account).
+        pytest.param("degree", "initial_bachelor", False, True, id="initial-bachelor-degree"),
+        pytest.param("credit", "initial_bachelor", False, True, id="initial-bachelor-credit"),
+        pytest.param("exam_degree", "initial_bachelor", False, True, id="initial-bachelor-exam-degree"),
+        pytest.param("exam_credit", "initial_bachelor", False, True, id="initial-bachelor-exam-credit"),
+        # ... and in an educational bachelor (DOMAIN §2 rule 11: FIRST_BACHELOR_KINDS).
+        pytest.param("degree", "education_bachelor", False, True, id="education-bachelor-degree"),
+        pytest.param("exam_degree", "education_bachelor", False, True, id="education-bachelor-exam-degree"),
+        # Art. 33 "This does not apply for students who enrol in a bachelor of education
+        # programme if they have already obtained a bachelor's degree": any contract.
+        pytest.param("degree", "education_bachelor", True, False, id="education-bachelor-holder-degree"),
+        pytest.param("credit", "education_bachelor", True, False, id="education-bachelor-holder-credit"),
+        pytest.param("exam_credit", "education_bachelor", True, False, id="education-bachelor-holder-exam"),
+        # Holding a bachelor's degree does not free an initial bachelor.
+        pytest.param("degree", "initial_bachelor", True, True, id="initial-bachelor-holder"),
+        # Elsewhere, DOMAIN rule 11 "any other enrolment whose lines would use the learning
+        # account": degree contracts of initial masters, credit contracts everywhere ...
+        pytest.param("degree", "initial_master", False, True, id="initial-master-degree"),
+        pytest.param("credit", "associate", False, True, id="associate-credit"),
+        pytest.param("credit", "postgraduate", True, True, id="postgraduate-credit"),
+        # ... but not what never uses it (LA "You don't need your learning account").
+        pytest.param("exam_degree", "initial_master", False, False, id="initial-master-exam"),
+        pytest.param("degree", "associate", False, False, id="associate-degree"),
+        pytest.param("degree", "bachelor_after_bachelor", True, False, id="bachelor-after-bachelor"),
+        pytest.param("exam_credit", "bachelor_after_bachelor", True, False, id="bachelor-after-bachelor-exam"),
+        pytest.param("degree", "master_after_master", True, False, id="master-after-master"),
+    ],
+)
+def test_admission_covers(contract, programme_kind, holds_bachelor, expected):
+    assert admission_covers(contract=contract, programme_kind=programme_kind, holds_bachelor=holds_bachelor) is expected
 
 
 # Rule 12: credits without learning account ----------------------------------
@@ -833,6 +957,59 @@ def test_threshold_refusal_due(years_enrolled, package_reached, expected):
     assert threshold_refusal_due(years_enrolled=years_enrolled, package_reached=package_reached) is expected
 
 
+@pytest.mark.parametrize(
+    ("contract", "status", "expected"),
+    [
+        # DOMAIN §5: "after the second academic year of degree-contract enrolment in it
+        # (deregistered years count; credit-contract years do not)".
+        pytest.param("degree", "enrolled", True, id="degree"),
+        pytest.param("degree", "deregistered", True, id="degree-deregistered"),
+        pytest.param("credit", "enrolled", False, id="credit"),
+        pytest.param("exam_credit", "enrolled", False, id="credit-exam"),
+        pytest.param("exam_degree", "enrolled", False, id="degree-exam"),
+        # A refused enrolment is a year the student was not enrolled.
+        pytest.param("degree", "refused", False, id="degree-refused"),
+    ],
+)
+def test_counts_for_threshold(contract, status, expected):
+    assert counts_for_threshold(contract=contract, status=status) is expected
+
+
+DECIDED = D(2025, 9, 14)  # the end of 2024-2025: refused 2025-2026 up to 2030-2031
+REFUSED_IN, OTHER = 1, 2
+
+
+@pytest.mark.parametrize(
+    ("degrees", "expected"),
+    [
+        pytest.param([], "2030-2031", id="no-degree-six-years"),
+        # §2: "valid six years or until a graduation from another higher education programme":
+        # a degree on 1 July 2027 ends it with 2026-2027, the last year started on or before it.
+        pytest.param([(D(2027, 7, 1), "2026-2027", OTHER)], "2026-2027", id="degree-of-another-programme"),
+        pytest.param([(D(2027, 7, 1), "2026-2027", None)], "2026-2027", id="degree-elsewhere"),
+        pytest.param(
+            [(D(2029, 7, 1), "2028-2029", None), (D(2027, 2, 1), "2026-2027", OTHER)],
+            "2026-2027",
+            id="earliest-degree",
+        ),
+        # A degree after the six years changes nothing.
+        pytest.param([(D(2032, 7, 1), "2031-2032", OTHER)], "2030-2031", id="degree-after-six-years"),
+        # "dated after the refusal was taken" (DOMAIN §5): an earlier degree does not end it.
+        pytest.param([(D(2024, 7, 1), "2023-2024", None)], "2030-2031", id="degree-before-refusal"),
+        pytest.param([(DECIDED, "2024-2025", None)], "2030-2031", id="degree-on-the-decision-day"),
+        # "another" programme: not the refused one.
+        pytest.param([(D(2027, 7, 1), "2026-2027", REFUSED_IN)], "2030-2031", id="degree-of-the-refused-programme"),
+    ],
+)
+def test_threshold_refusal_until(degrees, expected):
+    assert (
+        threshold_refusal_until(
+            until_year_code="2030-2031", decided_on=DECIDED, programme_id=REFUSED_IN, degrees=degrees
+        )
+        == expected
+    )
+
+
 def test_threshold_refusal_lasts_six_years_from_the_next():
     # Art. 30 §2: "valid six years": decided at the end of 2024-2025, it covers 2025-2026 up to
     # and including 2030-2031 (EXCHANGE.md's example measure).
@@ -871,28 +1048,67 @@ LOW, HIGH = Fraction(40), Fraction(90)
     ("failed_years", "expected"),
     [
         pytest.param([], False, id="never-failed"),
-        pytest.param([("degree", LOW)], False, id="one-year-low"),
-        pytest.param([("credit", LOW)], False, id="one-credit-year"),
-        # §1 first bullet: two years, each under 50 %.
-        pytest.param([("degree", LOW), ("degree", Fraction(100, 3))], True, id="two-years-40-33"),
+        pytest.param([(2023, "degree", LOW)], False, id="one-year-low"),
+        pytest.param([(2023, "credit", LOW)], False, id="one-credit-year"),
+        # §1 first bullet: "did not obtain at least 50% study efficiency for the ISP in each
+        # academic year": two years, each under 50 %, consecutive or not.
+        pytest.param([(2023, "degree", LOW), (2024, "degree", Fraction(100, 3))], True, id="two-years-40-33"),
+        pytest.param([(2021, "degree", LOW), (2023, "degree", LOW)], True, id="two-years-low-not-consecutive"),
+        pytest.param([(2021, "credit", LOW), (2024, "exam_credit", LOW)], True, id="two-credit-years-low-apart"),
         # Not in each year: 90 % the first year, 40 % the second.
-        pytest.param([("degree", HIGH), ("degree", LOW)], False, id="two-years-90-40"),
-        pytest.param([("degree", LOW), ("degree", Fraction(200, 3))], False, id="two-years-40-66"),
+        pytest.param([(2023, "degree", HIGH), (2024, "degree", LOW)], False, id="two-years-90-40"),
+        pytest.param([(2023, "degree", LOW), (2024, "degree", Fraction(200, 3))], False, id="two-years-40-66"),
         # Exactly 50 % is "at least 50 %": no refusal.
-        pytest.param([("degree", Fraction(50)), ("degree", Fraction(50))], False, id="two-years-50-50"),
-        # §1 second bullet: two years with a credit contract.
-        pytest.param([("credit", HIGH), ("credit", HIGH)], True, id="two-credit-years"),
-        # §1 third bullet: one degree year under 50 % and one credit year, either order.
-        pytest.param([("degree", LOW), ("credit", HIGH)], True, id="degree-low-then-credit"),
-        pytest.param([("credit", HIGH), ("degree", LOW)], True, id="credit-then-degree-low"),
-        pytest.param([("degree", HIGH), ("credit", HIGH)], False, id="degree-high-then-credit"),
-        # §2: three years not passed refuses any further enrolment, whatever the efficiency.
-        pytest.param([("degree", HIGH), ("degree", HIGH), ("degree", HIGH)], True, id="three-years-high"),
-        pytest.param([("degree", HIGH), ("credit", HIGH), ("exam_degree", HIGH)], True, id="three-years-mixed"),
+        pytest.param([(2023, "degree", Fraction(50)), (2024, "degree", Fraction(50))], False, id="two-years-50-50"),
+        # §1 second bullet: "for two consecutive academic years did not pass with a credit contract".
+        pytest.param([(2023, "credit", HIGH), (2024, "credit", HIGH)], True, id="two-consecutive-credit-years"),
+        pytest.param([(2023, "exam_credit", HIGH), (2024, "credit", HIGH)], True, id="credit-exam-then-credit"),
+        # Not consecutive (a year between, in which the course was not failed): no refusal.
+        pytest.param([(2021, "credit", HIGH), (2023, "credit", HIGH)], False, id="two-credit-years-apart"),
+        pytest.param([(2023, "credit", HIGH), (2021, "credit", 60)], False, id="two-credit-years-apart-unordered"),
+        # §1 third bullet: "for two consecutive academic years ..., the respective first year with a
+        # degree contract or a degree-exam contract with a study efficiency of less than 50% and
+        # the second year with a credit contract, or vice versa".
+        pytest.param([(2023, "degree", LOW), (2024, "credit", HIGH)], True, id="degree-low-then-credit"),
+        pytest.param([(2023, "credit", HIGH), (2024, "degree", LOW)], True, id="credit-then-degree-low"),
+        pytest.param([(2024, "exam_degree", LOW), (2023, "credit", HIGH)], True, id="credit-then-degree-exam-low"),
+        pytest.param([(2023, "degree", HIGH), (2024, "credit", HIGH)], False, id="degree-high-then-credit"),
+        pytest.param([(2021, "degree", LOW), (2023, "credit", HIGH)], False, id="degree-low-credit-apart"),
+        # §2: three years not passed refuses any further enrolment, whatever the efficiency,
+        # consecutive or not.
+        pytest.param(
+            [(2020, "degree", HIGH), (2022, "degree", HIGH), (2024, "degree", HIGH)], True, id="three-years-high"
+        ),
+        pytest.param(
+            [(2022, "degree", HIGH), (2023, "credit", HIGH), (2024, "exam_degree", HIGH)], True, id="three-years-mixed"
+        ),
     ],
 )
 def test_repeated_failure_refusal_due(failed_years, expected):
     assert repeated_failure_refusal_due(failed_years=failed_years) is expected
+
+
+@pytest.mark.parametrize(
+    ("years_in_programme", "in_threshold_package", "expected"),
+    [
+        pytest.param([2023], False, None, id="first-year"),
+        pytest.param([2022, 2023, 2024], False, None, id="no-break"),
+        # Art. 10: "not registered for at least one year in a specific study programme":
+        # "Calculations are reset for the number of registration opportunities for each course".
+        pytest.param([2021, 2023], False, 2023, id="one-year-break"),
+        pytest.param([2019, 2020, 2024, 2025], False, 2024, id="long-break-then-two-years"),
+        pytest.param([2018, 2020, 2021, 2023], False, 2023, id="latest-break-counts"),
+        # "except for the courses that belong to the threshold package of the bachelor student
+        # to whom the threshold system applies".
+        pytest.param([2021, 2023], True, None, id="threshold-package-course"),
+        pytest.param([2023, 2021], False, 2023, id="unordered"),
+    ],
+)
+def test_course_count_starts(years_in_programme, in_threshold_package, expected):
+    assert (
+        course_count_starts(years_in_programme=years_in_programme, in_threshold_package=in_threshold_package)
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -970,10 +1186,11 @@ def test_learning_account_refusal_due(uses, balance, exception, expected):
 )
 def test_learning_account_exception_feeds_the_measure(both_years, credits_left, expected):
     decided = admission(
-        uses_learning_account=True,
+        covered=True,
         balance=0,
         enrolled_in_both_previous_years=both_years,
         credits_left_to_degree=credits_left,
+        requested=True,
     )
     assert decided.exception is expected
     assert (
