@@ -20,7 +20,7 @@ from exams.standing import standings
 from programmes.models import ExamPeriod
 from programmes.rules import academic_year_code, parse_academic_year_code
 from students.models import Enrolment, ExemptionApproval, ISPLine, Measure, MeasureKind, Student
-from students.refusals import REFUSALS
+from students.refusals import REFUSALS, degrees_of, measure_until
 
 from . import rules
 from .models import Appeal, AppealStatus, Correction, LiftingStatus, Outcome, RefusalLiftingRequest
@@ -442,7 +442,8 @@ def lifting_check(
         asked_earlier=asked_earlier,
         refusal_years=(
             parse_academic_year_code(measure.from_year_code),
-            parse_academic_year_code(measure.until_year_code),
+            # A threshold refusal ends early with a degree from another programme (Art. 30 §2).
+            parse_academic_year_code(measure_until(measure, degrees_of([measure.student_id])[measure.student_id])),
         ),
         lifted=measure.lifted_on is not None,
         grounds=grounds,

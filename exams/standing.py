@@ -13,7 +13,8 @@ from fractions import Fraction
 
 from programmes.models import Course, Programme
 from programmes.rules import THRESHOLD_KINDS
-from students.models import Contract, Enrolment, EnrolmentStatus, ISPLine
+from students import rules as student_rules
+from students.models import Contract, Enrolment, ISPLine
 
 from . import rules
 
@@ -153,7 +154,15 @@ class Standing:
         return all(r.done for r in self.package_records(up_to))
 
     def years_enrolled(self, up_to: YearInProgramme) -> int:
-        return len({y.year_id for y in self._up_to(up_to) if y.status != EnrolmentStatus.REFUSED})
+        """Academic years of enrolment for the decree threshold (Art. 30 §1): degree-contract
+        years up to ``up_to``, deregistered ones included (``counts_for_threshold``)."""
+        return len(
+            {
+                y.year_id
+                for y in self._up_to(up_to)
+                if student_rules.counts_for_threshold(contract=y.contract, status=y.status)
+            }
+        )
 
     # --- programme result (Art. 78-81) ---
     def passed(self, up_to: YearInProgramme | None = None) -> bool:

@@ -34,6 +34,11 @@ def _code_plus(code: str, years: int) -> str:
     return academic_year_code(first + years)
 
 
+def _first_year(code: str) -> int:
+    """``"2023-2024"`` -> 2023."""
+    return int(code[:4])
+
+
 @transaction.atomic
 def measures_take(*, year: AcademicYear) -> int:
     """Take the year-end measures of ``year`` and refuse the enrolments they hit."""
@@ -106,32 +111,45 @@ def measures_due(*, year: AcademicYear, student_ids=None) -> list[Measure]:
             measure(MeasureKind.BINDING_CONDITIONS, student_id, programme_id, next_code)
         # Art. 31: repeated failure of a course (or an identical one), over all programmes.
         if rules.repeated_failure_applies(programme_kind=kind, contract=contract):
+            # Art. 10: after a break in this programme the count starts again (not for
+            # the threshold package); a refused year is a year not registered.
+            years_in_programme = [
+                _first_year(y.year_code)
+                for y in standing.years
+                if y.year_start <= current.year_start and y.status != EnrolmentStatus.REFUSED
+            ]
+            package = standing.package if standing.threshold_applies else set()
             for line in current.active:
                 if line.done or line.exempted:
                     continue
+                starts = rules.course_count_starts(
+                    years_in_programme=years_in_programme, in_threshold_package=line.course_id in package
+                )
                 failed_years = {}
                 for other in by_student[student_id]:
                     for y in other.years:
-                        if y.year_start > current.year_start:
+                        if y.year_start > current.year_start or y.status == EnrolmentStatus.REFUSED:
+                            continue
+                        if starts is not None and _first_year(y.year_code) < starts:
                             continue
                         for other_line in y.active:
                             if group.get(other_line.course_id) == group.get(line.course_id) and not other_line.done:
-                                failed_years[y.year_id] = (y.contract, y.efficiency)
+                                failed_years[y.year_id] = (_first_year(y.year_code), y.contract, y.efficiency)
                 if rules.repeated_failure_refusal_due(failed_years=list(failed_years.values())):
                     measure(MeasureKind.REPEATED_FAILURE_REFUSAL, student_id, programme_id, next_code, line.course_id)
         # Art. 33: a learning account of 0 or below.
-        uses = rules.line_uses_learning_account(
-            contract=contract, programme_kind=kind, holds_bachelor=False, exempted=False
-        )
+        # DOMAIN §2 rule 11: any contract in a first bachelor, or lines that use the account.
+        uses = rules.admission_covers(contract=contract, programme_kind=kind, holds_bachelor=False)
         if uses and balance[student_id] <= 0:
             previous_years = [y for y in standing.years if y.year_start < current.year_start]
             both = len({y.year_id for y in previous_years}) >= 1  # this year and the one before
             left = max(0, standing.programme.credits - sum(r.credits for r in standing.records(current) if r.done))
             exception = rules.admission(
-                uses_learning_account=True,
+                covered=True,
                 balance=balance[student_id],
                 enrolled_in_both_previous_years=both,
                 credits_left_to_degree=left,
+                requested=True,  # the written request comes with the next enrolment
             ).exception
             if rules.learning_account_refusal_due(
                 uses_learning_account=uses, balance=balance[student_id], exception=exception

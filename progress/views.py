@@ -31,6 +31,7 @@ from students.models import (
     Measure,
     Student,
 )
+from students.refusals import degrees_of, measure_until
 from students.selectors import enrolments_for, require_isp_write, students_for
 
 from . import selectors, services
@@ -213,6 +214,16 @@ def change_history(student: Student, enrolment_ids: list[int]) -> list[dict]:
     return rows[:HISTORY_LIMIT]
 
 
+def _measures_with_end(student) -> list[Measure]:
+    """The student's measures, each with ``until``: the last academic year it covers (a
+    threshold refusal ends early with a degree from another programme, Art. 30 §2)."""
+    measures = list(Measure.objects.filter(student=student).select_related("programme", "course"))
+    degrees = degrees_of([student.pk]).get(student.pk, [])
+    for measure in measures:
+        measure.until = measure_until(measure, degrees)
+    return measures
+
+
 @require_GET
 @requires(Capability.STUDENT_PAGES)
 def student_detail(request, number):
@@ -248,7 +259,7 @@ def student_detail(request, number):
         "ledger": list(reversed(rows)),
         "chart": balance_chart(entries),
         "years": list(reversed(years)),
-        "measures": Measure.objects.filter(student=student).select_related("programme", "course"),
+        "measures": _measures_with_end(student),
         "programme_results": ProgrammeResult.objects.filter(student=student).select_related(
             "programme", "academic_year"
         ),
@@ -353,6 +364,7 @@ def _editor_context(request, enrolment, *, derogation_form=None):
         },
         "composition_problems": rules.composition_problems(facts),
         "submit_problems": rules.submit_problems(facts, today=today),
+        "tolerance_file": [p for p in [rules.tolerance_file_problem(facts, today=today)] if p],
         "approve_problems": rules.approve_problems(facts, today=today),
         "deadlines": [
             {"label": deadline_labels[d.code], "on": d.on, "passed": d.passed(today)}
