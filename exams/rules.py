@@ -218,6 +218,17 @@ def programme_passed(*, programme_credits: int, compulsory: Iterable, records: I
     return percentage is None or percentage >= 50
 
 
+DEGREE_CONTRACTS = frozenset({"degree", "exam_degree"})
+
+
+def programme_result_possible(*, contract: str) -> bool:
+    """Art. 14: only a degree contract or a degree-exam contract leads to a degree.
+    A student who completes a programme under a credit or credit-exam contract
+    gets credit certificates, but no programme result, level or diploma.
+    ``contract``: the contract of the enrolment in which the programme is completed."""
+    return contract in DEGREE_CONTRACTS
+
+
 LEVELS = ((90, "summa_cum_laude_congratulations"), (85, "summa_cum_laude"), (77, "magna_cum_laude"), (68, "cum_laude"))
 NO_LEVEL_KINDS = frozenset({ProgrammeKind.BRIDGING, ProgrammeKind.PREPARATORY})
 

@@ -288,9 +288,10 @@ def _stage_automatic_tolerance(
 
 def programme_results_update(*, pairs, day: datetime.date, found: dict | None = None) -> int:
     """Stage 5: the programme result (Art. 78-81) of each (student, programme):
-    recorded when the programme is passed, withdrawn when it no longer is (an
-    objection to automatic tolerance undoes it). ``found``: the pairs' standings
-    when they are loaded already."""
+    recorded when the programme is passed in a year of a degree or degree-exam
+    contract (Art. 14), withdrawn when it is no longer passed (an objection to
+    automatic tolerance undoes it). ``found``: the pairs' standings when they are
+    loaded already."""
     pairs = set(pairs)
     found = standings(pairs) if found is None else found
     existing = {
@@ -305,6 +306,8 @@ def programme_results_update(*, pairs, day: datetime.date, found: dict | None = 
             continue
         passed = standing.passed()
         if passed and key not in existing:
+            if not _degree_possible(standing):
+                continue
             percentage, level = standing.result()
             new.append(
                 ProgrammeResult(
@@ -322,6 +325,17 @@ def programme_results_update(*, pairs, day: datetime.date, found: dict | None = 
     for result in ProgrammeResult.objects.filter(pk__in=gone):
         result.delete()  # one by one, so that the history records the withdrawal
     return len(new)
+
+
+def _degree_possible(standing) -> bool:
+    """Art. 14: the programme is completed in the first academic year up to which it
+    is passed; a degree needs a degree or degree-exam contract in that year."""
+    completed = next(y for y in standing.years if standing.passed(up_to=y))
+    return any(
+        rules.programme_result_possible(contract=y.contract)
+        for y in standing.years
+        if y.year_start == completed.year_start
+    )
 
 
 @transaction.atomic
@@ -417,6 +431,49 @@ def tolerance_choice_check(*, line: ISPLine, on: datetime.date) -> str | None:
         credits=line.course.credits,
         left=position["left"],
     )
+
+
+def tolerance_choices_open(
+    *, student_id: int, programme_id: int, before: datetime.date, today: datetime.date
+) -> list[tuple[str, datetime.date]]:
+    """The student's tolerance file (Art. 91 §2) in ``programme_id`` for the years that
+    started before ``before``: the tolerable fails, not tolerated and with no choice made
+    for them yet, on which a choice made ``today`` would stand, each with the last day
+    of the open choice window (publication day + 15), in course code order."""
+    lines = (
+        ISPLine.objects.filter(
+            enrolment__student_id=student_id,
+            enrolment__programme_id=programme_id,
+            enrolment__academic_year__starts_on__lt=before,
+            enrolment__contract__in=TOLERANCE_CONTRACTS,
+            removed_on__isnull=True,
+            exempted=False,
+            outcome=LineOutcome.TOLERABLE,
+            tolerated_on__isnull=True,
+        )
+        .exclude(Exists(ToleranceChoice.objects.filter(isp_line=OuterRef("pk"), on__lte=today)))
+        .select_related("course", "enrolment")
+        .order_by("course__code", "pk")
+    )
+    found = []
+    windows: dict[int, list[datetime.date]] = {}
+    for line in lines:
+        if tolerance_choice_check(line=line, on=today) is not None:
+            continue
+        year_id = line.enrolment.academic_year_id
+        if year_id not in windows:
+            windows[year_id] = list(
+                published_periods(
+                    ExamPeriod.objects.filter(academic_year_id=year_id).select_related("academic_year")
+                ).values()
+            )
+        ends = [
+            day + datetime.timedelta(days=rules.CHOICE_DAYS)
+            for day in windows[year_id]
+            if day <= today <= day + datetime.timedelta(days=rules.CHOICE_DAYS)
+        ]
+        found.append((line.course.code, max(ends)))
+    return found
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, Sum
 
 from exams.facts import opportunity_taken
+from exams.services import tolerance_choices_open
 from programmes.facts import year_calendar
 from programmes.models import AcademicYear, Course, Prerequisite
 from students import rules
@@ -23,6 +24,7 @@ from students.models import (
     ExemptionApproval,
     ISPDerogation,
     ISPLine,
+    ISPStatus,
     LearningAccountEntry,
     LineOutcome,
 )
@@ -208,6 +210,22 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
     )
     holds_bachelor = Degree.objects.filter(student_id=student.pk, kind="bachelor", on__lte=today).exists()
 
+    new_to_programme = (
+        not Enrolment.objects.filter(
+            student_id=student.pk, programme_id=programme.pk, academic_year__starts_on__lt=year.starts_on
+        )
+        .exclude(status=EnrolmentStatus.REFUSED)
+        .exists()
+    )
+    # The tolerance file of the earlier years (Art. 91 §2): it blocks a draft's submission.
+    tolerance_choices = (
+        ()
+        if new_to_programme or enrolment.isp_status != ISPStatus.DRAFT
+        else tuple(
+            tolerance_choices_open(student_id=student.pk, programme_id=programme.pk, before=year.starts_on, today=today)
+        )
+    )
+
     line_facts = {
         line.pk: rules.LineFacts(
             id=line.pk,
@@ -225,11 +243,7 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
         calendar=year_calendar(year),
         lines=tuple(line_facts.values()),
         past=rules.PastFacts(
-            new_to_programme=not Enrolment.objects.filter(
-                student_id=student.pk, programme_id=programme.pk, academic_year__starts_on__lt=year.starts_on
-            )
-            .exclude(status=EnrolmentStatus.REFUSED)
-            .exists(),
+            new_to_programme=new_to_programme,
             followed=frozenset(followed),
             obtained=obtained,
             retakes=retakes,
@@ -241,6 +255,7 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
         credits_left_to_degree=max(0, programme.credits - obtained_credits),
         stage_one=tuple(course_facts[c.pk] for c in courses if c.stage == 1 and not c.elective),
         derogations=tuple((d.kind, d.course_id, d.credits) for d in derogations),
+        tolerance_choices=tolerance_choices,
     )
     return ISPContext(
         enrolment=enrolment,

@@ -30,6 +30,7 @@ from exams.rules import (
     parse_mark,
     programme_passed,
     programme_percentage,
+    programme_result_possible,
     study_efficiency,
     tolerance_choice_refusal,
     tolerance_credit,
@@ -514,6 +515,24 @@ TEN = [rec(f"C{i}", 6, 10) for i in range(10)]  # 60 credits, every course 10
 )
 def test_programme_passed(records, compulsory, programme_credits, expected):
     assert programme_passed(programme_credits=programme_credits, compulsory=compulsory, records=records) is expected
+
+
+# --- programme_result_possible (Art. 14) -------------------------------------------------
+@pytest.mark.parametrize(
+    ("contract", "expected"),
+    [
+        # "Students can only obtain a diploma if they are registered for a degree contract or a
+        # degree-exam contract."
+        pytest.param("degree", True, id="degree"),
+        pytest.param("exam_degree", True, id="degree-exam"),
+        # A credit contract aims at "a credit certificate for one or more courses", and so does
+        # a credit-exam contract: no degree, whatever was passed.
+        pytest.param("credit", False, id="credit"),
+        pytest.param("exam_credit", False, id="credit-exam"),
+    ],
+)
+def test_programme_result_possible(contract, expected):
+    assert programme_result_possible(contract=contract) is expected
 
 
 # --- level_of_achievement (Art. 81) --------------------------------------------------------

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from core.timeline import run_deadlines
 from exams import rules
-from exams.models import Result, ResultPart, ToleranceChoice
+from exams.models import ProgrammeResult, Result, ResultPart, ToleranceChoice
 from exams.redecisions import result_redecide
 from exams.results import ResultEntry, result_record, results_check, tolerance_choice_record
 from programmes.models import ExamPeriod
@@ -444,3 +444,68 @@ def test_a_new_decision_lifts_a_threshold_refusal_and_readmits_the_next_enrolmen
     # the readmitted 2025-2026 ISP takes its 30 credits again: +30 +30 -30.
     assert student.learning_account_balance() == balance_refused + 30 + 30 - 30
     assert ISPLine.objects.get(enrolment=e3).deducted_credits == 30
+
+
+# --- Programme results only under a degree or degree-exam contract (Art. 14) ----------------
+def _small_programme_world(contract):
+    """A 12-credit bachelor after bachelor (no learning account) with two 6-credit courses,
+    one student in 2023-2024 under ``contract``."""
+    year = AcademicYearFactory()
+    programme = ProgrammeFactory(code=f"BANABA-{contract.upper()}", kind="bachelor_after_bachelor", credits=12)
+    enrolment = EnrolmentFactory(programme=programme, academic_year=year, contract=contract)
+    lines = [
+        ISPLineFactory(enrolment=enrolment, course=CourseFactory(programme=programme, code=code, credits=6))
+        for code in (f"{contract[:3].upper()}1", f"{contract[:3].upper()}2")
+    ]
+    periods = {p.number: p for p in year.exam_periods.all()}
+    return enrolment, lines, periods
+
+
+@pytest.mark.parametrize(
+    ("contract", "recorded"),
+    [("degree", True), ("exam_degree", True), ("credit", False), ("exam_credit", False)],
+)
+def test_a_programme_result_is_recorded_at_publication_only_under_a_degree_contract(db, contract, recorded):
+    enrolment, lines, periods = _small_programme_world(contract)
+    for line in lines:
+        result_record(isp_line=line, exam_period=periods[1], opportunity=1, mark=14)
+    run_deadlines(today=D(2024, 2, 6))
+    # Both courses passed, whatever the contract: a credit certificate each.
+    assert all(line.certified_on == D(2024, 2, 6) for line in ISPLine.objects.filter(enrolment=enrolment))
+    # The programme (12 credits) is completed at 14/20 = 70 % (no level: fewer than 20 examined
+    # credits, Art. 81), but a degree only under a degree or degree-exam contract (Art. 14).
+    found = ProgrammeResult.objects.filter(student=enrolment.student, programme=enrolment.programme)
+    assert found.exists() is recorded
+    if recorded:
+        assert (found.get().percentage, found.get().level) == (70, "")
+
+
+@pytest.mark.parametrize(("contract", "recorded"), [("degree", True), ("credit", False)])
+def test_a_new_decision_completing_the_programme_records_a_result_only_under_a_degree_contract(db, contract, recorded):
+    enrolment, lines, periods = _small_programme_world(contract)
+    result_record(isp_line=lines[0], exam_period=periods[1], opportunity=1, mark=14)
+    failed = result_record(isp_line=lines[1], exam_period=periods[1], opportunity=1, mark=6)
+    run_deadlines(today=D(2024, 2, 6))
+    assert not ProgrammeResult.objects.exists()
+    # An appeal turns the 6 into a 12: the programme is completed on 20 February 2024.
+    result_redecide(result=failed, mark=12, on=D(2024, 2, 20), reason="appeal")
+    assert ProgrammeResult.objects.filter(student=enrolment.student).exists() is recorded
+
+
+def test_completing_the_programme_under_a_credit_contract_after_degree_years_gives_no_result(db):
+    # Degree contract 2023-2024: one course passed, one failed; credit contract 2024-2025 with the
+    # failed course, passed: the programme is completed in a credit-contract year (Art. 14).
+    enrolment, lines, periods = _small_programme_world("degree")
+    result_record(isp_line=lines[0], exam_period=periods[1], opportunity=1, mark=14)
+    result_record(isp_line=lines[1], exam_period=periods[1], opportunity=1, mark=6)
+    run_deadlines(today=D(2024, 9, 16))
+    year2 = AcademicYearFactory(first_year=2024)
+    later = EnrolmentFactory(
+        student=enrolment.student, programme=enrolment.programme, academic_year=year2, contract="credit"
+    )
+    line = ISPLineFactory(enrolment=later, course=lines[1].course)
+    result_record(isp_line=line, exam_period=year2.exam_periods.get(number=1), opportunity=1, mark=12)
+    run_deadlines(today=D(2025, 2, 10))
+    line.refresh_from_db()
+    assert line.certified_on is not None
+    assert not ProgrammeResult.objects.filter(student=enrolment.student).exists()

@@ -340,3 +340,39 @@ def test_a_line_whose_exam_was_taken_cannot_be_removed_na_included(coach_world, 
         services.isp_line_remove(line=coach_world.lines["A103"], expected_version=2, by=coach_world.coach)
     assert refused_codes(excinfo) == ["opportunity_taken"]
     assert ISPLine.objects.get(pk=coach_world.lines["A103"].pk).removed_on is None
+
+
+# --- The tolerance file first (Art. 91 §2) ---------------------------------------------------
+def _submit(world, on):
+    with time_machine.travel(datetime.datetime.combine(on, datetime.time(12)), tick=False):
+        return services.isp_submit(enrolment=world.enrolment, expected_version=1, by=None, today=on)
+
+
+def test_an_isp_is_not_submitted_while_the_tolerance_file_is_open(tolerance_file_world):
+    with pytest.raises(services.ISPRefused) as excinfo:
+        _submit(tolerance_file_world, datetime.date(2024, 9, 20))
+    assert refused_codes(excinfo) == ["tolerance_file_open"]
+    message = excinfo.value.problems[0].message
+    assert "T3, T4" in message and "2024-09-28" in message
+    # The window's last day still blocks it.
+    with pytest.raises(services.ISPRefused):
+        _submit(tolerance_file_world, datetime.date(2024, 9, 28))
+    tolerance_file_world.enrolment.refresh_from_db()
+    assert tolerance_file_world.enrolment.isp_status == "draft"
+
+
+def test_the_isp_is_submitted_once_the_window_has_closed(tolerance_file_world):
+    # 29 September: no choice made, so no tolerance (Art. 91 §2); the ISP can go.
+    assert _submit(tolerance_file_world, datetime.date(2024, 9, 29)).isp_status == "submitted"
+
+
+def test_the_isp_is_submitted_once_the_choice_is_made(tolerance_file_world):
+    from exams.results import tolerance_choice_record
+
+    day = datetime.date(2024, 9, 20)
+    with time_machine.travel(datetime.datetime(2024, 9, 20, 12, 0), tick=False):
+        tolerance_choice_record(isp_line=tolerance_file_world.lines["T3"], on=day, today=day)
+    # T3 tolerated uses the 6 credits of tolerance credit: T4 can no longer be tolerated (Art. 91 §1),
+    # so nothing is left to decide.
+    assert ISPLine.objects.get(pk=tolerance_file_world.lines["T3"].pk).tolerated_on == day
+    assert _submit(tolerance_file_world, day).isp_status == "submitted"

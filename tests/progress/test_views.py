@@ -380,3 +380,26 @@ def test_query_counts_are_printed_for_the_report(client, college, on_coach_day, 
     with capsys.disabled():
         print(f"\nqueries with {STUDENTS} students: {counts}")
     assert counts["list"] <= LIST_BUDGET
+
+
+# --- The tolerance file first (Art. 91 §2) ---------------------------------------------------
+def _editor_on(client, world, day):
+    import time_machine
+
+    with time_machine.travel(datetime.datetime.combine(day, datetime.time(12)), tick=False):
+        return client.get(editor_url(world))
+
+
+def test_the_editor_names_the_courses_of_the_open_tolerance_file(client, admin_user, tolerance_file_world):
+    client.force_login(admin_user)
+    response = _editor_on(client, tolerance_file_world, datetime.date(2024, 9, 20))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'id="tolerance-file"' in content
+    assert 'data-reason="tolerance_file_open"' in content
+    assert "T3, T4" in content and "2024-09-28" in content
+    assert [p.code for p in response.context["submit_problems"]] == ["tolerance_file_open"]
+    # 29 September: the window has closed, the page says nothing more and the ISP can be submitted.
+    response = _editor_on(client, tolerance_file_world, datetime.date(2024, 9, 29))
+    assert 'id="tolerance-file"' not in response.content.decode()
+    assert response.context["submit_problems"] == []
