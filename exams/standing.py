@@ -14,7 +14,7 @@ from fractions import Fraction
 from programmes.models import Course, Programme
 from programmes.rules import THRESHOLD_KINDS
 from students import rules as student_rules
-from students.models import Contract, Enrolment, ISPLine
+from students.models import Contract, Enrolment, ISPLine, LineOutcome
 
 from . import rules
 
@@ -97,13 +97,32 @@ class Standing:
     def _up_to(self, year: YearInProgramme) -> list[YearInProgramme]:
         return [y for y in self.years if y.year_start <= year.year_start]
 
+    def _superseded(self, years: list[YearInProgramme]) -> set[int]:
+        """Tolerated lines whose course was taken again in a later year with a published
+        result (Art. 90 §3, DOMAIN §3): the new mark replaces the tolerated one whatever it
+        is, so the tolerance lapses and the tolerance credit it used is given back."""
+        tolerated: dict[int, int] = {}
+        superseded = set()
+        for year in years:
+            for line in year.active:
+                earlier = tolerated.get(line.course_id)
+                if earlier is not None and line.id != earlier and line.outcome != LineOutcome.PENDING:
+                    superseded.add(earlier)
+                    del tolerated[line.course_id]
+                if line.tolerated_on is not None and not line.exempted and line.certified_on is None:
+                    tolerated[line.course_id] = line.id
+        return superseded
+
     def records(self, up_to: YearInProgramme | None = None) -> list[rules.CourseRecord]:
         """One record per course taken: done in the year it was obtained, or the
-        latest year's mark when not (yet) obtained."""
+        latest year's mark when not (yet) obtained; a tolerated fail retaken at the end
+        of the programme (Art. 90 §3) counts with its new mark once it is published."""
+        years = self._up_to(up_to) if up_to else self.years
+        superseded = self._superseded(years)
         found: dict[int, rules.CourseRecord] = {}
-        for year in self._up_to(up_to) if up_to else self.years:
+        for year in years:
             for line in year.active:
-                if line.course_id in found and found[line.course_id].done:
+                if line.id in superseded or (line.course_id in found and found[line.course_id].done):
                     continue
                 found[line.course_id] = rules.CourseRecord(
                     course=line.course_id,
@@ -131,7 +150,8 @@ class Standing:
             programme_kind=self.programme.kind,
             starter=sum(line.credits for line in before if line.done) < rules.STARTER_CREDITS,
         )
-        used = sum(line.credits for line in up_to if line.tolerated_on is not None)
+        superseded = self._superseded(self._up_to(year))
+        used = sum(line.credits for line in up_to if line.tolerated_on is not None and line.id not in superseded)
         return {"credit": credit, "used": used, "left": credit - used}
 
     # --- decree threshold (Art. 30) ---

@@ -35,6 +35,7 @@ MEASURE = {
     "threshold_refusal": "refusal of enrolment: decree threshold not reached (Art. 30)",
     "repeated_failure_refusal": "refusal of enrolment: course not obtained repeatedly (Art. 31)",
     "binding_conditions": "binding conditions: at least 50 % study efficiency (Art. 29)",
+    "binding_conditions_refusal": "refusal of enrolment: binding conditions not met (Art. 29)",
     "learning_account_refusal": "refusal of enrolment: learning account of 0 or less (Art. 33)",
 }
 

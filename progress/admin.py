@@ -24,6 +24,7 @@ from students.models import (
     LearningAccountEntry,
     Measure,
     Student,
+    ToleratedRetakeApproval,
 )
 
 from .services import ISPConflict, ISPRefused, isp_approve, isp_derogation_record, isp_line_exempt, isp_submit
@@ -507,4 +508,16 @@ class ExemptionApprovalAdmin(RefusalsOnSaveMixin, ApprovalDefaultsMixin, Audited
     ]
     search_fields = ["isp_line__enrolment__student__number", "isp_line__course__code", "basis"]
     autocomplete_fields = ["isp_line", "approved_by"]
+    date_hierarchy = "approved_on"
+
+
+@admin.register(ToleratedRetakeApproval)
+class ToleratedRetakeApprovalAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    """Approved retakes of tolerated courses (Art. 90 §3), read-only here: they are recorded in
+    the ISP editor through ``tolerated_retake_approve``, which checks the rules and the version."""
+
+    list_display = ["enrolment", "course", "requested_on", "approved_on", "approved_by"]
+    list_filter = ["enrolment__academic_year", "enrolment__programme"]
+    list_select_related = [*ENROLMENT_RELATED, "course", "approved_by"]
+    search_fields = ["enrolment__student__number", "enrolment__student__last_name", "course__code"]
     date_hierarchy = "approved_on"

@@ -27,6 +27,7 @@ from students.models import (
     ISPStatus,
     LearningAccountEntry,
     LineOutcome,
+    ToleratedRetakeApproval,
 )
 
 
@@ -47,6 +48,8 @@ class ISPContext:
     # credits this enrolment has taken from the learning account (deductions minus refunds)
     charged: int
     entries: list[LearningAccountEntry] = field(default_factory=list)
+    # the cluster's approvals of retaking a tolerated course (Art. 90 §3)
+    tolerated_retakes: list[ToleratedRetakeApproval] = field(default_factory=list)
 
     def line(self, line_id) -> ISPLine | None:
         return next((line for line in self.lines if str(line.pk) == str(line_id)), None)
@@ -192,6 +195,9 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
     main = all((credits or 0, -pk) < (total, -enrolment.pk) for pk, credits in others.items())
 
     derogations = list(ISPDerogation.objects.filter(enrolment=enrolment).select_related("course", "approved_by"))
+    tolerated_retakes = list(
+        ToleratedRetakeApproval.objects.filter(enrolment=enrolment).select_related("course", "approved_by")
+    )
     exemptions = {
         e.isp_line_id: e
         for e in ExemptionApproval.objects.filter(isp_line__enrolment=enrolment).select_related("approved_by")
@@ -256,6 +262,7 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
         stage_one=tuple(course_facts[c.pk] for c in courses if c.stage == 1 and not c.elective),
         derogations=tuple((d.kind, d.course_id, d.credits) for d in derogations),
         tolerance_choices=tolerance_choices,
+        tolerated_retakes=frozenset(a.course_id for a in tolerated_retakes),
     )
     return ISPContext(
         enrolment=enrolment,
@@ -272,4 +279,5 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
         holds_bachelor=holds_bachelor,
         charged=charged,
         entries=entries,
+        tolerated_retakes=tolerated_retakes,
     )

@@ -9,7 +9,12 @@ from programmes.models import AcademicYear, Programme
 from students import rules
 from students.models import EnrolmentStatus, ISPStatus, Measure
 
-REFUSAL_KINDS = ("threshold_refusal", "repeated_failure_refusal", "learning_account_refusal")
+REFUSAL_KINDS = (
+    "threshold_refusal",
+    "repeated_failure_refusal",
+    "learning_account_refusal",
+    "binding_conditions_refusal",
+)
 
 
 class EnrolmentFilter(django_filters.FilterSet):

@@ -38,6 +38,22 @@ class ISPChangeForm(VersionForm):
         return data
 
 
+class ToleratedRetakeForm(VersionForm):
+    """The cluster's approval of a request to retake a tolerated course (Art. 90 §3)."""
+
+    course = forms.ModelChoiceField(label=_("Tolerated course"), queryset=None)
+    requested_on = forms.DateField(
+        label=_("Requested by the student on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, courses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = courses
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("save", _("Record the approved retake")))
+
+
 class DerogationForm(VersionForm):
     kind = forms.ChoiceField(label=_("Derogation"), choices=DerogationKind.choices)
     course = forms.ModelChoiceField(

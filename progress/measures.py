@@ -68,6 +68,16 @@ def measures_due(*, year: AcademicYear, student_ids=None) -> list[Measure]:
     course_ids = {line.course_id for s in found.values() for y in s.years for line in y.lines}
     group = identical_groups(course_ids)
     balance = balances(student_ids)
+    # Art. 29: who is under binding conditions in ``year``, and in which programme.
+    bound = set(
+        Measure.objects.filter(
+            student_id__in=student_ids,
+            kind=MeasureKind.BINDING_CONDITIONS,
+            lifted_on__isnull=True,
+            from_year_code__lte=year.code,
+            until_year_code__gte=year.code,
+        ).values_list("student_id", "programme_id")
+    )
     next_code = _code_plus(year.code, 1)
     decided_on = year.ends_on
     measures = []
@@ -109,6 +119,12 @@ def measures_due(*, year: AcademicYear, student_ids=None) -> list[Measure]:
         starter = standing.years[0].enrolment_id == enrolment_id
         if rules.binding_conditions_due(programme_kind=kind, starter=starter, efficiency=current.efficiency):
             measure(MeasureKind.BINDING_CONDITIONS, student_id, programme_id, next_code)
+        # Art. 29: under binding conditions this year and again under 50 %: refused in the
+        # programme for the next academic year.
+        if rules.binding_conditions_refusal_due(
+            under_binding_conditions=(student_id, programme_id) in bound, efficiency=current.efficiency
+        ):
+            measure(MeasureKind.BINDING_CONDITIONS_REFUSAL, student_id, programme_id, next_code)
         # Art. 31: repeated failure of a course (or an identical one), over all programmes.
         if rules.repeated_failure_applies(programme_kind=kind, contract=contract):
             # Art. 10: after a break in this programme the count starts again (not for

@@ -28,6 +28,7 @@ from students.models import (
     ISPLine,
     ISPStatus,
     LearningAccountEntry,
+    ToleratedRetakeApproval,
 )
 
 from . import facts as isp_facts
@@ -233,6 +234,37 @@ def isp_derogation_record(
     audited_save(derogation, by=by, reason=f"derogation {kind}")
     _save_enrolment(enrolment, by=by, reason=f"ISP: derogation {kind} recorded")
     return derogation
+
+
+@transaction.atomic
+def tolerated_retake_approve(
+    *,
+    enrolment: Enrolment | int,
+    course,
+    requested_on: datetime.date,
+    expected_version: int,
+    by,
+    today: datetime.date | None = None,
+) -> ToleratedRetakeApproval:
+    """Record the cluster's approval of the student's request to take again a course
+    accepted earlier as a tolerated fail (Art. 90 §3); the course can then be added to
+    the ISP, no later than ``isp_deadline``, in an ISP that completes the programme."""
+    today = today or clock.today()
+    enrolment = _claim(enrolment, expected_version)
+    context = isp_facts.isp_context(enrolment, today=today)
+    facts = context.course_facts.get(_pk(course))
+    if facts is None or context.course(facts.id) is None:
+        raise ISPRefused([rules.Problem("not_in_programme")])
+    problems = rules.tolerated_retake_approval_problems(facts, isp=context.facts, today=today)
+    if requested_on is None or requested_on > today:
+        problems.append(rules.Problem("tolerated_retake_request_date"))
+    _refuse_if(problems)
+    approval = ToleratedRetakeApproval(
+        enrolment=enrolment, course_id=facts.id, requested_on=requested_on, approved_on=today, approved_by=by
+    )
+    audited_save(approval, by=by, reason=f"retake of tolerated {facts.code} approved")
+    _save_enrolment(enrolment, by=by, reason=f"ISP: retake of tolerated {facts.code} approved")
+    return approval
 
 
 @transaction.atomic

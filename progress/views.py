@@ -37,7 +37,7 @@ from students.selectors import enrolments_for, require_isp_write, students_for
 from . import selectors, services
 from .facts import isp_context
 from .filters import EnrolmentFilter
-from .forms import DerogationForm, ISPChangeForm, VersionForm
+from .forms import DerogationForm, ISPChangeForm, ToleratedRetakeForm, VersionForm
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 200
@@ -292,7 +292,14 @@ def _sequencing_courses(enrolment):
     return Course.objects.filter(programme_id=enrolment.programme_id, prerequisites__kind="SQ").distinct()
 
 
-def _editor_context(request, enrolment, *, derogation_form=None):
+def _tolerated_courses(context):
+    """The courses tolerated earlier in the programme whose retake is not approved yet (Art. 90 §3)."""
+    facts = context.facts
+    ids = [cid for cid, how in facts.past.obtained.items() if how == "tolerated" and cid not in facts.tolerated_retakes]
+    return Course.objects.filter(pk__in=ids).order_by("code")
+
+
+def _editor_context(request, enrolment, *, derogation_form=None, tolerated_retake_form=None):
     today = clock.today()
     context = isp_context(enrolment, today=today)
     facts = context.facts
@@ -371,6 +378,9 @@ def _editor_context(request, enrolment, *, derogation_form=None):
             for d in rules.isp_deadlines(facts)
         ],
         "derogation_form": form,
+        "tolerated_retake_form": tolerated_retake_form
+        or ToleratedRetakeForm(initial={"version": enrolment.version}, courses=_tolerated_courses(context)),
+        "tolerated_retake_possible": any(how == "tolerated" for how in facts.past.obtained.values()),
         "without_account": context.credits_without_learning_account(),
         "retakes": sorted(facts.past.retakes.values()),
     }
@@ -492,6 +502,43 @@ def isp_derogation(request, pk):
     else:
         return render(
             request, "progress/isp_editor.html", _editor_context(request, enrolment, derogation_form=form), status=422
+        )
+    return redirect("students:isp_editor", pk=enrolment.pk)
+
+
+@require_POST
+@requires(Capability.STUDENT_PAGES)
+def isp_tolerated_retake(request, pk):
+    """Record the cluster's approval of a request to retake a tolerated course (Art. 90 §3)."""
+    enrolment = _enrolment_for_edit(request, pk)
+    form = ToleratedRetakeForm(request.POST, courses=_tolerated_courses(isp_context(enrolment, today=clock.today())))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.tolerated_retake_approve(
+                enrolment=enrolment,
+                course=data["course"],
+                requested_on=data["requested_on"],
+                expected_version=data["version"],
+                by=request.user,
+                today=clock.today(),
+            )
+        except services.ISPConflict:
+            messages.error(request, _conflict_message())
+        except services.ISPRefused as refused:
+            for problem in refused.problems:
+                form.add_error(None, problem.message)
+        else:
+            messages.success(request, _("The approved retake was recorded: the course can now be added."))
+            return redirect("students:isp_editor", pk=enrolment.pk)
+        if form.errors:
+            enrolment.refresh_from_db()
+    if form.errors:
+        return render(
+            request,
+            "progress/isp_editor.html",
+            _editor_context(request, enrolment, tolerated_retake_form=form),
+            status=422,
         )
     return redirect("students:isp_editor", pk=enrolment.pk)
 

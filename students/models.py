@@ -318,6 +318,7 @@ class MeasureKind(models.TextChoices):
     THRESHOLD_REFUSAL = "threshold_refusal", _("refusal: decree threshold (Art. 30)")
     REPEATED_FAILURE_REFUSAL = "repeated_failure_refusal", _("refusal: repeated failure (Art. 31)")
     BINDING_CONDITIONS = "binding_conditions", _("binding conditions (Art. 29)")
+    BINDING_CONDITIONS_REFUSAL = "binding_conditions_refusal", _("refusal: binding conditions not met (Art. 29)")
     LEARNING_ACCOUNT_REFUSAL = "learning_account_refusal", _("refusal: learning account (Art. 33)")
 
 
@@ -458,3 +459,33 @@ class ExemptionApproval(models.Model):
 
     def __str__(self):
         return f"{self.isp_line} {self.approved_on}"
+
+
+class ToleratedRetakeApproval(models.Model):
+    """The cluster's approval of a student's request to take again, at the end of the
+    programme, a course accepted earlier as a tolerated fail (Art. 90 §3, DOMAIN §3)."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="tolerated_retakes", verbose_name=_("enrolment")
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+", verbose_name=_("course"))
+    requested_on = models.DateField(_("requested on"))
+    approved_on = models.DateField(_("approved on"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["approved_on", "pk"]
+        verbose_name = _("approved retake of a tolerated course")
+        verbose_name_plural = _("approved retakes of tolerated courses")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "course"], name="tolerated_retake_once"),
+            models.CheckConstraint(
+                condition=Q(approved_on__gte=models.F("requested_on")), name="tolerated_retake_approved_after_request"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment} {self.course.code} {self.approved_on}"

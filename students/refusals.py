@@ -1,4 +1,4 @@
-"""Refusals by study progress measures (Art. 30 §2-3, 31 §3-4, 33, 34): which measures
+"""Refusals by study progress measures (Art. 29 §2-3, 30 §2-3, 31 §3-4, 33, 34): which measures
 refuse which enrolments, refusing and readmitting them, lifting a measure. The measures
 themselves are taken at the end of the year by ``progress.measures``."""
 
@@ -28,7 +28,12 @@ REFUSALS = {
     MeasureKind.THRESHOLD_REFUSAL,
     MeasureKind.REPEATED_FAILURE_REFUSAL,
     MeasureKind.LEARNING_ACCOUNT_REFUSAL,
+    MeasureKind.BINDING_CONDITIONS_REFUSAL,
 }
+# Refusals of one programme (and of all its courses, Art. 29 §3). "The study programmes that
+# lead to the same degree" (Art. 29 §3, DOMAIN §5) need a programme's degree code, which
+# programmes do not carry yet: the programme itself only.
+PROGRAMME_REFUSALS = {MeasureKind.THRESHOLD_REFUSAL, MeasureKind.BINDING_CONDITIONS_REFUSAL}
 
 
 def identical_groups(course_ids) -> dict[int, int]:
@@ -146,7 +151,7 @@ def measure_until(measure: Measure, degrees) -> str:
 
 
 def refusing_measure(*, enrolment: Enrolment, measures, course_groups, programme_courses, degrees=()) -> Measure | None:
-    """The measure that refuses ``enrolment``, if any (Art. 30 §2-3, 31 §3-4, 33);
+    """The measure that refuses ``enrolment``, if any (Art. 29 §2-3, 30 §2-3, 31 §3-4, 33);
     ``degrees`` as ``degrees_of`` gives them for the student."""
     code = enrolment.academic_year.code
     for m in measures:
@@ -154,7 +159,7 @@ def refusing_measure(*, enrolment: Enrolment, measures, course_groups, programme
             continue
         if not (m.from_year_code <= code <= measure_until(m, degrees)):
             continue
-        if m.kind == MeasureKind.THRESHOLD_REFUSAL and m.programme_id == enrolment.programme_id:
+        if m.kind in PROGRAMME_REFUSALS and m.programme_id == enrolment.programme_id:
             return m
         if m.kind == MeasureKind.REPEATED_FAILURE_REFUSAL:
             wanted = course_groups.get(m.course_id, m.course_id)

@@ -437,6 +437,16 @@ def binding_conditions_due(*, programme_kind: str, starter: bool, efficiency) ->
     return programme_kind == ProgrammeKind.ASSOCIATE and starter and efficiency is not None and efficiency < 50
 
 
+def binding_conditions_refusal_due(*, under_binding_conditions: bool, efficiency) -> bool:
+    """Art. 29 §1: a student under binding conditions "must achieve a study efficiency of
+    at least 50 % in the next academic year if they wish to be able to reregister for the
+    same programme in the year thereafter": under 50 % in the year of the conditions, in
+    the programme they were imposed in, refuses that programme for the following academic
+    year (Art. 29 §2-3). **(decided)** No efficiency (nothing actually taken) is nothing to
+    judge, as for the conditions themselves."""
+    return under_binding_conditions and efficiency is not None and efficiency < 50
+
+
 def learning_account_refusal_due(*, uses_learning_account: bool, balance: int, exception: bool) -> bool:
     """Art. 33: a learning account of 0 or below refuses the next enrolment in a
     programme that uses it, unless the Art. 33 exception applies."""
@@ -467,6 +477,11 @@ def learning_account_refusal_due(*, uses_learning_account: bool, balance: int, e
 #   not among them (the student may choose another elective).
 # - "Already credited": passed with a credit certificate, exempted or tolerated in an
 #   earlier year of the same programme (Art. 20 §4, 89-90); identical courses count.
+# - Retaking a tolerated course (Art. 90 §3, DOMAIN §3): a course tolerated earlier in
+#   the programme may be added again only with the cluster's recorded approval of the
+#   student's request, no later than ``isp_deadline``, and only in an ISP that
+#   completes the programme (checked with the composition, at submission and approval:
+#   the other lines hold at least the credits left to the degree).
 # - Submission: by ``isp_deadline``; a late enrolment within 7 days of enrolling.
 #   Approval: before ``first_semester_lock``; a late enrolment from that day on, and
 #   the re-approval of an ISP changed after an earlier approval, before
@@ -507,6 +522,20 @@ ISP_MESSAGES = {
     "already_credited": _(
         "%(course)s was already obtained in this programme (%(how)s): it cannot be taken again (Art. 20 §4, 89-90)."
     ),
+    "tolerated_retake_unapproved": _(
+        "%(course)s was accepted as a tolerated fail in this programme. It can be taken again only at the end of "
+        "the programme, on the student's request approved by the cluster (Art. 90 §3): record that approval first."
+    ),
+    "tolerated_retake_late": _(
+        "%(course)s, a tolerated fail, can be taken again only if it is added no later than %(deadline)s (Art. 90 §3)."
+    ),
+    "tolerated_retake_not_final": _(
+        "%(courses)s, tolerated earlier, can be taken again only at the end of the programme: this ISP holds "
+        "%(total)s credits besides them, fewer than the %(left)s credits left to the degree (Art. 90 §3)."
+    ),
+    "not_tolerated": _("%(course)s was not accepted as a tolerated fail in an earlier year of this programme."),
+    "tolerated_retake_exists": _("The retake of %(course)s is already approved."),
+    "tolerated_retake_request_date": _("State the date of the student's request, no later than today."),
     "sq_missing": _(
         "%(course)s requires %(required)s to have been followed (SQ): it is neither in an earlier ISP nor in this "
         "one. Add %(required)s first, or record a sequencing derogation (Art. 20 §1, 22 §1)."
@@ -677,6 +706,8 @@ class ISPFacts:
     # The tolerance file (Art. 91 §2): (course code, last day of the choice window) of the
     # tolerable fails of earlier years in the same programme with no choice made yet
     tolerance_choices: tuple[tuple[str, datetime.date], ...] = ()
+    # Courses tolerated earlier whose retake the cluster approved (Art. 90 §3)
+    tolerated_retakes: frozenset[int] = frozenset()
 
     @property
     def total_credits(self) -> int:
@@ -758,6 +789,60 @@ def _obtained(course: CourseFacts, past: PastFacts) -> str | None:
     return None
 
 
+def _credited_problems(course: CourseFacts, how: str, *, isp: ISPFacts, today: datetime.date) -> list[Problem]:
+    """A course already obtained is not taken again (Art. 20 §4, 89-90), except a
+    tolerated fail retaken with the cluster's approval by ``isp_deadline`` (Art. 90 §3)."""
+    if how != "tolerated" or isp.past.obtained.get(course.id) != "tolerated":
+        return [_problem("already_credited", course=course.code, how=how)]
+    if course.id not in isp.tolerated_retakes:
+        return [_problem("tolerated_retake_unapproved", course=course.code)]
+    if today > isp.calendar.isp_deadline:
+        return [_problem("tolerated_retake_late", course=course.code, deadline=isp.calendar.isp_deadline)]
+    return []
+
+
+def tolerated_retake_lines(isp: ISPFacts) -> list[LineFacts]:
+    """The lines retaking a course tolerated earlier (Art. 90 §3)."""
+    return [
+        line
+        for line in isp.lines
+        if line.course.id in isp.tolerated_retakes and isp.past.obtained.get(line.course.id) == "tolerated"
+    ]
+
+
+def tolerated_retake_problem(isp: ISPFacts) -> Problem | None:
+    """Art. 90 §3 "at the end of the programme": an ISP retaking a tolerated course
+    completes the programme; its other lines hold at least the credits left to the
+    degree (the tolerated course already counts as obtained)."""
+    retaken = tolerated_retake_lines(isp)
+    if not retaken or isp.credits_left_to_degree is None:
+        return None
+    others = isp.total_credits - sum(line.course.credits for line in retaken)
+    if others >= isp.credits_left_to_degree:
+        return None
+    return _problem(
+        "tolerated_retake_not_final",
+        courses=[line.course.code for line in retaken],
+        total=others,
+        left=isp.credits_left_to_degree,
+    )
+
+
+def tolerated_retake_approval_problems(course: CourseFacts, *, isp: ISPFacts, today: datetime.date) -> list[Problem]:
+    """Whether the cluster's approval of a request to retake ``course`` can be recorded
+    (Art. 90 §3): a course tolerated in an earlier year of the programme, approved once,
+    in time to add it by ``isp_deadline``."""
+    if inactive := _enrolment_problem(isp):
+        return [inactive]
+    if isp.past.obtained.get(course.id) != "tolerated":
+        return [_problem("not_tolerated", course=course.code)]
+    if course.id in isp.tolerated_retakes:
+        return [_problem("tolerated_retake_exists", course=course.code)]
+    if today > isp.calendar.isp_deadline:
+        return [_problem("tolerated_retake_late", course=course.code, deadline=isp.calendar.isp_deadline)]
+    return []
+
+
 def _unmet_prerequisites(course: CourseFacts, isp: ISPFacts) -> list[Problem]:
     problems = []
     in_isp = isp.course_ids
@@ -789,7 +874,7 @@ def add_problems(course: CourseFacts, *, isp: ISPFacts, today: datetime.date) ->
         if line.course.id in course.identical:
             problems.append(_problem("identical_in_isp", course=course.code, other=line.course.code))
     if how := _obtained(course, isp.past):
-        problems.append(_problem("already_credited", course=course.code, how=how))
+        problems += _credited_problems(course, how, isp=isp, today=today)
     missing_retakes = [code for cid, code in sorted(isp.past.retakes.items()) if cid not in isp.course_ids]
     if missing_retakes and course.id not in isp.past.retakes:
         problems.append(_problem("retake_first", courses=missing_retakes))
@@ -938,6 +1023,8 @@ def composition_problems(isp: ISPFacts) -> list[Problem]:
     missing_retakes = [code for cid, code in sorted(isp.past.retakes.items()) if cid not in isp.course_ids]
     if missing_retakes:
         problems.append(_problem("retake_missing", courses=missing_retakes))
+    if tolerated := tolerated_retake_problem(isp):
+        problems.append(tolerated)
     return problems
 
 

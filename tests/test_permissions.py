@@ -130,6 +130,13 @@ TABLE = {
         _derogation,
         _statuses(302, 302, 404, 403, 403, 403, 403, 302),
     ),
+    # No tolerated course in the world: an allowed user gets the form back with its error.
+    "students:isp_tolerated_retake": (
+        "post",
+        lambda w: {"pk": w.enrolment.pk},
+        _derogation,
+        _statuses(302, 422, 404, 403, 403, 403, 403, 422),
+    ),
     "students:isp_submit": (
         "post",
         lambda w: {"pk": w.enrolment.pk},

@@ -95,6 +95,15 @@ def records(admin_user):
     ExemptionApproval.objects.create(
         isp_line=exempted, basis="credit certificate", approved_on=datetime.date(2023, 9, 20), approved_by=admin_user
     )
+    from students.models import ToleratedRetakeApproval
+
+    ToleratedRetakeApproval.objects.create(
+        enrolment=enrolment,
+        course=line.course,
+        requested_on=datetime.date(2023, 9, 18),
+        approved_on=datetime.date(2023, 9, 20),
+        approved_by=admin_user,
+    )
     from tests.reschedules.ombuds_world import ombuds_admin_records  # exam moments, requests, statuses, reports
 
     ombuds_admin_records(line, admin_user)

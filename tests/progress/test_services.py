@@ -376,3 +376,148 @@ def test_the_isp_is_submitted_once_the_choice_is_made(tolerance_file_world):
     # so nothing is left to decide.
     assert ISPLine.objects.get(pk=tolerance_file_world.lines["T3"].pk).tolerated_on == day
     assert _submit(tolerance_file_world, day).isp_status == "submitted"
+
+
+# --- Retaking a tolerated course (Art. 90 §3, DOMAIN §3) ----------------------------------------
+def _at(day):
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(12)), tick=False)
+
+
+OCT_1 = datetime.date(2024, 10, 1)
+
+
+def _add_r5(world, *, version, on=OCT_1):
+    with _at(on):
+        return services.isp_line_add(
+            enrolment=world.enrolment, course=world.courses["R5"], expected_version=version, by=world.coach, today=on
+        )
+
+
+def _approve_r5(world, *, version, on=OCT_1, requested_on=datetime.date(2024, 9, 25)):
+    with _at(on):
+        return services.tolerated_retake_approve(
+            enrolment=world.enrolment,
+            course=world.courses["R5"],
+            requested_on=requested_on,
+            expected_version=version,
+            by=world.coach,
+            today=on,
+        )
+
+
+def _standing(world):
+    from exams.standing import standings
+
+    return standings([(world.student.pk, world.programme.pk)])[(world.student.pk, world.programme.pk)]
+
+
+def test_a_tolerated_course_is_refused_without_the_clusters_approval(tolerated_retake_world):
+    world = tolerated_retake_world
+    before = balance(world.student)
+    with pytest.raises(services.ISPRefused) as excinfo:
+        _add_r5(world, version=1)
+    assert refused_codes(excinfo) == ["tolerated_retake_unapproved"]
+    assert "Art. 90 §3" in excinfo.value.problems[0].message
+    assert not world.enrolment.lines.filter(course__code="R5").exists()
+    assert balance(world.student) == before
+
+
+def test_with_the_approval_it_is_added_and_uses_the_learning_account_like_any_line(tolerated_retake_world):
+    from students.models import ToleratedRetakeApproval
+
+    world = tolerated_retake_world
+    before = balance(world.student)
+    approval = _approve_r5(world, version=1)
+    assert (approval.requested_on, approval.approved_on, approval.approved_by) == (
+        datetime.date(2024, 9, 25),
+        OCT_1,
+        world.coach,
+    )
+    assert approval.history.earliest().history_user == world.coach
+    line = _add_r5(world, version=2)
+    assert line.deducted_credits == 6
+    assert balance(world.student) == before - 6
+    assert LearningAccountEntry.objects.get(source=f"isp_line:{line.pk}", kind="deduction").credits == -6
+    # The other lines (30) complete the programme (30 credits left): it can be submitted.
+    with _at(OCT_1):
+        assert services.isp_submit(enrolment=world.enrolment, expected_version=3, by=None, today=OCT_1).isp_status == (
+            "submitted"
+        )
+    # Recorded once only.
+    with pytest.raises(services.ISPRefused) as excinfo:
+        _approve_r5(world, version=4)
+    assert refused_codes(excinfo) == ["tolerated_retake_exists"]
+    assert ToleratedRetakeApproval.objects.count() == 1
+
+
+def test_the_retake_is_added_no_later_than_the_isp_deadline(tolerated_retake_world):
+    world = tolerated_retake_world
+    _approve_r5(world, version=1, on=datetime.date(2024, 10, 15))
+    with pytest.raises(services.ISPRefused) as excinfo:
+        _add_r5(world, version=2, on=datetime.date(2024, 10, 16))
+    assert refused_codes(excinfo) == ["tolerated_retake_late"]
+
+
+def test_the_approval_needs_a_tolerated_course_and_a_request_date(tolerated_retake_world):
+    world = tolerated_retake_world
+    with pytest.raises(services.ISPRefused) as excinfo, _at(OCT_1):
+        services.tolerated_retake_approve(
+            enrolment=world.enrolment,
+            course=world.courses["R1"],
+            requested_on=OCT_1 + datetime.timedelta(days=1),
+            expected_version=1,
+            by=world.coach,
+            today=OCT_1,
+        )
+    assert refused_codes(excinfo) == ["not_tolerated", "tolerated_retake_request_date"]
+    world.enrolment.refresh_from_db()
+    assert world.enrolment.version == 1
+
+
+def test_not_at_the_end_of_the_programme_the_isp_is_not_submitted(tolerated_retake_world):
+    world = tolerated_retake_world
+    _approve_r5(world, version=1)
+    _add_r5(world, version=2)
+    with _at(OCT_1):
+        services.isp_line_remove(
+            line=world.enrolment.lines.get(course__code="R7"), expected_version=3, by=world.coach, today=OCT_1
+        )
+        with pytest.raises(services.ISPRefused) as excinfo:
+            services.isp_submit(enrolment=world.enrolment, expected_version=4, by=None, today=OCT_1)
+    assert "tolerated_retake_not_final" in refused_codes(excinfo)
+
+
+@pytest.mark.parametrize(
+    ("mark", "done", "tolerated"),
+    [
+        (12, True, False),  # a pass: the tolerance credit comes back
+        (6, False, False),  # an intolerable fail: no longer tolerated
+    ],
+)
+def test_the_new_mark_replaces_the_tolerated_one_and_the_tolerance_credit_comes_back(
+    tolerated_retake_world, mark, done, tolerated
+):
+    from core.timeline import run_deadlines
+    from exams.results import result_record
+
+    world = tolerated_retake_world
+    _approve_r5(world, version=1)
+    line = _add_r5(world, version=2)
+    standing = _standing(world)
+    year = standing.year(world.enrolment.pk)
+    # Before the new result: still tolerated with the old 9, 6 of 6 tolerance credits used.
+    assert standing.tolerance(year)["used"] == 6
+    (r5,) = [r for r in standing.records() if r.course == world.courses["R5"].pk]
+    assert r5.tolerated and r5.done
+    period = world.enrolment.academic_year.exam_periods.get(number=1)
+    result_record(isp_line=line, exam_period=period, opportunity=1, mark=mark)
+    with _at(period.results_published_on):
+        run_deadlines(today=period.results_published_on)
+    standing = _standing(world)
+    year = standing.year(world.enrolment.pk)
+    assert standing.tolerance(year)["used"] == 0
+    (r5,) = [r for r in standing.records() if r.course == world.courses["R5"].pk]
+    assert str(r5.mark) == str(mark) or r5.mark == mark
+    assert (r5.done, r5.tolerated) == (done, tolerated)
+    # The earlier year's own tolerance is unchanged as a fact of that year.
+    assert standing.tolerance(standing.year(world.earlier.pk))["used"] == 6

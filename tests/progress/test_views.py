@@ -403,3 +403,29 @@ def test_the_editor_names_the_courses_of_the_open_tolerance_file(client, admin_u
     response = _editor_on(client, tolerance_file_world, datetime.date(2024, 9, 29))
     assert 'id="tolerance-file"' not in response.content.decode()
     assert response.context["submit_problems"] == []
+
+
+def test_the_editor_records_an_approved_retake_of_a_tolerated_course(client, tolerated_retake_world):
+    """Art. 90 §3: the tolerated course shows why it cannot be added; once the approval is
+    recorded through the page, it can."""
+    import time_machine
+
+    world = tolerated_retake_world
+    client.force_login(world.coach)
+    url = editor_url(world)
+    with time_machine.travel(datetime.datetime(2024, 10, 1, 12, 0), tick=False):
+        content = client.get(url).content.decode()
+        assert "Retaking a tolerated course (Art. 90 §3)" in content
+        assert "R5 was accepted as a tolerated fail in this programme" in content
+        post = reverse("students:isp_tolerated_retake", kwargs={"pk": world.enrolment.pk})
+        response = client.post(post, {"course": world.courses["R5"].pk, "requested_on": "2024-10-02", "version": 1})
+        assert response.status_code == 422
+        assert "State the date of the student&#x27;s request, no later than today." in response.content.decode()
+        response = client.post(
+            post, {"course": world.courses["R5"].pk, "requested_on": "2024-09-25", "version": 1}, follow=True
+        )
+        content = response.content.decode()
+        assert "The approved retake was recorded" in content
+        assert "R5 was accepted as a tolerated fail" not in content
+    approval = world.enrolment.tolerated_retakes.get()
+    assert (approval.requested_on, approval.approved_by) == (datetime.date(2024, 9, 25), world.coach)

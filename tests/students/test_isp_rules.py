@@ -515,3 +515,111 @@ def test_the_tolerance_file_problem_names_the_courses_and_the_last_day():
     assert "NUR2A, NUR2B" in problem.message and "2023-09-28" in problem.message
     # On 26 September only NUR2B's window is still open.
     assert "NUR2A" not in rules.tolerance_file_problem(facts, today=D(2023, 9, 26)).message
+
+
+# --- retaking a tolerated course (Art. 90 §3, DOMAIN §3) --------------------------------------
+TOLERATED_A = rules.PastFacts(new_to_programme=False, followed=frozenset({1}), obtained={1: "tolerated"})
+OCT = D(2023, 10, 10)
+ISP_DEADLINE = CAL.isp_deadline  # 15 October
+
+TOLERATED_RETAKE_CASES = [
+    # (name, course, isp, today, expected codes)
+    ("tolerated, no approval: refused", A, isp(past=TOLERATED_A), OCT, ["tolerated_retake_unapproved"]),
+    ("tolerated, approved: allowed", A, isp(past=TOLERATED_A, tolerated_retakes=frozenset({1})), OCT, []),
+    (
+        "approved, on the ISP deadline itself",
+        A,
+        isp(past=TOLERATED_A, tolerated_retakes=frozenset({1})),
+        ISP_DEADLINE,
+        [],
+    ),
+    (
+        "approved, after the ISP deadline",
+        A,
+        isp(past=TOLERATED_A, tolerated_retakes=frozenset({1})),
+        ISP_DEADLINE + datetime.timedelta(days=1),
+        ["tolerated_retake_late"],
+    ),
+    (
+        "an approval does not reopen a passed course (Art. 90 §2)",
+        A,
+        isp(
+            past=rules.PastFacts(new_to_programme=False, obtained={1: "passed"}),
+            tolerated_retakes=frozenset({1}),
+        ),
+        OCT,
+        ["already_credited"],
+    ),
+    (
+        "an identical course of a tolerated one stays credited",
+        IDENTICAL_TO_A,
+        isp(past=TOLERATED_A, tolerated_retakes=frozenset({1})),
+        OCT,
+        ["already_credited"],
+    ),
+    (
+        "approved for another course only",
+        A,
+        isp(past=TOLERATED_A, tolerated_retakes=frozenset({2})),
+        OCT,
+        ["tolerated_retake_unapproved"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("course_", "facts", "today", "expected"),
+    [c[1:] for c in TOLERATED_RETAKE_CASES],
+    ids=[c[0] for c in TOLERATED_RETAKE_CASES],
+)
+def test_retaking_a_tolerated_course(course_, facts, today, expected):
+    assert codes(rules.add_problems(course_, isp=facts, today=today)) == expected
+
+
+END_CASES = [
+    # (name, other lines' credits, credits left to the degree, expected)
+    ("the other lines complete the programme", 24, 24, None),
+    ("more than what is left", 30, 24, None),
+    ("the programme is not completed: not at its end", 18, 24, "tolerated_retake_not_final"),
+    ("credits left unknown: not judged", 18, None, None),
+]
+
+
+@pytest.mark.parametrize(("others", "left", "expected"), [c[1:] for c in END_CASES], ids=[c[0] for c in END_CASES])
+def test_a_tolerated_retake_only_at_the_end_of_the_programme(others, left, expected):
+    other = course(9, credits=others, stage=3)
+    facts = isp(line(A), line(other), past=TOLERATED_A, tolerated_retakes=frozenset({1}), credits_left_to_degree=left)
+    problem = rules.tolerated_retake_problem(facts)
+    assert (problem.code if problem else None) == expected
+    if expected:
+        assert problem in rules.composition_problems(facts)
+        assert "C1" in problem.message and str(others) in problem.message
+
+
+def test_a_tolerated_retake_needs_no_end_check_without_one():
+    facts = isp(line(A), past=TOLERATED_A, credits_left_to_degree=60)  # no approval: not a retake line
+    assert rules.tolerated_retake_problem(facts) is None
+
+
+APPROVAL_CASES = [
+    # (name, past, approved, today, expected codes)
+    ("a tolerated course, in time", TOLERATED_A, frozenset(), OCT, []),
+    ("not tolerated earlier", rules.PastFacts(new_to_programme=False), frozenset(), OCT, ["not_tolerated"]),
+    (
+        "passed, not tolerated",
+        rules.PastFacts(new_to_programme=False, obtained={1: "passed"}),
+        frozenset(),
+        OCT,
+        ["not_tolerated"],
+    ),
+    ("already approved", TOLERATED_A, frozenset({1}), OCT, ["tolerated_retake_exists"]),
+    ("after the ISP deadline", TOLERATED_A, frozenset(), D(2023, 10, 16), ["tolerated_retake_late"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("past", "approved", "today", "expected"), [c[1:] for c in APPROVAL_CASES], ids=[c[0] for c in APPROVAL_CASES]
+)
+def test_recording_the_approval_of_a_tolerated_retake(past, approved, today, expected):
+    facts = isp(past=past, tolerated_retakes=approved)
+    assert codes(rules.tolerated_retake_approval_problems(A, isp=facts, today=today)) == expected

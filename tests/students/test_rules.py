@@ -23,6 +23,7 @@ from students.rules import (
     admission_covers,
     balance_warning,
     binding_conditions_due,
+    binding_conditions_refusal_due,
     bonus_left,
     counts_for_threshold,
     course_count_starts,
@@ -1153,6 +1154,31 @@ def test_repeated_failure_applies(programme_kind, contract, expected):
 )
 def test_binding_conditions_due(programme_kind, starter, efficiency, expected):
     assert binding_conditions_due(programme_kind=programme_kind, starter=starter, efficiency=efficiency) is expected
+
+
+@pytest.mark.parametrize(
+    ("under_binding_conditions", "efficiency", "expected"),
+    [
+        # "these students must achieve a study efficiency of at least 50 % in the next academic
+        # year if they wish to be able to reregister": 18/60 = 30 % under the conditions.
+        pytest.param(True, Fraction(30), True, id="bound-30"),
+        pytest.param(True, Fraction(4999, 100), True, id="bound-49.99"),
+        # 30/60 = 50 % is "at least 50 %": the conditions are met.
+        pytest.param(True, Fraction(50), False, id="bound-50"),
+        pytest.param(True, Fraction(100), False, id="bound-100"),
+        # Not under binding conditions (not a starter's next year, or another programme): no
+        # refusal under Art. 29, however low the efficiency.
+        pytest.param(False, Fraction(30), False, id="not-bound-30"),
+        pytest.param(False, Fraction(0), False, id="not-bound-0"),
+        # (decided) Nothing actually taken: no efficiency to judge.
+        pytest.param(True, None, False, id="bound-no-efficiency"),
+    ],
+)
+def test_binding_conditions_refusal_due(under_binding_conditions, efficiency, expected):
+    assert (
+        binding_conditions_refusal_due(under_binding_conditions=under_binding_conditions, efficiency=efficiency)
+        is expected
+    )
 
 
 # --- Learning account (Art. 33) -----------------------------------------------------------------
