@@ -26,7 +26,7 @@ def _require_at_least(field: forms.Field, minimum: int, message) -> None:
 class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
-        fields = ["code", "name", "kind", "cluster", "credits", "tolerance_cap"]
+        fields = ["code", "name", "kind", "degree_code", "cluster", "credits", "tolerance_cap"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

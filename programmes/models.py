@@ -137,6 +137,15 @@ class ProgrammeKind(models.TextChoices):
 class Programme(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    degree_code = models.CharField(
+        _("degree code"),
+        max_length=32,
+        blank=True,
+        help_text=_(
+            "Programmes with the same degree code lead to the same degree (Art. 29 §3); "
+            "empty: the programme's own code."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=ProgrammeKind.choices)
     cluster = models.CharField(_("cluster"), max_length=100)
     credits = models.PositiveSmallIntegerField(_("credits"), validators=[MinValueValidator(1)])
@@ -154,6 +163,11 @@ class Programme(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def degree(self) -> str:
+        """The degree this programme leads to: its degree code, by default its own code (DOMAIN §5)."""
+        return self.degree_code or self.code
 
 
 class Semester(models.TextChoices):

@@ -33,7 +33,6 @@ REFUSALS = {
 # Refusals of one programme (and of all its courses, Art. 29 §3). "The study programmes that
 # lead to the same degree" (Art. 29 §3, DOMAIN §5) need a programme's degree code, which
 # programmes do not carry yet: the programme itself only.
-PROGRAMME_REFUSALS = {MeasureKind.THRESHOLD_REFUSAL, MeasureKind.BINDING_CONDITIONS_REFUSAL}
 
 
 def identical_groups(course_ids) -> dict[int, int]:
@@ -159,7 +158,12 @@ def refusing_measure(*, enrolment: Enrolment, measures, course_groups, programme
             continue
         if not (m.from_year_code <= code <= measure_until(m, degrees)):
             continue
-        if m.kind in PROGRAMME_REFUSALS and m.programme_id == enrolment.programme_id:
+        if m.kind == MeasureKind.THRESHOLD_REFUSAL and m.programme_id == enrolment.programme_id:
+            return m
+        # Art. 29 §3: the same programme and those leading to the same degree (DOMAIN §5).
+        if m.kind == MeasureKind.BINDING_CONDITIONS_REFUSAL and (
+            m.programme_id == enrolment.programme_id or m.programme.degree == enrolment.programme.degree
+        ):
             return m
         if m.kind == MeasureKind.REPEATED_FAILURE_REFUSAL:
             wanted = course_groups.get(m.course_id, m.course_id)
@@ -178,7 +182,9 @@ def refusals_for(enrolments: list[Enrolment]) -> dict[int, Measure]:
     """For each enrolment refused by a measure, that measure (a fixed number of queries)."""
     student_ids = {e.student_id for e in enrolments}
     measures = defaultdict(list)
-    for m in Measure.objects.filter(student_id__in=student_ids, kind__in=REFUSALS, lifted_on__isnull=True):
+    for m in Measure.objects.filter(
+        student_id__in=student_ids, kind__in=REFUSALS, lifted_on__isnull=True
+    ).select_related("programme"):
         measures[m.student_id].append(m)
     if not measures:
         return {}

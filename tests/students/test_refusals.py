@@ -107,3 +107,35 @@ def test_a_degree_not_yet_processed_does_not_end_it(refused):
     Degree.objects.create(student=student, kind="bachelor", on=D(2027, 7, 1))
     assert [m["until"] for m in measures_of(student)] == ["2030-2031"]
     assert set(refusals_for(later)) == {e.pk for e in later}
+
+
+# --- Art. 29 §3, DOMAIN §5: the binding-conditions refusal covers the programmes of the same degree
+@pytest.mark.parametrize(
+    ("refused_in", "enrols_in", "refused"),
+    [
+        # (code, degree code) of the refused programme, of the programme enrolled in
+        (("GRAD-ICT", ""), ("GRAD-ICT", ""), True),  # the same programme
+        (("GRAD-ICT", "GRAD-IT"), ("GRAD-ICT-EVE", "GRAD-IT"), True),  # another programme, same degree code
+        (("GRAD-ICT", ""), ("GRAD-ICT-EVE", "GRAD-ICT"), True),  # default: the refused programme's own code
+        (("GRAD-ICT", "GRAD-IT"), ("GRAD-NET", "GRAD-NW"), False),  # another degree
+        (("GRAD-ICT", ""), ("GRAD-NET", ""), False),  # no degree codes: only the same programme
+    ],
+)
+def test_a_binding_conditions_refusal_covers_the_programmes_of_the_same_degree(refused_in, enrols_in, refused):
+    from programmes.models import AcademicYear, Programme
+    from students.models import Enrolment, Measure, MeasureKind
+    from students.refusals import refusing_measure
+
+    programmes = {}
+    for pk, (code, degree_code) in enumerate((refused_in, enrols_in), start=1):
+        programmes.setdefault(code, Programme(pk=pk, code=code, degree_code=degree_code, kind="associate_degree"))
+    measure = Measure(
+        kind=MeasureKind.BINDING_CONDITIONS_REFUSAL,
+        programme=programmes[refused_in[0]],
+        from_year_code="2025-2026",
+        until_year_code="2025-2026",
+        decided_on=datetime.date(2025, 9, 14),
+    )
+    enrolment = Enrolment(programme=programmes[enrols_in[0]], academic_year=AcademicYear(code="2025-2026"))
+    found = refusing_measure(enrolment=enrolment, measures=[measure], course_groups={}, programme_courses={})
+    assert (found is measure) is refused
