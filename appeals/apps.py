@@ -7,6 +7,7 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals")
 
     def ready(self):
-        from . import deadlines
+        from . import deadlines, home
 
         deadlines.register()
+        home.register()

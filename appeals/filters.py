@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import OrderingFilter
 from programmes.models import Programme
 
 from . import rules
@@ -29,7 +30,10 @@ class AppealFilter(django_filters.FilterSet):
         label=_("Due within five days"), method="filter_due_soon", widget=forms.CheckboxInput
     )
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue", widget=forms.CheckboxInput)
-    ordering = django_filters.OrderingFilter(
+    awaiting_elaboration = django_filters.BooleanFilter(
+        label=_("Awaiting the elaboration"), method="filter_awaiting_elaboration", widget=forms.CheckboxInput
+    )
+    ordering = OrderingFilter(
         label=_("Sort by"),
         empty_label=_("newest first"),
         fields=(("decision_due_on", "due"), ("posted_on", "posted"), ("student__last_name", "name")),
@@ -58,14 +62,25 @@ class AppealFilter(django_filters.FilterSet):
         return queryset
 
     def filter_due_soon(self, queryset, name, value):
-        if not value:
-            return queryset
-        soon = self.today + datetime.timedelta(days=rules.DUE_SOON_DAYS)
-        return queryset.filter(status=AppealStatus.OPEN, decision_due_on__gte=self.today, decision_due_on__lte=soon)
+        return queryset.filter(due_soon_q(self.today)) if value else queryset
 
     def filter_overdue(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(status=AppealStatus.OPEN).filter(
-            Q(overdue_since__isnull=False) | Q(decision_due_on__lt=self.today)
-        )
+        return queryset.filter(overdue_q(self.today)) if value else queryset
+
+    def filter_awaiting_elaboration(self, queryset, name, value):
+        return queryset.filter(AWAITING_ELABORATION) if value else queryset
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """Open appeals whose decision is overdue (flagged by the clock, or due before ``today``)."""
+    return Q(status=AppealStatus.OPEN) & (Q(overdue_since__isnull=False) | Q(decision_due_on__lt=today))
+
+
+def due_soon_q(today: datetime.date) -> Q:
+    """Open appeals whose decision is due within ``rules.DUE_SOON_DAYS`` days."""
+    soon = today + datetime.timedelta(days=rules.DUE_SOON_DAYS)
+    return Q(status=AppealStatus.OPEN, decision_due_on__gte=today, decision_due_on__lte=soon)
+
+
+# Lodged pending feedback and not elaborated yet (Art. 101).
+AWAITING_ELABORATION = Q(status=AppealStatus.OPEN, pending_feedback=True, elaborated_on__isnull=True)

@@ -30,7 +30,12 @@ def typed_mark(text: str) -> exam_rules.Mark:
 
 class StudentForm(forms.Form):
     student = forms.CharField(
-        label=_("Student number"), max_length=32, widget=forms.TextInput(attrs={"autofocus": True})
+        label=_("Name or student number"),
+        max_length=100,
+        help_text=_(
+            "A student number, or part of the name or the number: the students found are listed to choose from."
+        ),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "placeholder": _("name or number")}),
     )
 
 
@@ -100,6 +105,12 @@ class DecisionForm(forms.Form):
         help_text=_("A new examination decision on the linked result: 0-20, or P, F, NA."),
     )
     reason = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, outcomes=None, **kwargs):
+        """``outcomes``: the outcomes open to the appeal (``rules.outcomes_open``); all by default."""
+        super().__init__(*args, **kwargs)
+        if outcomes is not None:
+            self.fields["outcome"].choices = [(value, label) for value, label in Outcome.choices if value in outcomes]
 
     def clean_mark(self):
         text = self.cleaned_data["mark"]

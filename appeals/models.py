@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import show_date
 from exams.models import ProgrammeResult, Result
 from programmes.models import ExamPeriod, Programme
 from students.models import ExemptionApproval, ISPLine, Measure, Student
@@ -132,6 +133,15 @@ class Appeal(models.Model):
         Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("programme")
     )
     decision_text = models.CharField(_("decision appealed"), max_length=300)
+    described_from_link = models.BooleanField(
+        _("described from the linked decision"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "The description was filled in from the linked decision: the pages write it in the reader's language "
+            "while the decision is linked; the text above keeps it in the registrar's language."
+        ),
+    )
     # The decision where it lives; SET_NULL so that no other app's work is ever blocked by
     # an appeal (a withdrawn programme result is deleted): the text above keeps what it was.
     result = models.ForeignKey(
@@ -323,4 +333,4 @@ class Correction(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.student.number} {self.corrected_on} {self.subject}"
+        return f"{self.student.number} {show_date(self.corrected_on)} {self.subject}"

@@ -257,6 +257,30 @@ def outcome_problems(
     return problems
 
 
+def outcomes_open(*, admissibility: Iterable[str], pending_feedback: bool, elaborated: bool) -> list[str]:
+    """The outcomes a decision on the appeal can have (``outcome_problems`` before the day
+    and the motivation): only "inadmissible" for an appeal inadmissible by rule or lodged
+    pending feedback and not elaborated yet; all three otherwise."""
+    blocking = {NOT_ADMISSIBLE, AWAITING_ELABORATION}
+    problems = list(admissibility)
+    return [
+        outcome
+        for outcome in OUTCOMES
+        if not blocking
+        & set(
+            outcome_problems(
+                outcome=outcome,
+                admissibility=problems,
+                pending_feedback=pending_feedback,
+                elaborated=elaborated,
+                posted_on=datetime.date.min,
+                decided_on=datetime.date.min,
+                motivation="-",
+            )
+        )
+    ]
+
+
 def committee_may_decide(category: str) -> bool:
     """The examination committee decides the appeals against its own decisions, (f)
     examination and (g) disciplinary decisions (Art. 101) **(decided)**."""

@@ -7,8 +7,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Max, Min
-from django.utils.formats import date_format
+from django.db.models import Max, Min, Prefetch, Q
+from django.urls import reverse
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +22,7 @@ from programmes.models import ExamPeriod
 from programmes.rules import academic_year_code, parse_academic_year_code
 from students.models import Enrolment, ExemptionApproval, ISPLine, Measure, MeasureKind, Student
 from students.refusals import REFUSALS, degrees_of, measure_until
+from students.selectors import students_for
 
 from . import rules
 from .models import Appeal, AppealStatus, Correction, LiftingStatus, Outcome, RefusalLiftingRequest
@@ -37,6 +39,47 @@ def may_decide(user, appeal: Appeal) -> bool:
 
 def register_queryset():
     return Appeal.objects.select_related("student", "programme", "refusal_lifting_request")
+
+
+# --- Finding the student a form is about ---------------------------------------------------
+LOOKUP_LIMIT = 20
+
+
+@dataclass
+class Lookup:
+    """What a search for a student found: ``student`` when the text is one's number (any
+    case, spaces around it ignored), else the ``matches`` of every word in a number or a
+    name, at most ``LOOKUP_LIMIT`` (``more``: there are others)."""
+
+    text: str
+    student: Student | None
+    matches: list[Student]
+    more: bool
+
+
+def student_lookup(user, text: str) -> Lookup:
+    """Search the students ``user`` sees (``students.selectors.students_for``) by name or number."""
+    text = " ".join(text.split())
+    if not text:
+        return Lookup(text, None, [], False)
+    visible = students_for(user)
+    exact = visible.filter(number__iexact=text).first()
+    if exact is not None:
+        return Lookup(text, exact, [exact], False)
+    found = visible
+    for word in text.split():
+        found = found.filter(Q(number__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    found = list(
+        found.prefetch_related(
+            Prefetch(
+                "enrolments",
+                queryset=Enrolment.objects.select_related("programme", "academic_year").order_by(
+                    "-academic_year__starts_on"
+                ),
+            )
+        ).order_by("last_name", "first_name", "number")[: LOOKUP_LIMIT + 1]
+    )
+    return Lookup(text, None, found[:LOOKUP_LIMIT], len(found) > LOOKUP_LIMIT)
 
 
 def published_exam_periods(student: Student, *, today: datetime.date) -> list[ExamPeriod]:
@@ -73,14 +116,7 @@ def decision_choices(student: Student, *, today: datetime.date) -> list[tuple[st
     groups.append(
         (
             _("Results (examination decisions)"),
-            [
-                (
-                    f"result:{r.pk}",
-                    f"{r.exam_period.academic_year.code} P{r.exam_period.number} · {r.isp_line.course.code} "
-                    f"{r.isp_line.course.name} · #{r.opportunity}: {result_mark(r)}",
-                )
-                for r in results
-            ],
+            [(f"result:{r.pk}", result_label(r, result_mark(r))) for r in results],
         )
     )
     periods = published_exam_periods(student, today=today)
@@ -91,7 +127,7 @@ def decision_choices(student: Student, *, today: datetime.date) -> list[tuple[st
                 (
                     f"exam_period:{p.pk}",
                     _("%(year)s exam period %(number)s, published %(day)s")
-                    % {"year": p.academic_year.code, "number": p.number, "day": p.results_published_on},
+                    % {"year": p.academic_year.code, "number": p.number, "day": day_text(p.results_published_on)},
                 )
                 for p in periods
             ],
@@ -101,7 +137,10 @@ def decision_choices(student: Student, *, today: datetime.date) -> list[tuple[st
         (
             _("Programme results"),
             [
-                (f"programme_result:{r.pk}", f"{r.programme.code} {r.academic_year.code}: {r.percentage:.2f} %")
+                (
+                    f"programme_result:{r.pk}",
+                    f"{r.programme.code} {r.academic_year.code}: {number_format(r.percentage, 2)} %",
+                )
                 for r in ProgrammeResult.objects.filter(student=student).select_related("programme", "academic_year")
             ],
         )
@@ -110,7 +149,10 @@ def decision_choices(student: Student, *, today: datetime.date) -> list[tuple[st
         (
             _("Rejected refusal-lifting requests"),
             [
-                (f"refusal_lifting_request:{r.pk}", f"{r.reference} · {r.measure.get_kind_display()} ({r.decided_on})")
+                (
+                    f"refusal_lifting_request:{r.pk}",
+                    f"{r.reference} · {r.measure.get_kind_display()} ({day_text(r.decided_on)})",
+                )
                 for r in RefusalLiftingRequest.objects.filter(
                     student=student, status=LiftingStatus.REJECTED
                 ).select_related("measure")
@@ -153,7 +195,8 @@ def decision_choices(student: Student, *, today: datetime.date) -> list[tuple[st
                     f"isp_line:{line.pk}",
                     f"{line.enrolment.academic_year.code} · {line.course.code} {line.course.name}",
                 )
-                for line in ISPLine.objects.filter(enrolment__student=student)
+                # A line removed from the ISP is no decision to appeal any more.
+                for line in ISPLine.objects.filter(enrolment__student=student, removed_on__isnull=True)
                 .select_related("course", "enrolment__academic_year")
                 .order_by("-enrolment__academic_year__starts_on", "course__code")
             ],
@@ -179,6 +222,187 @@ def decision_from_choice(value: str) -> dict:
         return {}
     kind, _sep, pk = value.partition(":")
     return {kind: LINK_MODELS[kind].objects.get(pk=int(pk))}
+
+
+# --- The decision appealed, in words -------------------------------------------------------
+ORDINALS = {1: gettext_lazy("1st"), 2: gettext_lazy("2nd"), 3: gettext_lazy("3rd")}
+GRADE_WORDS = {"P": gettext_lazy("pass"), "F": gettext_lazy("fail"), "NA": gettext_lazy("not taken")}
+
+
+def mark_words(mark) -> str:
+    """A mark as a reader says it: "13/20", "pass", "fail", "not taken"."""
+    if mark is None or mark == "":
+        return "–"
+    if isinstance(mark, int) or str(mark).isdigit():
+        return _("%(score)s/20") % {"score": mark}
+    return str(GRADE_WORDS.get(str(mark), mark))
+
+
+def _ordinal(number: int) -> str:
+    return str(ORDINALS.get(number, number))
+
+
+def result_words(result: Result, mark) -> str:
+    """ "2nd opportunity, 1st exam period: 13/20" (``result`` with its exam period)."""
+    return _("%(opportunity)s opportunity, %(period)s exam period: %(mark)s") % {
+        "opportunity": _ordinal(result.opportunity),
+        "period": _ordinal(result.exam_period.number),
+        "mark": mark_words(mark),
+    }
+
+
+def result_label(result: Result, mark) -> str:
+    """A result in a choice list: year, course, then ``result_words``."""
+    course = result.isp_line.course
+    return f"{result.exam_period.academic_year.code} · {course.code} {course.name} · {result_words(result, mark)}"
+
+
+def describe_decision(kind: str, obj, *, mark=None) -> str:
+    """The decision ``obj`` of link ``kind`` (``LINK_FIELDS``) in the reader's language;
+    ``obj`` with the relations the text names loaded; ``mark``: a result's mark."""
+    if kind == "result":
+        return _("Result of %(course)s %(name)s in %(year)s, %(words)s") % {
+            "course": obj.isp_line.course.code,
+            "name": obj.isp_line.course.name,
+            "year": obj.exam_period.academic_year.code,
+            "words": result_words(obj, mark),
+        }
+    if kind == "exam_period":
+        return _("Examination decisions published on %(day)s (exam period %(period)s of %(year)s)") % {
+            "day": day_text(obj.results_published_on),
+            "period": obj.number,
+            "year": obj.academic_year.code,
+        }
+    if kind == "programme_result":
+        return _("Programme result of %(programme)s (%(year)s): %(percentage)s %%") % {
+            "programme": obj.programme.code,
+            "year": obj.academic_year.code,
+            "percentage": number_format(obj.percentage, 2),
+        }
+    if kind == "measure":
+        text = _("%(measure)s for %(programme)s, %(first)s to %(last)s") % {
+            "measure": obj.get_kind_display(),
+            "programme": obj.programme.code,
+            "first": obj.from_year_code,
+            "last": obj.until_year_code,
+        }
+        return f"{text} ({obj.course.code})" if obj.course_id else text
+    if kind == "exemption":
+        return _("Exemption for %(course)s %(name)s (%(year)s)") % {
+            "course": obj.isp_line.course.code,
+            "name": obj.isp_line.course.name,
+            "year": obj.isp_line.enrolment.academic_year.code,
+        }
+    if kind == "isp_line":
+        return _("%(course)s %(name)s in the ISP of %(year)s") % {
+            "course": obj.course.code,
+            "name": obj.course.name,
+            "year": obj.enrolment.academic_year.code,
+        }
+    if kind == "refusal_lifting_request":
+        return _("Rejection of refusal-lifting request %(reference)s (%(measure)s)") % {
+            "reference": obj.reference,
+            "measure": obj.measure.get_kind_display(),
+        }
+    raise ValueError(kind)
+
+
+# What ``decision_description`` loads for each link.
+DESCRIPTION_RELATED = {
+    "result": ("isp_line__course", "exam_period__academic_year"),
+    "exam_period": ("academic_year",),
+    "programme_result": ("programme", "academic_year"),
+    "measure": ("programme", "course"),
+    "exemption": ("isp_line__course", "isp_line__enrolment__academic_year"),
+    "isp_line": ("course", "enrolment__academic_year"),
+    "refusal_lifting_request": ("measure",),
+}
+
+
+def decision_descriptions(appeals) -> dict[int, str]:
+    """Appeal id -> the decision appealed as the pages show it: written anew in the reader's
+    language when it was filled in from a decision that is still linked, else as registered.
+    A result's mark is the one appealed (the mark before a new decision on it). One query per
+    kind of link, whatever the number of appeals."""
+    from exams.services import result_mark
+
+    found = {appeal.pk: appeal.decision_text for appeal in appeals}
+    wanted: dict[str, dict[int, list[Appeal]]] = {}
+    for appeal in appeals:
+        kind = link_kind(appeal) if appeal.described_from_link else None
+        if kind is not None:
+            wanted.setdefault(kind, {}).setdefault(getattr(appeal, f"{kind}_id"), []).append(appeal)
+    for kind, by_pk in wanted.items():
+        objects = LINK_MODELS[kind].objects.select_related(*DESCRIPTION_RELATED[kind])
+        if kind == "result":
+            objects = objects.prefetch_related("parts")
+        for obj in objects.filter(pk__in=list(by_pk)):
+            for appeal in by_pk[obj.pk]:
+                mark = (appeal.old_mark or result_mark(obj)) if kind == "result" else None
+                found[appeal.pk] = describe_decision(kind, obj, mark=mark)
+    return found
+
+
+def decision_description(appeal: Appeal) -> str:
+    return decision_descriptions([appeal])[appeal.pk]
+
+
+# --- Where a new decision is carried out ----------------------------------------------------
+@dataclass
+class Place:
+    """Where a new decision on the appeal is carried out: ``here`` (recording it carries it
+    out), or on the page at ``url``; ``text`` says which and ``link`` names the page."""
+
+    here: bool
+    text: str
+    url: str
+    link: str
+
+
+def new_decision_place(appeal: Appeal) -> Place:
+    """Art. 101: a new decision replaces the decision appealed where that decision lives.
+    A new examination decision on a linked result and the lifting of a refused lifting (a)
+    are carried out by recording them here; the others in the ISP (an exemption, a course of
+    the ISP) or in the study progress file."""
+    student_page = reverse("students:student_detail", args=[appeal.student.number])
+    file_link = _("The study progress file of %(name)s") % {"name": appeal.student.full_name}
+    if rules.decision_may_change_mark(category=appeal.category, linked_to_result=appeal.result_id is not None):
+        return Place(
+            True,
+            _(
+                "Carried out here: the new mark replaces the linked result's on the decision day, and the "
+                "credit certificate, the learning account, tolerance and the programme result follow."
+            ),
+            student_page,
+            file_link,
+        )
+    if appeal.category == "a":
+        lifting = appeal.refusal_lifting_request
+        return Place(
+            True,
+            _("Carried out here: the refusal is lifted as the refusal-lifting committee would have (Art. 34)."),
+            lifting.get_absolute_url() if lifting else student_page,
+            _("Refusal-lifting request %(reference)s") % {"reference": lifting.reference} if lifting else file_link,
+        )
+    line = appeal.exemption.isp_line if appeal.exemption_id else appeal.isp_line
+    if line is not None:
+        year = line.enrolment.academic_year.code
+        return Place(
+            False,
+            _("Carried out in the ISP of %(year)s: change the course %(course)s there (the coach or the cluster).")
+            % {"year": year, "course": line.course.code},
+            reverse("students:isp_editor", args=[line.enrolment_id]),
+            _("The ISP of %(year)s") % {"year": year},
+        )
+    return Place(
+        False,
+        _(
+            "Carried out where the decision lives: record it in the student's study progress file (the "
+            "administration's records) and say what was done in the motivation."
+        ),
+        student_page,
+        file_link,
+    )
 
 
 @dataclass

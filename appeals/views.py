@@ -58,7 +58,30 @@ def _page(request, queryset):
 
 def _student(request, number):
     """The student named in a form, among those the user sees (the register reads them all)."""
-    return get_object_or_404(students_for(request.user), number=number.strip())
+    return get_object_or_404(students_for(request.user), number__iexact=number.strip())
+
+
+def _find_student(request, template):
+    """The student a form is about: ``(student, None)``, or ``(None, response)`` with the
+    search form, what was typed and the students it matches to choose from (none found:
+    the form says so and keeps the text). A POST names the student by number (hidden field)."""
+    if request.method == "POST":
+        return _student(request, request.POST.get("student", "")), None
+    typed = request.GET.get("student", "")
+    if not typed.strip():
+        return None, render(request, template, {"student_form": StudentForm()})
+    lookup = selectors.student_lookup(request.user, typed)
+    if lookup.student is not None:
+        return lookup.student, None
+    form = StudentForm({"student": typed})
+    form.is_valid()
+    if not lookup.matches:
+        form.add_error(
+            "student",
+            _("No student found for “%(text)s”: type part of the name or the student number.") % {"text": typed},
+        )
+    context = {"student_form": form, "lookup": lookup}
+    return None, render(request, template, context)
 
 
 def _can_write(user) -> bool:
@@ -73,11 +96,13 @@ def register(request):
     filterset = AppealFilter(request.GET or None, queryset=selectors.register_queryset(), today=today)
     page, query = _page(request, filterset.qs)
     rows = []
+    descriptions = selectors.decision_descriptions(page.object_list)
     for appeal in page.object_list:
         check = selectors.admissibility(appeal)
         rows.append(
             {
                 "appeal": appeal,
+                "description": descriptions[appeal.pk],
                 "admissible": check.admissible,
                 "problems": check.messages,
                 "last_day": check.last_day,
@@ -117,10 +142,9 @@ def _appeal_form(request, student, data=None):
 @require_http_methods(["GET", "POST"])
 @requires(Capability.APPEAL_WRITE)
 def appeal_create(request):
-    number = request.POST.get("student") or request.GET.get("student")
-    if not number:
-        return render(request, "appeals/appeal_form.html", {"student_form": StudentForm()})
-    student = _student(request, number)
+    student, response = _find_student(request, "appeals/appeal_form.html")
+    if response is not None:
+        return response
     if request.method == "GET":
         return render(request, "appeals/appeal_form.html", {"student": student, "form": _appeal_form(request, student)})
     form = _appeal_form(request, student, request.POST)
@@ -167,11 +191,20 @@ def _detail(request, appeal, *, forms=None, status=200):
     is_open = appeal.status == AppealStatus.OPEN
     can_write = _can_write(user)
     can_decide = selectors.may_decide(user, appeal)
+    admissibility = selectors.admissibility(appeal)
+    outcomes = rules.outcomes_open(
+        admissibility=admissibility.problems,
+        pending_feedback=appeal.pending_feedback,
+        elaborated=appeal.elaborated_on is not None,
+    )
     context = {
         "appeal": appeal,
         "student": appeal.student,
         "today": today,
-        "admissibility": selectors.admissibility(appeal),
+        "admissibility": admissibility,
+        "description": selectors.decision_description(appeal),
+        "place": selectors.new_decision_place(appeal),
+        "outcomes_open": outcomes,
         "timeline": selectors.appeal_timeline(appeal, today=today),
         "deadline": rules.deadline_state(due_on=appeal.decision_due_on, today=today) if is_open else None,
         "elaboration_last_day": rules.elaboration_last_day(posted_on=appeal.posted_on),
@@ -192,7 +225,9 @@ def _detail(request, appeal, *, forms=None, status=200):
     if can_write and is_open:
         context["postpone_form"] = forms.get("postpone") or PostponeForm(initial={"announced_on": today})
     if can_decide and is_open:
-        context["decision_form"] = forms.get("decision") or DecisionForm(initial={"on": today})
+        context["decision_form"] = forms.get("decision") or DecisionForm(
+            outcomes=outcomes, initial={"on": today, **({"outcome": outcomes[0]} if len(outcomes) == 1 else {})}
+        )
     return render(request, "appeals/appeal_detail.html", context, status=status)
 
 
@@ -204,7 +239,9 @@ def _appeal(pk):
             "exam_period__academic_year",
             "measure",
             "exemption__isp_line__course",
+            "exemption__isp_line__enrolment__academic_year",
             "isp_line__course",
+            "isp_line__enrolment__academic_year",
             "refusal_lifting_request",
             "programme_result",
             "registered_by",
@@ -286,7 +323,14 @@ def appeal_decide(request, pk):
         request,
         appeal,
         "decision",
-        DecisionForm(request.POST),
+        DecisionForm(
+            request.POST,
+            outcomes=rules.outcomes_open(
+                admissibility=selectors.admissibility(appeal).problems,
+                pending_feedback=appeal.pending_feedback,
+                elaborated=appeal.elaborated_on is not None,
+            ),
+        ),
         lambda data: services.appeal_decide(
             appeal=appeal,
             outcome=data["outcome"],
@@ -327,10 +371,9 @@ def lifting_list(request):
 @require_http_methods(["GET", "POST"])
 @requires(Capability.APPEAL_WRITE)
 def lifting_create(request):
-    number = request.POST.get("student") or request.GET.get("student")
-    if not number:
-        return render(request, "appeals/lifting_form.html", {"student_form": StudentForm()})
-    student = _student(request, number)
+    student, response = _find_student(request, "appeals/lifting_form.html")
+    if response is not None:
+        return response
     refusals = selectors.refusals_of(student)
     if request.method == "GET":
         form = LiftingRequestForm(refusals=refusals, initial={"submitted_on": clock.today()})
@@ -443,23 +486,15 @@ def correction_list(request):
 
 def _result_choices(student, today):
     results = selectors.published_results(student, today=today)
-    return [
-        (
-            str(r.pk),
-            f"{r.exam_period.academic_year.code} P{r.exam_period.number} · {r.isp_line.course.code} "
-            f"{r.isp_line.course.name} · #{r.opportunity}: {result_mark(r)}",
-        )
-        for r in results
-    ]
+    return [(str(r.pk), selectors.result_label(r, result_mark(r))) for r in results]
 
 
 @require_http_methods(["GET", "POST"])
 @requires(Capability.MARK_CORRECTIONS)
 def correction_create(request):
-    number = request.POST.get("student") or request.GET.get("student")
-    if not number:
-        return render(request, "appeals/correction_form.html", {"student_form": StudentForm()})
-    student = _student(request, number)
+    student, response = _find_student(request, "appeals/correction_form.html")
+    if response is not None:
+        return response
     today = clock.today()
     results = _result_choices(student, today)
     context = {"student": student, "can_write": _can_write(request.user)}

@@ -81,7 +81,7 @@ class TransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ReplayForm(forms.Form):
     day = forms.DateField(
         label=_("Run the deadlines up to"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Every fact and calendar transition due on or before this day is processed once."),
     )
 

@@ -37,3 +37,18 @@ opportunities_taken = Gate(
     "opportunities_taken(line_ids, *, on, first_only=False) -> set of ISP line ids with an exam "
     "opportunity taken by ``on`` (Art. 89 §1: an exam not taken counts). Answered by exams.",
 )
+
+exam_dates = Gate(
+    "exam_dates",
+    "exam_dates(keys) -> {key: date} for keys (isp_line_id or None, course_id, exam_period_id): the day "
+    "the student sits that course's exam in that exam period (the exam moment, or the new moment of an "
+    "accepted reschedule request); a key without a moment is left out. Answered by reschedules.",
+)
+
+isp_change_fee = Gate(
+    "isp_change_fee",
+    "isp_change_fee(enrolment_id, *, on, add=None, remove=None, without_account_change=0) -> "
+    "(year code, fee before, fee after, charged now) in euro of the enrolment's fee group as charged "
+    "once its ISP is approved (charged now: already so), for a change that adds or removes one "
+    "(credits, semester) line, or None when the year has no fee schedule. Answered by fees.",
+)

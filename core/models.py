@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import show_date
+
 
 class Transition(models.Model):
     """A calendar transition of the timeline (a lock, a publication, a window end),
@@ -16,4 +18,4 @@ class Transition(models.Model):
         verbose_name_plural = _("processed transitions")
 
     def __str__(self):
-        return f"{self.due_on} {self.key}"
+        return f"{show_date(self.due_on)} {self.key}"

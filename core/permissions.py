@@ -97,6 +97,7 @@ class Capability(enum.StrEnum):
     APPEAL_WRITE = "appeal_write"  # keeps the register and records every decision: administration
     COMMITTEE_APPEALS = "committee_appeals"  # decides the appeals against the committee's decisions (f), (g)
     MARK_CORRECTIONS = "mark_corrections"  # records corrections of marks (Art. 102): administration, committee
+    ISP_WRITE = "isp_write"  # writes ISPs: a coach of some programme, or a superuser (the coach's home panel)
 
 
 # --- Where the programme assignments come from -----------------------------------------------
@@ -176,6 +177,8 @@ class Scope:
                 return self._in(roles.ADMINISTRATION, roles.COMMITTEE)
             case Capability.COMMITTEE_APPEALS | Capability.MARK_CORRECTIONS:
                 return self._in(roles.ADMINISTRATION, roles.COMMITTEE)
+            case Capability.ISP_WRITE:
+                return self.writes_all or bool(self.writable)
         raise ValueError(capability)  # pragma: no cover - every member is matched above
 
     def require(self, capability: Capability) -> None:

@@ -159,16 +159,29 @@ def _request(line, number, kind, on, reason, *, by, evidence="", decision=None, 
     if decided_on > today:
         return request
     moment = _moment(line, period)
-    return ombuds.request_decide(
-        request=request,
-        accepted=accepted,
-        reason=decision_reason,
-        new_on=new_on if accepted else None,
-        new_starts_at=(moment.starts_at if moment else T(9, 0)) if accepted else None,
-        new_room="Ombuds room E.001" if accepted else "",
-        today=decided_on,
-        by=by,
-    )
+    if not accepted:
+        return ombuds.request_decide(request=request, accepted=False, reason=decision_reason, today=decided_on, by=by)
+    # The ombudsperson picks a new moment that fits the student's individual exam schedule:
+    # the planned day and hour, else another hour, else the next days.
+    first = moment.starts_at if moment else T(9, 0)
+    tries = [
+        (new_on + datetime.timedelta(days=d), t) for d in range(4) for t in dict.fromkeys((first, T(9, 0), T(13, 30)))
+    ]
+    for day, starts_at in tries:
+        try:
+            return ombuds.request_decide(
+                request=request,
+                accepted=True,
+                reason=decision_reason,
+                new_on=day,
+                new_starts_at=starts_at,
+                new_room="Ombuds room E.001",
+                today=decided_on,
+                by=by,
+            )
+        except ombuds.RequestRefused:
+            continue
+    return request
 
 
 def _exam_on(line, number, default):

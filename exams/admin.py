@@ -1,19 +1,32 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
-from django.utils import formats
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.admin import AuditedAdmin, ProcessFactsOnSaveMixin, ReadOnlyAdminMixin, RefusalsOnSaveMixin
+from core.models import Transition
 from core.rounding import round_half_up
+from programmes.admin import ExamPeriodAdmin as CatalogueExamPeriodAdmin
+from programmes.models import Course, ExamPeriod
+from students.models import Enrolment, ISPLine, Student
 
+from .home import EXAMINED, missing_marks
 from .models import ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
+from .publication import publication_key
 from .results import (
     RESULT_REFUSALS,
     ResultEntry,
+    marksheet_lines,
     result_published_on,
     result_record,
     results_check,
@@ -39,6 +52,9 @@ class ExamPeriodChoicesMixin:
         if db_field.name == "exam_period":
             kwargs.setdefault("queryset", db_field.related_model.objects.select_related("academic_year"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+BOTH_MARK_AND_GRADE = _("Give either a mark from 0 to 20 or a grade (P, F, NA), not both.")
 
 
 class ResultAdminForm(forms.ModelForm):
@@ -93,7 +109,7 @@ class ResultAdminForm(forms.ModelForm):
             return None
         score, grade = data.get("score"), data.get("grade")
         if score is not None and grade:
-            raise ValidationError(_("Give either a mark from 0 to 20 or a grade (P, F, NA), not both."))
+            raise ValidationError(BOTH_MARK_AND_GRADE)
         parts = self._parts()
         if parts is None:
             return None
@@ -102,11 +118,88 @@ class ResultAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("score") is not None and data.get("grade"):
+            raise ValidationError(BOTH_MARK_AND_GRADE)
         if self.check_alone:
             entry = self.entry()
             problems = results_check([entry]) if entry else []
             if problems:
                 raise ValidationError(problems[0][1])
+        return data
+
+    def _post_clean(self):
+        # One message per error: when a rule has refused the entry, the model's checks and
+        # database constraints (which back the same rules) would only repeat it in their words.
+        if not self._errors:
+            super()._post_clean()
+
+
+NOT_IN_ISP = _("%(course)s is not in the ISP of %(student)s for %(year)s (Art. 44 §2).")
+ALREADY_ENTERED = _(
+    "%(student)s already has a result for opportunity %(opportunity)s of %(course)s (%(mark)s): change that "
+    "result on its own page."
+)
+
+
+class ResultAddForm(ResultAdminForm):
+    """A new result, found by the student and the course (two search boxes) rather than an
+    ISP line's id: the ISP line is the course's line in the student's ISP of the exam
+    period's academic year (a line still in the ISP before a removed one, as the marksheet)."""
+
+    student = forms.ModelChoiceField(
+        label=_("Student"),
+        queryset=Student.objects.all(),
+        help_text=_("Type a student number or a name."),
+    )
+    course = forms.ModelChoiceField(
+        label=_("Course"),
+        queryset=Course.objects.select_related("programme"),
+        help_text=_("Type a course code or name."),
+    )
+
+    class Meta(ResultAdminForm.Meta):
+        fields = ["exam_period", "opportunity", "score", "grade"]
+
+    def __init__(self, *args, admin_site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if admin_site is not None:
+            # The admin's own autocomplete (search_fields of the student and course admins).
+            for name, source in (("student", Enrolment), ("course", ISPLine)):
+                field = self.fields[name]
+                field.widget = AutocompleteSelect(source._meta.get_field(name), admin_site)
+                field.queryset = field.queryset  # hands the widget its choices
+
+    def clean(self):
+        data = self.cleaned_data
+        student, course, period = data.get("student"), data.get("course"), data.get("exam_period")
+        if student and course and period:
+            line = marksheet_lines(course=course, exam_period=period, numbers=[student.number]).get(student.number)
+            if line is None:
+                self.add_error(
+                    "course",
+                    NOT_IN_ISP % {"course": course.code, "student": student, "year": period.academic_year.code},
+                )
+                return data
+            self.instance.isp_line = line
+            opportunity = data.get("opportunity")
+            existing = (
+                Result.objects.filter(isp_line=line, opportunity=opportunity).prefetch_related("parts").first()
+                if opportunity
+                else None
+            )
+            if existing is not None:
+                self.add_error(
+                    None,
+                    ALREADY_ENTERED
+                    % {
+                        "student": student,
+                        "opportunity": opportunity,
+                        "course": course.code,
+                        "mark": result_mark(existing),
+                    },
+                )
+                return data
+            return super().clean()
         return data
 
 
@@ -132,8 +225,8 @@ class ResultInlineFormSet(BaseInlineFormSet):
         ``report`` puts a form's own refusal (a mark and a grade) on it."""
         entries, forms_of = [], []
         for form in self.forms:
-            if not hasattr(form, "cleaned_data"):
-                continue
+            if not hasattr(form, "cleaned_data") or form.errors:
+                continue  # a form with its own error shows it once, and is not entered
             if self.can_delete and self._should_delete_form(form):
                 continue
             if form.instance.pk is None and not form.has_changed():
@@ -220,7 +313,13 @@ class ResultPartInline(admin.TabularInline):
 @admin.register(Result)
 class ResultAdmin(RefusalsOnSaveMixin, ExamPeriodChoicesMixin, AuditedAdmin):
     list_display = ["student", "course", "exam_period", "opportunity", "mark"]
-    list_filter = ["exam_period__academic_year", "exam_period__number", "opportunity", "grade"]
+    list_filter = [
+        "exam_period__academic_year",
+        "isp_line__enrolment__programme",
+        "exam_period__number",
+        "opportunity",
+        "grade",
+    ]
     list_select_related = ["exam_period__academic_year", *ISP_LINE_RELATED]
     search_fields = [
         "isp_line__enrolment__student__number",
@@ -228,10 +327,28 @@ class ResultAdmin(RefusalsOnSaveMixin, ExamPeriodChoicesMixin, AuditedAdmin):
         "isp_line__course__code",
         "isp_line__course__name",
     ]
-    raw_id_fields = ["isp_line"]
     form = ResultAdminForm
+    add_form = ResultAddForm
     fields = ["isp_line", "exam_period", "opportunity", "score", "grade"]
+    add_fields = ["student", "course", "exam_period", "opportunity", "score", "grade"]
     inlines = [ResultPartInline]
+
+    def get_fields(self, request, obj=None):
+        return list(self.add_fields) if obj is None else super().get_fields(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+            kwargs["fields"] = [f for f in self.add_fields if f not in ("student", "course")]
+            form = super().get_form(request, obj, change=change, **kwargs)
+            site = self.admin_site
+
+            class AddForm(form):
+                def __init__(self, *args, **inner):
+                    super().__init__(*args, admin_site=site, **inner)
+
+            return AddForm
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -466,3 +583,139 @@ class EnrolmentResultsMixin:
 
 
 # The exam schedule and the ombudsperson's records have their own module.
+
+
+# --- Exam periods: the publication planned and done (Art. 86) ------------------------------
+def publication_done(period: ExamPeriod) -> Transition | None:
+    """The timeline's record of ``period``'s publication (``exams.publication``), or None."""
+    return Transition.objects.filter(key=publication_key(period)).first()
+
+
+def _moment(value) -> str:
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+def course_marks(period: ExamPeriod) -> list[dict]:
+    """Per course of ``period``: the marks entered and, for exam periods 1 and 2, those still
+    missing (``exams.home.missing_marks``: the lines examined there without a result)."""
+    entered = dict(
+        Result.objects.filter(exam_period=period)
+        .values_list("isp_line__course")
+        .annotate(n=Count("pk"))
+        .values_list("isp_line__course", "n")
+    )
+    missing = (
+        dict(missing_marks(period).values_list("course").annotate(n=Count("pk")).values_list("course", "n"))
+        if period.number in EXAMINED
+        else {}
+    )
+    courses = Course.objects.filter(pk__in=set(entered) | set(missing)).select_related("programme")
+    rows = [
+        {"course": course, "entered": entered.get(course.pk, 0), "missing": missing.get(course.pk, 0)}
+        for course in courses
+    ]
+    return sorted(rows, key=lambda r: (-r["missing"], r["course"].programme.code, r["course"].code))
+
+
+class ExamPeriodAdmin(CatalogueExamPeriodAdmin):
+    """The catalogue's exam periods with their publication: the planned day, whether the timeline
+    has published the results (when, and by whom: the deadline job, no person), and the marks
+    still missing per course before it (a page of its own)."""
+
+    list_display = ["__str__", "dates", "planned", "publication", "marks"]
+    readonly_fields = ["publication", "marks"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get("results_published_on")
+        if field is not None:
+            # The planned day: whether the publication ran is shown under it (from the timeline).
+            field.label = _("Publication planned on")
+            field.help_text = _("The deadline job publishes the results on this day (Art. 86).")
+        return form
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        urls = [
+            path(
+                "<int:pk>/publication/",
+                self.admin_site.admin_view(self.publication_view),
+                name="{}_{}_publication".format(*info),
+            )
+        ]
+        return urls + super().get_urls()
+
+    def _publication_url(self, period) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_publication", args=[period.pk])
+
+    @admin.display(description=_("exam days"), ordering="starts_on")
+    def dates(self, period):
+        return f"{_day(period.starts_on)} – {_day(period.ends_on)}"
+
+    @admin.display(description=_("publication planned on"), ordering="results_published_on")
+    def planned(self, period):
+        return _day(period.results_published_on)
+
+    @admin.display(description=_("publication"))
+    def publication(self, period):
+        if period.pk is None:
+            return ""
+        done = publication_done(period)
+        if done is None:
+            return _("not published yet")
+        # The timeline records no user: the deadline job (nightly, or a replay) publishes.
+        text = _("published on %(day)s by the system") % {"day": _day(done.due_on)}
+        title = _("run by the deadline job at %(at)s: no person publishes the results") % {
+            "at": _moment(done.processed_at)
+        }
+        return format_html('<span title="{}">{}</span>', title, text)
+
+    @admin.display(description=_("marks"))
+    def marks(self, period):
+        if period.pk is None:
+            return ""
+        entered = Result.objects.filter(exam_period=period).count()
+        if period.number in EXAMINED and publication_done(period) is None:
+            text = _("%(missing)s missing, %(entered)s entered") % {
+                "missing": missing_marks(period).count(),
+                "entered": entered,
+            }
+        else:
+            text = _("%(entered)s entered") % {"entered": entered}
+        return format_html('<a href="{}">{}</a>', self._publication_url(period), text)
+
+    def publication_view(self, request, pk):
+        period = ExamPeriod.objects.select_related("academic_year").filter(pk=pk).first()
+        if period is None:
+            raise Http404
+        if not self.has_view_permission(request, period):
+            raise PermissionDenied
+        done = publication_done(period)
+        rows = course_marks(period)
+        for row in rows:
+            row["results_url"] = (
+                reverse("admin:exams_result_changelist")
+                + "?"
+                + urlencode({"exam_period__id__exact": period.pk, "q": row["course"].code})
+            )
+            row["marksheet_url"] = (
+                reverse("exams:marksheet") + "?" + urlencode({"course": row["course"].pk, "exam_period": period.pk})
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Publication of %(period)s") % {"period": period},
+            "period": period,
+            "planned_on": period.results_published_on,
+            "done": done,
+            "done_at": timezone.localtime(done.processed_at) if done else None,
+            "counts_missing": period.number in EXAMINED,
+            "rows": rows,
+            "missing_total": sum(r["missing"] for r in rows),
+            "entered_total": sum(r["entered"] for r in rows),
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/exams/examperiod/publication.html", context)
+
+
+admin.site.unregister(ExamPeriod)
+admin.site.register(ExamPeriod, ExamPeriodAdmin)

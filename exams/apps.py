@@ -9,7 +9,8 @@ class ExamsConfig(AppConfig):
     def ready(self):
         from core import gates
 
-        from . import deadlines, facts
+        from . import deadlines, facts, home
 
         deadlines.register()
+        home.register()
         gates.opportunities_taken.answer_with(facts.opportunities_taken)

@@ -9,13 +9,12 @@ Reading only turns cells into values; whether a result may be entered is decided
 ``exams.results``.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from core import csv as college_csv
 from core.errors import Refused
 
 from . import rules
@@ -52,14 +51,8 @@ def _cell(value) -> str:
 
 
 def _csv_table(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    # Excel in Belgium separates with ";": take whichever separator the header uses.
-    delimiter = max([",", ";", "\t"], key=first.count)
-    return [[_cell(c) for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    # UTF-8 with or without BOM or Excel's Windows-1252, ";" (Excel in Belgium), "," or tab (core.csv).
+    return [[_cell(c) for c in row] for row in college_csv.read_rows(data)]
 
 
 def _xlsx_table(upload) -> list[list[str]]:
@@ -173,10 +166,7 @@ def read_marksheet(upload) -> Marksheet:
 
 
 def template_csv(rows: list[dict]) -> str:
-    """A blank marksheet as CSV text (Excel reads the byte order mark as UTF-8)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.DictWriter(out, fieldnames=TEMPLATE_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    """A blank marksheet as CSV text in the college's one CSV form (core.csv: BOM, ";")."""
+    return college_csv.csv_text(
+        [TEMPLATE_COLUMNS, *([row.get(column, "") for column in TEMPLATE_COLUMNS] for row in rows)]
+    )

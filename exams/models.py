@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import show_date
 from programmes.models import AcademicYear, ExamPeriod, Programme
 from students.models import ISPLine, Student
 
@@ -94,7 +95,7 @@ class ToleranceDecision(models.Model):
         ordering = ["on"]
 
     def __str__(self):
-        return f"{self.isp_line} {self.on}"
+        return f"{self.isp_line} {show_date(self.on)}"
 
 
 class ToleranceChoice(ToleranceDecision):

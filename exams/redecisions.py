@@ -20,7 +20,7 @@ from core.audit import audited_save
 from core.errors import Problem, RefusedValidationError
 from students import rules as account_rules
 from students.ledger import bonus_state, ledger_book
-from students.models import EntryKind, ISPLine, LearningAccountEntry, LineOutcome, ToleranceKind
+from students.models import EntryKind, EntryReason, ISPLine, LearningAccountEntry, LineOutcome, ToleranceKind
 
 from . import rules
 from .models import Grade, Result
@@ -111,7 +111,7 @@ def result_redecide(*, result: Result, mark: rules.Mark, on: datetime.date, reas
                         credits=refund.refund,
                         kind=EntryKind.PASS_REFUND,
                         source=f"isp_line:{line.pk}",
-                        reason=f"{line.course.code} passed (new decision {on})",
+                        reason_code=EntryReason.PASSED_REDECIDED,
                         **common,
                     )
                 )
@@ -121,7 +121,7 @@ def result_redecide(*, result: Result, mark: rules.Mark, on: datetime.date, reas
                             credits=refund.bonus,
                             kind=EntryKind.BONUS,
                             source=f"isp_line:{line.pk}",
-                            reason=f"{line.course.code} passed (new decision {on}): bonus on the first 60 credits",
+                            reason_code=EntryReason.PASSED_REDECIDED_BONUS,
                             **common,
                         )
                     )
@@ -140,7 +140,7 @@ def result_redecide(*, result: Result, mark: rules.Mark, on: datetime.date, reas
                     credits=-taken_back,
                     kind=EntryKind.CORRECTION,
                     source=f"isp_line:{line.pk}:withdrawn:{on.isoformat()}",
-                    reason=f"{line.course.code}: credit certificate withdrawn by the decision of {on}",
+                    reason_code=EntryReason.CERTIFICATE_WITHDRAWN,
                     **common,
                 )
             )

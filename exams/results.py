@@ -19,6 +19,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core import clock, gates
 from core.errors import Problem, Refused, RefusedValidationError
 from core.timeline import run_deadlines
 from programmes.models import Course, ExamPeriod
@@ -73,6 +74,14 @@ RESULT_REFUSALS = {
     "part_credits": _("Each partial exam needs at least 1 credit (Art. 65)."),
     "parts_mismatch": _("The mark %(mark)s does not match the partial exams, which make %(parts_mark)s (Art. 65)."),
     "duplicate": _("Opportunity %(opportunity)s of this student is given twice (also %(other_label)s)."),
+    "exam_ahead": _(
+        "This student's exam of %(course)s is on %(exam_on)s: a mark can be entered from the day of the exam "
+        "on, not before."
+    ),
+    "period_ahead": _(
+        "This student has no exam moment for %(course)s in exam period %(number)s, which starts on "
+        "%(starts_on)s: a mark can be entered from the first day of the exam period on, not before."
+    ),
 }
 
 TOLERANCE_CHOICE_PENDING = _("A tolerance choice for this course is already recorded and waiting to be processed.")
@@ -145,9 +154,14 @@ class _Plan:
     changed: list[bool] = field(default_factory=list)
 
 
-def _plan(entries: Sequence[ResultEntry]) -> _Plan:
-    """Check ``entries`` together (a second opportunity may come with its first)."""
+def _exam_key(entry: ResultEntry) -> tuple:
+    return (entry.isp_line.pk, entry.isp_line.course_id, entry.exam_period.pk)
+
+
+def _plan(entries: Sequence[ResultEntry], *, today: datetime.date) -> _Plan:
+    """Check ``entries`` together (a second opportunity may come with its first) on ``today``."""
     plan = _Plan()
+    exam_dates = gates.exam_dates(_exam_key(e) for e in entries)
     line_pks = {e.isp_line.pk for e in entries if e.isp_line.pk is not None}
     for result in (
         Result.objects.filter(isp_line_id__in=line_pks)
@@ -229,6 +243,9 @@ def _plan(entries: Sequence[ResultEntry]) -> _Plan:
         )
         if reason == "published":
             reason = code
+        exam_on = exam_dates.get(_exam_key(entry))
+        if reason is None:
+            reason = rules.exam_date_refusal(exam_on=exam_on, period_starts_on=period.starts_on, today=today)
         if reason is None:
             reason = rules.mark_refusal(entry.mark, entry.parts, pass_fail=line.course.pass_fail)
         if reason is None:
@@ -242,24 +259,30 @@ def _plan(entries: Sequence[ResultEntry]) -> _Plan:
             "other": other_period,
             "mark": "" if entry.mark is None else entry.mark,
             "parts_mark": rules.mark_from_parts(entry.parts) if entry.parts and reason == "parts_mismatch" else "",
+            "course": line.course.code,
+            "exam_on": _date(exam_on) if exam_on else "",
+            "number": period.number,
+            "starts_on": _date(period.starts_on),
         }
         plan.problems.append((index, str(RESULT_REFUSALS[reason] % params)))
     plan.problems.sort()
     return plan
 
 
-def results_check(entries: Sequence[ResultEntry]) -> list[tuple[int, str]]:
-    """Why entries would be refused: (entry index, message) pairs; [] when all may be entered.
+def results_check(entries: Sequence[ResultEntry], *, today: datetime.date | None = None) -> list[tuple[int, str]]:
+    """Why entries would be refused on ``today`` (default: the clock's): (entry index, message)
+    pairs; [] when all may be entered.
 
     Lines need not be saved (the admin checks a line being added with its results).
     """
-    return _plan(entries).problems if entries else []
+    return _plan(entries, today=today or clock.today()).problems if entries else []
 
 
 @transaction.atomic
-def results_record(*, entries: Sequence[ResultEntry], by=None) -> RecordSummary:
-    """Enter ``entries`` all or nothing: raises ``ResultsRefused`` and writes nothing when
-    any is refused; an entry equal to the stored result is left alone."""
+def results_record(*, entries: Sequence[ResultEntry], by=None, today: datetime.date | None = None) -> RecordSummary:
+    """Enter ``entries`` all or nothing on ``today`` (default: the clock's): raises
+    ``ResultsRefused`` and writes nothing when any is refused (a mark before the student's
+    exam among them); an entry equal to the stored result is left alone."""
     summary = RecordSummary()
     if not entries:
         return summary
@@ -270,7 +293,7 @@ def results_record(*, entries: Sequence[ResultEntry], by=None) -> RecordSummary:
         .in_bulk()
     )
     entries = [replace(e, isp_line=locked[e.isp_line.pk]) for e in entries]
-    plan = _plan(entries)
+    plan = _plan(entries, today=today or clock.today())
     if plan.problems:
         raise ResultsRefused(plan.problems)
 
@@ -309,6 +332,7 @@ def result_record(
     mark: rules.Mark | None,
     parts: Sequence[tuple[int, int]] | None = None,
     by=None,
+    today: datetime.date | None = None,
 ) -> Result:
     """Enter one result (created, or the opportunity's result changed); raises a
     ``ResultsRefused`` (a ``ValidationError``) naming the rule and changes nothing when it is refused."""
@@ -323,7 +347,7 @@ def result_record(
         parts=tuple((int(c), int(s)) for c, s in parts or ()),
     )
     try:
-        summary = results_record(entries=[entry], by=by)
+        summary = results_record(entries=[entry], by=by, today=today)
     except ResultsRefused as refused:
         raise ResultsRefused(refused.problems[:1]) from None
     return summary.results[0]
@@ -374,7 +398,14 @@ def marksheet_lines(*, course: Course, exam_period: ExamPeriod, numbers=None) ->
 
 
 @transaction.atomic
-def marksheet_import(*, course: Course, exam_period: ExamPeriod, rows: Sequence[MarksheetRow], by=None):
+def marksheet_import(
+    *,
+    course: Course,
+    exam_period: ExamPeriod,
+    rows: Sequence[MarksheetRow],
+    by=None,
+    today: datetime.date | None = None,
+):
     """Record a marksheet of ``course`` for ``exam_period`` all or nothing.
 
     Raises ``MarksheetRefused`` listing every refused row (unreadable, unknown
@@ -411,7 +442,7 @@ def marksheet_import(*, course: Course, exam_period: ExamPeriod, rows: Sequence[
             entry_rows.append(row)
     if entries:
         try:
-            summary = results_record(entries=entries, by=by)
+            summary = results_record(entries=entries, by=by, today=today)
         except ResultsRefused as refused:
             problems += [
                 RowProblem(entry_rows[i].number, entry_rows[i].student, message) for i, message in refused.problems

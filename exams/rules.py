@@ -410,3 +410,15 @@ def result_refusal(
     elif other_period is not None and other_period <= period:
         return "not_earlier"
     return None
+
+
+def exam_date_refusal(
+    *, exam_on: datetime.date | None, period_starts_on: datetime.date, today: datetime.date
+) -> str | None:
+    """Why no mark can be entered yet for an exam, or None: a mark is that of an exam taken, so
+    it comes on or after the day of the student's exam (``exam_on``: their exam moment, moved
+    by a reschedule or not), or, when the student has no moment for the course, on or after
+    the first day of the exam period (``period_starts_on``). On the exam's own day it may."""
+    if exam_on is not None:
+        return "exam_ahead" if exam_on > today else None
+    return "period_ahead" if period_starts_on > today else None

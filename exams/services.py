@@ -28,6 +28,7 @@ from students.models import (
     Enrolment,
     EnrolmentStatus,
     EntryKind,
+    EntryReason,
     ISPLine,
     LearningAccountEntry,
     LineOutcome,
@@ -200,7 +201,7 @@ def _stage_refunds(lines: list[_Line], day: datetime.date, report: PublicationRe
             }
             entries.append(
                 LearningAccountEntry(
-                    credits=refund.refund, kind=EntryKind.PASS_REFUND, reason=f"{line.code} passed", **common
+                    credits=refund.refund, kind=EntryKind.PASS_REFUND, reason_code=EntryReason.PASSED, **common
                 )
             )
             report.refunded_credits += refund.refund
@@ -209,7 +210,7 @@ def _stage_refunds(lines: list[_Line], day: datetime.date, report: PublicationRe
                     LearningAccountEntry(
                         credits=refund.bonus,
                         kind=EntryKind.BONUS,
-                        reason=f"{line.code} passed: bonus on the first 60 credits",
+                        reason_code=EntryReason.PASSED_BONUS,
                         **common,
                     )
                 )

@@ -1,43 +1,56 @@
 """The study progress file as readable text, as a student would receive it (Art. 28)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
 
 from core.rounding import round_half_up
+from students.models import Contract, EnrolmentStatus
 
 COURSE_STATUS = {
-    "pending": "no result yet",
-    "passed": "passed - credit certificate",
-    "tolerated": "tolerated",
-    "tolerable": "tolerable fail",
-    "failed": "failed",
-    "exempted": "exempted",
-    "removed": "removed from the ISP",
+    "pending": gettext_noop("no result yet"),
+    "passed": gettext_noop("passed - credit certificate"),
+    "tolerated": gettext_noop("tolerated"),
+    "tolerable": gettext_noop("tolerable fail"),
+    "failed": gettext_noop("failed"),
+    "exempted": gettext_noop("exempted"),
+    "removed": gettext_noop("removed from the ISP"),
 }
 ENTRY_KIND = {
-    "opening": "opening balance",
-    "deduction": "deduction",
-    "refund": "refund",
-    "pass_refund": "refund on passing",
-    "bonus": "bonus on the first 60 credits",
-    "master_degree": "first master's degree",
-    "rebuild": "rebuild",
-    "correction": "correction",
+    "opening": gettext_noop("opening balance"),
+    "deduction": gettext_noop("deduction"),
+    "refund": gettext_noop("refund"),
+    "pass_refund": gettext_noop("refund on passing"),
+    "bonus": gettext_noop("bonus on the first 60 credits"),
+    "master_degree": gettext_noop("first master's degree"),
+    "rebuild": gettext_noop("rebuild"),
+    "correction": gettext_noop("correction"),
 }
 LEVEL = {
-    "passed": "passed (cum fructu)",
-    "cum_laude": "distinction (cum laude)",
-    "magna_cum_laude": "great distinction (magna cum laude)",
-    "summa_cum_laude": "greatest distinction (summa cum laude)",
-    "summa_cum_laude_congratulations": "greatest distinction (summa cum laude) with the congratulations of the "
-    "examination committee",
+    "passed": gettext_noop("passed (cum fructu)"),
+    "cum_laude": gettext_noop("distinction (cum laude)"),
+    "magna_cum_laude": gettext_noop("great distinction (magna cum laude)"),
+    "summa_cum_laude": gettext_noop("greatest distinction (summa cum laude)"),
+    "summa_cum_laude_congratulations": gettext_noop(
+        "greatest distinction (summa cum laude) with the congratulations of the examination committee"
+    ),
 }
 MEASURE = {
-    "threshold_refusal": "refusal of enrolment: decree threshold not reached (Art. 30)",
-    "repeated_failure_refusal": "refusal of enrolment: course not obtained repeatedly (Art. 31)",
-    "binding_conditions": "binding conditions: at least 50 % study efficiency (Art. 29)",
-    "binding_conditions_refusal": "refusal of enrolment: binding conditions not met (Art. 29)",
-    "learning_account_refusal": "refusal of enrolment: learning account of 0 or less (Art. 33)",
+    "threshold_refusal": gettext_noop("refusal of enrolment: decree threshold not reached (Art. 30)"),
+    "repeated_failure_refusal": gettext_noop("refusal of enrolment: course not obtained repeatedly (Art. 31)"),
+    "binding_conditions": gettext_noop("binding conditions: at least 50 % study efficiency (Art. 29)"),
+    "binding_conditions_refusal": gettext_noop("refusal of enrolment: binding conditions not met (Art. 29)"),
+    "learning_account_refusal": gettext_noop("refusal of enrolment: learning account of 0 or less (Art. 33)"),
 }
+
+
+def _label(choices, value: str) -> str:
+    """The label of ``value`` in the reader's language (the value itself when unknown)."""
+    return str(dict(choices.choices).get(value, value))
+
+
+def _semester(value: str) -> str:
+    """The semester as shown: 1, 2, or the year course's word in the reader's language."""
+    return pgettext("semester", "year") if value == "year" else value
 
 
 def _rule(title: str, char: str = "-") -> list[str]:
@@ -67,21 +80,22 @@ def study_progress_text(data: dict, course_names: dict[str, str] | None = None) 
     for enrolment in data["enrolments"]:
         out.append("")
         out += _rule(
-            _("Academic year %(year)s - %(programme)s (%(contract)s contract, %(status)s)")
+            _("Academic year %(year)s - %(programme)s (%(contract)s, %(status)s)")
             % {
                 "year": enrolment["academic_year"],
                 "programme": enrolment["programme"],
-                "contract": enrolment["contract"].replace("_", "-"),
-                "status": enrolment["status"],
+                "contract": _label(Contract, enrolment["contract"]),
+                "status": _label(EnrolmentStatus, enrolment["status"]),
             }
         )
         for course in enrolment["courses"]:
             mark = "" if course["mark"] is None else str(course["mark"])
             name = names.get(course["course"], "")
             status = _(COURSE_STATUS.get(course["status"], course["status"]))
+            credits_unit, semester_word = _("cr"), _("sem.")
             out.append(
-                f"  {course['course']:<10} {name[:34]:<34} {course['credits']:>3} {_('cr')}  "
-                f"{_('sem.')} {course['semester']:<4} {mark:>3}  {status}"
+                f"  {course['course']:<10} {name[:34]:<34} {course['credits']:>3} {credits_unit}  "
+                f"{semester_word} {_semester(course['semester']):<4} {mark:>3}  {status}"
             )
         efficiency = enrolment["study_efficiency"]
         out.append(
@@ -103,6 +117,24 @@ def study_progress_text(data: dict, course_names: dict[str, str] | None = None) 
             )
         if enrolment["tolerance"]:
             out.append(_("  Tolerance credit %(credit)s, used %(used)s, left %(left)s.") % enrolment["tolerance"])
+        # The written request matters where the exception does: an enrolment admitted by it
+        # or refused (imported enrolments are taken as requested, DOMAIN §2 rule 11).
+        if enrolment.get("exception_requested_on") and (
+            enrolment.get("admission_exception") or enrolment.get("status") == "refused"
+        ):
+            out.append(
+                _("  Written request for the Art. 33 exception: %(on)s.") % {"on": enrolment["exception_requested_on"]}
+            )
+        if enrolment.get("admission_exception"):
+            out.append(_("  Admitted for one academic year despite a learning account of 0 or less (Art. 33)."))
+        for retake in enrolment.get("tolerated_retakes") or []:
+            out.append(
+                _(
+                    "  Retake of tolerated course %(course)s: requested on %(requested)s, approved by the cluster "
+                    "on %(approved)s (Art. 90 §3)."
+                )
+                % {"course": retake["course"], "requested": retake["requested_on"], "approved": retake["approved_on"]}
+            )
     if data["programmes"]:
         out.append("")
         out += _rule(_("Programmes"))

@@ -8,7 +8,13 @@ class FeesConfig(AppConfig):
     verbose_name = _("tuition fees")
 
     def ready(self):
-        from . import deadlines
+        from . import deadlines, home
 
         deadlines.register()
+        home.register()
+        from core import gates
+
         from . import signals  # noqa: F401
+        from .preview import isp_change_fee
+
+        gates.isp_change_fee.answer_with(isp_change_fee)

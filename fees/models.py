@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import show_date
 from students.models import GrantStatus, Student
 
 from . import rules
@@ -111,4 +112,4 @@ class FeeStatement(models.Model):
         indexes = [models.Index(fields=["student", "academic_year_code", "key", "on"])]
 
     def __str__(self):
-        return f"{self.student_id} {self.academic_year_code} {self.key} {self.on} {self.total}"
+        return f"{self.student_id} {self.academic_year_code} {self.key} {show_date(self.on)} {self.total}"

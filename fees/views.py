@@ -1,12 +1,10 @@
 """Student administration's fee pages: the open balances and their CSV export."""
 
-import csv
-
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from core.csv import csv_response
 from core.permissions import Capability, requires
 
 from .filters import OpenBalanceFilter
@@ -35,10 +33,8 @@ def open_balances(request):
 @requires(Capability.FEE_PAGES)
 def export_csv(request):
     """The filtered open balances for the finance department, one row per fee."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="open-balances.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    response, writer = csv_response("open-balances.csv")
+    writer.row(
         [
             _("student number"),
             _("name"),
@@ -55,7 +51,7 @@ def export_csv(request):
         ]
     )
     for s in _filtered(request).qs.iterator():
-        writer.writerow(
+        writer.row(
             [
                 s.student.number,
                 s.student.full_name,
@@ -63,7 +59,7 @@ def export_csv(request):
                 s.get_group_display(),
                 s.programme_codes,
                 s.get_grant_status_display(),
-                s.on.isoformat(),
+                s.on,
                 s.fixed,
                 s.variable,
                 s.surcharge,

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import show_date
+
 from . import rules
 from .models import Course, ExamPeriod, Programme
 
@@ -90,7 +92,7 @@ class ExamPeriodInlineFormSet(forms.BaseInlineFormSet):
                 form.add_error(
                     "starts_on",
                     _("The exam period must lie inside academic year %(year)s (%(start)s to %(end)s).")
-                    % {"year": year.code, "start": year.starts_on, "end": year.ends_on},
+                    % {"year": year.code, "start": show_date(year.starts_on), "end": show_date(year.ends_on)},
                 )
                 continue
             periods.append((form, form.cleaned_data.get("number"), start, end))

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core import roles
+from core.dates import show_date
 
 from . import rules
 
@@ -105,8 +106,8 @@ class ExamPeriod(models.Model):
                     "The exam period must lie inside academic year %(year)s (%(start)s to %(end)s)."
                 ) % {
                     "year": year.code,
-                    "start": year.starts_on,
-                    "end": year.ends_on,
+                    "start": show_date(year.starts_on),
+                    "end": show_date(year.ends_on),
                 }
             else:
                 others = ExamPeriod.objects.filter(academic_year=year).exclude(pk=self.pk)

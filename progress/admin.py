@@ -10,11 +10,13 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.admin import AuditedAdmin, ProcessFactsOnSaveMixin, ReadOnlyAdminMixin, RefusalsOnSaveMixin
 from exams.admin import EnrolmentResultsMixin, ISPLineResultsMixin, ResultInline
+from programmes.models import AcademicYear, Programme
 from students.models import (
     Degree,
     Enrolment,
@@ -26,6 +28,7 @@ from students.models import (
     Student,
     ToleratedRetakeApproval,
 )
+from students.services import enrolment_exception_request
 
 from .services import ISPConflict, ISPRefused, isp_approve, isp_derogation_record, isp_line_exempt, isp_submit
 
@@ -75,7 +78,7 @@ class LearningAccountEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     append-only and only the application books entries."""
 
     model = LearningAccountEntry
-    fields = ["on", "credits", "kind", "reason", "academic_year", "programme", "course", "running_balance"]
+    fields = ["on", "credits", "kind", "reason_text", "academic_year", "programme", "course", "running_balance"]
     readonly_fields = fields
     can_delete = False
     extra = 0
@@ -105,15 +108,64 @@ class MeasureInline(ReadOnlyAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("student", "programme", "course")
 
 
+class EnrolledFilter(admin.SimpleListFilter):
+    """Students by an enrolment: the programme and the academic year filters are read
+    together, so that "BA-VPK" and "2025-2026" find those enrolled in BA-VPK in 2025-2026
+    (not those in BA-VPK some year and in another programme in 2025-2026)."""
+
+    parameters = ("enrolled_programme", "enrolled_year")
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        wanted = {}
+        for name, field in zip(self.parameters, ("programme_id", "academic_year_id"), strict=True):
+            value = request.GET.get(name)
+            if value and value.isdigit():
+                wanted[field] = int(value)
+        return queryset.filter(pk__in=Enrolment.objects.filter(**wanted).values("student_id"))
+
+
+class EnrolledProgrammeFilter(EnrolledFilter):
+    title = _("programme")
+    parameter_name = "enrolled_programme"
+
+    def lookups(self, request, model_admin):
+        return [(p.pk, f"{p.code} {p.name}") for p in Programme.objects.order_by("code")]
+
+
+class EnrolledYearFilter(EnrolledFilter):
+    title = _("academic year")
+    parameter_name = "enrolled_year"
+
+    def lookups(self, request, model_admin):
+        return [(y.pk, y.code) for y in AcademicYear.objects.order_by("-starts_on")]
+
+
 @admin.register(Student)
 class StudentAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
     list_display = ["number", "last_name", "first_name", "email", "balance"]
     list_display_links = ["number", "last_name"]
+    list_filter = [EnrolledProgrammeFilter, EnrolledYearFilter]
     search_fields = ["number", "first_name", "last_name", "email"]
+    ordering = ["last_name", "first_name", "number"]
     autocomplete_fields = ["first_enrolment_in_higher_education"]
+    readonly_fields = ["study_progress_file"]
     inlines = [EnrolmentInline, DegreeInline, MeasureInline, LearningAccountEntryInline]
     fieldsets = [
-        (None, {"fields": ["number", "first_name", "last_name", "email", "first_enrolment_in_higher_education"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "number",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "first_enrolment_in_higher_education",
+                    "study_progress_file",
+                ]
+            },
+        ),
         (
             _("Imported opening balance"),
             {
@@ -135,6 +187,16 @@ class StudentAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
     @admin.display(description=_("learning account"), ordering="balance_total")
     def balance(self, obj):
         return obj.balance_total
+
+    @admin.display(description=_("study progress file"))
+    def study_progress_file(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Shown once the student is saved.")
+        return format_html(
+            '<a href="{}" id="study-progress-link">{}</a>',
+            reverse("students:student_detail", args=[obj.number]),
+            _("Open the study progress file of %(number)s") % {"number": obj.number},
+        )
 
 
 class ISPLineInline(ISPLineResultsMixin, admin.TabularInline):
@@ -167,10 +229,20 @@ ISP_STEPS = {
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(EnrolmentResultsMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
+class EnrolmentAdmin(EnrolmentResultsMixin, RefusalsOnSaveMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
     """Enrolments. The ISP status is read-only: it moves only through the workflow
     (``isp_submit``, ``isp_approve``), from the actions of the list or the buttons of the
-    page, which record who and when and refuse what the rules refuse."""
+    page, which record who and when and refuse what the rules refuse. The date of the
+    Art. 33 written request goes through ``enrolment_exception_request``: on an enrolment
+    refused for its learning account it admits it again, or is refused with the reason."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "exception_requested_on" in form.changed_data and obj.exception_requested_on:
+            enrolment_exception_request(
+                enrolment=obj, requested_on=obj.exception_requested_on, by=request.user, today=clock.today()
+            )
+            obj.refresh_from_db()
 
     change_form_template = "admin/students/enrolment/change_form.html"
     list_display = [
@@ -337,8 +409,8 @@ class LearningAccountEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger is append-only (DOMAIN §2): a correction is a new entry booked by the
     application, never an edit here."""
 
-    list_display = ["student", "on", "credits", "kind", "reason", "academic_year", "programme", "course"]
-    list_filter = ["kind", "academic_year"]
+    list_display = ["student", "on", "credits", "kind", "reason_text", "academic_year", "programme", "course"]
+    list_filter = ["kind", "reason_code", "academic_year", "programme"]
     list_select_related = ["student", "academic_year", "programme", "course"]
     search_fields = ["student__number"]
     date_hierarchy = "on"
@@ -347,7 +419,7 @@ class LearningAccountEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(Degree)
 class DegreeAdmin(ProcessFactsOnSaveMixin, admin.ModelAdmin):
     list_display = ["student", "kind", "on", "programme", "processed"]
-    list_filter = ["kind", "processed"]
+    list_filter = ["kind", "processed", "programme"]
     list_select_related = ["student", "programme"]
     search_fields = ["student__number", "student__last_name"]
     autocomplete_fields = ["student", "programme"]

@@ -7,7 +7,8 @@ class ProgressConfig(AppConfig):
     verbose_name = _("Study progress")
 
     def ready(self):
-        from . import deadlines, receivers
+        from . import deadlines, home, receivers
 
         deadlines.register()
+        home.register()
         receivers.connect()

@@ -1,20 +1,38 @@
-"""The coach's student list: filters on the enrolments in the user's scope (django-filter)."""
+"""The coach's student list: filters on the enrolments in the user's scope (django-filter),
+and the sortable column headers."""
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import OrderingFilter
 from programmes.models import AcademicYear, Programme
 from students import rules
-from students.models import EnrolmentStatus, ISPStatus, Measure
+from students.models import EnrolmentStatus, ISPStatus
 
-REFUSAL_KINDS = (
-    "threshold_refusal",
-    "repeated_failure_refusal",
-    "learning_account_refusal",
-    "binding_conditions_refusal",
+# The sort keys (the ``ordering`` parameter) and the fields behind them. Every ordering ends
+# with the name and the id, so that a page never shows a row twice or skips one.
+SORT_FIELDS = (
+    ("student__number", "number"),
+    ("student__last_name", "name"),
+    ("programme__code", "programme"),
+    ("academic_year__starts_on", "year"),
+    ("contract", "contract"),
+    ("status", "status"),
+    ("isp_status", "isp"),
+    ("isp_credits", "credits"),
+    ("balance", "balance"),
 )
+TIE_BREAK = ("student__last_name", "student__first_name", "pk")
+
+
+class StableOrderingFilter(OrderingFilter):
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value and any(v for v in value):
+            qs = qs.order_by(*qs.query.order_by, *TIE_BREAK)
+        return qs
 
 
 class EnrolmentFilter(django_filters.FilterSet):
@@ -34,23 +52,19 @@ class EnrolmentFilter(django_filters.FilterSet):
         label=_("Learning account below 60"), method="filter_below_60", widget=forms.CheckboxInput
     )
     refused = django_filters.BooleanFilter(label=_("Refused"), method="filter_refused", widget=forms.CheckboxInput)
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         label=_("Sort by"),
         empty_label=_("programme and name"),
-        fields=(
-            ("student__last_name", "name"),
-            ("student__number", "number"),
-            ("programme__code", "programme"),
-            ("academic_year__starts_on", "year"),
-            ("isp_status", "isp"),
-            ("balance", "balance"),
-        ),
+        fields=SORT_FIELDS,
         field_labels={
-            "student__last_name": _("name"),
             "student__number": _("student number"),
+            "student__last_name": _("name"),
             "programme__code": _("programme"),
             "academic_year__starts_on": _("academic year"),
+            "contract": _("contract"),
+            "status": _("status"),
             "isp_status": _("ISP status"),
+            "isp_credits": _("credits"),
             "balance": _("learning account"),
         },
     )
@@ -73,7 +87,26 @@ class EnrolmentFilter(django_filters.FilterSet):
         return queryset.filter(balance__lt=rules.LIMITED_BALANCE) if value else queryset
 
     def filter_refused(self, queryset, name, value):
-        if not value:
-            return queryset
-        refusal = Measure.objects.filter(student=OuterRef("student"), kind__in=REFUSAL_KINDS, lifted_on__isnull=True)
-        return queryset.filter(Q(status=EnrolmentStatus.REFUSED) | Exists(refusal))
+        """The enrolments refused (by a study progress measure or the learning account,
+        Art. 29-33) in the years the other filters select: an enrolment is listed once,
+        with its own status; a refusal of a later year does not list this year's one."""
+        return queryset.filter(status=EnrolmentStatus.REFUSED) if value else queryset
+
+
+def sort_links(query) -> dict[str, dict]:
+    """For each sort key: ``query`` (the list's filters, a QueryDict without ``page``) with
+    the ordering a click on the column's header asks for, and the column's current
+    ``direction`` ("ascending", "descending" or "") for ``aria-sort``."""
+    current = query.get("ordering", "")
+    links = {}
+    for _field, key in SORT_FIELDS:
+        if current == key:
+            direction, next_value = "ascending", f"-{key}"
+        elif current == f"-{key}":
+            direction, next_value = "descending", key
+        else:
+            direction, next_value = "", key
+        params = query.copy()
+        params["ordering"] = next_value
+        links[key] = {"query": params.urlencode(), "direction": direction}
+    return links

@@ -16,6 +16,18 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
+class WorkflowForm(VersionForm):
+    """Submit or approve; after the deadline on the late route with its reason (DOMAIN §3)."""
+
+    late_reason = forms.CharField(
+        label=_("Reason for the late step"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded with your name as the person who allowed it."),
+    )
+
+
 class ISPChangeForm(VersionForm):
     action = forms.ChoiceField(choices=ACTIONS)
     course = forms.IntegerField(required=False)
@@ -43,7 +55,7 @@ class ToleratedRetakeForm(VersionForm):
 
     course = forms.ModelChoiceField(label=_("Tolerated course"), queryset=None)
     requested_on = forms.DateField(
-        label=_("Requested by the student on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Requested by the student on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, courses=None, **kwargs):

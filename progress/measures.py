@@ -8,6 +8,8 @@ from collections import defaultdict
 
 from django.db import transaction
 
+from core.audit import audited_save
+from core.rounding import round_half_up
 from core.timeline import transition_processed
 from exams.standing import standings
 from programmes.models import AcademicYear
@@ -48,9 +50,11 @@ def measures_take(*, year: AcademicYear) -> int:
     return len(measures)
 
 
-def measures_due(*, year: AcademicYear, student_ids=None) -> list[Measure]:
+def measures_due(*, year: AcademicYear, student_ids=None, seen: dict | None = None) -> list[Measure]:
     """The measures the rules call for at the end of ``year`` (unsaved), for every
-    student enrolled that year or only for ``student_ids``."""
+    student enrolled that year or only for ``student_ids``. ``seen``, when given, is filled
+    with what the Art. 29 measures were judged on: ``(student id, programme id)`` ->
+    ``(study efficiency of the year, under binding conditions)``."""
     enrolments = Enrolment.objects.filter(academic_year=year).exclude(status=EnrolmentStatus.REFUSED)
     if student_ids is not None:
         enrolments = enrolments.filter(student_id__in=student_ids)
@@ -117,6 +121,8 @@ def measures_due(*, year: AcademicYear, student_ids=None) -> list[Measure]:
             )
         # Art. 29: binding conditions for associate-degree starters.
         starter = standing.years[0].enrolment_id == enrolment_id
+        if seen is not None:
+            seen[(student_id, programme_id)] = (current.efficiency, (student_id, programme_id) in bound)
         if rules.binding_conditions_due(programme_kind=kind, starter=starter, efficiency=current.efficiency):
             measure(MeasureKind.BINDING_CONDITIONS, student_id, programme_id, next_code)
         # Art. 29: under binding conditions this year and again under 50 %: refused in the
@@ -174,6 +180,25 @@ def measures_due(*, year: AcademicYear, student_ids=None) -> list[Measure]:
     return measures
 
 
+LIFTED_REASON_LENGTH = Measure._meta.get_field("lifted_reason").max_length
+
+
+def lifted_reason(measure: Measure, *, reason: str, year: AcademicYear, seen: dict) -> str:
+    """Why a measure of ``year`` is lifted after a new decision: the decision's ``reason``,
+    and for a binding-conditions refusal (Art. 29) what it no longer rests on: the student
+    is no longer under binding conditions in ``year``, or no longer stays under 50 %."""
+    if measure.kind != MeasureKind.BINDING_CONDITIONS_REFUSAL:
+        return reason[:LIFTED_REASON_LENGTH]
+    efficiency, bound = seen.get((measure.student_id, measure.programme_id), (None, False))
+    if not bound:
+        detail = f"no longer under binding conditions in {year.code} (Art. 29)"
+    elif efficiency is not None:
+        detail = f"study efficiency {round_half_up(efficiency, 2)} % in {year.code}, at least 50 % (Art. 29)"
+    else:
+        detail = f"binding conditions of {year.code} met (Art. 29)"
+    return f"{reason}: {detail}"[:LIFTED_REASON_LENGTH]
+
+
 def _key(m: Measure) -> tuple:
     return (m.student_id, m.kind, m.programme_id, m.course_id, m.from_year_code)
 
@@ -186,15 +211,16 @@ def measures_review(*, year: AcademicYear, student_ids, on: datetime.date, reaso
     Returns (lifted, taken)."""
     if not transition_processed(year_end_key(year)):
         return 0, 0  # the measures of this year are still to come
-    due = {_key(m): m for m in measures_due(year=year, student_ids=student_ids)}
+    seen = {}
+    due = {_key(m): m for m in measures_due(year=year, student_ids=student_ids, seen=seen)}
     existing = {
         _key(m): m for m in Measure.objects.filter(student_id__in=student_ids, decided_in=year, lifted_on__isnull=True)
     }
     lifted = [m for k, m in existing.items() if k not in due]
     for m in lifted:
         m.lifted_on = on
-        m.lifted_reason = reason
-        m.save(update_fields=["lifted_on", "lifted_reason"])
+        m.lifted_reason = lifted_reason(m, reason=reason, year=year, seen=seen)
+        audited_save(m, by=None, reason=m.lifted_reason, update_fields=["lifted_on", "lifted_reason"])
     new = [m for k, m in due.items() if k not in existing]
     for m in new:
         m.decided_on = on
@@ -202,3 +228,20 @@ def measures_review(*, year: AcademicYear, student_ids, on: datetime.date, reaso
     enrolments_refuse_by_measures(student_ids=student_ids)
     enrolments_readmit(student_ids=student_ids, on=on)
     return len(lifted), len(new)
+
+
+@transaction.atomic
+def measures_review_onwards(*, year: AcademicYear, student_ids, on: datetime.date, reason: str) -> tuple[int, int]:
+    """``measures_review`` for ``year`` and then for every later academic year whose measures
+    were already taken, in order: a measure of a later year can rest on one of ``year``
+    (a binding-conditions refusal on the binding conditions, Art. 29) or on its results
+    (the threshold package, the years of a repeated failure), so each is judged again on
+    what the years before it now hold. Returns the totals (lifted, taken)."""
+    lifted = taken = 0
+    for each in AcademicYear.objects.filter(starts_on__gte=year.starts_on).order_by("starts_on"):
+        if not transition_processed(year_end_key(each)):
+            break
+        year_lifted, year_taken = measures_review(year=each, student_ids=student_ids, on=on, reason=reason)
+        lifted += year_lifted
+        taken += year_taken
+    return lifted, taken

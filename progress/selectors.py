@@ -11,8 +11,8 @@ from exams.models import ProgrammeResult
 from exams.publication import published_periods
 from exams.standing import standings
 from programmes.models import ExamPeriod
-from students.models import ISPLine, Student
-from students.refusals import measures_of
+from students.models import EnrolmentStatus, ISPLine, MeasureKind, Student, ToleratedRetakeApproval
+from students.refusals import measures_of, refusals_for
 from students.selectors import _credits_without_learning_account, learning_account
 
 
@@ -24,6 +24,10 @@ def _course_status(line: ISPLine) -> str:
     if line.tolerated_on is not None:
         return "tolerated"
     return line.outcome
+
+
+def _iso(day) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _percentage(result) -> float | None:
@@ -38,7 +42,10 @@ def study_progress(student: Student) -> dict:
     entries = account.pop("_entries")
     enrolments = list(
         student.enrolments.select_related("academic_year", "programme")
-        .prefetch_related(Prefetch("lines", queryset=ISPLine.objects.select_related("course").order_by("course__code")))
+        .prefetch_related(
+            Prefetch("lines", queryset=ISPLine.objects.select_related("course").order_by("course__code")),
+            Prefetch("tolerated_retakes", queryset=ToleratedRetakeApproval.objects.select_related("course")),
+        )
         .order_by("academic_year__starts_on", "enrolled_on", "pk")
     )
     periods = ExamPeriod.objects.filter(academic_year__in={e.academic_year_id for e in enrolments}).select_related(
@@ -80,6 +87,19 @@ def study_progress(student: Student) -> dict:
                     for line in lines
                 ],
                 "tolerance": found[(student.pk, enrolment.programme_id)].tolerance(year),
+                # Optional additions (EXCHANGE.md): the Art. 33 written request and whether
+                # the enrolment was admitted by that exception (DOMAIN §2 rule 11), and the
+                # cluster's approvals of retaking a tolerated course (Art. 90 §3, DOMAIN §3).
+                "exception_requested_on": _iso(enrolment.exception_requested_on),
+                "admission_exception": enrolment.admission_exception,
+                "tolerated_retakes": [
+                    {
+                        "course": approval.course.code,
+                        "requested_on": _iso(approval.requested_on),
+                        "approved_on": _iso(approval.approved_on),
+                    }
+                    for approval in sorted(enrolment.tolerated_retakes.all(), key=lambda a: a.course.code)
+                ],
             }
         )
 
@@ -104,3 +124,24 @@ def study_progress(student: Student) -> dict:
         "programmes": programmes,
         "measures": measures_of(student),
     }
+
+
+def refusal_texts(enrolments) -> dict[int, str]:
+    """For each refused enrolment of ``enrolments``, the refusal in the reader's language:
+    the measure that refuses it (its kind, and the course of a repeated-failure refusal) or
+    the learning account of 0 or less at the enrolment (Art. 33)."""
+    refused = [e for e in enrolments if e.status == EnrolmentStatus.REFUSED]
+    if not refused:
+        return {}
+    measures = refusals_for(refused)
+    texts = {}
+    for enrolment in refused:
+        measure = measures.get(enrolment.pk)
+        if measure is None:
+            # Refused at the enrolment on a balance of 0 or less: no measure behind it.
+            texts[enrolment.pk] = str(MeasureKind.LEARNING_ACCOUNT_REFUSAL.label)
+        elif measure.course_id:
+            texts[enrolment.pk] = f"{measure.get_kind_display()} ({measure.course.code})"
+        else:
+            texts[enrolment.pk] = str(measure.get_kind_display())
+    return texts

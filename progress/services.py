@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from core import clock
+from core import clock, gates
 from core.audit import audited_save
 from core.errors import Conflict, Refused
+from core.history import register_reasons
 from core.timeline import run_deadlines
 from students import rules
 from students.ledger import ledger_book
@@ -23,6 +24,7 @@ from students.models import (
     Enrolment,
     EnrolmentStatus,
     EntryKind,
+    EntryReason,
     ExemptionApproval,
     ISPDerogation,
     ISPLine,
@@ -32,6 +34,24 @@ from students.models import (
 )
 
 from . import facts as isp_facts
+
+# The change reasons written below, stored in English and shown in the reader's language
+# (core.history).
+register_reasons(
+    gettext_noop("%(course)s added"),
+    gettext_noop("ISP: %(course)s added"),
+    gettext_noop("%(course)s removed"),
+    gettext_noop("ISP: %(course)s removed"),
+    gettext_noop("%(course)s exempted"),
+    gettext_noop("ISP: %(course)s exempted"),
+    gettext_noop("derogation %(kind)s"),
+    gettext_noop("ISP: derogation %(kind)s recorded"),
+    gettext_noop("retake of tolerated %(course)s approved"),
+    gettext_noop("ISP: retake of tolerated %(course)s approved"),
+    gettext_noop("ISP submitted late: %(reason)s"),
+    gettext_noop("ISP approved late: %(reason)s"),
+)
+REASONS = (gettext_noop("exemption approved"), gettext_noop("ISP submitted"), gettext_noop("ISP approved"))
 
 # Every change is prepared on a version of the enrolment (``Enrolment.version``) and
 # saved only if nobody saved the ISP since: the conditional UPDATE that bumps the
@@ -179,7 +199,7 @@ def isp_line_exempt(
                     academic_year=enrolment.academic_year,
                     programme=enrolment.programme,
                     course=current.course,
-                    reason=f"{current.course.code} exempted in ISP {enrolment.academic_year.code}",
+                    reason_code=EntryReason.COURSE_EXEMPTED,
                     created_by=by,
                 )
             ]
@@ -267,38 +287,80 @@ def tolerated_retake_approve(
     return approval
 
 
+LATE_REASON_LENGTH = 300
+
+
 @transaction.atomic
 def isp_submit(
-    *, enrolment: Enrolment | int, expected_version: int, by, today: datetime.date | None = None
+    *,
+    enrolment: Enrolment | int,
+    expected_version: int,
+    by,
+    late_reason: str = "",
+    today: datetime.date | None = None,
 ) -> Enrolment:
-    """Draft → submitted, by the submission deadline (Art. 19)."""
+    """Draft → submitted, by the submission deadline (Art. 19); after it on the late route
+    (DOMAIN §3): recorded as late with ``late_reason`` and ``by`` as who allowed it."""
     today = today or clock.today()
     enrolment = _claim(enrolment, expected_version)
     context = isp_facts.isp_context(enrolment, today=today)
-    _refuse_if(rules.submit_problems(context.facts, today=today))
+    blocking, late = rules.late_route(rules.submit_problems(context.facts, today=today), reason=late_reason)
+    _refuse_if(blocking)
     enrolment.isp_status = ISPStatus.SUBMITTED
     enrolment.isp_submitted_on = today
-    audited_save(enrolment, by=by, reason="ISP submitted", update_fields=["version", "isp_status", "isp_submitted_on"])
+    enrolment.isp_submitted_by = by
+    enrolment.isp_submitted_late_reason = late_reason.strip()[:LATE_REASON_LENGTH] if late else ""
+    enrolment.isp_submitted_late_allowed_by = by if late else None
+    audited_save(
+        enrolment,
+        by=by,
+        reason=f"ISP submitted late: {late_reason.strip()}" if late else "ISP submitted",
+        update_fields=[
+            "version",
+            "isp_status",
+            "isp_submitted_on",
+            "isp_submitted_by",
+            "isp_submitted_late_reason",
+            "isp_submitted_late_allowed_by",
+        ],
+    )
     return enrolment
 
 
 @transaction.atomic
 def isp_approve(
-    *, enrolment: Enrolment | int, expected_version: int, by, today: datetime.date | None = None
+    *,
+    enrolment: Enrolment | int,
+    expected_version: int,
+    by,
+    late_reason: str = "",
+    today: datetime.date | None = None,
 ) -> Enrolment:
-    """Approval by the coach for the cluster (Art. 19), within the deadlines and rules."""
+    """Approval by the coach for the cluster (Art. 19), within the deadlines and rules;
+    after the approval deadline on the late route (DOMAIN §3): recorded as late with
+    ``late_reason`` and ``by`` as who allowed it."""
     today = today or clock.today()
     enrolment = _claim(enrolment, expected_version)
     context = isp_facts.isp_context(enrolment, today=today)
-    _refuse_if(rules.approve_problems(context.facts, today=today))
+    blocking, late = rules.late_route(rules.approve_problems(context.facts, today=today), reason=late_reason)
+    _refuse_if(blocking)
     enrolment.isp_status = ISPStatus.APPROVED
     enrolment.isp_approved_on = today
     enrolment.isp_approved_by = by
+    enrolment.isp_approved_late_reason = late_reason.strip()[:LATE_REASON_LENGTH] if late else ""
+    enrolment.isp_approved_late_allowed_by = by if late else None
     audited_save(
         enrolment,
         by=by,
-        reason="ISP approved",
-        update_fields=["version", "isp_status", "isp_approved_on", "isp_approved_by"],
+        reason=f"ISP approved late: {late_reason.strip()}" if late else "ISP approved",
+        update_fields=[
+            "version",
+            "isp_status",
+            "isp_approved_on",
+            "isp_approved_by",
+            "isp_approved_late_reason",
+            "isp_approved_late_allowed_by",
+        ],
     )
     return enrolment
 
@@ -325,10 +387,26 @@ class ISPPreview:
     status_before: str
     status_after: str
     warnings: list = field(default_factory=list)
+    # (academic year code, fee before, fee after, charged now) of the enrolment's fee group,
+    # as charged once the ISP is approved; None without a fee schedule for the year
+    fee: tuple | None = None
 
     @property
     def allowed(self) -> bool:
         return not self.problems
+
+    @property
+    def ledger_credits(self) -> int:
+        """The credits the learning account loses (a deduction) or gets back, without a sign."""
+        return abs(self.ledger_change)
+
+    @property
+    def fee_change(self):
+        return None if self.fee is None else self.fee[2] - self.fee[1]
+
+    @property
+    def fee_change_amount(self):
+        return None if self.fee is None else abs(self.fee[2] - self.fee[1])
 
 
 def isp_preview(
@@ -394,6 +472,18 @@ def isp_preview(
     status_after = enrolment.isp_status
     if not problems and enrolment.isp_status == ISPStatus.APPROVED:
         status_after = ISPStatus.SUBMITTED
+    without_before = context.credits_without_learning_account()
+    without_after = context.credits_without_learning_account(charged_after)
+    fee = None
+    if not problems and course_obj is not None and enrolment.status == EnrolmentStatus.ENROLLED:
+        changed = (course_obj.credits, course_obj.semester)
+        fee = gates.isp_change_fee(
+            enrolment.pk,
+            on=today,
+            add=changed if action == "add" else None,
+            remove=changed if action != "add" else None,
+            without_account_change=without_after - without_before,
+        )
     return ISPPreview(
         action=action,
         course=course_obj,
@@ -405,11 +495,12 @@ def isp_preview(
         band_after=rules.credit_band_problem(facts, total + credits_delta),
         balance_before=context.balance,
         balance_after=context.balance + change,
-        without_account_before=context.credits_without_learning_account(),
-        without_account_after=context.credits_without_learning_account(charged_after),
+        without_account_before=without_before,
+        without_account_after=without_after,
         ledger_change=change,
         booked_on=max(today, enrolment.enrolled_on),
         uses_learning_account=uses,
         status_before=enrolment.isp_status,
         status_after=status_after,
+        fee=fee,
     )

@@ -13,10 +13,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core import clock
-from core.history import history_rows
+from core.history import group_imports, history_rows
 from core.permissions import Capability, requires, scope
 from exams.models import ProgrammeResult
 from programmes.models import AcademicYear, Course, Programme, Semester
@@ -36,8 +37,8 @@ from students.selectors import enrolments_for, require_isp_write, students_for
 
 from . import selectors, services
 from .facts import isp_context
-from .filters import EnrolmentFilter
-from .forms import DerogationForm, ISPChangeForm, ToleratedRetakeForm, VersionForm
+from .filters import EnrolmentFilter, sort_links
+from .forms import DerogationForm, ISPChangeForm, ToleratedRetakeForm, WorkflowForm
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 200
@@ -70,9 +71,9 @@ def _current_year(today: datetime.date):
 
 
 # --- Student list -------------------------------------------------------------------------
-@require_GET
-@requires(Capability.STUDENT_PAGES)
-def student_list(request):
+def student_filter(request) -> EnrolmentFilter:
+    """The student list's filters on the enrolments the user sees (the list and its CSV
+    export); the current academic year unless the request names one (or "all")."""
     user_scope = scope(request.user)
     enrolments = (
         enrolments_for(request.user)
@@ -92,7 +93,14 @@ def student_list(request):
         current = _current_year(clock.today())
         if current is not None:
             data["academic_year"] = str(current.pk)
-    filterset = EnrolmentFilter(data, queryset=enrolments, programmes=programmes, years=years, request=request)
+    return EnrolmentFilter(data, queryset=enrolments, programmes=programmes, years=years, request=request)
+
+
+@require_GET
+@requires(Capability.STUDENT_PAGES)
+def student_list(request):
+    user_scope = scope(request.user)
+    filterset = student_filter(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -103,6 +111,8 @@ def student_list(request):
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
+            "sort": sort_links(query),
+            "refusals": selectors.refusal_texts(page.object_list),
             "editable": {e.pk for e in page.object_list if user_scope.writes(e.programme_id, e.academic_year_id)},
         },
     )
@@ -110,6 +120,11 @@ def student_list(request):
 
 # --- Student page: the study progress file ------------------------------------------------
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 240, 40
+
+
+def svg_number(value) -> str:
+    """A coordinate as SVG reads it: 200, 12.5 (a decimal point, whatever the reader's language)."""
+    return format(value, "g") if isinstance(value, float) else str(value)
 
 
 def balance_chart(entries) -> dict | None:
@@ -132,14 +147,15 @@ def balance_chart(entries) -> dict | None:
     def y(value):
         return round(CHART_PAD + inner_h * (high - value) / (high - low), 1)
 
-    path, dots = [], []
+    # The step line's corners: along at the old balance to the entry's day, then up or down.
+    # Written here with a decimal point: the browser reads SVG numbers, never a decimal comma.
+    line, dots = [], []
     for index, (day, value, entry) in enumerate(points):
-        if index == 0:
-            path.append(f"M{x(day)},{y(value)}")
-        else:
-            path.append(f"H{x(day)} V{y(value)}")
+        for corner in ([(x(day), line[-1][1])] if index else []) + [(x(day), y(value))]:
+            if not line or corner != line[-1]:
+                line.append(corner)
         dots.append({"x": x(day), "y": y(value), "on": day, "balance": value, "entry": entry})
-    path.append(f"H{CHART_WIDTH - CHART_PAD}")
+    line.append((CHART_WIDTH - CHART_PAD, line[-1][1]))
     # The balances the rules draw lines at: 0 (Art. 33), a limited account and the opening.
     ticks = sorted({low, 0, rules.LIMITED_BALANCE, rules.OPENING_CREDITS, points[-1][1]})
     years = []
@@ -153,7 +169,7 @@ def balance_chart(entries) -> dict | None:
         "left": CHART_PAD,
         "right": CHART_WIDTH - CHART_PAD,
         "bottom": CHART_HEIGHT - CHART_PAD,
-        "path": " ".join(path),
+        "points": " ".join(f"{svg_number(px)},{svg_number(py)}" for px, py in line),
         "dots": dots,
         "ticks": [
             {"y": y(t), "value": t, "strong": t in (0, rules.LIMITED_BALANCE), "dashed": t == rules.LIMITED_BALANCE}
@@ -167,7 +183,17 @@ def balance_chart(entries) -> dict | None:
 
 HISTORY_FIELDS = {
     "student": ("number", "first_name", "last_name", "email", "opening_balance", "opening_on"),
-    "enrolment": ("contract", "status", "isp_status", "deregistered_on", "isp_approved_on", "grant_status"),
+    "enrolment": (
+        "contract",
+        "status",
+        "isp_status",
+        "deregistered_on",
+        "isp_submitted_on",
+        "isp_submitted_late_reason",
+        "isp_approved_on",
+        "isp_approved_late_reason",
+        "grant_status",
+    ),
     "ispline": ("removed_on", "exempted", "locked_on", "deducted_credits", "mark", "outcome"),
     "derogation": ("kind", "credits", "ground"),
     "exemption": ("basis", "approved_on"),
@@ -178,7 +204,7 @@ def _history_rows(records, kind, describe):
     return history_rows(records, fields=HISTORY_FIELDS[kind], describe=describe, events=True)
 
 
-def change_history(student: Student, enrolment_ids: list[int]) -> list[dict]:
+def change_history(student: Student, enrolment_ids: list[int], limit: int | None = HISTORY_LIMIT) -> list[dict]:
     """Who changed what and when: the student, the enrolments, the ISP lines and the
     cluster's ISP decisions (django-simple-history), newest first."""
     rows = _history_rows(
@@ -211,7 +237,8 @@ def change_history(student: Student, enrolment_ids: list[int]) -> list[dict]:
         lambda r: _("exemption of %(course)s") % {"course": r.isp_line.course.code},
     )
     rows.sort(key=lambda row: row["when"], reverse=True)
-    return rows[:HISTORY_LIMIT]
+    # One entry per import ("imported on X: 40 records"), then the newest ``limit`` entries.
+    return group_imports(rows)[:limit]
 
 
 def _measures_with_end(student) -> list[Measure]:
@@ -251,6 +278,8 @@ def student_detail(request, number):
                 "enrolment": enrolment,
                 "file": file,
                 "can_edit": user_scope.writes(enrolment.programme_id, enrolment.academic_year_id),
+                # an ISP of a year that ended is read-only (DOMAIN §3 late route, decided)
+                "closed": enrolment.academic_year.ends_on < clock.today(),
             }
         )
     context = {
@@ -275,9 +304,15 @@ def student_detail(request, number):
 def _enrolment_for_edit(request, pk) -> Enrolment:
     """404 outside the user's students, 403 when the user may only read it."""
     enrolment = get_object_or_404(
-        Enrolment.objects.select_related("student", "programme", "academic_year", "isp_approved_by").filter(
-            student__in=students_for(request.user)
-        ),
+        Enrolment.objects.select_related(
+            "student",
+            "programme",
+            "academic_year",
+            "isp_approved_by",
+            "isp_submitted_by",
+            "isp_submitted_late_allowed_by",
+            "isp_approved_late_allowed_by",
+        ).filter(student__in=students_for(request.user)),
         pk=pk,
     )
     require_isp_write(request.user, enrolment)
@@ -299,7 +334,73 @@ def _tolerated_courses(context):
     return Course.objects.filter(pk__in=ids).order_by("code")
 
 
-def _editor_context(request, enrolment, *, derogation_form=None, tolerated_retake_form=None):
+CALENDAR_LABELS = {
+    "first_semester_lock": gettext_lazy("First-semester and year courses final on"),
+    "second_semester_change_deadline": gettext_lazy("Second-semester changes until"),
+    "second_semester_lock": gettext_lazy("Second-semester courses final on"),
+}
+
+
+def workflow_steps(enrolment, facts, *, today) -> dict:
+    """What happened in the ISP workflow (submitted on, by; approved on, by; late with the
+    reason and who allowed it), apart from the deadlines and their state: met, missed,
+    upcoming (DOMAIN §3)."""
+    cal = facts.calendar
+    submission = rules.Deadline(
+        "submission", rules.submission_deadline(enrolled_on=enrolment.enrolled_on, calendar=cal), True
+    )
+    approved = enrolment.isp_status == ISPStatus.APPROVED
+    if approved:
+        approval_on = rules.approval_deadline_of(
+            enrolled_on=enrolment.enrolled_on,
+            calendar=cal,
+            approved_on=enrolment.isp_approved_on,
+            approved_late=bool(enrolment.isp_approved_late_reason),
+        )
+    else:
+        approval_on = rules.approval_deadline(
+            enrolled_on=enrolment.enrolled_on,
+            previously_approved=enrolment.isp_approved_on is not None,
+            calendar=cal,
+        )
+    approval = rules.Deadline("approval", approval_on, False)
+    return {
+        "submission": {
+            "deadline": submission,
+            "state": rules.deadline_state(submission, today=today, done_on=enrolment.isp_submitted_on, action=True),
+            "on": enrolment.isp_submitted_on,
+            "by": enrolment.isp_submitted_by,
+            "late_reason": enrolment.isp_submitted_late_reason,
+            "allowed_by": enrolment.isp_submitted_late_allowed_by,
+        },
+        "approval": {
+            "deadline": approval,
+            "state": rules.deadline_state(
+                approval, today=today, done_on=enrolment.isp_approved_on if approved else None, action=True
+            ),
+            "on": enrolment.isp_approved_on if approved else None,
+            "by": enrolment.isp_approved_by if approved else None,
+            "late_reason": enrolment.isp_approved_late_reason if approved else "",
+            "allowed_by": enrolment.isp_approved_late_allowed_by if approved else None,
+            # an approved ISP changed since: waits for a new approval
+            "earlier_on": None if approved else enrolment.isp_approved_on,
+            "earlier_by": None if approved else enrolment.isp_approved_by,
+        },
+        "calendar": [
+            {
+                "label": CALENDAR_LABELS[d.code],
+                "on": d.on,
+                "state": rules.deadline_state(d, today=today, done_on=None, action=False),
+            }
+            for d in rules.isp_deadlines(facts)
+            if d.code in CALENDAR_LABELS
+        ],
+    }
+
+
+def _editor_context(
+    request, enrolment, *, derogation_form=None, tolerated_retake_form=None, workflow_form=None, workflow_action=""
+):
     today = clock.today()
     context = isp_context(enrolment, today=today)
     facts = context.facts
@@ -331,24 +432,29 @@ def _editor_context(request, enrolment, *, derogation_form=None, tolerated_retak
     for course in context.courses:
         if course.pk in in_isp:
             continue
-        problems = rules.add_problems(context.course_facts[course.pk], isp=facts, today=today)
+        course_facts = context.course_facts[course.pk]
+        problems = rules.add_problems(course_facts, isp=facts, today=today)
         # Courses obtained earlier are listed apart: they can never be taken again here.
         target = obtained if any(p.code == "already_credited" for p in problems) else catalogue
-        target.append({"course": course, "problems": problems})
+        target.append(
+            {
+                "course": course,
+                "problems": problems,
+                "prerequisites": [(code, kind) for _id, code, kind in course_facts.prerequisites],
+            }
+        )
     catalogue_stages = [(stage, list(rows)) for stage, rows in groupby(catalogue, key=lambda r: r["course"].stage)]
     total = facts.total_credits
     minimum, maximum = rules.credit_band(facts)
     scale = max(maximum + 12, total + 6, 84)
-    deadline_labels = {
-        "submission": _("ISP submitted by"),
-        "approval": _("approved before"),
-        "first_semester_lock": _("first-semester and year courses final on"),
-        "second_semester_change_deadline": _("second-semester changes until"),
-        "second_semester_lock": _("second-semester courses final on"),
-    }
     form = derogation_form or DerogationForm(
         initial={"version": enrolment.version}, courses=_sequencing_courses(enrolment)
     )
+    submit_problems = rules.submit_problems(facts, today=today)
+    approve_problems = rules.approve_problems(facts, today=today)
+    # What still refuses each step once a reason is given; a passed deadline only makes it late.
+    submit_blocking, submit_late = rules.late_route(submit_problems, reason="-")
+    approve_blocking, approve_late = rules.late_route(approve_problems, reason="-")
     return {
         "enrolment": enrolment,
         "student": enrolment.student,
@@ -370,13 +476,16 @@ def _editor_context(request, enrolment, *, derogation_form=None, tolerated_retak
             "max_percent": round(100 * maximum / scale),
         },
         "composition_problems": rules.composition_problems(facts),
-        "submit_problems": rules.submit_problems(facts, today=today),
+        "closed": rules.year_closed(facts, today=today),
+        "submit_problems": submit_blocking,
+        "submit_late": submit_late,
+        "approve_problems": approve_blocking,
+        "approve_late": approve_late,
+        "workflow_form": workflow_form or WorkflowForm(initial={"version": enrolment.version}),
+        "workflow_action": workflow_action,
+        "forms_with_errors": [f for f in (derogation_form, tolerated_retake_form, workflow_form) if f and f.errors],
+        "workflow": workflow_steps(enrolment, facts, today=today),
         "tolerance_file": [p for p in [rules.tolerance_file_problem(facts, today=today)] if p],
-        "approve_problems": rules.approve_problems(facts, today=today),
-        "deadlines": [
-            {"label": deadline_labels[d.code], "on": d.on, "passed": d.passed(today)}
-            for d in rules.isp_deadlines(facts)
-        ],
         "derogation_form": form,
         "tolerated_retake_form": tolerated_retake_form
         or ToleratedRetakeForm(initial={"version": enrolment.version}, courses=_tolerated_courses(context)),
@@ -465,6 +574,15 @@ def isp_change(request, pk):
     return redirect("students:isp_editor", pk=enrolment.pk)
 
 
+# The field a refused derogation is about: the error is shown there and focused.
+DEROGATION_FIELDS = {
+    "derogation_needs_course": "course",
+    "no_sq_prerequisite": "course",
+    "derogation_needs_credits": "credits",
+    "derogation_credits_direction": "credits",
+}
+
+
 @require_POST
 @requires(Capability.STUDENT_PAGES)
 def isp_derogation(request, pk):
@@ -488,22 +606,27 @@ def isp_derogation(request, pk):
             messages.error(request, _conflict_message())
         except services.ISPRefused as refused:
             for problem in refused.problems:
-                form.add_error(None, problem.message)
+                form.add_error(DEROGATION_FIELDS.get(problem.code), problem.message)
             enrolment.refresh_from_db()
-            return render(
-                request,
-                "progress/isp_editor.html",
-                _editor_context(request, enrolment, derogation_form=form),
-                status=422,
-            )
         else:
             messages.success(request, _("The derogation was recorded."))
             return redirect("students:isp_editor", pk=enrolment.pk)
-    else:
+    if form.errors:
+        _focus_first_error(form)
         return render(
             request, "progress/isp_editor.html", _editor_context(request, enrolment, derogation_form=form), status=422
         )
     return redirect("students:isp_editor", pk=enrolment.pk)
+
+
+def _focus_first_error(form) -> None:
+    """Put the focus (and so the browser's view) on the field the error is about, or on the
+    form's first field for an error of the whole form."""
+    names = [name for name in form.fields if name in form.errors] or [
+        name for name, field in form.fields.items() if not field.widget.is_hidden
+    ]
+    if names:
+        form.fields[names[0]].widget.attrs["autofocus"] = True
 
 
 @require_POST
@@ -534,6 +657,7 @@ def isp_tolerated_retake(request, pk):
         if form.errors:
             enrolment.refresh_from_db()
     if form.errors:
+        _focus_first_error(form)
         return render(
             request,
             "progress/isp_editor.html",
@@ -547,21 +671,41 @@ def _conflict_message():
     return str(services.ISP_CONFLICT)
 
 
-def _workflow(request, pk, service, done_message):
+def _workflow(request, pk, service, done_message, action):
     enrolment = _enrolment_for_edit(request, pk)
-    form = VersionForm(request.POST)
+    form = WorkflowForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _conflict_message())
-        return redirect("students:isp_editor", pk=enrolment.pk)
+        if "version" in form.errors:
+            messages.error(request, _conflict_message())
+            return redirect("students:isp_editor", pk=enrolment.pk)
+        _focus_first_error(form)
+        return render(
+            request,
+            "progress/isp_editor.html",
+            _editor_context(request, enrolment, workflow_form=form, workflow_action=action),
+            status=422,
+        )
     try:
         service(
-            enrolment=enrolment, expected_version=form.cleaned_data["version"], by=request.user, today=clock.today()
+            enrolment=enrolment,
+            expected_version=form.cleaned_data["version"],
+            by=request.user,
+            late_reason=form.cleaned_data["late_reason"],
+            today=clock.today(),
         )
     except services.ISPConflict:
         messages.error(request, _conflict_message())
     except services.ISPRefused as refused:
         for problem in refused.problems:
-            messages.error(request, problem.message)
+            form.add_error("late_reason" if problem.code == "late_reason_missing" else None, problem.message)
+        enrolment.refresh_from_db()
+        _focus_first_error(form)
+        return render(
+            request,
+            "progress/isp_editor.html",
+            _editor_context(request, enrolment, workflow_form=form, workflow_action=action),
+            status=422,
+        )
     else:
         messages.success(request, done_message)
     return redirect("students:isp_editor", pk=enrolment.pk)
@@ -570,10 +714,10 @@ def _workflow(request, pk, service, done_message):
 @require_POST
 @requires(Capability.STUDENT_PAGES)
 def isp_submit(request, pk):
-    return _workflow(request, pk, services.isp_submit, _("The ISP was submitted."))
+    return _workflow(request, pk, services.isp_submit, _("The ISP was submitted."), "submit")
 
 
 @require_POST
 @requires(Capability.STUDENT_PAGES)
 def isp_approve(request, pk):
-    return _workflow(request, pk, services.isp_approve, _("The ISP was approved."))
+    return _workflow(request, pk, services.isp_approve, _("The ISP was approved."), "approve")

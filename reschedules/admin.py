@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.admin import AuditedAdmin, ReadOnlyAdminMixin
+from core.csv import CONTENT_TYPE as CSV_CONTENT_TYPE
 
 from .models import CourseExaminer, ExamMoment, OmbudsReport, RescheduleRequest, SpecialStatus
 from .moments import MomentsFileError, MomentsRefused, exam_moments_import, moments_csv, read_moments_csv
@@ -24,8 +25,8 @@ class MomentsUploadForm(forms.Form):
         label=_("Exam moments (CSV)"),
         help_text=_(
             "The planning department's export with the columns academic_year, exam_period, programme, course, "
-            "date, start and room (comma or semicolon separated). Every row is checked first: when one is "
-            "refused, nothing is imported."
+            "date, start and room, and optionally duration (minutes; empty is three hours), separated by "
+            "semicolons or commas. Every row is checked first: when one is refused, nothing is imported."
         ),
     )
 
@@ -41,7 +42,7 @@ class MomentsUploadForm(forms.Form):
 @admin.register(ExamMoment)
 class ExamMomentAdmin(AuditedAdmin):
     change_list_template = "admin/reschedules/exammoment/change_list.html"
-    list_display = ["course", "programme", "exam_period", "on", "starts_at", "room", "announced_on"]
+    list_display = ["course", "programme", "exam_period", "on", "starts_at", "duration", "room", "announced_on"]
     list_filter = ["exam_period__academic_year", "exam_period__number", "course__programme"]
     list_select_related = ["course__programme", "exam_period__academic_year"]
     search_fields = ["course__code", "course__name", "room"]
@@ -105,7 +106,7 @@ class ExamMomentAdmin(AuditedAdmin):
     @admin.action(description=_("Download the selected exam moments (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset):
         moments = queryset.select_related("course__programme", "exam_period__academic_year").order_by("on", "starts_at")
-        response = HttpResponse(moments_csv(moments), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(moments_csv(moments), content_type=CSV_CONTENT_TYPE)
         response["Content-Disposition"] = 'attachment; filename="exam-moments.csv"'
         return response
 
@@ -139,7 +140,14 @@ class RescheduleRequestAdmin(ReadOnlyAdminMixin, AuditedAdmin):
     """Logged and decided in the ombudsperson's pages; read here with their history."""
 
     list_display = ["requested_on", "kind", "student", "course", "exam_period", "status", "late", "ineligible"]
-    list_filter = ["kind", "status", "late", "ineligible", "exam_period__academic_year"]
+    list_filter = [
+        "kind",
+        "status",
+        "late",
+        "ineligible",
+        "exam_period__academic_year",
+        "isp_line__enrolment__programme",
+    ]
     list_select_related = ["isp_line__course", "isp_line__enrolment__student", "exam_period__academic_year"]
     search_fields = ["isp_line__enrolment__student__number", "isp_line__course__code"]
     date_hierarchy = "requested_on"

@@ -3,17 +3,21 @@ course examiners, special statuses, reschedule requests and the annual report.""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import show_date
 from exams.models import Result
 from programmes.models import AcademicYear, ExamPeriod, Programme
 from students.models import ISPLine, Student
 
-
 # --- Exam schedule, reschedules and the ombudsperson (Art. 17, 43-51, 56-59) -------------
+DEFAULT_DURATION = 180  # minutes: an exam lasts three hours unless the planning says otherwise
+
+
 class ExamMoment(models.Model):
     """When and where a course is examined in an exam period (Art. 41, 43): the planning
     department's schedule, from which each student's individual exam schedule follows."""
@@ -26,6 +30,15 @@ class ExamMoment(models.Model):
     )
     on = models.DateField(_("date"))
     starts_at = models.TimeField(_("start time"))
+    duration = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        default=DEFAULT_DURATION,
+        validators=[MinValueValidator(15), MaxValueValidator(12 * 60)],
+        help_text=_(
+            "How long the exam lasts, in minutes (three hours unless the planning says otherwise): two exams of "
+            "a student that overlap in time clash."
+        ),
+    )
     room = models.CharField(
         _("room"), max_length=100, blank=True, help_text=_("Announced at least three days before the exam (Art. 43).")
     )
@@ -49,7 +62,7 @@ class ExamMoment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.course.code} {self.on} {self.starts_at:%H:%M}"
+        return f"{self.course.code} {show_date(self.on)} {self.starts_at:%H:%M}"
 
     def clean(self):
         period = self.exam_period if self.exam_period_id else None
@@ -57,7 +70,7 @@ class ExamMoment(models.Model):
             raise ValidationError(
                 {
                     "on": _("An exam moment lies inside its exam period (%(start)s to %(end)s, Art. 36, 41).")
-                    % {"start": period.starts_on, "end": period.ends_on}
+                    % {"start": show_date(period.starts_on), "end": show_date(period.ends_on)}
                 }
             )
 
@@ -228,6 +241,10 @@ class RescheduleRequest(models.Model):
     new_on = models.DateField(_("new date"), null=True, blank=True)
     new_starts_at = models.TimeField(_("new start time"), null=True, blank=True)
     new_room = models.CharField(_("new room"), max_length=100, blank=True)
+    # The new moment against the student's individual exam schedule: the other exams it
+    # clashed with when decided, kept only with the ombudsperson's reason (issue 13).
+    clashes = models.JSONField(_("clashes with other exams"), default=list, blank=True)
+    clash_override_reason = models.TextField(_("reason to keep the clashing new moment"), blank=True)
     # A force-majeure student who misses the new moment too (Art. 43).
     missed_on = models.DateField(_("new moment missed on"), null=True, blank=True)
     very_serious_case = models.BooleanField(_("very serious case of force majeure"), default=False)

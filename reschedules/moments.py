@@ -3,7 +3,10 @@
 Columns (a header row; English or the planning tool's Dutch names, any order, comma or
 semicolon separated): ``academic_year`` (academiejaar), ``exam_period`` (examenperiode),
 ``programme`` (opleiding), ``course`` (opo), ``date`` (datum: YYYY-MM-DD or DD/MM/YYYY),
-``start`` (start: HH:MM) and ``room`` (lokaal, may be empty until announced).
+``start`` (start: HH:MM), ``room`` (lokaal, may be empty until announced) and optionally
+``duration`` (duur: minutes, or hours as 3:00 or 3u; empty is three hours).
+The file may be UTF-8 (with the BOM Excel writes) or Windows-1252; the export writes the
+college's one CSV form (core.csv: BOM, ";").
 
 The import is all or nothing: every row is checked first, and when one is refused
 nothing is written and the refused rows are listed. An exam moment is one per course and
@@ -11,9 +14,7 @@ exam period: a row for a course already scheduled in that period moves it. A new
 one whose date or start time changes, is announced on the day of the import.
 """
 
-import csv
 import datetime
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,12 +24,13 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core import csv as college_csv
 from core.errors import Refused
 from programmes.models import Course, ExamPeriod
 
-from .models import ExamMoment
+from .models import DEFAULT_DURATION, ExamMoment
 
-COLUMNS = ("academic_year", "exam_period", "programme", "course", "date", "start", "room")
+COLUMNS = ("academic_year", "exam_period", "programme", "course", "date", "start", "room", "duration")
 ALIASES = {
     "academiejaar": "academic_year",
     "year": "academic_year",
@@ -45,6 +47,10 @@ ALIASES = {
     "beginuur": "start",
     "uur": "start",
     "lokaal": "room",
+    "duur": "duration",
+    "minutes": "duration",
+    "minuten": "duration",
+    "duration_minutes": "duration",
 }
 REQUIRED = ("academic_year", "exam_period", "programme", "course", "date", "start")
 MAX_BYTES = 5 * 1024 * 1024
@@ -69,6 +75,7 @@ class MomentRow:
     on: datetime.date | None = None
     starts_at: datetime.time | None = None
     room: str = ""
+    duration: int = DEFAULT_DURATION
     problem: str = ""
 
     @property
@@ -124,20 +131,28 @@ def parse_time(text: str) -> datetime.time | None:
     return datetime.time(hour, minute)
 
 
+def parse_duration(text: str) -> int | None:
+    """Minutes (``180``) or hours and minutes (``3:00``, ``3u``, ``2u30``, ``3h``); empty is
+    three hours; None when unreadable or outside 15 minutes to 12 hours."""
+    text = text.strip().lower()
+    if not text:
+        return DEFAULT_DURATION
+    if text.isdigit():
+        minutes = int(text)
+    else:
+        match = re.fullmatch(r"(\d{1,2})\s*[:.uh]\s*(\d{2})?", text)
+        if not match:
+            return None
+        minutes = int(match.group(1)) * 60 + int(match.group(2) or 0)
+    return minutes if 15 <= minutes <= 12 * 60 else None
+
+
 def read_moments_csv(upload) -> list[MomentRow]:
     """The rows of an uploaded CSV (a file object or bytes); unreadable values become row problems."""
     raw = upload if isinstance(upload, bytes) else upload.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise MomentsFileError(_("The file is larger than 5 MB."))
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    first_line = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = iter(college_csv.read_rows(raw))  # BOM or none, UTF-8 or Windows-1252, ";" or ","
     try:
         header = [_header(name) for name in next(reader)]
     except StopIteration:
@@ -160,6 +175,12 @@ def read_moments_csv(upload) -> list[MomentRow]:
         starts_at = parse_time(record["start"])
         if starts_at is None:
             problems.append(_("%(value)r is not a start time (HH:MM).") % {"value": record["start"]})
+        duration = parse_duration(record.get("duration", ""))
+        if duration is None:
+            problems.append(
+                _("%(value)r is not a duration (minutes, or hours as 3:00), from 15 minutes to 12 hours.")
+                % {"value": record["duration"]}
+            )
         rows.append(
             MomentRow(
                 number=number,
@@ -170,6 +191,7 @@ def read_moments_csv(upload) -> list[MomentRow]:
                 on=on,
                 starts_at=starts_at,
                 room=record.get("room", "")[:100],
+                duration=duration or DEFAULT_DURATION,
                 problem=" ".join(str(p) for p in problems),
             )
         )
@@ -236,40 +258,56 @@ def exam_moments_import(*, rows: Sequence[MomentRow], today: datetime.date, by=N
         moment = existing.get(key)
         if moment is None:
             moment = ExamMoment(
-                course=course, exam_period=period, on=row.on, starts_at=row.starts_at, room=row.room, announced_on=today
+                course=course,
+                exam_period=period,
+                on=row.on,
+                starts_at=row.starts_at,
+                duration=row.duration,
+                room=row.room,
+                announced_on=today,
             )
             new.append(moment)
-        elif (moment.on, moment.starts_at, moment.room) == (row.on, row.starts_at, row.room):
+        elif (moment.on, moment.starts_at, moment.duration, moment.room) == (
+            row.on,
+            row.starts_at,
+            row.duration,
+            row.room,
+        ):
             summary.unchanged += 1
         else:
             if (moment.on, moment.starts_at) != (row.on, row.starts_at):
                 moment.announced_on = today  # a moved exam is announced again
-            moment.on, moment.starts_at, moment.room = row.on, row.starts_at, row.room
+            moment.on, moment.starts_at, moment.duration, moment.room = row.on, row.starts_at, row.duration, row.room
             changed.append(moment)
         summary.moments.append(moment)
     if new:
         bulk_create_with_history(new, ExamMoment, default_user=by)
     if changed:
-        bulk_update_with_history(changed, ExamMoment, ["on", "starts_at", "room", "announced_on"], default_user=by)
+        bulk_update_with_history(
+            changed, ExamMoment, ["on", "starts_at", "duration", "room", "announced_on"], default_user=by
+        )
     summary.created, summary.updated = len(new), len(changed)
     return summary
 
 
 def moments_csv(moments) -> str:
-    """Exam moments in the import's own columns (a template for the planning department)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for m in moments:
-        writer.writerow(
-            [
-                m.exam_period.academic_year.code,
-                m.exam_period.number,
-                m.course.programme.code,
-                m.course.code,
-                m.on.isoformat(),
-                m.starts_at.strftime("%H:%M"),
-                m.room,
-            ]
-        )
-    return out.getvalue()
+    """Exam moments in the import's own columns (a template for the planning department),
+    in the college's one CSV form (core.csv)."""
+    return college_csv.csv_text(
+        [
+            COLUMNS,
+            *(
+                [
+                    m.exam_period.academic_year.code,
+                    m.exam_period.number,
+                    m.course.programme.code,
+                    m.course.code,
+                    m.on,
+                    m.starts_at,
+                    m.room,
+                    m.duration,
+                ]
+                for m in moments
+            ),
+        ]
+    )

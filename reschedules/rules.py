@@ -329,6 +329,68 @@ def same_day_clashes(exams: Iterable[tuple[datetime.date, str]]) -> dict[datetim
     return {day: sorted(codes) for day, codes in sorted(by_day.items()) if len(codes) > 1}
 
 
+@dataclass(frozen=True)
+class Sitting:
+    """One exam on a student's individual exam schedule: when it starts and how long it lasts.
+    ``key`` tells the exams apart (the ISP line and exam period); ``model_route`` marks a
+    compulsory first-opportunity exam of a model-route student (at most one a day, Art. 17)."""
+
+    key: object
+    code: str
+    on: datetime.date
+    starts_at: datetime.time
+    minutes: int
+    model_route: bool = False
+
+    @property
+    def start(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.on, self.starts_at)  # noqa: DTZ001 (local wall-clock time)
+
+    @property
+    def end(self) -> datetime.datetime:
+        return self.start + datetime.timedelta(minutes=self.minutes)
+
+
+def overlap(a: Sitting, b: Sitting) -> bool:
+    """Two exams overlap when one starts before the other ends; one that starts when the other
+    ends does not (the rooms are never a clash: a room seats many)."""
+    return a.start < b.end and b.start < a.end
+
+
+CLASH_OVERLAP = "overlap"  # two exams of the student at the same time: every student
+CLASH_SAME_DAY = "same_day"  # two compulsory exams of a model-route student on one day (Art. 17, 43)
+
+
+def new_moment_clashes(new: Sitting, others: Iterable[Sitting]) -> list[tuple[str, Sitting]]:
+    """The exams of the student's schedule that the new moment of an exam clashes with, as
+    (kind, exam): ``overlap`` for every student; ``same_day`` when both are compulsory
+    first-opportunity exams of a model-route student on the same day. The exam that is moved
+    (``new.key``) is not a clash with itself."""
+    found = []
+    for other in sorted(others, key=lambda s: (s.start, s.code)):
+        if other.key == new.key:
+            continue
+        if overlap(new, other):
+            found.append((CLASH_OVERLAP, other))
+        elif new.model_route and other.model_route and new.on == other.on:
+            found.append((CLASH_SAME_DAY, other))
+    return found
+
+
+def schedule_overlaps(sittings: Iterable[Sitting]) -> dict[object, list[Sitting]]:
+    """For each exam of a schedule that overlaps another in time: the exams it overlaps."""
+    sittings = sorted(sittings, key=lambda s: (s.start, s.code))
+    found: dict[object, list[Sitting]] = defaultdict(list)
+    for i, a in enumerate(sittings):
+        for b in sittings[i + 1 :]:
+            if b.start >= a.end:
+                break
+            if overlap(a, b):
+                found[a.key].append(b)
+                found[b.key].append(a)
+    return dict(found)
+
+
 def schedule_visible(*, today: datetime.date, ies_opens: datetime.date, announced_on: datetime.date | None) -> bool:
     """An exam is on the individual exam schedule from the day it is announced, never before
     ``ies_opens`` (Art. 43)."""

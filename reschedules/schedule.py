@@ -4,7 +4,8 @@ It follows from the student's ISP lines and the planning's exam moments: the fir
 opportunity in exam period 1 or 2, the second in period 3 when the course is still to be
 obtained after the first. An accepted reschedule request moves its exam; the schedule
 shows both. Exams appear from ``ies_opens``, and each from the day it was announced.
-A model-route student is warned about two compulsory exams on one day.
+A model-route student is warned about two compulsory exams on one day; every student
+about two exams that overlap in time (each exam lasts its moment's duration).
 """
 
 import datetime
@@ -25,6 +26,8 @@ class ScheduledExam:
     compulsory: bool
     moved_by: RescheduleRequest | None = None
     requests: list[RescheduleRequest] = field(default_factory=list)
+    model_route: bool = False  # a compulsory first-opportunity exam of a model-route student
+    overlaps: list["ScheduledExam"] = field(default_factory=list)  # exams at the same time (a clash)
 
     @property
     def course(self) -> Course:
@@ -49,6 +52,25 @@ class ScheduledExam:
         return self.moment.room
 
     @property
+    def minutes(self) -> int:
+        return self.moment.duration
+
+    @property
+    def ends_at(self) -> datetime.time:
+        return self.sitting.end.time()
+
+    @property
+    def sitting(self) -> rules.Sitting:
+        return rules.Sitting(
+            key=(self.line.pk, self.moment.exam_period_id),
+            code=self.course.code,
+            on=self.on,
+            starts_at=self.starts_at,
+            minutes=self.minutes,
+            model_route=self.model_route,
+        )
+
+    @property
     def opportunity(self) -> int:
         return 2 if self.moment.exam_period.number == 3 else 1
 
@@ -69,7 +91,19 @@ class Schedule:
     not_announced: int = 0
     unscheduled: list[ISPLine] = field(default_factory=list)
     model_route: dict[int, int] = field(default_factory=dict)  # enrolment id -> stage
-    clashes: dict[datetime.date, list[str]] = field(default_factory=dict)
+    clashes: dict[datetime.date, list[str]] = field(default_factory=dict)  # model route: two on one day
+
+    @property
+    def overlap_pairs(self) -> list[tuple["ScheduledExam", "ScheduledExam"]]:
+        """Each two exams of the student that overlap in time, once, in the order of the schedule."""
+        order = {id(exam): i for i, exam in enumerate(self.exams)}
+        pairs = {tuple(sorted((order[id(exam)], order[id(other)]))) for exam in self.exams for other in exam.overlaps}
+        return [(self.exams[i], self.exams[j]) for i, j in sorted(pairs)]
+
+    @property
+    def overlapping(self) -> list["ScheduledExam"]:
+        """The exams that overlap another exam of the student in time: the clashes of every student."""
+        return [exam for exam in self.exams if exam.overlaps]
 
     @property
     def is_open(self) -> bool:
@@ -86,8 +120,9 @@ def _needs_second_opportunity(line: ISPLine) -> bool:
     )
 
 
-def exam_schedule(*, student: Student, year: AcademicYear, today: datetime.date) -> Schedule:
-    """The student's individual exam schedule of ``year`` as it stands on ``today``."""
+def exam_schedule(*, student: Student, year: AcademicYear, today: datetime.date, unannounced: bool = False) -> Schedule:
+    """The student's individual exam schedule of ``year`` as it stands on ``today``; with
+    ``unannounced`` also the exams the student does not see yet (to check a new moment against)."""
     enrolments = list(
         Enrolment.objects.filter(student=student, academic_year=year).select_related("programme").order_by("pk")
     )
@@ -139,8 +174,9 @@ def exam_schedule(*, student: Student, year: AcademicYear, today: datetime.date)
             if moment.exam_period.number == 3 and not (_needs_second_opportunity(line) or on_request):
                 continue
             found = True
-            if not schedule.is_open or not rules.schedule_visible(
-                today=today, ies_opens=year.ies_opens, announced_on=moment.announced_on
+            if not unannounced and (
+                not schedule.is_open
+                or not rules.schedule_visible(today=today, ies_opens=year.ies_opens, announced_on=moment.announced_on)
             ):
                 schedule.not_announced += 1
                 continue
@@ -152,16 +188,20 @@ def exam_schedule(*, student: Student, year: AcademicYear, today: datetime.date)
                     compulsory=not line.course.elective,
                     moved_by=accepted[-1] if accepted else None,
                     requests=on_request,
+                    model_route=(
+                        not line.course.elective
+                        and line.enrolment_id in schedule.model_route
+                        and moment.exam_period.number != 3
+                    ),
                 )
             )
         if not found:
             schedule.unscheduled.append(line)
     schedule.exams.sort(key=lambda e: (e.on, e.starts_at, e.course.code))
 
-    clash_exams = [
-        (exam.on, exam.course.code)
-        for exam in schedule.exams
-        if exam.compulsory and exam.line.enrolment_id in schedule.model_route and exam.opportunity == 1
-    ]
+    clash_exams = [(exam.on, exam.course.code) for exam in schedule.exams if exam.model_route]
     schedule.clashes = rules.same_day_clashes(clash_exams)
+    by_key = {exam.sitting.key: exam for exam in schedule.exams}
+    for key, others in rules.schedule_overlaps(exam.sitting for exam in schedule.exams).items():
+        by_key[key].overlaps = [by_key[other.key] for other in others]
     return schedule

@@ -28,6 +28,7 @@ from students.models import Enrolment, ISPLine, Student
 
 from . import rules
 from .models import (
+    DEFAULT_DURATION,
     ExamMoment,
     OmbudsReport,
     RequestKind,
@@ -35,6 +36,7 @@ from .models import (
     RescheduleRequest,
     SpecialStatus,
 )
+from .schedule import ScheduledExam, exam_schedule
 
 FINDING_MESSAGES = {
     "force_majeure_late": _(
@@ -102,6 +104,10 @@ REFUSALS = {
         "graduation is taken in an exam period (Art. 36, 46, 48)."
     ),
     "new_moment_not_earlier": _("Early graduation moves the exam to an earlier moment than %(exam_on)s (Art. 48)."),
+    "new_moment_clash": _(
+        "The new moment clashes with the student's individual exam schedule: %(clashes)s. Choose another moment, "
+        "or keep this one and give the reason why (it is recorded with the decision)."
+    ),
     "missed_not_force_majeure": _("A missed new moment is recorded only for force majeure (Art. 43)."),
     "missed_not_accepted": _("Only an accepted request has a new moment that can be missed."),
     "missed_already_recorded": _("The missed new moment is already recorded."),
@@ -113,9 +119,35 @@ REFUSALS = {
 }
 
 
+CLASH_KINDS = {
+    rules.CLASH_OVERLAP: _("%(course)s at the same time (%(day)s, %(start)s to %(end)s)"),
+    rules.CLASH_SAME_DAY: _(
+        "%(course)s on the same day (%(day)s, %(start)s): a model-route student has at most one compulsory exam "
+        "a day (Art. 17, 43)"
+    ),
+}
+
+# The form field each refusal belongs to (the others are about the form as a whole).
+REFUSAL_FIELDS = {
+    "no_reason": "reason",
+    "future": "requested_on",
+    "not_in_isp": "course",
+    "exempted": "course",
+    "decision_without_reason": "reason",
+    "accepted_without_new_moment": "new_on",
+    "new_moment_past": "new_on",
+    "new_moment_outside_period": "new_on",
+    "new_moment_outside_year": "new_on",
+    "new_moment_outside_periods": "new_on",
+    "new_moment_not_earlier": "new_on",
+    "new_moment_clash": "new_starts_at",
+}
+
+
 class RequestRefused(RefusedValidationError):
     """A write refused by the rules: nothing was changed. ``code`` (and ``refusal``) names
-    the rule, ``message`` says why."""
+    the (first) rule, ``message`` says why; ``problems`` holds every rule that refused, so
+    that a form shows them all at once (``RequestRefused.every``)."""
 
     def __init__(self, code: str, *, message: str | None = None, **params):
         self.refusal = code
@@ -123,6 +155,22 @@ class RequestRefused(RefusedValidationError):
             template = REFUSALS[code]
             message = template % {k: _format(v) for k, v in params.items()} if params else template
         super().__init__([Problem(code, str(message))])
+
+    @classmethod
+    def every(cls, refusals: list["RequestRefused"]) -> "RequestRefused":
+        """One refusal carrying the problems of all ``refusals``."""
+        first = refusals[0]
+        if len(refusals) > 1:
+            problems = [problem for refusal in refusals for problem in refusal.problems]
+            first.problems = problems
+            ValidationError.__init__(first, [ValidationError(p.message, code=p.code) for p in problems])
+        return first
+
+    def add_to(self, form) -> None:
+        """Each problem under its field of ``form`` (when the form has it), the others on top."""
+        for problem in self.problems:
+            name = REFUSAL_FIELDS.get(problem.code)
+            form.add_error(name if name in form.fields else None, str(problem.message))
 
 
 def _format(value):
@@ -318,6 +366,52 @@ def _locked(request: RescheduleRequest) -> RescheduleRequest:
     )
 
 
+def new_moment_clashes(
+    *, request: RescheduleRequest, new_on: datetime.date, new_starts_at: datetime.time, today: datetime.date
+) -> list[tuple[str, ScheduledExam]]:
+    """The exams of the student's individual exam schedule (every programme of the year,
+    announced or not, moved exams at their new moments) that the new moment would clash
+    with, as (kind, exam): see ``rules.new_moment_clashes``. The moved exam keeps its duration."""
+    line, enrolment = request.isp_line, request.isp_line.enrolment
+    schedule = exam_schedule(student=enrolment.student, year=enrolment.academic_year, today=today, unannounced=True)
+    key = (line.pk, request.exam_period_id)
+    by_key = {exam.sitting.key: exam for exam in schedule.exams}
+    moved = by_key.get(key)
+    new = rules.Sitting(
+        key=key,
+        code=line.course.code,
+        on=new_on,
+        starts_at=new_starts_at,
+        minutes=request.exam_moment.duration if request.exam_moment else DEFAULT_DURATION,
+        model_route=moved.model_route
+        if moved
+        else (not line.course.elective and enrolment.pk in schedule.model_route and request.exam_period.number != 3),
+    )
+    others = [exam.sitting for exam in schedule.exams]
+    return [(kind, by_key[other.key]) for kind, other in rules.new_moment_clashes(new, others)]
+
+
+def _clash_record(kind: str, exam) -> dict:
+    return {
+        "kind": kind,
+        "course": exam.course.code,
+        "on": exam.on.isoformat(),
+        "starts_at": exam.starts_at.strftime("%H:%M"),
+        "ends_at": exam.ends_at.strftime("%H:%M"),
+    }
+
+
+def clash_text(record: dict) -> str:
+    """A recorded clash in the reader's language."""
+    day = datetime.date.fromisoformat(record["on"])
+    return str(CLASH_KINDS[record["kind"]]) % {
+        "course": record["course"],
+        "day": formats.date_format(day, "SHORT_DATE_FORMAT"),
+        "start": record["starts_at"],
+        "end": record["ends_at"],
+    }
+
+
 @transaction.atomic
 def request_decide(
     *,
@@ -327,21 +421,45 @@ def request_decide(
     new_on: datetime.date | None = None,
     new_starts_at: datetime.time | None = None,
     new_room: str = "",
+    clash_override_reason: str = "",
     today: datetime.date,
     by,
 ) -> RescheduleRequest:
-    """Accept (with the new moment) or reject a request, with the reason; final (Art. 57)."""
+    """Accept (with the new moment) or reject a request, with the reason; final (Art. 57).
+
+    The new moment is checked against the student's individual exam schedule: one that
+    clashes with another exam (overlapping in time; for a model-route student also a second
+    compulsory exam that day) is refused, unless ``clash_override_reason`` says why it is
+    kept; the clashes and that reason are recorded. Every problem is reported at once."""
     request = _locked(request)
     if request.status != RequestStatus.OPEN:
         raise RequestRefused("decided", decided_on=request.decided_on)
-    code = rules.decision_problem(accepted=accepted, reason=reason, new_on=new_on, new_starts_at=new_starts_at)
-    if code:
-        raise RequestRefused(code)
+    refusals = []
+    if not (reason or "").strip():
+        refusals.append(RequestRefused("decision_without_reason"))
+    clashes = []
     if accepted:
-        refused = new_moment_check(request=request, new_on=new_on, decided_on=today)
-        if refused:
-            raise refused
+        if new_on is None or new_starts_at is None:
+            refusals.append(RequestRefused("accepted_without_new_moment"))
+        if new_on is not None:
+            refused = new_moment_check(request=request, new_on=new_on, decided_on=today)
+            if refused:
+                refusals.append(refused)
+        if new_on is not None and new_starts_at is not None:
+            clashes = [
+                _clash_record(kind, exam)
+                for kind, exam in new_moment_clashes(
+                    request=request, new_on=new_on, new_starts_at=new_starts_at, today=today
+                )
+            ]
+            if clashes and not (clash_override_reason or "").strip():
+                refusals.append(RequestRefused("new_moment_clash", clashes="; ".join(clash_text(c) for c in clashes)))
+    if refusals:
+        raise RequestRefused.every(refusals)
+    if accepted:
         request.new_on, request.new_starts_at, request.new_room = new_on, new_starts_at, (new_room or "").strip()
+        request.clashes = clashes
+        request.clash_override_reason = (clash_override_reason or "").strip() if clashes else ""
     request.status = RequestStatus.ACCEPTED if accepted else RequestStatus.REJECTED
     request.decided_on, request.decided_by, request.decision_reason = today, by, reason.strip()
     audited_save(request, by=by)
@@ -385,7 +503,12 @@ def request_missed_record(
             raise RequestRefused("result_exists", course=line.course.code, number=period.number)
         try:
             request.na_result = result_record(
-                isp_line=line, exam_period=period, opportunity=_opportunity(line, period), mark="NA", by=by
+                isp_line=line,
+                exam_period=period,
+                opportunity=_opportunity(line, period),
+                mark="NA",
+                by=by,
+                today=today,
             )
         except ValidationError as refused:
             # The result rules' own message (a course without resit, a published period ...).

@@ -7,10 +7,6 @@ Each view is guarded by ``core.permissions.requires`` and asks ``reschedules.sel
 the services in ``reschedules.services``; none holds a rule of its own.
 """
 
-import csv
-import io
-import re
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -19,9 +15,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core import clock
+from core.csv import csv_response, safe_filename
 from core.history import history_rows
 from core.permissions import Capability, requires, scope
 from programmes.models import AcademicYear, Assignment, AssignmentRole, Course, ExamPeriod, Programme
@@ -29,6 +27,7 @@ from students.models import Enrolment, ISPLine
 from students.selectors import students_for
 
 from . import services as ombuds
+from .calendar import schedule_calendar
 from .filters import RequestFilter
 from .forms import DecisionForm, MissedForm, RequestForm
 from .models import ExamMoment, OmbudsReport, RequestKind, RequestStatus, RescheduleRequest
@@ -70,7 +69,7 @@ def request_list(request):
     user, user_scope, today = request.user, scope(request.user), clock.today()
     number = request.GET.get("log_for", "").strip()
     if number:
-        student = students_for(user).filter(number=number).first()
+        student = students_for(user).filter(number__iexact=number).first()
         if student is None:
             messages.error(request, _("No student %(number)s in your programmes.") % {"number": number})
             return redirect("exams:request_list")
@@ -133,7 +132,7 @@ def _handled_enrolments(user, student):
 @requires(Capability.OMBUDS_PAGES)
 def request_create(request, number):
     user, today = request.user, clock.today()
-    student = get_object_or_404(students_for(user), number=number)
+    student = get_object_or_404(students_for(user), number__iexact=number)
     enrolments = _handled_enrolments(user, student)
     if not enrolments:
         raise PermissionDenied
@@ -148,9 +147,14 @@ def request_create(request, number):
         .select_related("academic_year")
         .order_by("-academic_year__starts_on", "number")
     )
+    exempted = set(
+        ISPLine.objects.filter(enrolment__in=enrolments, removed_on__isnull=True, exempted=True).values_list(
+            "course_id", flat=True
+        )
+    )
     status = 200
     if request.method == "POST":
-        form = RequestForm(request.POST, lines=lines, courses=courses, periods=periods)
+        form = RequestForm(request.POST, lines=lines, courses=courses, periods=periods, today=today, exempted=exempted)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -169,7 +173,7 @@ def request_create(request, number):
                     by=user,
                 )
             except ombuds.RequestRefused as refused:
-                form.add_error(None, refused.message)
+                refused.add_to(form)
             else:
                 messages.success(request, _("The request was logged."))
                 if logged.late or logged.ineligible:
@@ -183,7 +187,7 @@ def request_create(request, number):
         for name in ("course", "exam_period", "kind"):
             if request.GET.get(name):
                 initial[name] = request.GET[name]
-        form = RequestForm(initial=initial, lines=lines, courses=courses, periods=periods)
+        form = RequestForm(initial=initial, lines=lines, courses=courses, periods=periods, today=today)
     return render(
         request,
         "reschedules/ombuds/request_form.html",
@@ -236,6 +240,7 @@ def _detail(request, obj, *, decision_form=None, missed_form=None, status=200):
         "enrolment": enrolment,
         "moment": moment,
         "findings": ombuds.finding_messages(obj),
+        "clash_texts": [ombuds.clash_text(record) for record in obj.clashes or []],
         "handler": _handler(obj, people),
         "may_act": may_act,
         "examines": examines_student(user, enrolment),
@@ -273,11 +278,14 @@ def request_decide(request, pk):
                 new_on=data["new_on"] if data["accepted"] else None,
                 new_starts_at=data["new_starts_at"] if data["accepted"] else None,
                 new_room=data["new_room"] if data["accepted"] else "",
+                clash_override_reason=data["clash_override_reason"] if data["accepted"] else "",
                 today=clock.today(),
                 by=request.user,
             )
         except ombuds.RequestRefused as refused:
-            form.add_error(None, refused.message)
+            if "new_moment_clash" in refused.codes:
+                form.show_clash_override()
+            refused.add_to(form)
         else:
             if decided.status == RequestStatus.ACCEPTED:
                 messages.success(
@@ -321,11 +329,9 @@ def request_missed(request, pk):
 
 
 # --- The individual exam schedule ------------------------------------------------------------
-@require_GET
-@requires(Capability.STUDENT_PAGES)
-def schedule(request, number):
+def _schedule_context(request, number):
     user, today = request.user, clock.today()
-    student = get_object_or_404(students_for(user), number=number)
+    student = get_object_or_404(students_for(user), number__iexact=number)
     years = list(AcademicYear.objects.filter(enrolments__student=student).distinct().order_by("-starts_on"))
     if not years:
         raise Http404
@@ -342,21 +348,44 @@ def schedule(request, number):
         for e in result.enrolments
         if (e.programme_id, e.academic_year_id) in user_scope.ombudsperson and e not in handled
     ]
-    return render(
-        request,
-        "reschedules/ombuds/schedule.html",
-        {
-            "student": student,
-            "year": year,
-            "years": years,
-            "schedule": result,
-            "can_log": bool(handled),
-            "can_log_lines": {line.pk for line in ISPLine.objects.filter(enrolment__in=handled)},
-            "substitute_only": substitute_only,
-            "sees_requests": user_scope.has(Capability.OMBUDS_PAGES),
-            "clash_days": set(result.clashes),
-        },
-    )
+    return {
+        "student": student,
+        "year": year,
+        "years": years,
+        "schedule": result,
+        "can_log": bool(handled),
+        "can_log_lines": {line.pk for line in ISPLine.objects.filter(enrolment__in=handled)},
+        "substitute_only": substitute_only,
+        "sees_requests": user_scope.has(Capability.OMBUDS_PAGES),
+        "clash_days": set(result.clashes),
+        "today": today,
+    }
+
+
+@require_GET
+@requires(Capability.STUDENT_PAGES)
+def schedule(request, number):
+    return render(request, "reschedules/ombuds/schedule.html", _schedule_context(request, number))
+
+
+@require_GET
+@requires(Capability.STUDENT_PAGES)
+def schedule_print(request, number):
+    """The individual exam schedule to print: no navigation, no buttons, the college's header."""
+    return render(request, "reschedules/ombuds/schedule_print.html", _schedule_context(request, number))
+
+
+@require_GET
+@requires(Capability.STUDENT_PAGES)
+def schedule_ics(request, number):
+    """The individual exam schedule as an iCalendar file: one event per exam, Europe/Brussels."""
+    context = _schedule_context(request, number)
+    student, year = context["student"], context["year"]
+    body = schedule_calendar(context["schedule"], host=request.get_host().split(":")[0] or "localhost")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    name = f"{_('exam-schedule')}-{student.number}-{year.code}"
+    response["Content-Disposition"] = f'attachment; filename="{safe_filename(name, "ics")}"'
+    return response
 
 
 # --- The annual report (Art. 59) -------------------------------------------------------------
@@ -422,35 +451,45 @@ def report_detail(request, programme, year):
     return render(request, "reschedules/ombuds/report_detail.html", context)
 
 
-def _day(value) -> str:
-    return value.isoformat() if value else ""
+COUNT_KEYS = ("accepted", "rejected", "open", "total", "late", "ineligible", "lost")
 
 
 @require_GET
 @requires(Capability.OMBUDS_PAGES)
 def report_csv(request, programme, year):
+    """The report as a CSV for the cluster (core.csv: a Belgian Excel opens it as it stands)."""
     context = _report_context(request, programme, year)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Report of the ombudsperson (Art. 59)"), context["programme"].code, context["year"].code])
-    writer.writerow([])
-    writer.writerow(
-        [_("Kind"), _("accepted"), _("rejected"), _("open"), _("total"), _("late"), _("not eligible"), _("NA")]
+    name = f"{_('ombudsperson-report')}-{context['programme'].code}-{context['year'].code}"
+    response, writer = csv_response(name)
+    writer.row([_("Report of the ombudsperson (Art. 59)"), context["programme"].code, context["year"].code])
+    writer.row([])
+    writer.row(
+        [
+            _("Kind"),
+            _("accepted"),
+            _("rejected"),
+            _("open"),
+            _("total"),
+            pgettext("filed late", "late"),
+            _("not eligible"),
+            _("NA"),
+        ]
     )
     for label, row in [*context["counts"], (_("Total"), context["total"])]:
-        writer.writerow(
+        writer.row(
             [label, *(row[key] for key in ("accepted", "rejected", "open", "total", "late", "ineligible", "lost"))]
         )
-    writer.writerow([])
-    writer.writerow(
+    writer.row([])
+    writer.row(
         [
             _("Kind"),
             _("Student number"),
+            _("Name"),
             _("Course"),
             _("Exam period"),
             _("Exam date"),
             _("Requested on"),
-            _("Late"),
+            pgettext("filed late", "Late"),
             _("Not eligible"),
             _("Status"),
             _("Decided on"),
@@ -458,37 +497,37 @@ def report_csv(request, programme, year):
             _("New date"),
             _("New start time"),
             _("New room"),
+            _("Clashes kept (reason)"),
             _("New moment missed on"),
             _("Very serious case"),
             _("NA"),
         ]
     )
     for r in context["requests"]:
-        writer.writerow(
+        student = r.isp_line.enrolment.student
+        writer.row(
             [
                 r.get_kind_display(),
-                r.isp_line.enrolment.student.number,
+                student.number,
+                f"{student.last_name}, {student.first_name}",
                 r.isp_line.course.code,
                 r.exam_period.number,
-                _day(r.exam_moment.on if r.exam_moment else None),
-                _day(r.requested_on),
-                int(r.late),
-                int(r.ineligible),
+                r.exam_moment.on if r.exam_moment else None,
+                r.requested_on,
+                r.late,
+                r.ineligible,
                 r.get_status_display(),
-                _day(r.decided_on),
+                r.decided_on,
                 r.decision_reason,
-                _day(r.new_on),
-                r.new_starts_at.strftime("%H:%M") if r.new_starts_at else "",
+                r.new_on,
+                r.new_starts_at,
                 r.new_room,
-                _day(r.missed_on),
-                int(r.very_serious_case),
-                int(r.na_result_id is not None),
+                r.clash_override_reason,
+                r.missed_on,
+                r.very_serious_case,
+                r.na_result_id is not None,
             ]
         )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    name = f"{_('ombudsperson-report')}-{context['programme'].code}-{context['year'].code}"
-    filename = re.sub(r"[^\w.-]+", "_", name) + ".csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

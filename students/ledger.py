@@ -1,13 +1,17 @@
 """The learning account ledger (ARCHITECTURE.md): an append-only table of entries whose sum
 is the balance; nothing stores a second copy."""
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Sum
+from django.utils.translation import gettext, ngettext
+
+from core.dates import show_date
 
 from . import rules
-from .models import EntryKind, LearningAccountEntry, Student
+from .models import EntryKind, EntryReason, LearningAccountEntry, Student
 
 BATCH = 5000
 
@@ -52,3 +56,90 @@ def bonus_state(student_ids: Iterable[int]) -> dict[int, int]:
         sid: rules.bonus_left(opening_bonus=opening.get(sid), bonus_booked=booked[sid], rebuild_granted=sid in rebuilt)
         for sid in ids
     }
+
+
+# --- reasons -------------------------------------------------------------------
+# An entry stores why it was booked as a code (EntryReason) and its facts; the
+# sentence is made here, at display time, in the reader's language. Facts come from
+# the entry (course, academic year, programme, credits, date) and ``reason_params``,
+# which override them (rows converted from the old English sentences keep the values
+# they named) and carry what an entry has no field for (``to``: the new programme).
+def _sentence(code: str, facts: dict) -> str | None:  # noqa: C901 - one branch per code, flat
+    n = facts["credits"]
+    match code:
+        case EntryReason.OPENING:
+            return gettext("Opening balance")
+        case EntryReason.OPENING_IMPORTED:
+            return gettext("Imported opening balance")
+        case EntryReason.ISP:
+            return ngettext("ISP %(year)s: %(credits)s credit", "ISP %(year)s: %(credits)s credits", n) % facts
+        case EntryReason.COURSE_ADDED:
+            return gettext("%(course)s added to ISP %(year)s") % facts
+        case EntryReason.COURSE_REMOVED:
+            return gettext("%(course)s removed from ISP %(year)s before the lock") % facts
+        case EntryReason.COURSE_EXEMPTED:
+            return gettext("%(course)s exempted in ISP %(year)s") % facts
+        case EntryReason.PASSED:
+            return gettext("%(course)s passed") % facts
+        case EntryReason.PASSED_BONUS:
+            return gettext("%(course)s passed: bonus on the first 60 credits") % facts
+        case EntryReason.PASSED_REDECIDED:
+            return gettext("%(course)s passed (new decision of %(date)s)") % facts
+        case EntryReason.PASSED_REDECIDED_BONUS:
+            return gettext("%(course)s passed (new decision of %(date)s): bonus on the first 60 credits") % facts
+        case EntryReason.CERTIFICATE_WITHDRAWN:
+            return gettext("%(course)s: credit certificate withdrawn by the decision of %(date)s") % facts
+        case EntryReason.DEREGISTRATION:
+            return (
+                ngettext(
+                    "Deregistration from %(programme)s %(year)s: %(credits)s credit",
+                    "Deregistration from %(programme)s %(year)s: %(credits)s credits",
+                    n,
+                )
+                % facts
+            )
+        case EntryReason.GENERATION_SWITCH:
+            return gettext("Generation student switching to %(to)s: half of %(programme)s") % facts
+        case EntryReason.REBUILD:
+            return gettext("Learning account rebuilt at the start of %(year)s") % facts
+        case EntryReason.REBUILD_REVERSED:
+            return gettext("Rebuild of %(year)s reversed: enrolled in that year") % facts
+        case EntryReason.READMITTED:
+            return (
+                ngettext(
+                    "ISP %(year)s readmitted: %(credits)s credit", "ISP %(year)s readmitted: %(credits)s credits", n
+                )
+                % facts
+            )
+        case EntryReason.REFUSED:
+            return (
+                ngettext(
+                    "Enrolment %(year)s refused by a measure: %(credits)s credit back",
+                    "Enrolment %(year)s refused by a measure: %(credits)s credits back",
+                    n,
+                )
+                % facts
+            )
+        case EntryReason.MASTER_DEGREE:
+            return gettext("First master's degree")
+    return None
+
+
+def reason_text(entry: LearningAccountEntry) -> str:
+    """The reason of ``entry`` as a sentence in the active language; an entry without a
+    code shows its stored text as it is."""
+    if not entry.reason_code:
+        return entry.reason
+    facts = {
+        "course": entry.course.code if entry.course_id else "",
+        "year": entry.academic_year.code if entry.academic_year_id else "",
+        "programme": entry.programme.code if entry.programme_id else "",
+        "credits": abs(entry.credits),
+        "date": entry.on,
+        "to": "",
+    }
+    facts.update(entry.reason_params or {})
+    if isinstance(facts["date"], str):
+        facts["date"] = datetime.date.fromisoformat(facts["date"])
+    facts["date"] = show_date(facts["date"])
+    return _sentence(entry.reason_code, facts) or entry.reason or entry.get_reason_code_display()

@@ -5,6 +5,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import show_date
 from programmes.models import AcademicYear, Course, Programme
 
 
@@ -79,7 +80,7 @@ class Degree(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.on}"
+        return f"{self.get_kind_display()} {show_date(self.on)}"
 
 
 class Contract(models.TextChoices):
@@ -157,6 +158,30 @@ class Enrolment(models.Model):
     # Optimistic concurrency: every save of the ISP through the editor bumps it.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     isp_submitted_on = models.DateField(_("ISP submitted on"), null=True, blank=True, editable=False)
+    isp_submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("ISP submitted by"),
+        help_text=_("Empty when the student submitted the ISP outside this application."),
+    )
+    # The late route (DOMAIN §3): a step taken after its deadline is recorded as late,
+    # with the reason and who allowed it.
+    isp_submitted_late_reason = models.CharField(
+        _("reason for the late submission"), max_length=300, blank=True, editable=False
+    )
+    isp_submitted_late_allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("late submission allowed by"),
+    )
     isp_approved_on = models.DateField(_("ISP approved on"), null=True, blank=True, editable=False)
     isp_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -166,6 +191,18 @@ class Enrolment(models.Model):
         editable=False,
         related_name="+",
         verbose_name=_("ISP approved by"),
+    )
+    isp_approved_late_reason = models.CharField(
+        _("reason for the late approval"), max_length=300, blank=True, editable=False
+    )
+    isp_approved_late_allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("late approval allowed by"),
     )
     history = HistoricalRecords(excluded_fields=["enrolment_processed", "deregistration_processed"])
 
@@ -271,6 +308,31 @@ class EntryKind(models.TextChoices):
     CORRECTION = "correction", _("correction")
 
 
+class EntryReason(models.TextChoices):
+    """Why an entry was booked. The sentence is rendered in the reader's language from
+    the code and the entry's facts (course, academic year, programme, credits, date);
+    ``reason_params`` holds the few facts an entry has no field for."""
+
+    OPENING = "opening", _("opening balance")
+    OPENING_IMPORTED = "opening_imported", _("imported opening balance")
+    ISP = "isp", _("ISP deduction")
+    COURSE_ADDED = "course_added", _("course added to the ISP")
+    COURSE_REMOVED = "course_removed", _("course removed from the ISP before the lock")
+    COURSE_EXEMPTED = "course_exempted", _("course exempted")
+    PASSED = "passed", _("course passed")
+    PASSED_BONUS = "passed_bonus", _("course passed: bonus")
+    PASSED_REDECIDED = "passed_redecided", _("course passed by a new decision")
+    PASSED_REDECIDED_BONUS = "passed_redecided_bonus", _("course passed by a new decision: bonus")
+    CERTIFICATE_WITHDRAWN = "certificate_withdrawn", _("credit certificate withdrawn")
+    DEREGISTRATION = "deregistration", _("deregistration")
+    GENERATION_SWITCH = "generation_switch", _("generation student switching programme")
+    REBUILD = "rebuild", _("learning account rebuilt")
+    REBUILD_REVERSED = "rebuild_reversed", _("rebuild reversed")
+    READMITTED = "readmitted", _("ISP readmitted")
+    REFUSED = "refused", _("enrolment refused by a measure")
+    MASTER_DEGREE = "master_degree", _("first master's degree")
+
+
 class LearningAccountEntry(models.Model):
     """One dated entry of the append-only learning account ledger.
 
@@ -295,7 +357,12 @@ class LearningAccountEntry(models.Model):
     course = models.ForeignKey(
         Course, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("course")
     )
-    reason = models.CharField(_("reason"), max_length=200)
+    # The reason is data: a code (plus ``reason_params`` for facts without a field),
+    # rendered by ``reason_text`` in the reader's language. ``reason`` keeps free text
+    # that has no code (rows from before the codes that could not be recognised).
+    reason_code = models.CharField(_("reason"), max_length=32, choices=EntryReason.choices, blank=True)
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
+    reason = models.CharField(_("reason (text)"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -311,7 +378,16 @@ class LearningAccountEntry(models.Model):
         indexes = [models.Index(fields=["student", "on"])]
 
     def __str__(self):
-        return f"{self.student.number} {self.on} {self.credits:+d} {self.kind}"
+        return f"{self.student.number} {show_date(self.on)} {self.credits:+d} {self.get_kind_display()}"
+
+    def _reason_text(self) -> str:
+        """The reason as a sentence in the active language (see ``students.ledger``)."""
+        from .ledger import reason_text
+
+        return reason_text(self)
+
+    _reason_text.short_description = _("reason")
+    reason_text = property(_reason_text)
 
 
 class MeasureKind(models.TextChoices):
@@ -458,7 +534,7 @@ class ExemptionApproval(models.Model):
         verbose_name_plural = _("exemption approvals")
 
     def __str__(self):
-        return f"{self.isp_line} {self.approved_on}"
+        return f"{self.isp_line} {show_date(self.approved_on)}"
 
 
 class ToleratedRetakeApproval(models.Model):
@@ -488,4 +564,4 @@ class ToleratedRetakeApproval(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.enrolment} {self.course.code} {self.approved_on}"
+        return f"{self.enrolment} {self.course.code} {show_date(self.approved_on)}"

@@ -12,12 +12,13 @@ from programmes.models import AcademicYear, Course
 from programmes.rules import academic_year_code
 
 from . import rules
-from .ledger import BATCH, ledger_book
+from .ledger import BATCH, balances, ledger_book
 from .models import (
     Degree,
     Enrolment,
     EnrolmentStatus,
     EntryKind,
+    EntryReason,
     ISPLine,
     LearningAccountEntry,
     Measure,
@@ -65,6 +66,46 @@ def measure_lift(*, measure: Measure, on: datetime.date, reason: str) -> int:
     return enrolments_readmit(student_ids=[measure.student_id], on=on)
 
 
+def rebuild_reversals(enrolments, *, on: datetime.date) -> list[LearningAccountEntry]:
+    """DOMAIN §2 rule 10: a student who becomes enrolled in an academic year whose start
+    granted a rebuild (an enrolment readmitted after a refusal, as a later enrolment in
+    ``students.services.enrolments_process``) was enrolled in that year, so that year's
+    rebuild is reversed by a correction entry, on ``on`` (the day the enrolment counts
+    again). One correction per rebuild: it is keyed by the rebuild's source."""
+    wanted = {(e.student_id, e.academic_year_id): e for e in enrolments}
+    if not wanted:
+        return []
+    rebuilds = LearningAccountEntry.objects.filter(
+        student_id__in={s for s, _y in wanted},
+        academic_year_id__in={y for _s, y in wanted},
+        kind=EntryKind.REBUILD,
+    ).select_related("academic_year")
+    rebuilds = [r for r in rebuilds if (r.student_id, r.academic_year_id) in wanted]
+    corrected = set(
+        LearningAccountEntry.objects.filter(
+            kind=EntryKind.CORRECTION, source__in=[r.source for r in rebuilds]
+        ).values_list("source", flat=True)
+    )
+    entries = []
+    for rebuild in rebuilds:
+        if rebuild.source in corrected:
+            continue
+        enrolment = wanted[(rebuild.student_id, rebuild.academic_year_id)]
+        entries.append(
+            LearningAccountEntry(
+                student_id=rebuild.student_id,
+                on=on,
+                credits=rules.rebuild_correction(rebuilt_this_year=rebuild.credits, enrolment_refused=False),
+                kind=EntryKind.CORRECTION,
+                source=rebuild.source,
+                academic_year=rebuild.academic_year,
+                programme=enrolment.programme,
+                reason_code=EntryReason.REBUILD_REVERSED,
+            )
+        )
+    return entries
+
+
 def enrolments_readmit(*, student_ids, on: datetime.date) -> int:
     """Admit again the processed enrolments refused by a measure that no longer
     refuses them: their ISP lines take from the learning account again, on ``on``."""
@@ -76,8 +117,24 @@ def enrolments_readmit(*, student_ids, on: datetime.date) -> int:
     )
     still = refusals_for(refused)
     readmit = [e for e in refused if e.pk not in still and e.status_reason.startswith("Refused:")]
-    entries = []
+    readmitted_ids = {e.student_id for e in readmit}
+    balance = balances(readmitted_ids)
+    holders = set(
+        Degree.objects.filter(student_id__in=readmitted_ids, kind="bachelor", on__lte=on).values_list(
+            "student_id", flat=True
+        )
+    )
+    entries, reversed_sources = [], set()
     for enrolment in readmit:
+        # Rule 10: readmitted, the student is enrolled in that year: its rebuild is reversed
+        # (once), and an enrolment refused when it was processed is measured against the
+        # balance without it (rule 12's balance at enrolment).
+        reversals = [r for r in rebuild_reversals([enrolment], on=on) if r.source not in reversed_sources]
+        reversed_sources |= {r.source for r in reversals}
+        entries += reversals
+        balance[enrolment.student_id] += sum(e.credits for e in reversals)
+        if enrolment.balance_at_enrolment is None:
+            enrolment.balance_at_enrolment = balance[enrolment.student_id]
         enrolment.status = (
             EnrolmentStatus.DEREGISTERED if enrolment.deregistration_processed else EnrolmentStatus.ENROLLED
         )
@@ -88,7 +145,10 @@ def enrolments_readmit(*, student_ids, on: datetime.date) -> int:
             )
         )
         uses = rules.line_uses_learning_account(
-            contract=enrolment.contract, programme_kind=enrolment.programme.kind, holds_bachelor=False, exempted=False
+            contract=enrolment.contract,
+            programme_kind=enrolment.programme.kind,
+            holds_bachelor=enrolment.student_id in holders,
+            exempted=False,
         )
         credits = sum(line.course.credits for line in lines) if uses else 0
         for line in lines:
@@ -104,10 +164,11 @@ def enrolments_readmit(*, student_ids, on: datetime.date) -> int:
                     source=f"enrolment:{enrolment.pk}:readmitted:{on.isoformat()}",
                     academic_year=enrolment.academic_year,
                     programme=enrolment.programme,
-                    reason=f"ISP {enrolment.academic_year.code} readmitted: {credits} credits",
+                    reason_code=EntryReason.READMITTED,
                 )
             )
-        enrolment.save(update_fields=["status", "status_reason"])
+        balance[enrolment.student_id] -= credits
+        enrolment.save(update_fields=["status", "status_reason", "balance_at_enrolment"])
     ledger_book(entries)
     return len(readmit)
 
@@ -253,7 +314,7 @@ def enrolments_refuse_by_measures(*, student_ids) -> int:
                     source=f"enrolment:{enrolment.pk}:refusal",
                     academic_year=enrolment.academic_year,
                     programme=enrolment.programme,
-                    reason=f"Enrolment {enrolment.academic_year.code} refused by a measure: {credits} credits back",
+                    reason_code=EntryReason.REFUSED,
                 )
             )
         for line in by_enrolment[enrolment.pk]:

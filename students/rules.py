@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from core.dates import show_date
+from core.errors import Problem as ErrorProblem
 from core.rounding import round_half_up_int
 from programmes.rules import BACHELOR_KINDS, FIRST_BACHELOR_KINDS, ProgrammeKind, YearCalendar
 
@@ -303,6 +306,41 @@ def admission(
     return Admission(refused=True)
 
 
+def admission_exception_problems(
+    *, balance: int, enrolled_in_both_previous_years: bool, credits_left_to_degree: int
+) -> list[ErrorProblem]:
+    """Why a written request cannot admit an enrolment refused on the learning account
+    (Art. 33; DOMAIN §2 rule 11): the balance is still 0 or below and the student was not
+    enrolled in the same programme in both previous academic years, or has more than 30
+    credits left to the degree. Empty when the exception applies (or none is needed)."""
+    if balance > 0:
+        return []
+    problems = []
+    if not enrolled_in_both_previous_years:
+        problems.append(
+            ErrorProblem(
+                "exception_not_two_years",
+                _(
+                    "The learning account is %(balance)s: the Art. 33 exception needs an enrolment in the same "
+                    "programme in both previous academic years."
+                )
+                % {"balance": balance},
+            )
+        )
+    if credits_left_to_degree > ADMISSION_EXCEPTION_MAX_CREDITS_LEFT:
+        problems.append(
+            ErrorProblem(
+                "exception_too_many_credits",
+                _(
+                    "The learning account is %(balance)s: the Art. 33 exception needs at most %(maximum)s credits "
+                    "left to the degree, and %(left)s are left."
+                )
+                % {"balance": balance, "maximum": ADMISSION_EXCEPTION_MAX_CREDITS_LEFT, "left": credits_left_to_degree},
+            )
+        )
+    return problems
+
+
 # Rule 12 --------------------------------------------------------------------
 def credits_without_learning_account(*, credits: int, balance: int) -> int:
     """Credits taken beyond a positive balance, charged at the increased tuition fee
@@ -591,13 +629,19 @@ ISP_MESSAGES = {
         "ISP can be submitted once that choice is made or the choice window has closed (Art. 91 §2)."
     ),
     "submission_deadline_passed": _(
-        "ISPs are submitted by %(deadline)s (Art. 19); after it the cluster confirms the ISP with the student."
+        "ISPs are submitted by %(deadline)s (Art. 19). A later submission is recorded as late, with the reason "
+        "and who allowed it."
     ),
     "already_approved": _("The ISP is already approved."),
     "not_submitted_yet": _(
         "The student can still submit the ISP until %(deadline)s; it is approved after its submission (Art. 19)."
     ),
-    "approval_deadline_passed": _("The cluster approves ISPs before %(deadline)s (Art. 19)."),
+    "approval_deadline_passed": _(
+        "The cluster approves ISPs before %(deadline)s (Art. 19). A later approval is recorded as late, with the "
+        "reason and who allowed it."
+    ),
+    "late_reason_missing": _("State why this step is taken after its deadline: it is recorded as late."),
+    "year_closed": _("The academic year %(year)s ended on %(end)s: its ISP is read-only."),
     "derogation_needs_course": _("A sequencing derogation names the course that may be taken without its SQ."),
     "no_sq_prerequisite": _(
         "%(course)s has no SQ prerequisite to derogate from; SSQ allows no derogation (Art. 22 §1)."
@@ -633,6 +677,11 @@ class Problem:
         return DEROGABLE.get(self.code)
 
     @property
+    def late_route(self) -> bool:
+        """A passed deadline that the late route lifts (DOMAIN §3): the step is recorded as late."""
+        return self.code in LATE_ROUTE
+
+    @property
     def message(self) -> str:
         return str(ISP_MESSAGES[self.code]) % {key: _text(value) for key, value in self.params}
 
@@ -642,7 +691,7 @@ class Problem:
 
 def _text(value):
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return show_date(value)
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -789,11 +838,19 @@ def _obtained(course: CourseFacts, past: PastFacts) -> str | None:
     return None
 
 
+# How a course was obtained, in the reader's language ("already_credited").
+OBTAINED_LABELS = {
+    "passed": pgettext_lazy("course obtained", "passed"),
+    "tolerated": pgettext_lazy("course obtained", "tolerated"),
+    "exempted": pgettext_lazy("course obtained", "exempted"),
+}
+
+
 def _credited_problems(course: CourseFacts, how: str, *, isp: ISPFacts, today: datetime.date) -> list[Problem]:
     """A course already obtained is not taken again (Art. 20 §4, 89-90), except a
     tolerated fail retaken with the cluster's approval by ``isp_deadline`` (Art. 90 §3)."""
     if how != "tolerated" or isp.past.obtained.get(course.id) != "tolerated":
-        return [_problem("already_credited", course=course.code, how=how)]
+        return [_problem("already_credited", course=course.code, how=OBTAINED_LABELS.get(how, how))]
     if course.id not in isp.tolerated_retakes:
         return [_problem("tolerated_retake_unapproved", course=course.code)]
     if today > isp.calendar.isp_deadline:
@@ -1043,6 +1100,8 @@ def tolerance_file_problem(isp: ISPFacts, *, today: datetime.date) -> Problem | 
 
 def submit_problems(isp: ISPFacts, *, today: datetime.date) -> list[Problem]:
     """Why the ISP cannot be submitted today (Art. 19, 91 §2)."""
+    if closed := year_closed_problem(isp, today=today):
+        return [closed]
     if inactive := _enrolment_problem(isp):
         return [inactive]
     if isp.isp_status != "draft":
@@ -1058,6 +1117,8 @@ def submit_problems(isp: ISPFacts, *, today: datetime.date) -> list[Problem]:
 
 def approve_problems(isp: ISPFacts, *, today: datetime.date) -> list[Problem]:
     """Why the coach cannot approve the ISP today (Art. 19-22)."""
+    if closed := year_closed_problem(isp, today=today):
+        return [closed]
     if inactive := _enrolment_problem(isp):
         return [inactive]
     if isp.isp_status == "approved":
@@ -1129,3 +1190,64 @@ def line_effect(
     if action == "exempt":
         return deducted_credits
     raise ValueError(action)
+
+
+# -------------------------------------------------------------------------------------
+# The late route and the workflow's deadlines (DOMAIN §3)
+# -------------------------------------------------------------------------------------
+# "A deadline that passes does not freeze the workflow": an ISP not yet submitted or
+# approved can still be, recorded as late with the reason and who allowed it. Decided:
+# the workflow stays open until the academic year ends (``ends_on``); from then on the
+# ISP of that year is read-only.
+
+LATE_ROUTE = frozenset({"submission_deadline_passed", "approval_deadline_passed"})
+
+
+def year_closed(isp: ISPFacts, *, today: datetime.date) -> bool:
+    return today > isp.calendar.ends_on
+
+
+def year_closed_problem(isp: ISPFacts, *, today: datetime.date) -> Problem | None:
+    if year_closed(isp, today=today):
+        return _problem("year_closed", year=isp.calendar.code, end=isp.calendar.ends_on)
+    return None
+
+
+def late_route(problems: list[Problem], *, reason: str) -> tuple[list[Problem], bool]:
+    """Split the problems of a submission or approval: the ones that still refuse it, and
+    whether it is late. A late step needs its reason; without one the passed deadline
+    refuses it, with the problem that asks for the reason."""
+    late = [p for p in problems if p.late_route]
+    blocking = [p for p in problems if not p.late_route]
+    if late and not (reason or "").strip():
+        blocking = [*late, _problem("late_reason_missing"), *blocking]
+    return blocking, bool(late)
+
+
+MET, MISSED, UPCOMING, PASSED = "met", "missed", "upcoming", "passed"
+
+
+def deadline_state(deadline: Deadline, *, today: datetime.date, done_on: datetime.date | None, action: bool) -> str:
+    """Where a deadline stands: an action (submit, approve) done in time "met", done late
+    or not done once the deadline passed "missed", not done yet "upcoming"; a calendar
+    date (the locks) "passed" or "upcoming"."""
+    if not action:
+        return PASSED if deadline.passed(today) else UPCOMING
+    if done_on is not None:
+        return MISSED if deadline.passed(done_on) else MET
+    return MISSED if deadline.passed(today) else UPCOMING
+
+
+def approval_deadline_of(
+    *, enrolled_on: datetime.date, calendar: YearCalendar, approved_on: datetime.date | None, approved_late: bool
+) -> datetime.date:
+    """The approval deadline the current approval answered to: the first-semester lock (or
+    the second one for a late enrolment); an approval in time after that lock was a
+    re-approval of a changed ISP, due before the second-semester lock, and so was a late
+    approval recorded from that lock on."""
+    first = approval_deadline(enrolled_on=enrolled_on, previously_approved=False, calendar=calendar)
+    if approved_on is None or approved_on < first:
+        return first
+    if approved_late and approved_on < calendar.second_semester_lock:
+        return first
+    return calendar.second_semester_lock

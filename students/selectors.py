@@ -62,7 +62,7 @@ def learning_account(student: Student) -> dict:
                 "academic_year": e.academic_year.code if e.academic_year else None,
                 "programme": e.programme.code if e.programme else None,
                 "course": e.course.code if e.course else None,
-                "reason": e.reason,
+                "reason": e.reason_text,
             }
             for e in entries
         ],

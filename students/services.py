@@ -13,9 +13,15 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import gates
+from core.audit import audited_save
 from core.bulk import update_grouped
+from core.dates import show_date
+from core.errors import Problem, Refused
+from core.history import register_reasons
 from programmes.models import AcademicYear
 
 from . import rules
@@ -25,12 +31,25 @@ from .models import (
     Enrolment,
     EnrolmentStatus,
     EntryKind,
+    EntryReason,
     ISPLine,
     LearningAccountEntry,
     LineOutcome,
     Student,
 )
-from .refusals import enrolments_readmit, refusal_reason, refusals_for
+from .refusals import enrolments_readmit, rebuild_reversals, refusal_reason, refusals_for
+
+# The change reasons written below, stored in English and shown in the reader's language
+# (core.history); the ways of readmission are values of the last two.
+register_reasons(
+    gettext_noop("Art. 33 written request of %(on)s recorded"),
+    gettext_noop(
+        "Readmitted %(how)s on the written request of %(on)s: learning account %(balance)s, %(left)s credits left "
+        "to the degree, enrolled in both previous academic years"
+    ),
+    gettext_noop("Readmitted %(how)s: learning account %(balance)s"),
+)
+READMITTED_HOW = (gettext_noop("by the Art. 33 exception"), gettext_noop("on the learning account"))
 
 
 def _holds_bachelor(student_ids, day) -> set[int]:
@@ -93,7 +112,7 @@ def accounts_open(*, day: datetime.date) -> int:
             imported_on=student.opening_on,
             first_enrolled_on=student.first_enrolled_on,
         )
-        reason = "Imported opening balance" if student.opening_balance is not None else "Opening balance"
+        reason = EntryReason.OPENING_IMPORTED if student.opening_balance is not None else EntryReason.OPENING
         entries.append(
             LearningAccountEntry(
                 student=student,
@@ -101,7 +120,7 @@ def accounts_open(*, day: datetime.date) -> int:
                 credits=credits,
                 kind=EntryKind.OPENING,
                 source=f"student:{student.pk}",
-                reason=reason,
+                reason_code=reason,
             )
         )
     # A zero imported balance books nothing but still opens the account.
@@ -189,7 +208,8 @@ def _generation_refund_entry(enrolment: Enrolment) -> LearningAccountEntry | Non
         source=f"enrolment:{old.pk}:generation",
         academic_year=year,
         programme=old.programme,
-        reason=f"Generation student switching to {enrolment.programme.code}: half of {old.programme.code}",
+        reason_code=EntryReason.GENERATION_SWITCH,
+        reason_params={"to": enrolment.programme.code},
     )
 
 
@@ -282,7 +302,7 @@ def enrolments_process(*, day: datetime.date) -> int:
         enrolment.enrolment_processed = True
         if admitted.refused:
             enrolment.status = EnrolmentStatus.REFUSED
-            enrolment.status_reason = "Learning account of 0 or less (Art. 33)"
+            enrolment.status_reason = ART_33_REFUSAL
             for line in lines:
                 line.add_processed = True
             changed_lines += lines
@@ -297,7 +317,7 @@ def enrolments_process(*, day: datetime.date) -> int:
                     source=rebuild.source,
                     academic_year=enrolment.academic_year,
                     programme=enrolment.programme,
-                    reason=f"Rebuild of {enrolment.academic_year.code} reversed: enrolled in that year",
+                    reason_code=EntryReason.REBUILD_REVERSED,
                 )
             )
             corrected.add(rebuild.source)
@@ -322,7 +342,7 @@ def enrolments_process(*, day: datetime.date) -> int:
                     source=f"enrolment:{enrolment.pk}:isp",
                     academic_year=enrolment.academic_year,
                     programme=enrolment.programme,
-                    reason=f"ISP {enrolment.academic_year.code}: {charged} credits",
+                    reason_code=EntryReason.ISP,
                 )
             )
             balance[enrolment.student_id] -= charged
@@ -334,6 +354,135 @@ def enrolments_process(*, day: datetime.date) -> int:
     )
     update_grouped(ISPLine, changed_lines, ["add_processed", "deducted_credits", "locked_on"])
     return len(enrolments)
+
+
+ART_33_REFUSAL = "Learning account of 0 or less (Art. 33)"
+
+
+class ExceptionRequestRefused(Refused):
+    """A written request for the Art. 33 exception that cannot be recorded as asked."""
+
+    default_code = "exception_request"
+
+
+@transaction.atomic
+def enrolment_exception_request(
+    *, enrolment: Enrolment | int, requested_on: datetime.date, by, today: datetime.date
+) -> Enrolment:
+    """Record the date of the student's written request for the Art. 33 exception
+    (DOMAIN §2 rule 11) on ``enrolment``.
+
+    On an enrolment not judged yet, or admitted, the date is only recorded: admission
+    reads it when the enrolment is processed. On an enrolment already refused for a
+    learning account of 0 or below, the request is judged at once: when the exception's
+    conditions are met (enrolled in the same programme in both previous academic years,
+    at most 30 credits left to the degree) the enrolment is admitted again on ``today``,
+    flagged, its ISP lines take from the learning account, that year's rebuild is reversed
+    (rule 10), and its history says why; otherwise nothing changes and the refusal names
+    Art. 33 and the condition that is not met."""
+    pk = enrolment.pk if isinstance(enrolment, Enrolment) else enrolment
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("programme", "academic_year", "student")
+        .get(pk=pk)
+    )
+    if requested_on is None or requested_on > today:
+        raise ExceptionRequestRefused(
+            [
+                Problem(
+                    "exception_request_date",
+                    _("The written request (Art. 33) is dated no later than today (%(today)s).")
+                    % {"today": show_date(today)},
+                )
+            ]
+        )
+    enrolment.exception_requested_on = requested_on
+    refused_on_account = (
+        enrolment.enrolment_processed
+        and enrolment.status == EnrolmentStatus.REFUSED
+        and enrolment.status_reason == ART_33_REFUSAL
+    )
+    if not refused_on_account:
+        audited_save(
+            enrolment,
+            by=by,
+            reason=f"Art. 33 written request of {requested_on.isoformat()} recorded",
+            update_fields=["exception_requested_on"],
+        )
+        return enrolment
+
+    student_id = enrolment.student_id
+    holds_bachelor = student_id in _holds_bachelor([student_id], today)
+    reversals = rebuild_reversals([enrolment], on=today)
+    # Judged as for a student enrolled in this year: without this year's rebuild.
+    current = balances([student_id])[student_id] + sum(e.credits for e in reversals)
+    both = _enrolled_in_both_previous_years(enrolment)
+    left = _credits_left_to_degree(enrolment)
+    admitted = rules.admission(
+        covered=rules.admission_covers(
+            contract=enrolment.contract, programme_kind=enrolment.programme.kind, holds_bachelor=holds_bachelor
+        ),
+        balance=current,
+        enrolled_in_both_previous_years=both,
+        credits_left_to_degree=left,
+        requested=True,
+    )
+    if admitted.refused:
+        raise ExceptionRequestRefused(
+            rules.admission_exception_problems(
+                balance=current, enrolled_in_both_previous_years=both, credits_left_to_degree=left
+            )
+        )
+    lines = list(
+        enrolment.lines.filter(removed_on__isnull=True, exempted=False, certified_on__isnull=True).select_related(
+            "course"
+        )
+    )
+    charged = 0
+    for line in lines:
+        line.enrolment = enrolment
+        if _uses_account(line, holds_bachelor):
+            line.deducted_credits = line.course.credits
+            charged += line.course.credits
+    ISPLine.objects.bulk_update(lines, ["deducted_credits"])
+    entries = list(reversals)
+    if charged:
+        entries.append(
+            LearningAccountEntry(
+                student_id=student_id,
+                on=today,
+                credits=rules.deduction(charged),
+                kind=EntryKind.DEDUCTION,
+                source=f"enrolment:{enrolment.pk}:readmitted:{today.isoformat()}",
+                academic_year=enrolment.academic_year,
+                programme=enrolment.programme,
+                reason_code=EntryReason.READMITTED,
+            )
+        )
+    ledger_book(entries)
+    enrolment.status = EnrolmentStatus.DEREGISTERED if enrolment.deregistration_processed else EnrolmentStatus.ENROLLED
+    enrolment.status_reason = ""
+    enrolment.admission_exception = admitted.exception
+    enrolment.balance_at_enrolment = current
+    how = "by the Art. 33 exception" if admitted.exception else "on the learning account"
+    audited_save(
+        enrolment,
+        by=by,
+        reason=(
+            f"Readmitted {how} on the written request of {requested_on.isoformat()}: learning account {current}, "
+            f"{left} credits left to the degree, enrolled in both previous academic years"
+            if admitted.exception
+            else f"Readmitted {how}: learning account {current}"
+        ),
+        update_fields=[
+            "exception_requested_on",
+            "status",
+            "status_reason",
+            "admission_exception",
+            "balance_at_enrolment",
+        ],
+    )
+    return enrolment
 
 
 def _lock_if_late(line: ISPLine, year: AcademicYear) -> None:
@@ -379,7 +528,7 @@ def isp_additions_process(*, day: datetime.date) -> int:
                     academic_year=enrolment.academic_year,
                     programme=enrolment.programme,
                     course=line.course,
-                    reason=f"{line.course.code} added to ISP {enrolment.academic_year.code}",
+                    reason_code=EntryReason.COURSE_ADDED,
                 )
             )
     ledger_book(entries)
@@ -425,7 +574,7 @@ def isp_removals_process(*, day: datetime.date) -> int:
                     academic_year=year,
                     programme=line.enrolment.programme,
                     course=line.course,
-                    reason=f"{line.course.code} removed from ISP {year.code} before the lock",
+                    reason_code=EntryReason.COURSE_REMOVED,
                 )
             )
             line.deducted_credits = 0
@@ -484,7 +633,7 @@ def deregistrations_process(*, day: datetime.date) -> int:
                     source=f"enrolment:{enrolment.pk}:deregistration",
                     academic_year=year,
                     programme=enrolment.programme,
-                    reason=f"Deregistration from {enrolment.programme.code} {year.code}: {refunded} credits",
+                    reason_code=EntryReason.DEREGISTRATION,
                 )
             )
     ledger_book(entries)
@@ -512,7 +661,7 @@ def degrees_process(*, day: datetime.date) -> int:
                     kind=EntryKind.MASTER_DEGREE,
                     source=f"degree:{degree.pk}",
                     programme_id=degree.programme_id,
-                    reason="First master's degree",
+                    reason_code=EntryReason.MASTER_DEGREE,
                 )
             )
         degree.processed = True
@@ -593,7 +742,7 @@ def rebuild_grant(*, year: AcademicYear) -> int:
                     kind=EntryKind.REBUILD,
                     source=f"student:{student_id}:rebuild:{year.code}",
                     academic_year=year,
-                    reason=f"Learning account rebuilt at the start of {year.code}",
+                    reason_code=EntryReason.REBUILD,
                 )
             )
     return ledger_book(entries)

@@ -110,6 +110,20 @@ TABLE = {
         None,
         _statuses(302, 200, 404, 200, 200, 200, 200, 200),
     ),
+    # The list's CSV and the issued file (print view, PDF): whoever sees the list or the page.
+    "students:student_list_csv": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200, 200, 200)),
+    "students:student_file_print": (
+        "get",
+        lambda w: {"number": w.student.number},
+        None,
+        _statuses(302, 200, 404, 200, 200, 200, 200, 200),
+    ),
+    "students:student_file_pdf": (
+        "get",
+        lambda w: {"number": w.student.number},
+        None,
+        _statuses(302, 200, 404, 200, 200, 200, 200, 200),
+    ),
     # Only the programme's coach (and a superuser) writes the ISP; the others who see it: 403.
     "students:isp_editor": (
         "get",
@@ -140,7 +154,8 @@ TABLE = {
     "students:isp_submit": (
         "post",
         lambda w: {"pk": w.enrolment.pk},
-        lambda w: {"version": 1},
+        # 23 November is after the submission deadline (15 October): the late route's reason.
+        lambda w: {"version": 1, "late_reason": "Enrolled late after a transfer."},
         _statuses(302, 302, 404, 403, 403, 403, 403, 302),
     ),
     "students:isp_approve": (

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import clock
 from core.audit import audited_save
+from core.history import register_reasons, stored_reason
 from exams import rules as exam_rules
 from exams.models import ProgrammeResult, Result
 from exams.redecisions import result_redecide
@@ -19,10 +20,14 @@ from students.models import Enrolment, ExemptionApproval, ISPLine, Measure, Stud
 
 from .. import rules
 from ..models import Appeal, AppealStatus, LiftingStatus, Outcome, RefusalLiftingRequest
-from ..selectors import LINK_FIELDS, admissibility, day_text, programme_on
+from ..selectors import LINK_FIELDS, admissibility, day_text, describe_decision, programme_on
 from .base import REASON_LENGTH, Refused, not_in_the_future
 from .clocks import appeal_clocks_process
 from .lifting import refusal_lift
+
+# Change reasons with a value: stored in English, shown in the reader's language (core.history).
+DECIDED = gettext_noop("Decided: %(outcome)s")
+register_reasons(DECIDED)
 
 
 # --- The decision appealed ----------------------------------------------------------------
@@ -62,18 +67,7 @@ def linked_decision(*, student: Student, **links) -> Linked:
         period = result.exam_period
         return Linked(
             kind,
-            _(
-                "Result of %(course)s %(name)s, exam period %(period)s of %(year)s, "
-                "opportunity %(opportunity)s: %(mark)s"
-            )
-            % {
-                "course": result.isp_line.course.code,
-                "name": result.isp_line.course.name,
-                "period": period.number,
-                "year": period.academic_year.code,
-                "opportunity": result.opportunity,
-                "mark": exam_rules.mark_to_text(result_mark(result)),
-            },
+            describe_decision(kind, result, mark=result_mark(result)),
             period.results_published_on,
             enrolment.programme_id,
             period,
@@ -89,12 +83,7 @@ def linked_decision(*, student: Student, **links) -> Linked:
             raise Refused([_("The student was not enrolled in the academic year of that publication.")])
         return Linked(
             kind,
-            _("Examination decisions published on %(day)s (exam period %(period)s of %(year)s)")
-            % {
-                "day": day_text(period.results_published_on),
-                "period": period.number,
-                "year": period.academic_year.code,
-            },
+            describe_decision(kind, period),
             period.results_published_on,
             enrolment.programme_id,
             period,
@@ -112,12 +101,7 @@ def linked_decision(*, student: Student, **links) -> Linked:
         )
         return Linked(
             kind,
-            _("Programme result of %(programme)s (%(year)s): %(percentage)s %%")
-            % {
-                "programme": programme_result.programme.code,
-                "year": programme_result.academic_year.code,
-                "percentage": f"{programme_result.percentage:.2f}",
-            },
+            describe_decision(kind, programme_result),
             programme_result.passed_on,
             programme_result.programme_id,
             period,
@@ -125,15 +109,7 @@ def linked_decision(*, student: Student, **links) -> Linked:
     if kind == "measure":
         measure = Measure.objects.select_related("programme", "course").get(pk=obj.pk)
         _owner_problem(measure.student_id, student)
-        text = _("%(measure)s for %(programme)s, %(first)s to %(last)s") % {
-            "measure": measure.get_kind_display(),
-            "programme": measure.programme.code,
-            "first": measure.from_year_code,
-            "last": measure.until_year_code,
-        }
-        if measure.course_id:
-            text += f" ({measure.course.code})"
-        return Linked(kind, text, measure.decided_on, measure.programme_id)
+        return Linked(kind, describe_decision(kind, measure), measure.decided_on, measure.programme_id)
     if kind == "exemption":
         exemption = ExemptionApproval.objects.select_related(
             "isp_line__course", "isp_line__enrolment__academic_year"
@@ -142,12 +118,7 @@ def linked_decision(*, student: Student, **links) -> Linked:
         _owner_problem(enrolment.student_id, student)
         return Linked(
             kind,
-            _("Exemption for %(course)s %(name)s (%(year)s)")
-            % {
-                "course": exemption.isp_line.course.code,
-                "name": exemption.isp_line.course.name,
-                "year": enrolment.academic_year.code,
-            },
+            describe_decision(kind, exemption),
             exemption.approved_on,
             enrolment.programme_id,
         )
@@ -156,8 +127,7 @@ def linked_decision(*, student: Student, **links) -> Linked:
         _owner_problem(line.enrolment.student_id, student)
         return Linked(
             kind,
-            _("%(course)s %(name)s in the ISP of %(year)s")
-            % {"course": line.course.code, "name": line.course.name, "year": line.enrolment.academic_year.code},
+            describe_decision(kind, line),
             None,
             line.enrolment.programme_id,
         )
@@ -167,8 +137,7 @@ def linked_decision(*, student: Student, **links) -> Linked:
         raise Refused([_("Only a rejected refusal-lifting request can be appealed (Art. 101 (a)).")])
     return Linked(
         kind,
-        _("Rejection of refusal-lifting request %(reference)s (%(measure)s)")
-        % {"reference": request.reference, "measure": request.measure.get_kind_display()},
+        describe_decision(kind, request),
         request.decided_on,
         request.measure.programme_id,
     )
@@ -231,6 +200,8 @@ def appeal_register(
         category=category,
         programme_id=programme_id,
         decision_text=(decision_text.strip() or linked.text)[:300],
+        # Filled in from the link: the pages write it anew in the reader's language.
+        described_from_link=not decision_text.strip() and bool(linked.text),
         exam_period=linked.exam_period if linked.kind in ("result", "exam_period", "programme_result") else None,
         decision_on=decision_on,
         posted_on=posted_on,
@@ -241,7 +212,7 @@ def appeal_register(
         registered_by=by,
         **{name: value for name, value in links.items() if value is not None and name != "exam_period"},
     )
-    audited_save(appeal, by=by, reason=_("Appeal registered"))
+    audited_save(appeal, by=by, reason=gettext_noop("Appeal registered"))
     appeal_clocks_process(day=today, appeal_ids=[appeal.pk])
     appeal.refresh_from_db()
     return appeal
@@ -285,7 +256,7 @@ def appeal_elaborate(
     )
     if appeal.status == AppealStatus.VOID:
         appeal.status, appeal.voided_on = AppealStatus.OPEN, None
-    audited_save(appeal, by=by, reason=_("Elaborated"))
+    audited_save(appeal, by=by, reason=gettext_noop("Elaborated"))
     appeal_clocks_process(day=today, appeal_ids=[appeal.pk])
     appeal.refresh_from_db()
     return appeal
@@ -330,7 +301,7 @@ def appeal_postpone(
     )
     # Recorded after the clock flagged the ordinary day: the announcement came in time.
     appeal.overdue_since = None
-    audited_save(appeal, by=by, reason=_("Later decision date announced"))
+    audited_save(appeal, by=by, reason=gettext_noop("Later decision date announced"))
     appeal_clocks_process(day=today, appeal_ids=[appeal.pk])
     appeal.refresh_from_db()
     return appeal
@@ -411,5 +382,5 @@ def appeal_decide(
     # Decided after the due day: late, whether or not the clock flagged it already; decided in
     # time but recorded after the clock ran: it was never overdue.
     appeal.overdue_since = rules.overdue_on(due_on=appeal.decision_due_on) if on > appeal.decision_due_on else None
-    audited_save(appeal, by=by, reason=_("Decided: %(outcome)s") % {"outcome": appeal.get_outcome_display()})
+    audited_save(appeal, by=by, reason=stored_reason(DECIDED, outcome=Outcome(appeal.outcome).label))
     return appeal

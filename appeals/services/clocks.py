@@ -5,7 +5,7 @@ due is a read: ``appeals.selectors.appeal_clocks_pending_on``."""
 import datetime
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
 from .. import rules
@@ -30,7 +30,10 @@ def appeal_clocks_process(*, day: datetime.date, appeal_ids=None) -> int:
     for appeal in voided:
         appeal.status, appeal.voided_on = AppealStatus.VOID, rules.void_on(posted_on=appeal.posted_on)
     bulk_update_with_history(
-        voided, Appeal, ["status", "voided_on"], default_change_reason=_("Void: not elaborated within five days")
+        voided,
+        Appeal,
+        ["status", "voided_on"],
+        default_change_reason=gettext_noop("Void: not elaborated within five days"),
     )
     overdue = list(
         rows.filter(overdue_since__isnull=True, decision_due_on__lt=day).exclude(pk__in=[a.pk for a in voided])
@@ -38,6 +41,6 @@ def appeal_clocks_process(*, day: datetime.date, appeal_ids=None) -> int:
     for appeal in overdue:
         appeal.overdue_since = rules.overdue_on(due_on=appeal.decision_due_on)
     bulk_update_with_history(
-        overdue, Appeal, ["overdue_since"], default_change_reason=_("Overdue: no decision in time")
+        overdue, Appeal, ["overdue_since"], default_change_reason=gettext_noop("Overdue: no decision in time")
     )
     return len(voided) + len(overdue)

@@ -5,7 +5,7 @@ import datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import clock
 from core.audit import audited_save
@@ -92,7 +92,7 @@ def result_correct(
         reason=reason,
         recorded_by=by,
     )
-    audited_save(correction, by=by, reason=_("Correction recorded"))
+    audited_save(correction, by=by, reason=gettext_noop("Correction recorded"))
     return correction
 
 
@@ -133,5 +133,5 @@ def correction_record(
         reason=reason,
         recorded_by=by,
     )
-    audited_save(correction, by=by, reason=_("Correction recorded"))
+    audited_save(correction, by=by, reason=gettext_noop("Correction recorded"))
     return correction

@@ -6,9 +6,11 @@ import datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import clock
 from core.audit import audited_save
+from core.history import register_reasons, stored_reason
 from exams.services import programme_results_update
 from programmes.rules import academic_year_code
 from students.models import Measure, ToleranceKind
@@ -18,6 +20,10 @@ from .. import rules
 from ..models import LiftingStatus, RefusalLiftingRequest
 from ..selectors import lifting_check, lifting_tolerances
 from .base import Refused, not_in_the_future
+
+# A change reason with a value: stored in English, shown in the reader's language (core.history).
+DECIDED = gettext_noop("Decided: %(status)s")
+register_reasons(DECIDED)
 
 
 @transaction.atomic
@@ -44,7 +50,7 @@ def refusal_lifting_request_register(
         grounds=grounds,
         registered_by=by,
     )
-    audited_save(request, by=by, reason=_("Refusal-lifting request registered"))
+    audited_save(request, by=by, reason=gettext_noop("Refusal-lifting request registered"))
     return request
 
 
@@ -96,5 +102,5 @@ def refusal_lifting_decide(
         request.tolerated_courses = ", ".join(refusal_lift(measure=measure, on=on, reason=label))
     request.status = LiftingStatus.GRANTED if granted else LiftingStatus.REJECTED
     request.decided_on, request.decided_by, request.decision_reason = on, by, reason
-    audited_save(request, by=by, reason=_("Decided: %(status)s") % {"status": request.get_status_display()})
+    audited_save(request, by=by, reason=stored_reason(DECIDED, status=LiftingStatus(request.status).label))
     return request

@@ -28,3 +28,11 @@ def filter_layout(form, widths: str) -> FilterLayout:
         fields.append((form[name], columns))
         used = (used + columns) % GRID
     return FilterLayout(fields, GRID - used)
+
+
+@register.filter
+def page_numbers(page, on_each_side: int = 1) -> list:
+    """``page|page_numbers``: the page numbers to link from ``page`` (a Paginator page),
+    the first and last and ``on_each_side`` around the current one, with the paginator's
+    ellipsis (``Paginator.ELLIPSIS``) for the gaps: 1 … 4 5 6 … 12."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=on_each_side, on_ends=1))

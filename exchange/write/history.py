@@ -2,7 +2,7 @@
 
 from simple_history.utils import bulk_create_with_history
 
-HISTORY_CHANGE_REASON = "import_records"
+from core.history import IMPORT_REASON as HISTORY_CHANGE_REASON
 
 
 def bulk_create_recorded(objects: list, model) -> list:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.utils.formats import date_format
 
 from appeals import services
 from appeals.models import Appeal, Correction, LiftingStatus
@@ -80,7 +81,8 @@ def test_day_7_is_in_time_and_day_8_late(college, posted_on, admissible):
     assert check.last_day == D(2024, 2, 13)
     assert check.admissible is admissible
     if not admissible:
-        assert check.messages == ["Filed too late: the last day to file was Feb. 13, 2024 (seven calendar days)."]
+        last = date_format(D(2024, 2, 13), "DATE_FORMAT")  # the one date format of the language (issue 13)
+        assert check.messages == [f"Filed too late: the last day to file was {last} (seven calendar days)."]
 
 
 def test_another_decision_counts_from_its_notification(college):

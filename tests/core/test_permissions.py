@@ -71,8 +71,8 @@ def test_the_assignment_roles_are_core_s_values():
 
 # persona -> the capabilities it has (the module docstring of core.permissions)
 HAS = {
-    "coach": {C.SIGNED_IN, C.STUDENT_PAGES},
-    "other_coach": {C.SIGNED_IN, C.STUDENT_PAGES},
+    "coach": {C.SIGNED_IN, C.STUDENT_PAGES, C.ISP_WRITE},
+    "other_coach": {C.SIGNED_IN, C.STUDENT_PAGES, C.ISP_WRITE},
     "ombudsperson": {C.SIGNED_IN, C.STUDENT_PAGES, C.OMBUDS_PAGES, C.OMBUDS_WRITE},
     "substitute": {C.SIGNED_IN, C.STUDENT_PAGES, C.OMBUDS_PAGES, C.OMBUDS_WRITE},
     "committee": {
@@ -83,7 +83,7 @@ HAS = {
         C.COMMITTEE_APPEALS,
         C.MARK_CORRECTIONS,
     },
-    "administration": set(Capability) - {C.OMBUDS_WRITE},
+    "administration": set(Capability) - {C.OMBUDS_WRITE, C.ISP_WRITE},
     "admin": set(Capability),
 }
 

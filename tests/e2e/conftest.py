@@ -1,4 +1,7 @@
-"""Browser tests: Playwright's sync API driving Debian's Chromium against pytest-django's live server."""
+"""Browser tests: Playwright's sync API driving Debian's Chromium against pytest-django's live server.
+
+Every page runs in the college's time zone (Europe/Brussels), as its staff do: the admin's
+date widgets then show no "you are 1 hour behind the server" note."""
 
 import os
 from pathlib import Path
@@ -21,6 +24,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+TIMEZONE = "Europe/Brussels"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -35,10 +41,37 @@ def browser():
         browser.close()
 
 
+def new_context(browser, *, viewport=None, language=None, base_url=None):
+    """A fresh browser context in Brussels time; with ``language`` ("en", "nl") and the live
+    server's ``base_url`` the site's language cookie is set before the first page."""
+    context = browser.new_context(
+        viewport=viewport or {"width": 1400, "height": 1000}, locale="en-GB", timezone_id=TIMEZONE
+    )
+    context.set_default_timeout(15_000)
+    if language:
+        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base_url}])
+    return context
+
+
+def watch_console(page) -> list[str]:
+    """The page's console errors and uncaught exceptions, collected as they happen."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def log_in(page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.press("#id_password", "Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB")
-    context.set_default_timeout(15_000)
+    context = new_context(browser)
     page = context.new_page()
     yield page
     context.close()

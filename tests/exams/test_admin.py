@@ -47,8 +47,10 @@ def form_data(response) -> dict:
 
 
 def new_result_data(college, code="NUM1", *, period=1, opportunity=1, score="", grade="", parts=()):
+    line = college.lines[code]
     data = {
-        "isp_line": college.lines[code].pk,
+        "student": line.enrolment.student_id,
+        "course": line.course_id,
         "exam_period": college.periods[period].pk,
         "opportunity": opportunity,
         "score": score,
@@ -109,7 +111,11 @@ def test_the_result_form_refuses_what_the_rules_refuse(admin_client, college, co
 
 def test_a_mark_of_21_is_refused(admin_client, college):
     response = admin_client.post(ADD_URL, new_result_data(college, score=21))
-    assert response.context["adminform"].form.errors["score"]
+    message = "A mark is an integer from 0 to 20, or P, F or NA (Art. 65-66); 21 is not."
+    assert errors(response) == message
+    # One message for the one error: not the field's own "at most 20" as well.
+    assert response.content.decode().count(message) == 1
+    assert "less than or equal to 20" not in response.content.decode()
     assert not Result.objects.exists()
 
 

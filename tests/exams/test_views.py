@@ -304,10 +304,11 @@ def test_the_blank_template_lists_the_students_whose_isp_has_the_course(office, 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "marksheet-BA-RES-NUM1-2023-2024-1.csv" in response["Content-Disposition"]
+    assert response.content.startswith("\ufeff".encode())  # UTF-8 with BOM, ";": a Belgian Excel (core.csv)
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "student,name,opportunity,mark,parts"
-    assert [line.split(",")[0] for line in lines[1:]] == ["r0100001", "r0100002"]
-    assert all(line.split(",")[2:] == ["1", "", ""] for line in lines[1:])
+    assert lines[0] == "student;name;opportunity;mark;parts"
+    assert [line.split(";")[0] for line in lines[1:]] == ["r0100001", "r0100002"]
+    assert all(line.split(";")[2:] == ["1", "", ""] for line in lines[1:])
 
 
 def test_the_template_of_the_third_period_offers_the_second_opportunity_to_who_may_take_it(office, class_of_three):
@@ -315,7 +316,7 @@ def test_the_template_of_the_third_period_offers_the_second_opportunity_to_who_m
     upload(office, college, csv_file("student,opportunity,mark\nr0100001,1,6\nr0100002,1,14\n"))
     ISPLine.objects.filter(enrolment__student__number="r0100002").update(certified_on="2024-02-06")
     response = office.get(TEMPLATE_URL, {"course": college.courses["NUM1"].pk, "exam_period": college.periods[3].pk})
-    rows = [line.split(",") for line in response.content.decode("utf-8-sig").splitlines()[1:]]
+    rows = [line.split(";") for line in response.content.decode("utf-8-sig").splitlines()[1:]]
     # r0100001 failed: second opportunity; r0100002 passed: nothing; the others never sat: first opportunity
     assert [(r[0], r[2]) for r in rows] == [("r0100001", "2"), ("r0100003", "1"), ("r0100004", "1")]
 
@@ -324,9 +325,47 @@ def test_a_filled_in_template_uploads_as_it_is(office, class_of_three):
     college = class_of_three
     query = {"course": college.courses["NUM1"].pk, "exam_period": college.periods[1].pk}
     lines = office.get(TEMPLATE_URL, query).content.decode("utf-8-sig").splitlines()
-    filled = [lines[0]] + [line.replace(",1,,", ",1,15,") for line in lines[1:]]
+    filled = [lines[0]] + [line.replace(";1;;", ";1;15;") for line in lines[1:]]
     response = upload(office, college, csv_file("\n".join(filled)))
     assert response.context["summary"].created == 4
+
+
+@pytest.mark.parametrize("saved_as", ["utf-8-sig", "cp1252"])
+def test_the_template_survives_download_fill_in_in_excel_and_upload(office, class_of_three, saved_as):
+    """Round trip (issue 13 point 16): the examiner opens the template in a Belgian Excel, fills in
+    the marks (one with partial exams, one with a name Excel would have run as a formula) and saves
+    it as "CSV (puntkomma gescheiden)": UTF-8 with BOM or Windows-1252, ";" and CRLF."""
+    import csv as std_csv
+
+    from students.models import Student
+
+    college = class_of_three
+    Student.objects.filter(number="r0100002").update(first_name="=José", last_name="Dupont")
+    query = {"course": college.courses["NUM1"].pk, "exam_period": college.periods[1].pk}
+    text = office.get(TEMPLATE_URL, query).content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    table = list(std_csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))  # how Excel splits it
+    header = table[0]
+    assert header == ["student", "name", "opportunity", "mark", "parts"]
+    names = {row[0]: row[1] for row in table[1:]}
+    assert names["r0100002"].startswith("'=")  # neutralised: shown as text, never run
+    marks = {"r0100001": ("15", ""), "r0100002": ("", "3:12;3:6"), "r0100003": ("NA", ""), "r0100004": ("8", "")}
+    for row in table[1:]:
+        row[3], row[4] = marks[row[0]]
+    out = io.StringIO(newline="")
+    std_csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(table)
+    data = out.getvalue().encode(saved_as)
+
+    response = upload(office, college, SimpleUploadedFile("marks.csv", data, content_type="text/csv"))
+
+    assert response.context["summary"].created == 4
+    results = {
+        r.isp_line.enrolment.student.number: r.mark_display
+        for r in Result.objects.filter(exam_period=college.periods[1]).select_related("isp_line__enrolment__student")
+    }
+    assert results == {"r0100001": "15", "r0100002": "parts", "r0100003": "NA", "r0100004": "8"}
+    parted = Result.objects.get(exam_period=college.periods[1], isp_line__enrolment__student__number="r0100002")
+    assert [(p.credits, p.score) for p in parted.parts.order_by("position")] == [(3, 12), (3, 6)]
 
 
 def test_the_template_needs_a_course_and_a_period(office, college):

@@ -54,10 +54,12 @@ def test_the_csv_export_has_one_row_per_open_fee(client, coach_world, on_coach_d
     client.force_login(coach_world.admin)
     response = client.get(reverse("fees:export_csv"), {"academic_year_code": "2026-2027"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # UTF-8 with BOM, ";" and decimal commas: a Belgian Excel (core.csv)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows[0][0] == "student number"
     assert sorted(row[0] for row in rows[1:]) == ["r0000001", "r0000002"]
-    assert {row[-1] for row in rows[1:]} == {"282.10"}
+    assert {row[-1] for row in rows[1:]} == {"282,10"}
 
 
 def test_a_coach_has_no_open_balances_page(client, coach_world, on_coach_day):

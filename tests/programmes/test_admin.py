@@ -198,7 +198,7 @@ def test_exam_period_outside_a_new_academic_year_is_refused(admin_client):
     response = admin_client.post(reverse("admin:programmes_academicyear_add"), data)
     errors, _ = inline_errors(response)
     assert errors[0]["starts_on"] == [
-        "The exam period must lie inside academic year 2030-2031 (2030-09-16 to 2031-09-14)."
+        "The exam period must lie inside academic year 2030-2031 (16/09/2030 to 14/09/2031)."
     ]
     assert not AcademicYear.objects.exists()
 
@@ -242,7 +242,7 @@ def test_exam_period_admin_refuses_a_period_outside_its_academic_year(admin_clie
     }
     response = admin_client.post(reverse("admin:programmes_examperiod_add"), data)
     assert form_errors(response)["starts_on"] == [
-        "The exam period must lie inside academic year 2023-2024 (2023-09-18 to 2024-09-15)."
+        "The exam period must lie inside academic year 2023-2024 (18/09/2023 to 15/09/2024)."
     ]
     assert not ExamPeriod.objects.exists()
 

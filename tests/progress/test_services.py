@@ -208,19 +208,86 @@ def test_workflow_submit_by_the_deadline_approve_before_the_lock(coach_world):
     assert statuses[-2:] == ["submitted", "approved"]
 
 
-def test_submission_after_the_deadline_is_refused_and_approval_on_the_lock_too(coach_world):
+def test_after_the_deadlines_submission_and_approval_need_the_reason_of_the_late_route(coach_world):
+    """DOMAIN §3: a passed deadline does not freeze the workflow; without a reason it refuses."""
     with (
         time_machine.travel(datetime.datetime(2026, 10, 16, 10, 0), tick=False),
         pytest.raises(services.ISPRefused) as excinfo,
     ):
         services.isp_submit(enrolment=coach_world.enrolment, expected_version=1, by=coach_world.coach)
-    assert refused_codes(excinfo) == ["submission_deadline_passed"]
+    assert refused_codes(excinfo) == ["submission_deadline_passed", "late_reason_missing"]
     with (
         time_machine.travel(datetime.datetime(2026, 12, 1, 10, 0), tick=False),
         pytest.raises(services.ISPRefused) as excinfo,
     ):
-        services.isp_approve(enrolment=coach_world.enrolment, expected_version=1, by=coach_world.coach)
-    assert refused_codes(excinfo) == ["approval_deadline_passed"]
+        services.isp_approve(
+            enrolment=coach_world.enrolment, expected_version=1, by=coach_world.coach, late_reason="   "
+        )
+    assert refused_codes(excinfo) == ["approval_deadline_passed", "late_reason_missing"]
+    coach_world.enrolment.refresh_from_db()
+    assert (coach_world.enrolment.version, coach_world.enrolment.isp_status) == (1, "draft")
+
+
+def test_a_late_submission_and_a_late_approval_are_recorded_with_the_reason_and_who_allowed_it(coach_world):
+    enrolment = coach_world.enrolment
+    with time_machine.travel(datetime.datetime(2026, 10, 20, 10, 0), tick=False):
+        submitted = services.isp_submit(
+            enrolment=enrolment, expected_version=1, by=coach_world.coach, late_reason="Student was ill (doctor's note)"
+        )
+    assert submitted.isp_status == "submitted"
+    assert submitted.isp_submitted_on == datetime.date(2026, 10, 20)
+    assert submitted.isp_submitted_by == coach_world.coach
+    assert submitted.isp_submitted_late_reason == "Student was ill (doctor's note)"
+    assert submitted.isp_submitted_late_allowed_by == coach_world.coach
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 10, 0), tick=False):
+        approved = services.isp_approve(
+            enrolment=enrolment, expected_version=2, by=coach_world.coach, late_reason="Cluster met on 2 December"
+        )
+    assert (approved.isp_status, approved.isp_approved_on) == ("approved", datetime.date(2026, 12, 2))
+    assert approved.isp_approved_late_reason == "Cluster met on 2 December"
+    assert approved.isp_approved_late_allowed_by == coach_world.coach
+    history = list(enrolment.history.order_by("history_id"))
+    assert [h.history_change_reason for h in history[-2:]] == [
+        "ISP submitted late: Student was ill (doctor's note)",
+        "ISP approved late: Cluster met on 2 December",
+    ]
+    assert history[-1].history_user == coach_world.coach
+    assert history[-1].isp_approved_late_reason == "Cluster met on 2 December"
+
+
+def test_a_step_in_time_records_no_lateness_even_with_a_reason(coach_world):
+    with time_machine.travel(datetime.datetime(2026, 10, 15, 10, 0), tick=False):
+        submitted = services.isp_submit(
+            enrolment=coach_world.enrolment, expected_version=1, by=coach_world.coach, late_reason="not needed"
+        )
+    assert submitted.isp_submitted_on == datetime.date(2026, 10, 15)
+    assert (submitted.isp_submitted_late_reason, submitted.isp_submitted_late_allowed_by) == ("", None)
+
+
+def test_the_late_route_does_not_lift_the_other_problems(coach_world):
+    """Without A105 the ISP holds 24 credits (under 27) and misses a course of the model
+    route: a reason for lateness lifts neither."""
+    coach_world.lines["A105"].removed_on = datetime.date(2026, 10, 1)
+    coach_world.lines["A105"].save()
+    with (
+        time_machine.travel(datetime.datetime(2026, 10, 20, 10, 0), tick=False),
+        pytest.raises(services.ISPRefused) as excinfo,
+    ):
+        services.isp_submit(
+            enrolment=coach_world.enrolment, expected_version=1, by=coach_world.coach, late_reason="ill"
+        )
+    assert refused_codes(excinfo) == ["below_minimum", "model_route_incomplete"]
+
+
+def test_an_isp_of_a_year_that_ended_is_read_only(coach_world):
+    """2026-2027 ends on 31 August 2027 (or later): after it nothing moves, not even late."""
+    end = coach_world.year.ends_on
+    with (
+        time_machine.travel(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time(10)), tick=False),
+        pytest.raises(services.ISPRefused) as excinfo,
+    ):
+        services.isp_approve(enrolment=coach_world.enrolment, expected_version=1, by=coach_world.coach, late_reason="x")
+    assert refused_codes(excinfo) == ["year_closed"]
 
 
 def test_a_change_to_an_approved_isp_goes_back_to_the_coach(coach_world, on_coach_day):
@@ -353,7 +420,7 @@ def test_an_isp_is_not_submitted_while_the_tolerance_file_is_open(tolerance_file
         _submit(tolerance_file_world, datetime.date(2024, 9, 20))
     assert refused_codes(excinfo) == ["tolerance_file_open"]
     message = excinfo.value.problems[0].message
-    assert "T3, T4" in message and "2024-09-28" in message
+    assert "T3, T4" in message and "28/09/2024" in message  # day-month-year (issue 13 point 3)
     # The window's last day still blocks it.
     with pytest.raises(services.ISPRefused):
         _submit(tolerance_file_world, datetime.date(2024, 9, 28))

@@ -75,6 +75,14 @@ def test_the_list_finds_students_below_60_and_refused_ones(coach_client, coach_w
         decided_on=coach_world.year.ends_on,
         decided_in=coach_world.year,
     )
+    # A refusal of a later year does not make this year's enrolment a refused one (issue 13
+    # point 12: the filter lists the refused enrolments of the year, tests/progress/test_file_exports.py).
+    assert (
+        coach_world.student.number
+        not in coach_client.get(reverse("students:student_list"), {"refused": "on"}).content.decode()
+    )
+    coach_world.enrolment.status = "refused"
+    coach_world.enrolment.save()
     assert (
         coach_world.student.number
         in coach_client.get(reverse("students:student_list"), {"refused": "on"}).content.decode()
@@ -207,16 +215,20 @@ def test_two_coaches_saving_the_same_isp_the_second_is_told_and_loses_nothing_si
 
 
 def test_submit_and_approve_from_the_editor(coach_client, coach_world):
-    # The ISP deadline passed: the coach confirms the draft (Art. 19).
+    # The ISP deadline (15 October) passed: the late route asks for the reason first.
+    url = reverse("students:isp_submit", kwargs={"pk": coach_world.enrolment.pk})
+    response = coach_client.post(url, {"version": 1})
+    assert response.status_code == 422
+    assert "A later submission is recorded as late" in response.content.decode()
+    response = coach_client.post(url, {"version": 1, "late_reason": "enrolment documents came late"}, follow=True)
+    assert "The ISP was submitted." in response.content.decode()
     response = coach_client.post(
-        reverse("students:isp_submit", kwargs={"pk": coach_world.enrolment.pk}), {"version": 1}, follow=True
-    )
-    assert "ISPs are submitted by 2026-10-15" in response.content.decode()
-    response = coach_client.post(
-        reverse("students:isp_approve", kwargs={"pk": coach_world.enrolment.pk}), {"version": 1}, follow=True
+        reverse("students:isp_approve", kwargs={"pk": coach_world.enrolment.pk}), {"version": 2}, follow=True
     )
     assert "The ISP was approved." in response.content.decode()
-    assert Enrolment.objects.get(pk=coach_world.enrolment.pk).isp_status == "approved"
+    enrolment = Enrolment.objects.get(pk=coach_world.enrolment.pk)
+    assert (enrolment.isp_status, enrolment.isp_submitted_late_reason) == ("approved", "enrolment documents came late")
+    assert enrolment.isp_approved_late_reason == ""
 
 
 def test_a_stale_approval_is_refused_with_a_clear_message(coach_client, coach_world):
@@ -397,7 +409,7 @@ def test_the_editor_names_the_courses_of_the_open_tolerance_file(client, admin_u
     content = response.content.decode()
     assert 'id="tolerance-file"' in content
     assert 'data-reason="tolerance_file_open"' in content
-    assert "T3, T4" in content and "2024-09-28" in content
+    assert "T3, T4" in content and "28/09/2024" in content
     assert [p.code for p in response.context["submit_problems"]] == ["tolerance_file_open"]
     # 29 September: the window has closed, the page says nothing more and the ISP can be submitted.
     response = _editor_on(client, tolerance_file_world, datetime.date(2024, 9, 29))

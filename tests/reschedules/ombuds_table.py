@@ -74,6 +74,18 @@ OMBUDS_TABLE = {
         None,
         _statuses(302, 200, 404, 200, 200, 200, 200, 200),
     ),
+    "exams:schedule_print": (
+        "get",
+        lambda w: {"number": _request(w).isp_line.enrolment.student.number},
+        None,
+        _statuses(302, 200, 404, 200, 200, 200, 200, 200),
+    ),
+    "exams:schedule_ics": (
+        "get",
+        lambda w: {"number": _request(w).isp_line.enrolment.student.number},
+        None,
+        _statuses(302, 200, 404, 200, 200, 200, 200, 200),
+    ),
     "exams:report_list": ("get", lambda w: {}, None, READ),
     "exams:report_detail": ("get", _report, None, READ),
     "exams:report_csv": ("get", _report, None, READ),

@@ -85,6 +85,7 @@ def test_a_moment_saved_in_the_admin_is_announced_that_day(admin_client, world):
         "exam_period": moment.exam_period_id,
         "on": "2027-01-12",
         "starts_at": "09:00",
+        "duration": "180",
         "room": "B.101",
     }
     with time_machine.travel(datetime.datetime(2026, 11, 5, 10, 0), tick=False):
@@ -118,4 +119,4 @@ def test_the_import_command(world, tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError, match="1 rows refused"):
         call_command("import_exam_moments", str(bad), stderr=err)
-    assert "row 2 BA-A A201: 03/19/2027 lies outside exam period 1" in err.getvalue()
+    assert "row 2 BA-A A201: 19/03/2027 lies outside exam period 1" in err.getvalue()

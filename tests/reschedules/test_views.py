@@ -245,8 +245,8 @@ def test_an_accepted_request_shows_in_the_students_exam_schedule(ombuds_client, 
     content = schedule.content.decode()
     row = content[content.index('id="exam-A101-1"') :]
     row = row[: row.index("</tr>")]
-    assert "Mon 25 Jan 2027" in row and "13:30" in row and "B.201" in row and "moved" in row
-    assert "Mon 11 Jan 2027" in row  # the original, struck through
+    assert "Mon 25/01/2027" in row and "13:30–16:30" in row and "B.201" in row and "moved" in row
+    assert "Mon 11/01/2027" in row  # the original, struck through
 
 
 @pytest.mark.parametrize(
@@ -320,7 +320,7 @@ def schedule_url(world):
 def test_the_schedule_before_ies_opens(ombuds_client, world):
     with time_machine.travel(datetime.datetime(2026, 10, 10, 9, 0), tick=False):
         content = ombuds_client.get(schedule_url(world)).content.decode()
-    assert "The individual exam schedules of this academic year open on 16 October 2026" in content
+    assert "The individual exam schedules of this academic year open on 16/10/2026" in content
     assert 'id="schedule"' not in content
 
 
@@ -366,12 +366,19 @@ def test_the_report_page_and_csv_count_by_kind_and_outcome(ombuds_client, world)
     download = ombuds_client.get(report_url("exams:report_csv"))
     assert download["Content-Type"].startswith("text/csv")
     assert 'filename="ombudsperson-report-BA-A-2026-2027.csv"' in download["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    text = download.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # core.csv: UTF-8 with BOM and ";" for a Belgian Excel
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows[2] == ["Kind", "accepted", "rejected", "open", "total", "late", "not eligible", "NA"]
     assert ["force majeure (Art. 43)", "1", "0", "0", "1", "0", "0", "0"] in rows
     assert ["Total", "1", "0", "1", "2", "0", "1", "0"] in rows
-    listed = [row for row in rows if len(row) == 17 and row[1] == world.student.number]
-    assert {row[2] for row in listed} == {"A101", "A102"}
+    header = next(row for row in rows if "Student number" in row)
+    listed = [dict(zip(header, row, strict=True)) for row in rows if len(row) == len(header) and row[1] == "r0000001"]
+    student = world.student
+    assert {row["Course"] for row in listed} == {"A101", "A102"}
+    assert {row["Name"] for row in listed} == {f"{student.last_name}, {student.first_name}"}
+    accepted = next(row for row in listed if row["Course"] == "A101")
+    assert (accepted["New date"], accepted["New start time"]) == ("2027-01-25", "09:00")  # ISO dates stay
 
 
 def test_the_report_is_submitted_once_prepared(ombuds_client, world):

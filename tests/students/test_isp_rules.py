@@ -512,7 +512,7 @@ def test_the_tolerance_file_problem_names_the_courses_and_the_last_day():
     problem = rules.tolerance_file_problem(facts, today=D(2023, 9, 20))
     assert problem.code == "tolerance_file_open"
     assert problem.derogation is None  # no derogation lifts it
-    assert "NUR2A, NUR2B" in problem.message and "2023-09-28" in problem.message
+    assert "NUR2A, NUR2B" in problem.message and "28/09/2023" in problem.message
     # On 26 September only NUR2B's window is still open.
     assert "NUR2A" not in rules.tolerance_file_problem(facts, today=D(2023, 9, 26)).message
 

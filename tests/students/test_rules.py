@@ -1222,3 +1222,48 @@ def test_learning_account_exception_feeds_the_measure(both_years, credits_left, 
     assert (
         learning_account_refusal_due(uses_learning_account=True, balance=0, exception=decided.exception) is not expected
     )
+
+
+# Rule 11: why a written request cannot admit (Art. 33) ------------------------------
+@pytest.mark.parametrize(
+    ("balance", "both", "left", "expected"),
+    [
+        # "who were enrolled the two previous academic years and who still have to complete
+        # 30 credits or less": both met -> no problem, the exception applies.
+        pytest.param(0, True, 30, [], id="both-conditions-met-at-0"),
+        pytest.param(-12, True, 0, [], id="both-conditions-met-below-0"),
+        # Only one previous year in the programme.
+        pytest.param(0, False, 30, ["exception_not_two_years"], id="one-previous-year"),
+        # 31 credits left: one too many.
+        pytest.param(-6, True, 31, ["exception_too_many_credits"], id="31-credits-left"),
+        pytest.param(-6, False, 60, ["exception_not_two_years", "exception_too_many_credits"], id="neither"),
+        # A positive balance needs no exception: nothing to refuse.
+        pytest.param(1, False, 120, [], id="positive-balance"),
+    ],
+)
+def test_admission_exception_problems(balance, both, left, expected):
+    from students.rules import admission_exception_problems
+
+    problems = admission_exception_problems(
+        balance=balance, enrolled_in_both_previous_years=both, credits_left_to_degree=left
+    )
+    assert [p.code for p in problems] == expected
+    assert all("Art. 33" in p.message for p in problems)
+    # The problems agree with the decision itself (rule 11 with a written request).
+    decided = admission(
+        covered=True,
+        balance=balance,
+        enrolled_in_both_previous_years=both,
+        credits_left_to_degree=left,
+        requested=True,
+    )
+    assert decided.refused is bool(expected)
+
+
+def test_admission_exception_problem_names_the_credits_left():
+    from students.rules import admission_exception_problems
+
+    (problem,) = admission_exception_problems(
+        balance=-6, enrolled_in_both_previous_years=True, credits_left_to_degree=36
+    )
+    assert "36" in problem.message and "30" in problem.message and "-6" in problem.message

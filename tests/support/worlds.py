@@ -39,10 +39,22 @@ class CoachWorld:
     ``administration`` of student administration, ``admin`` a superuser."""
 
 
+def ensure_fee_schedule() -> None:
+    """The fee schedule a data migration loads (2023-2024): a browser test's database is
+    flushed after each test (TransactionTestCase), data migrations' rows with it, so a world
+    that shows fees loads it again (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("fees.migrations.0002_fee_schedule_2023_2024").load(apps, None)
+
+
 def coach_world() -> CoachWorld:
     from core.timeline import run_deadlines
     from programmes.models import Prerequisite
 
+    ensure_fee_schedule()
     world = CoachWorld()
     world.year = year = AcademicYearFactory(first_year=2026)
     world.programme = programme = ProgrammeFactory(code="BA-A", name="Bachelor A")

@@ -16,6 +16,7 @@ from demo.appeals import load as load_demo_appeals
 from demo.college import DEMO_ASSIGNMENTS, DEMO_PASSWORD, DEMO_USERS, YEARS, build_records
 from demo.management.commands.demo_logins import write_logins
 from demo.ombuds import load_ombuds_demo
+from demo.workflow import load_isp_workflow
 from exams.models import Result, ToleranceChoice
 from exchange.records import RecordsInvalid, import_data
 from programmes import rules
@@ -79,13 +80,16 @@ class Command(BaseCommand):
             if verbosity > 1:
                 self.stdout.write(str(summary))
 
+            created = self.create_users()
+            self.assign_programmes()
+            # The ISP workflow (submitted, approved, some late) before the timeline, so that
+            # the fees follow each approval on its day.
+            workflow = load_isp_workflow(today=today, seed=seed)
+
             # The timeline prints every transition; keep the demo's output short.
             timeline_output = self.stdout if verbosity > 1 else io.StringIO()
             call_command("run_deadlines", "--today", today.isoformat(), stdout=timeline_output)
             processed = time.monotonic()
-
-            created = self.create_users()
-            self.assign_programmes()
             # A handful of appeals and refusal-lifting requests, as of today (after the timeline).
             load_demo_appeals(today=today)
             # Exam moments, special statuses, reschedule requests and the ombudsperson's reports.
@@ -112,6 +116,11 @@ class Command(BaseCommand):
         )
         for label, count in counts:
             self.stdout.write(f"  {count:6d} {label}")
+        self.stdout.write(
+            "ISPs: "
+            + ", ".join(f"{workflow.get(k, 0)} {k}" for k in ("approved", "submitted", "draft"))
+            + f" ({workflow.get('submitted late', 0)} submitted late, {workflow.get('approved late', 0)} approved late)"
+        )
         if created:
             self.stdout.write(f"Created the demo users: {', '.join(created)}.")
         write_logins(self.stdout)

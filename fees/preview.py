@@ -1,0 +1,64 @@
+"""What an ISP change would do to the tuition fee (appendix Art. 2-4): the answer to the
+gate ``core.gates.isp_change_fee`` that the ISP editor's preview asks (progress sits
+below fees and cannot import it)."""
+
+import dataclasses
+import datetime
+
+from programmes.facts import year_calendar
+from students.models import Enrolment
+
+from . import rules
+from .models import FeeSchedule
+from .services import _facts
+
+
+def _changed(facts: rules.EnrolmentFacts, *, add, remove, without_account_change: int) -> rules.EnrolmentFacts:
+    lines = list(facts.lines)
+    if add is not None:
+        lines.append(rules.Line(credits=add[0], semester=add[1]))
+    if remove is not None:
+        gone = rules.Line(credits=remove[0], semester=remove[1])
+        if gone in lines:
+            lines.remove(gone)
+    return dataclasses.replace(
+        facts,
+        lines=tuple(lines),
+        credits_without_learning_account=max(0, facts.credits_without_learning_account + without_account_change),
+    )
+
+
+def isp_change_fee(
+    enrolment_id: int, *, on: datetime.date, add=None, remove=None, without_account_change: int = 0
+) -> tuple | None:
+    """(year code, fee before, fee after, charged now) of the enrolment's fee group for a
+    change that adds or removes one (credits, semester) line; "charged now": the variable
+    part is charged already, else it waits for the ISP's approval. Both amounts are the fee once the ISP is
+    approved (Art. 4: the variable part follows the approval), so that the coach sees the
+    change's effect also on an ISP still waiting for its approval."""
+    enrolment = Enrolment.objects.select_related("student", "academic_year", "programme").get(pk=enrolment_id)
+    year = enrolment.academic_year
+    schedule = FeeSchedule.for_year(year.code)
+    if schedule is None:
+        return None
+    current = _facts(enrolment.student, year, max(on, enrolment.enrolled_on))
+    mine = next((facts for code, facts in current if code == enrolment.programme.code), None)
+    if mine is None:
+        return None
+    # Whether the variable part is charged already (approved, or final at the lock), or waits.
+    charged = mine.isp_approved
+    found = [
+        (code, dataclasses.replace(facts, isp_approved=True) if code == enrolment.programme.code else facts)
+        for code, facts in current
+    ]
+    key = rules.group_key(enrolment.programme.code, mine)
+    after = [
+        (code, _changed(facts, add=add, remove=remove, without_account_change=without_account_change))
+        if code == enrolment.programme.code
+        else (code, facts)
+        for code, facts in found
+    ]
+    rates, calendar = schedule.rates(), year_calendar(year)
+    before_fee = rules.fees_of_year(found, rates, calendar)[key].total
+    after_fee = rules.fees_of_year(after, rates, calendar)[key].total
+    return year.code, before_fee, after_fee, charged

@@ -1,0 +1,159 @@
+"""The coach's panel on the home page (core.home): in the academic year under way, the ISPs
+of the coached programmes still to submit and to approve before their next deadline, and
+the students whose learning account is below 60 credits."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from core.home import Item, Panel, register_panel
+from core.permissions import Capability, pairs_q, scope
+from programmes.models import AcademicYear
+from students import rules
+from students.models import Enrolment, EnrolmentStatus, ISPStatus, LearningAccountEntry
+
+
+def current_year(today: datetime.date) -> AcademicYear | None:
+    """The academic year under way on ``today`` (the latest started one)."""
+    return AcademicYear.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
+
+
+def _balance():
+    total = (
+        LearningAccountEntry.objects.filter(student=OuterRef("student"))
+        .order_by()
+        .values("student")
+        .annotate(total=Sum("credits"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def submission_deadline(year: AcademicYear, *, today: datetime.date) -> tuple[datetime.date, bool]:
+    """The submission deadline of a draft (the ISP deadline, inclusive) and whether it has
+    passed (then the late route of DOMAIN §3 applies)."""
+    return year.isp_deadline, today > year.isp_deadline
+
+
+def approval_note(year: AcademicYear, *, today: datetime.date, overdue: int, submitted: int) -> tuple[str, bool]:
+    """What the coach reads under the ISPs to approve, and whether a deadline was missed:
+    an ISP is approved before the first-semester lock, or before the second-semester lock
+    when it was approved before and changed since or its student enrolled from the first
+    lock on (``students.rules.approval_deadline``); ``overdue`` of the ``submitted`` ISPs
+    missed the first lock (never approved, enrolled before it)."""
+    first, second = year.first_semester_lock, year.second_semester_lock
+    if today < first:
+        return _("To approve before %(day)s.") % {"day": _day(first)}, False
+    if today >= second:
+        return _("The approval deadline was %(day)s: late route.") % {"day": _day(second)}, bool(submitted)
+    if not overdue:
+        return _("To approve before %(day)s.") % {"day": _day(second)}, False
+    if overdue == submitted:
+        return _("The approval deadline was %(day)s: late route.") % {"day": _day(first)}, True
+    return (
+        ngettext(
+            "%(count)s missed the approval deadline of %(day)s (late route); the others are approved before %(next)s.",
+            "%(count)s missed the approval deadline of %(day)s (late route); the others are approved before %(next)s.",
+            overdue,
+        )
+        % {"count": overdue, "day": _day(first), "next": _day(second)},
+        True,
+    )
+
+
+def _day(value: datetime.date) -> str:
+    return date_format(value, "DATE_FORMAT")
+
+
+def items(user, today: datetime.date) -> list[Item]:
+    year = current_year(today)
+    if year is None:
+        return []
+    user_scope = scope(user)
+    enrolments = Enrolment.objects.filter(academic_year=year, status=EnrolmentStatus.ENROLLED)
+    if not user_scope.writes_all:
+        enrolments = enrolments.filter(pairs_q(user_scope.writable))
+    # A late enrolment (after the ISP deadline) submits within seven days of enrolling (Art. 19).
+    late_in_time = Q(
+        enrolled_on__gt=year.isp_deadline,
+        enrolled_on__gte=today - datetime.timedelta(days=rules.LATE_ENROLMENT_DAYS),
+    )
+    counts = enrolments.annotate(balance=_balance()).aggregate(
+        drafts=Count("pk", filter=Q(isp_status=ISPStatus.DRAFT)),
+        drafts_late_in_time=Count("pk", filter=Q(isp_status=ISPStatus.DRAFT) & late_in_time),
+        submitted=Count("pk", filter=Q(isp_status=ISPStatus.SUBMITTED)),
+        approval_overdue=Count(
+            "pk",
+            filter=Q(
+                isp_status=ISPStatus.SUBMITTED,
+                isp_approved_on__isnull=True,
+                enrolled_on__lt=year.first_semester_lock,
+            ),
+        ),
+        below=Count("pk", filter=Q(balance__lt=rules.LIMITED_BALANCE)),
+    )
+    base = reverse("students:student_list")
+
+    def url(**query) -> str:
+        return f"{base}?{urlencode({'academic_year': year.pk, **query})}"
+
+    submit_by, submit_passed = submission_deadline(year, today=today)
+    drafts, submitted, below = counts["drafts"], counts["submitted"], counts["below"]
+    submit_note = (
+        _("The submission deadline was %(day)s: late route.") if submit_passed else _("To submit by %(day)s.")
+    ) % {"day": _day(submit_by)}
+    in_time = counts["drafts_late_in_time"]
+    if submit_passed and in_time:
+        submit_note += " " + ngettext(
+            "%(count)s late enrolment still has its seven days.",
+            "%(count)s late enrolments still have their seven days.",
+            in_time,
+        ) % {"count": in_time}
+    approve_note, approve_missed = approval_note(
+        year,
+        today=today,
+        overdue=counts["approval_overdue"] if today >= year.first_semester_lock else 0,
+        submitted=submitted,
+    )
+    return [
+        Item(
+            ngettext("%(count)s ISP to submit", "%(count)s ISPs to submit", drafts) % {"count": drafts},
+            drafts,
+            url(isp_status=ISPStatus.DRAFT),
+            "danger" if submit_passed and drafts > in_time else "warning",
+            submit_note,
+        ),
+        Item(
+            ngettext("%(count)s ISP to approve", "%(count)s ISPs to approve", submitted) % {"count": submitted},
+            submitted,
+            url(isp_status=ISPStatus.SUBMITTED),
+            "danger" if approve_missed else "warning",
+            approve_note,
+        ),
+        Item(
+            ngettext("%(count)s student below 60 credits", "%(count)s students below 60 credits", below)
+            % {"count": below},
+            below,
+            url(below_60="on"),
+            note=_("A limited learning account: credits beyond it cost more; at 0 or below an enrolment is refused."),
+        ),
+    ]
+
+
+def register() -> None:
+    register_panel(
+        Panel(
+            "progress",
+            gettext_lazy("Your students"),
+            Capability.ISP_WRITE,
+            10,
+            items,
+            ("students:student_list", gettext_lazy("Open the student list")),
+        )
+    )

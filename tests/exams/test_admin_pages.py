@@ -1,0 +1,282 @@
+"""The administration's admin pages (issue 13 points 19 and 20): a result is entered by
+searching the student and the course (no ISP line id), each error is said once, the lists
+filter by programme and academic year, the student's admin page and the study progress file
+link to each other, and the exam periods show the publication planned and done with the marks
+still missing per course."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from core.timeline import run_deadlines
+from exams.models import Result
+from exams.results import result_record
+from programmes.models import ExamPeriod
+from students.models import EnrolmentStatus
+from tests.exams.conftest import publish_marker, snapshot
+from tests.exams.test_admin import ADD_URL, errors, form_data, new_result_data
+from tests.support import personas
+from tests.support.factories import (
+    AcademicYearFactory,
+    CourseFactory,
+    EnrolmentFactory,
+    ISPLineFactory,
+    ProgrammeFactory,
+)
+
+D = datetime.date
+
+
+def day(value: datetime.date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+# --- Point 20: a result by student and course -----------------------------------------------
+def test_the_add_page_searches_the_student_and_the_course(admin_client, college):
+    page = admin_client.get(ADD_URL).content.decode()
+    assert 'name="isp_line"' not in page
+    # Django's admin autocomplete: the students' and courses' own search fields.
+    assert 'data-app-label="students" data-model-name="enrolment" data-field-name="student"' in page
+    assert 'data-app-label="students" data-model-name="ispline" data-field-name="course"' in page
+
+
+@pytest.mark.parametrize(
+    ("field", "model", "term", "expected"),
+    [
+        ("student", "enrolment", "r0100001", "r0100001"),
+        ("student", "enrolment", "0100001", "r0100001"),
+        ("course", "ispline", "NUM2", "NUM2"),
+    ],
+)
+def test_the_autocomplete_finds_students_and_courses(admin_client, college, field, model, term, expected):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"term": term, "app_label": "students", "model_name": model, "field_name": field},
+    )
+    assert response.status_code == 200
+    texts = [row["text"] for row in response.json()["results"]]
+    assert len(texts) == 1 and texts[0].startswith(expected)
+
+
+def test_the_result_goes_to_the_line_of_the_exam_periods_year(admin_client, college):
+    # The same student and course in another year: the exam period's year decides the line.
+    later = AcademicYearFactory(first_year=2024)
+    enrolment = EnrolmentFactory(student=college.student, programme=college.programme, academic_year=later)
+    ISPLineFactory(enrolment=enrolment, course=college.courses["NUM1"])
+    response = admin_client.post(ADD_URL, new_result_data(college, score=12))
+    assert response.status_code == 302, errors(response)
+    assert Result.objects.get().isp_line == college.lines["NUM1"]
+
+
+def test_a_course_outside_the_students_isp_is_said_once_on_the_course(admin_client, college):
+    data = {**new_result_data(college, score=12), "course": college.courses["OUT1"].pk}
+    before = snapshot()
+    response = admin_client.post(ADD_URL, data)
+    message = "OUT1 is not in the ISP of r0100001 "
+    assert response.status_code == 200
+    assert [str(e) for e in response.context["adminform"].form.errors["course"]][0].startswith(message)
+    assert response.content.decode().count(message) == 1
+    assert snapshot() == before
+
+
+def test_an_opportunity_already_entered_is_not_overwritten_from_the_add_page(admin_client, college):
+    result_record(isp_line=college.lines["NUM1"], exam_period=college.periods[1], opportunity=1, mark=8)
+    before = snapshot()
+    response = admin_client.post(ADD_URL, new_result_data(college, score=15))
+    assert response.status_code == 200
+    assert "already has a result for opportunity 1 of NUM1 (8)" in errors(response)
+    assert snapshot() == before
+
+
+def test_a_mark_and_a_grade_together_are_said_once(admin_client, college):
+    response = admin_client.post(ADD_URL, new_result_data(college, score=12, grade="P"))
+    page = response.content.decode()
+    assert errors(response) == "Give either a mark from 0 to 20 or a grade (P, F, NA), not both."
+    assert page.count("not both") == 1
+    assert "result_score_or_grade" not in page  # not the database constraint's words as well
+
+
+def test_a_mark_and_a_grade_on_the_isp_line_page_are_said_once(admin_client, college):
+    url = reverse("admin:students_ispline_change", args=[college.lines["NUM1"].pk])
+    data = form_data(admin_client.get(url))
+    data.update(
+        {
+            "results-TOTAL_FORMS": 1,
+            "results-0-exam_period": college.periods[1].pk,
+            "results-0-opportunity": 1,
+            "results-0-score": 12,
+            "results-0-grade": "P",
+        }
+    )
+    response = admin_client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("not both") == 1
+    assert "result_score_or_grade" not in page
+    assert not Result.objects.exists()
+
+
+# --- Point 20: list filters by programme and academic year --------------------------------------
+@pytest.mark.parametrize(
+    ("url", "titles"),
+    [
+        ("admin:students_student_changelist", {"programme", "academic year"}),
+        ("admin:students_enrolment_changelist", {"programme", "academic year"}),
+        ("admin:students_ispline_changelist", {"programme", "academic year"}),
+        ("admin:exams_result_changelist", {"programme", "academic year"}),
+        ("admin:reschedules_exammoment_changelist", {"programme", "academic year"}),
+        ("admin:reschedules_reschedulerequest_changelist", {"programme", "academic year"}),
+    ],
+)
+def test_the_lists_filter_by_programme_and_year(admin_client, college, url, titles):
+    # A filter shows once there is a choice to make: a second year and programme.
+    AcademicYearFactory(first_year=2024)
+    ProgrammeFactory(code="BA-OTHER")
+    response = admin_client.get(reverse(url))
+    assert response.status_code == 200
+    found = {str(spec.title).lower() for spec in response.context["cl"].filter_specs}
+    assert titles <= found, found
+
+
+def test_the_student_filters_read_the_programme_and_the_year_together(admin_client, db):
+    y1, y2 = AcademicYearFactory(first_year=2023), AcademicYearFactory(first_year=2024)
+    a, b = ProgrammeFactory(code="BA-A"), ProgrammeFactory(code="BA-B")
+    both = EnrolmentFactory(programme=a, academic_year=y1, student__number="r1").student
+    EnrolmentFactory(student=both, programme=b, academic_year=y2)
+    only_a_later = EnrolmentFactory(programme=a, academic_year=y2, student__number="r2").student
+    EnrolmentFactory(programme=b, academic_year=y1, student__number="r3")
+
+    def numbers(**params):
+        response = admin_client.get(reverse("admin:students_student_changelist"), params)
+        return sorted(s.number for s in response.context["cl"].result_list)
+
+    # r1 is in BA-A in 2023-2024 and in BA-B in 2024-2025: not "in BA-A in 2024-2025".
+    assert numbers(enrolled_programme=a.pk, enrolled_year=y2.pk) == [only_a_later.number]
+    assert numbers(enrolled_programme=a.pk) == ["r1", "r2"]
+    assert numbers(enrolled_year=y1.pk) == ["r1", "r3"]
+    assert numbers() == ["r1", "r2", "r3"]
+
+
+# --- Point 20: the student's admin page and the study progress file -----------------------------
+def test_the_students_admin_page_links_to_the_study_progress_file(admin_client, college):
+    page = admin_client.get(reverse("admin:students_student_change", args=[college.student.pk]))
+    link = reverse("students:student_detail", args=["r0100001"])
+    assert f'<a href="{link}" id="study-progress-link">' in page.content.decode()
+
+
+@pytest.mark.parametrize(("persona", "shown"), [("administration", True), ("committee", False)])
+def test_the_study_progress_file_links_back_for_staff_who_may_change_students(client, college, persona, shown):
+    client.force_login(getattr(personas, persona)(persona))
+    response = client.get(reverse("students:student_detail", args=["r0100001"]))
+    assert response.status_code == 200
+    link = reverse("admin:students_student_change", args=[college.student.pk])
+    assert (f'href="{link}"' in response.content.decode()) is shown
+
+
+# --- Point 19: the publication planned and done -----------------------------------------------
+@pytest.fixture
+def term(db):
+    """2023-2024 with four enrolled students in BA-PUB: first-semester course S1 (all four),
+    second-semester course S2 (two of them); one more student deregistered with S1 and an
+    exempted S1 line, which miss nothing."""
+    year = AcademicYearFactory()
+    programme = ProgrammeFactory(code="BA-PUB")
+    s1 = CourseFactory(programme=programme, code="S1", semester="1")
+    s2 = CourseFactory(programme=programme, code="S2", semester="2")
+    lines = {}
+    for number in ("r1", "r2", "r3", "r4"):
+        enrolment = EnrolmentFactory(programme=programme, academic_year=year, student__number=number)
+        lines[(number, "S1")] = ISPLineFactory(enrolment=enrolment, course=s1)
+        if number in ("r1", "r2"):
+            lines[(number, "S2")] = ISPLineFactory(enrolment=enrolment, course=s2)
+    gone = EnrolmentFactory(
+        programme=programme, academic_year=year, student__number="r5", status=EnrolmentStatus.DEREGISTERED
+    )
+    ISPLineFactory(enrolment=gone, course=s1)
+    exempted = EnrolmentFactory(programme=programme, academic_year=year, student__number="r6")
+    ISPLineFactory(enrolment=exempted, course=s1, exempted=True)
+    periods = {p.number: p for p in year.exam_periods.select_related("academic_year")}
+    return year, periods, lines
+
+
+def changelist_row(response, period: ExamPeriod) -> str:
+    page = response.content.decode()
+    start = page.index(str(period))
+    return page[start : page.index("</tr>", start)]
+
+
+@time_machine.travel(datetime.datetime(2024, 1, 20, 10, 0), tick=False)
+def test_before_the_publication_the_list_counts_the_missing_marks(admin_client, term):
+    year, periods, lines = term
+    result_record(isp_line=lines[("r1", "S1")], exam_period=periods[1], opportunity=1, mark=12)
+    response = admin_client.get(reverse("admin:programmes_examperiod_changelist"))
+    row = changelist_row(response, periods[1])
+    assert day(D(2024, 2, 6)) in row  # planned
+    assert "not published yet" in row
+    # S1: r2, r3 and r4 (r5 is deregistered, r6 exempted); S2 is examined in period 2.
+    assert "3 missing, 1 entered" in row
+    assert reverse("admin:programmes_examperiod_publication", args=[periods[1].pk]) in row
+
+
+@time_machine.travel(datetime.datetime(2024, 1, 20, 10, 0), tick=False)
+def test_the_publication_page_lists_the_missing_marks_per_course(admin_client, term):
+    year, periods, lines = term
+    result_record(isp_line=lines[("r1", "S1")], exam_period=periods[1], opportunity=1, mark=12)
+    response = admin_client.get(reverse("admin:programmes_examperiod_publication", args=[periods[1].pk]))
+    assert response.status_code == 200
+    rows = {(r["course"].code, r["entered"], r["missing"]) for r in response.context["rows"]}
+    assert rows == {("S1", 1, 3)}
+    assert response.context["done"] is None
+    assert "Not published yet" in response.content.decode()
+    # Exam period 2 examines S2 (two students) and nothing is entered yet.
+    response = admin_client.get(reverse("admin:programmes_examperiod_publication", args=[periods[2].pk]))
+    assert {(r["course"].code, r["entered"], r["missing"]) for r in response.context["rows"]} == {("S2", 0, 2)}
+
+
+def test_after_the_publication_the_list_says_when_and_who(admin_client, term):
+    year, periods, lines = term
+    with time_machine.travel(datetime.datetime(2024, 1, 20, 10, 0), tick=False):
+        for number in ("r1", "r2", "r3", "r4"):
+            result_record(isp_line=lines[(number, "S1")], exam_period=periods[1], opportunity=1, mark=12)
+    with time_machine.travel(datetime.datetime(2024, 2, 7, 2, 30, tzinfo=datetime.UTC), tick=False):
+        run_deadlines(today=D(2024, 2, 7))
+        response = admin_client.get(reverse("admin:programmes_examperiod_changelist"))
+    row = changelist_row(response, periods[1])
+    assert f"published on {day(D(2024, 2, 6))} by the system" in row
+    assert "run by the deadline job at" in row and "no person publishes the results" in row
+    ran_at = formats.date_format(
+        timezone.localtime(datetime.datetime(2024, 2, 7, 2, 30, tzinfo=datetime.UTC)), "SHORT_DATETIME_FORMAT"
+    )
+    assert ran_at in row
+    assert "4 entered" in row
+    # Exam period 2 is still to come.
+    assert "not published yet" in changelist_row(response, periods[2])
+
+
+def test_the_publication_page_says_the_system_published(admin_client, term):
+    year, periods, lines = term
+    publish_marker(periods[1])
+    response = admin_client.get(reverse("admin:programmes_examperiod_publication", args=[periods[1].pk]))
+    page = response.content.decode()
+    assert response.context["done"] is not None
+    assert "by the deadline job of the system" in page
+    assert "no person publishes the results" in page
+
+
+def test_the_third_exam_period_counts_nothing_as_missing(admin_client, term):
+    year, periods, lines = term
+    response = admin_client.get(reverse("admin:programmes_examperiod_changelist"))
+    assert "0 entered" in changelist_row(response, periods[3])
+    response = admin_client.get(reverse("admin:programmes_examperiod_publication", args=[periods[3].pk]))
+    assert response.context["counts_missing"] is False
+
+
+@pytest.mark.parametrize(("persona", "status"), [("administration", 200), ("committee", 200), ("coach", 302)])
+def test_the_publication_page_is_for_staff_who_see_the_exam_periods(client, term, persona, status):
+    year, periods, lines = term
+    client.force_login(getattr(personas, persona)(persona))
+    response = client.get(reverse("admin:programmes_examperiod_publication", args=[periods[1].pk]))
+    assert response.status_code == status
