@@ -7,14 +7,15 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import OrderingFilter
+from core.filters import OrderingFilter, WordSearchMixin
+from core.numbers import whole_number
 from programmes.models import Programme
 
 from . import rules
 from .models import AppealStatus, Category, Outcome
 
 
-class AppealFilter(django_filters.FilterSet):
+class AppealFilter(WordSearchMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Student or reference"),
         method="filter_q",
@@ -49,15 +50,15 @@ class AppealFilter(django_filters.FilterSet):
         self.today = today
 
     def filter_q(self, queryset, name, value):
-        for word in value.split():
-            reference = word.upper().removeprefix("A-")
+        for word in self.words(value):
             q = (
                 Q(student__number__icontains=word)
                 | Q(student__first_name__icontains=word)
                 | Q(student__last_name__icontains=word)
             )
-            if reference.isdigit():
-                q |= Q(pk=int(reference))
+            reference = whole_number(word.upper().removeprefix("A-"))
+            if reference is not None:
+                q |= Q(pk=reference)
             queryset = queryset.filter(q)
         return queryset
 

@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import BoundedDatesMixin
 from exams import rules as exam_rules
 from programmes.models import Programme
+from programmes.selectors import year_dates
 
 from .models import Category, CorrectionException, Outcome
 
@@ -39,7 +41,7 @@ class StudentForm(forms.Form):
     )
 
 
-class AppealForm(forms.Form):
+class AppealForm(BoundedDatesMixin, forms.Form):
     category = forms.ChoiceField(label=_("Category (Art. 101)"), choices=[("", "---------"), *Category.choices])
     decision = forms.ChoiceField(
         label=_("Decision appealed"),
@@ -84,18 +86,18 @@ class AppealForm(forms.Form):
         self.fields["programme"].queryset = programmes if programmes is not None else Programme.objects.all()
 
 
-class ElaborationForm(forms.Form):
+class ElaborationForm(BoundedDatesMixin, forms.Form):
     on = date_field(_("Elaborated on"), help_text=_("The postal or e-mail date of the elaboration."))
     facts_and_objections = forms.CharField(label=_("Facts and objections"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class PostponeForm(forms.Form):
+class PostponeForm(BoundedDatesMixin, forms.Form):
     announced_on = date_field(_("Announced to the student on"))
     later_on = date_field(_("Decision announced for"))
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BoundedDatesMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
     on = date_field(_("Decided on"))
     mark = forms.CharField(
@@ -117,7 +119,7 @@ class DecisionForm(forms.Form):
         return typed_mark(text) if text.strip() else None
 
 
-class LiftingRequestForm(forms.Form):
+class LiftingRequestForm(BoundedDatesMixin, forms.Form):
     measure = forms.ModelChoiceField(label=_("Refusal"), queryset=None, empty_label=None)
     submitted_on = date_field(_("Submitted on"))
     grounds = forms.CharField(label=_("Special individual circumstances"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -126,8 +128,15 @@ class LiftingRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["measure"].queryset = refusals
 
+    def date_ranges(self):
+        # The request is for the academic year the refusal holds the student back from.
+        measure = self.cleaned_data.get("measure")
+        if measure is None:
+            return super().date_ranges()
+        return {"submitted_on": year_dates(code=measure.from_year_code, today=self.today_or_clock())}
 
-class LiftingDecisionForm(forms.Form):
+
+class LiftingDecisionForm(BoundedDatesMixin, forms.Form):
     granted = forms.TypedChoiceField(
         label=_("Decision of the refusal-lifting committee"),
         choices=[("yes", _("lift the refusal")), ("no", _("reject the request"))],
@@ -138,7 +147,7 @@ class LiftingDecisionForm(forms.Form):
     reason = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(BoundedDatesMixin, forms.Form):
     result = forms.ChoiceField(
         label=_("Mark corrected"),
         required=False,
@@ -168,9 +177,18 @@ class CorrectionForm(forms.Form):
     )
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, results=(), **kwargs):
+    def __init__(self, *args, results=(), decision_range=None, **kwargs):
+        """``decision_range``: the days a decision of the student can date from (the academic
+        years of their record); the correction's own date is bounded by ``date_range``."""
         super().__init__(*args, **kwargs)
         self.fields["result"].choices = [("", _("another administrative error")), *results]
+        self.decision_range = decision_range
+
+    def date_ranges(self):
+        ranges = super().date_ranges()
+        if self.decision_range is not None:
+            ranges["decision_on"] = self.decision_range
+        return ranges
 
     def clean(self):
         data = super().clean()
@@ -185,7 +203,7 @@ class CorrectionForm(forms.Form):
         else:
             if not (data.get("subject") or "").strip():
                 self.add_error("subject", _("Say what was corrected."))
-            if not data.get("decision_on"):
+            if not data.get("decision_on") and "decision_on" not in self.errors:
                 self.add_error("decision_on", _("Give the day of the decision corrected."))
             if data.get("in_favour") is None:
                 self.add_error("in_favour", _("Say whether the correction is in the student's favour."))

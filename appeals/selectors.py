@@ -14,12 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import roles
+from core.filters import MAX_WORD_LENGTH, search_words
+from core.numbers import whole_number
 from core.permissions import Capability, scope
+from core.validators import DateRange, around_year
 from exams.models import ProgrammeResult, Result
 from exams.publication import published_periods
 from exams.standing import standings
 from programmes.models import ExamPeriod
 from programmes.rules import academic_year_code, parse_academic_year_code
+from programmes.selectors import year_dates
 from students.models import Enrolment, ExemptionApproval, ISPLine, Measure, MeasureKind, Student
 from students.refusals import REFUSALS, degrees_of, measure_until
 from students.selectors import students_for
@@ -39,6 +43,19 @@ def may_decide(user, appeal: Appeal) -> bool:
 
 def register_queryset():
     return Appeal.objects.select_related("student", "programme", "refusal_lifting_request")
+
+
+# --- The dates a form takes -------------------------------------------------------------------
+def record_dates(student: Student, *, today: datetime.date) -> DateRange:
+    """The days a decision of ``student`` can date from: the academic years of their
+    enrolments with the years before and after (``core.validators.around_year``); for a
+    student without enrolments, the academic year of ``today``'s."""
+    span = Enrolment.objects.filter(student=student).aggregate(
+        starts_on=Min("academic_year__starts_on"), ends_on=Max("academic_year__ends_on")
+    )
+    if span["starts_on"] is None:
+        return year_dates(today=today)
+    return around_year(span["starts_on"], span["ends_on"], today=today)
 
 
 # --- Finding the student a form is about ---------------------------------------------------
@@ -63,11 +80,12 @@ def student_lookup(user, text: str) -> Lookup:
     if not text:
         return Lookup(text, None, [], False)
     visible = students_for(user)
-    exact = visible.filter(number__iexact=text).first()
+    # No student number is longer than a search word (core.filters: the words a search uses).
+    exact = visible.filter(number__iexact=text).first() if len(text) <= MAX_WORD_LENGTH else None
     if exact is not None:
         return Lookup(text, exact, [exact], False)
     found = visible
-    for word in text.split():
+    for word in search_words(text).words:
         found = found.filter(Q(number__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word))
     found = list(
         found.prefetch_related(
@@ -233,7 +251,7 @@ def mark_words(mark) -> str:
     """A mark as a reader says it: "13/20", "pass", "fail", "not taken"."""
     if mark is None or mark == "":
         return "–"
-    if isinstance(mark, int) or str(mark).isdigit():
+    if isinstance(mark, int) or whole_number(str(mark)) is not None:
         return _("%(score)s/20") % {"score": mark}
     return str(GRADE_WORDS.get(str(mark), mark))
 

@@ -17,6 +17,7 @@ from core.permissions import Capability, requires, scope
 from exams.models import Result
 from exams.services import result_mark
 from programmes.models import Programme
+from programmes.selectors import year_dates
 from students.selectors import students_for
 
 from . import rules, selectors, services
@@ -136,6 +137,8 @@ def _appeal_form(request, student, data=None):
         decisions=selectors.decision_choices(student, today=today),
         programmes=programmes,
         initial={"posted_on": today, "email": student.email},
+        date_range=year_dates(today=today),
+        today=today,
     )
 
 
@@ -257,6 +260,11 @@ def appeal_detail(request, pk):
     return _detail(request, _appeal(pk))
 
 
+def _appeal_dates(appeal, today):
+    """The dates the forms of an appeal's page take: of the academic year it was filed in."""
+    return {"date_range": year_dates(day=appeal.posted_on, today=today), "today": today}
+
+
 def _action(request, appeal, key, form, call, done):
     if form.is_valid():
         try:
@@ -279,7 +287,7 @@ def appeal_elaborate(request, pk):
         request,
         appeal,
         "elaboration",
-        ElaborationForm(request.POST),
+        ElaborationForm(request.POST, **_appeal_dates(appeal, clock.today())),
         lambda data: services.appeal_elaborate(
             appeal=appeal,
             on=data["on"],
@@ -300,7 +308,7 @@ def appeal_postpone(request, pk):
         request,
         appeal,
         "postpone",
-        PostponeForm(request.POST),
+        PostponeForm(request.POST, **_appeal_dates(appeal, clock.today())),
         lambda data: services.appeal_postpone(
             appeal=appeal,
             announced_on=data["announced_on"],
@@ -325,6 +333,7 @@ def appeal_decide(request, pk):
         "decision",
         DecisionForm(
             request.POST,
+            **_appeal_dates(appeal, clock.today()),
             outcomes=rules.outcomes_open(
                 admissibility=selectors.admissibility(appeal).problems,
                 pending_feedback=appeal.pending_feedback,
@@ -378,7 +387,7 @@ def lifting_create(request):
     if request.method == "GET":
         form = LiftingRequestForm(refusals=refusals, initial={"submitted_on": clock.today()})
         return render(request, "appeals/lifting_form.html", {"student": student, "form": form})
-    form = LiftingRequestForm(request.POST, refusals=refusals)
+    form = LiftingRequestForm(request.POST, refusals=refusals, today=clock.today())
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -445,7 +454,10 @@ def lifting_detail(request, pk):
 def lifting_decide(request, pk):
     lifting = _lifting(pk)
     scope(request.user).require(Capability.APPEAL_WRITE)
-    form = LiftingDecisionForm(request.POST)
+    today = clock.today()
+    form = LiftingDecisionForm(
+        request.POST, date_range=year_dates(code=lifting.academic_year_code, today=today), today=today
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -501,7 +513,13 @@ def correction_create(request):
     if request.method == "GET":
         form = CorrectionForm(results=results, initial={"on": today, "result": request.GET.get("result", "")})
         return render(request, "appeals/correction_form.html", {**context, "form": form})
-    form = CorrectionForm(request.POST, results=results)
+    form = CorrectionForm(
+        request.POST,
+        results=results,
+        date_range=year_dates(today=today),
+        decision_range=selectors.record_dates(student, today=today),
+        today=today,
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:

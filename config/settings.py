@@ -7,10 +7,14 @@ folder: `make migrate` creates ``VAR_DIR``, the Celery app its broker's folders
 (``config/celery.py``), ``collectstatic`` ``STATIC_ROOT``.
 """
 
+import base64
+import datetime
+import hashlib
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +51,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "simple_history",
+    "axes",
+    "csp",
     # The project's apps, bottom layer first (ARCHITECTURE.md; the import contract in pyproject.toml).
     "core",
     "programmes",
@@ -62,8 +68,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,8 +108,11 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The worker, beat and web server share the file: wait for locks instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30})
+    # The worker, beat and web server share the file: wait up to 30 s for a lock instead of
+    # failing, and take the write lock when a transaction begins (BEGIN IMMEDIATE): a
+    # transaction that has read cannot wait for it later (SQLite answers "database is
+    # locked" at once), so two saves of one ISP wait in turn and the second gets the 409 page.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -139,6 +152,35 @@ STORAGES = {
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Logins: throttling (django-axes) and sessions ---------------------------
+# django-axes counts failed logins (site and admin alike) in the database and refuses a
+# username from an IP address after AXES_FAILURE_LIMIT failures within the cool-off time;
+# the same user from another address, and other users from the same address, go on. A
+# successful login before the limit starts the count again. A superuser unlocks in the admin
+# (Axes › Access attempts: delete the attempt); Access failures keeps every failure. Its
+# backend comes first: it refuses before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+# The client's address behind PROXY_COUNT reverse proxies that append to X-Forwarded-For (the
+# README's nginx: 1); 0 reads the connection's address, the header is then ignored.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"
+# No version banner on every manage.py command; failures are still logged with username and address.
+AXES_VERBOSE = False
+
+# A session ends after SESSION_IDLE_SECONDS without a request (core.middleware.SessionIdleMiddleware
+# renews it at most once a minute) and when the browser closes (the cookie has no expiry date).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # E-mail (the appeals' daily summary): printed to the console under `make run`.
 _email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
@@ -192,7 +234,34 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+
 # --- Security (production defaults; DEBUG relaxes them for `make run`) -------
+def _style_hash(value: str) -> str:
+    """The CSP source that allows exactly this inline style value."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(value.encode()).digest()).decode() + "'"
+
+
+# Content-Security-Policy (django-csp), enforced in development, tests and production alike:
+# scripts, styles, fonts and requests from the site itself only, no inline script, no inline
+# style, no <style> element. Two exceptions, both fixed values:
+# - img-src data: Bootstrap's CSS draws its small icons (the menu button, a select's arrow,
+#   a close button) as data: SVG images;
+# - one style attribute by its hash: django-simple-history's history page writes
+#   style="border-top: 0" on its paginator ('unsafe-hashes' allows that exact value only).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "style-src-attr": ["'unsafe-hashes'", _style_hash("border-top: 0")],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT")

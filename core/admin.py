@@ -10,12 +10,74 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import clock
 from .errors import Refused
+from .filters import search_words
 from .models import Transition
 from .timeline import run_deadlines
+from .validators import BoundedDatesMixin, DateRange, check_dates, plausible
 
 admin.site.site_header = _("College student administration")
 admin.site.site_title = _("Student administration")
 admin.site.index_title = _("Student administration office")
+
+
+class SearchWordsAdminMixin:
+    """The admin's search (a changelist's search box, the autocomplete of a select) with the
+    words a search uses (``core.filters.search_words``): Django's admin matches every word in
+    every search field, so a pasted text of a thousand words built a query SQLite refuses. A
+    changelist says when words were left out. ``cap_admin_search`` gives it to every admin."""
+
+    def get_search_results(self, request, queryset, search_term):
+        found = search_words(search_term, quoted=True)
+        match = getattr(request, "resolver_match", None)
+        if found.cut and match is not None and (match.url_name or "").endswith("_changelist"):
+            self.message_user(request, found.note, messages.WARNING)
+        return super().get_search_results(request, queryset, " ".join(found.words))
+
+
+def cap_admin_search(site: admin.AdminSite) -> None:
+    """Give every admin registered on ``site`` (the project's, Django's and the libraries')
+    ``SearchWordsAdminMixin``; called once the admin modules are loaded (``CoreConfig.ready``)."""
+    for model, model_admin in list(site._registry.items()):
+        cls = type(model_admin)
+        if isinstance(model_admin, SearchWordsAdminMixin):
+            continue
+        capped = type(cls.__name__, (SearchWordsAdminMixin, cls), {"__module__": cls.__module__})
+        site.unregister(model)
+        site.register(model, capped)
+
+
+class BoundedDatesAdminMixin:
+    """For an admin or an inline whose form has dates a person types: each lies in its range
+    or the field gets an error naming it (``core.validators``). Every date field is bounded by
+    ``plausible`` (1950 to a year after today); ``date_ranges`` names closer ranges, from the
+    form's other values (``form.cleaned_data``) or its instance."""
+
+    def date_ranges(self, form, *, today) -> dict[str, DateRange | None]:
+        return {}
+
+    def _bounded(self, form_class):
+        model_admin = self
+
+        class BoundedForm(form_class):
+            def clean(self):
+                # Before the form's own checks, which may reckon with the dates.
+                today = clock.today()
+                dates = [name for name, field in self.fields.items() if isinstance(field, forms.DateField)]
+                ranges = dict.fromkeys(dates, plausible(today=today))
+                ranges.update(model_admin.date_ranges(self, today=today))
+                check_dates(self, ranges)
+                return super().clean()
+
+        BoundedForm.__name__ = BoundedForm.__qualname__ = form_class.__name__
+        return BoundedForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        return self._bounded(super().get_form(request, obj, **kwargs))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = self._bounded(formset.form)
+        return formset
 
 
 class ReadOnlyAdminMixin:
@@ -78,7 +140,7 @@ class TransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "due_on"
 
 
-class ReplayForm(forms.Form):
+class ReplayForm(BoundedDatesMixin, forms.Form):
     day = forms.DateField(
         label=_("Run the deadlines up to"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from django.contrib import admin
+        from django.contrib.auth.signals import user_logged_in
+
+        from .admin import cap_admin_search
+        from .middleware import renewed_on_login
+
+        # django.contrib.admin comes first in INSTALLED_APPS: its ready() has loaded every
+        # admin module (autodiscover) by now.
+        cap_admin_search(admin.site)
+        # A login starts the session's idle time (core.middleware.SessionIdleMiddleware).
+        user_logged_in.connect(renewed_on_login, dispatch_uid="core.session_renewed_on_login")

@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -13,11 +14,18 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.admin import AuditedAdmin, ProcessFactsOnSaveMixin, ReadOnlyAdminMixin, RefusalsOnSaveMixin
+from core.admin import (
+    AuditedAdmin,
+    BoundedDatesAdminMixin,
+    ProcessFactsOnSaveMixin,
+    ReadOnlyAdminMixin,
+    RefusalsOnSaveMixin,
+)
 from core.models import Transition
 from core.rounding import round_half_up
 from programmes.admin import ExamPeriodAdmin as CatalogueExamPeriodAdmin
 from programmes.models import Course, ExamPeriod
+from programmes.selectors import year_dates
 from students.models import Enrolment, ISPLine, Student
 
 from .home import EXAMINED, missing_marks
@@ -398,7 +406,7 @@ class ResultAdmin(RefusalsOnSaveMixin, ExamPeriodChoicesMixin, AuditedAdmin):
         return obj.mark_display
 
 
-class ToleranceAdmin(admin.ModelAdmin):
+class ToleranceAdmin(BoundedDatesAdminMixin, admin.ModelAdmin):
     list_display = ["isp_line", "student", "on", "processed", "refusal"]
     list_filter = ["processed", "isp_line__enrolment__academic_year", "isp_line__course__programme"]
     list_select_related = ISP_LINE_RELATED
@@ -410,6 +418,11 @@ class ToleranceAdmin(admin.ModelAdmin):
     @admin.display(description=_("student"), ordering="isp_line__enrolment__student__number")
     def student(self, obj):
         return obj.isp_line.enrolment.student
+
+    def date_ranges(self, form, *, today):
+        # A student's decision on a result of the ISP line's academic year (or a neighbour).
+        line = form.cleaned_data.get("isp_line")
+        return {"on": year_dates(year=line.enrolment.academic_year, today=today)} if line else {}
 
 
 class ToleranceChoiceAdminForm(forms.ModelForm):
@@ -587,8 +600,11 @@ class EnrolmentResultsMixin:
 
 # --- Exam periods: the publication planned and done (Art. 86) ------------------------------
 def publication_done(period: ExamPeriod) -> Transition | None:
-    """The timeline's record of ``period``'s publication (``exams.publication``), or None."""
-    return Transition.objects.filter(key=publication_key(period)).first()
+    """The timeline's record of ``period``'s publication (``exams.publication``), or None.
+    Kept on the period: the changelist reads it for a whole page at once (``ExamPeriodAdmin``)."""
+    if not hasattr(period, "_publication_done"):
+        period._publication_done = Transition.objects.filter(key=publication_key(period)).first()
+    return period._publication_done
 
 
 def _moment(value) -> str:
@@ -624,6 +640,26 @@ class ExamPeriodAdmin(CatalogueExamPeriodAdmin):
 
     list_display = ["__str__", "dates", "planned", "publication", "marks"]
     readonly_fields = ["publication", "marks"]
+
+    def get_queryset(self, request):
+        # The marks entered per period in the list's own query, not one count per row.
+        entered = (
+            Result.objects.filter(exam_period=OuterRef("pk"))
+            .order_by()
+            .values("exam_period")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(results_entered=Coalesce(Subquery(entered), 0))
+
+    def get_changelist_instance(self, request):
+        """The page's publications read in one query, not one (or two) per row."""
+        changelist = super().get_changelist_instance(request)
+        periods = list(changelist.result_list)
+        done = {t.key: t for t in Transition.objects.filter(key__in=[publication_key(p) for p in periods])}
+        for period in periods:
+            period._publication_done = done.get(publication_key(period))
+        return changelist
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -674,7 +710,9 @@ class ExamPeriodAdmin(CatalogueExamPeriodAdmin):
     def marks(self, period):
         if period.pk is None:
             return ""
-        entered = Result.objects.filter(exam_period=period).count()
+        entered = getattr(period, "results_entered", None)
+        if entered is None:
+            entered = Result.objects.filter(exam_period=period).count()
         if period.number in EXAMINED and publication_done(period) is None:
             text = _("%(missing)s missing, %(entered)s entered") % {
                 "missing": missing_marks(period).count(),

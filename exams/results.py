@@ -72,6 +72,7 @@ RESULT_REFUSALS = {
     "mark_missing": _("A result needs a mark or partial exams (Art. 65)."),
     "parts_pass_fail": _("This course is pass/fail: partial exams are only for courses marked 0-20 (Art. 38, 65)."),
     "part_credits": _("Each partial exam needs at least 1 credit (Art. 65)."),
+    "part_credits_max": _("A partial exam has at most %(max_credits)s credits."),
     "parts_mismatch": _("The mark %(mark)s does not match the partial exams, which make %(parts_mark)s (Art. 65)."),
     "duplicate": _("Opportunity %(opportunity)s of this student is given twice (also %(other_label)s)."),
     "exam_ahead": _(
@@ -263,6 +264,7 @@ def _plan(entries: Sequence[ResultEntry], *, today: datetime.date) -> _Plan:
             "exam_on": _date(exam_on) if exam_on else "",
             "number": period.number,
             "starts_on": _date(period.starts_on),
+            "max_credits": formats.number_format(rules.MAX_PART_CREDITS, force_grouping=True),
         }
         plan.problems.append((index, str(RESULT_REFUSALS[reason] % params)))
     plan.problems.sort()

@@ -4,16 +4,20 @@ A mark is an ``int`` 0-20 or one of the strings ``"P"``, ``"F"``, ``"NA"``.
 """
 
 import datetime
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from core.numbers import whole_number
 from core.rounding import round_half_up_int
 from programmes.rules import BACHELOR_KINDS, ProgrammeKind
 
 PASS, FAIL, NOT_TAKEN = "P", "F", "NA"
 Mark = int | str
+# The most credits a partial exam can carry: what its row stores (a small integer), as the
+# records import bounds them (exchange.parsing.MAX_SMALL); more would pass every rule and
+# fail only when written.
+MAX_PART_CREDITS = 32767
 
 
 def mark_from_parts(parts: Sequence[tuple[int, int]]) -> int:
@@ -102,7 +106,6 @@ def mark_allowed(mark: Mark, *, pass_fail: bool) -> bool:
 # --- Reading a mark: the one parser (marksheets, appeal forms, the records import) -------
 MARK_LETTERS = (PASS, FAIL, NOT_TAKEN)
 NOT_A_MARK, MARK_RANGE = "not_a_mark", "mark_range"
-_WHOLE_NUMBER = re.compile(r"-?\d+")
 
 
 class MarkError(ValueError):
@@ -130,7 +133,8 @@ def parse_mark(text: str) -> Mark:
     """A mark as written: ``12``, ``P``, ``F`` or ``NA``, in any case, spaces around it
     ignored; ``MarkError`` otherwise (``as_mark``)."""
     value = text.strip().upper()
-    return as_mark(int(value) if _WHOLE_NUMBER.fullmatch(value) else value)
+    number = whole_number(value, signed=True)
+    return as_mark(value if number is None else number)
 
 
 STARTER_CAP = 12
@@ -351,6 +355,8 @@ def mark_refusal(mark: Mark | None, parts: Sequence[tuple[int, int]] = (), *, pa
             return "parts_pass_fail"
         if any(not isinstance(credits, int) or credits < 1 for credits, _ in parts):
             return "part_credits"
+        if any(credits > MAX_PART_CREDITS for credits, _ in parts):
+            return "part_credits_max"
         if any(not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 20 for _, score in parts):
             return "mark_range"
         if mark is not None and mark != mark_from_parts(parts):

@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from core.validators import EARLIEST
+
 MAX_SMALL = 32767
 MAX_INT = 2**31 - 1
 
@@ -26,9 +28,19 @@ ABSENT = object()  # an optional key whose absence must stay visible (not replac
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+# Characters that end a line (for a terminal or ``str.splitlines``) or cannot be seen: a
+# problem quotes what the file holds, and each problem is printed on one line.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters and line breaks written as escapes (``\\n``, ``\\x00``)."""
+    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
 class Problems(list):
     def add(self, path: str, message: str) -> None:
-        self.append(f"{path}: {message}")
+        self.append(one_line(f"{path}: {message}"))
 
 
 Parser = Callable[[Any, str, Problems], Any]
@@ -88,6 +100,9 @@ def text(max_length: int, *, blank: bool = False) -> Parser:
         if len(value) > max_length:
             problems.add(path, _("is longer than %(max)d characters") % {"max": max_length})
             return BAD
+        if "\x00" in value:  # PostgreSQL cannot store it; no system writes it in a name or a code
+            problems.add(path, _("contains a NUL character"))
+            return BAD
         return value
 
     return parse
@@ -136,9 +151,15 @@ def boolean(value, path, problems):
 def date(value, path, problems):
     if isinstance(value, str) and _DATE_RE.fullmatch(value):
         try:
-            return datetime.date.fromisoformat(value)
+            day = datetime.date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            # No record of ours is older (core.validators); the deadlines reckon back from a date.
+            if day >= EARLIEST:
+                return day
+            problems.add(path, _("%(date)s lies before %(earliest)s") % {"date": value, "earliest": EARLIEST})
+            return BAD
     problems.add(path, got(_("a date YYYY-MM-DD"), value))
     return BAD
 

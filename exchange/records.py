@@ -57,10 +57,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.errors import Refused
 from exchange.checks import check
 from exchange.checks.enrolments import ENROLMENT_OPENS_BEFORE_START
+from exchange.reading import depth_problem
 from exchange.schema import FORMAT
 from exchange.summary import ImportSummary
 from exchange.write import write_plan
@@ -93,9 +95,15 @@ class RecordsInvalid(Refused):
         super().__init__(problems, summary="\n".join(problems))
 
 
+def _too_deep(data: Any) -> list[str]:
+    """A document nested deeper than the format needs is refused before any check reads it."""
+    problem = depth_problem(data)
+    return [f"{_('(top level)')}: {problem}"] if problem else []
+
+
 def validate(data: Any) -> list[str]:
     """Every problem of the document, each as ``"path: message"``; empty when it can be imported."""
-    return check(data)[0]
+    return _too_deep(data) or check(data)[0]
 
 
 def import_data(data: Any, *, progress: bool = False) -> ImportSummary:
@@ -103,6 +111,8 @@ def import_data(data: Any, *, progress: bool = False) -> ImportSummary:
 
     ``progress`` shows a progress bar on stderr while the students are written.
     """
+    if too_deep := _too_deep(data):
+        raise RecordsInvalid(too_deep)
     with transaction.atomic():
         problems, plan = check(data)
         if problems:

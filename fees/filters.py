@@ -4,13 +4,14 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import WordSearchMixin
 from programmes.models import Programme
 from students.models import GrantStatus
 
 from .models import FeeStatement
 
 
-class OpenBalanceFilter(django_filters.FilterSet):
+class OpenBalanceFilter(WordSearchMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or student number"), method="filter_q")
     programme = django_filters.ModelChoiceFilter(
         label=_("Programme"),
@@ -35,14 +36,13 @@ class OpenBalanceFilter(django_filters.FilterSet):
         self.filters["academic_year_code"].extra["choices"] = [(c, c) for c in dict.fromkeys(codes)]
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(student__number__icontains=value)
-            | Q(student__last_name__icontains=value)
-            | Q(student__first_name__icontains=value)
-        )
+        for word in self.words(value):
+            queryset = queryset.filter(
+                Q(student__number__icontains=word)
+                | Q(student__last_name__icontains=word)
+                | Q(student__first_name__icontains=word)
+            )
+        return queryset
 
     def filter_programme(self, queryset, name, value):
         if not value:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import replay_deadlines
 
 from . import rules
-from .forms import CourseForm, ExamPeriodForm, ExamPeriodInlineFormSet, ProgrammeForm
+from .forms import AcademicYearForm, CourseForm, ExamPeriodForm, ExamPeriodInlineFormSet, ProgrammeForm
 from .models import AcademicYear, Assignment, Course, ExamPeriod, Prerequisite, Programme
 
 EXAM_PERIODS_PER_YEAR = 3
@@ -26,6 +26,7 @@ class ExamPeriodInline(admin.TabularInline):
 
 @admin.register(AcademicYear)
 class AcademicYearAdmin(admin.ModelAdmin):
+    form = AcademicYearForm
     actions = [replay_deadlines]
     list_display = ["code", "starts_on", "ends_on", "first_semester_lock", "second_semester_lock"]
     search_fields = ["code"]

@@ -1,16 +1,19 @@
 """Forms of the catalogue, used by the admin (and later by the catalogue pages)."""
 
+import datetime
 from itertools import combinations
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.dates import show_date
+from core.validators import EARLIEST, around_year, check_dates
 
 from . import rules
-from .models import Course, ExamPeriod, Programme
+from .models import AcademicYear, Course, ExamPeriod, Programme
 
 CREDITS_POSITIVE = _("Credits must be a whole number of at least 1.")
 STAGE_AT_LEAST_ONE = _("The programme stage starts at 1.")
@@ -61,10 +64,70 @@ class CourseForm(forms.ModelForm):
             _require_at_least(self.fields["stage"], 1, STAGE_AT_LEAST_ONE)
 
 
+# How far ahead an academic year can be set up (its calendar is planned ahead of the year).
+YEARS_AHEAD = 5
+
+
+def calendar_dates(year: AcademicYear | None):
+    """The dates of an academic year's calendar and exam periods: that year with the years
+    before and after it (``core.validators.around_year``, planned ahead: no bound by today)."""
+    if year is None or year.starts_on is None or year.ends_on is None:
+        return None
+    return around_year(year.starts_on, year.ends_on, today=None)
+
+
+class AcademicYearForm(forms.ModelForm):
+    """An academic year from 1950-1951 up to ``YEARS_AHEAD`` years ahead; its dates lie in the
+    calendar years the code names, or the year before or after."""
+
+    class Meta:
+        model = AcademicYear
+        fields = ["code", "starts_on", "ends_on", *rules.CALENDAR_FIELDS]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        first = rules.parse_academic_year_code(code)
+        last = clock.today().year + YEARS_AHEAD
+        if first is not None and not EARLIEST.year <= first <= last:
+            raise ValidationError(
+                _("Give an academic year from %(earliest)s to %(latest)s.")
+                % {"earliest": rules.academic_year_code(EARLIEST.year), "latest": rules.academic_year_code(last)},
+                code="year_range",
+            )
+        return code
+
+    def _post_clean(self):
+        # A refused code is left out of the instance: the model's check would then only add
+        # "use two consecutive years" to the code's own message.
+        if "code" not in self._errors:
+            super()._post_clean()
+
+    def clean(self):
+        first = rules.parse_academic_year_code(self.cleaned_data.get("code") or "")
+        if first is not None:
+            allowed = around_year(datetime.date(first, 1, 1), datetime.date(first + 1, 12, 31), today=None)
+            dates = [name for name, field in self.fields.items() if isinstance(field, forms.DateField)]
+            check_dates(self, dict.fromkeys(dates, allowed))
+        return super().clean()
+
+
 class ExamPeriodForm(forms.ModelForm):
     class Meta:
         model = ExamPeriod
         fields = ["academic_year", "number", "starts_on", "ends_on", "results_published_on"]
+
+    def clean(self):
+        # The publication, too, belongs with the academic year (an exam period lies inside it).
+        year = self.cleaned_data.get("academic_year")
+        if year is None:
+            try:
+                year = self.instance.academic_year  # an inline's: the year being saved
+            except ObjectDoesNotExist:
+                year = None
+        allowed = calendar_dates(year)
+        if allowed is not None:
+            check_dates(self, dict.fromkeys(("starts_on", "ends_on", "results_published_on"), allowed))
+        return super().clean()
 
 
 class ExamPeriodInlineFormSet(forms.BaseInlineFormSet):

@@ -5,7 +5,7 @@ account, degrees and measures are read-only or processed through the services.""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -14,9 +14,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.admin import AuditedAdmin, ProcessFactsOnSaveMixin, ReadOnlyAdminMixin, RefusalsOnSaveMixin
+from core.admin import (
+    AuditedAdmin,
+    BoundedDatesAdminMixin,
+    ProcessFactsOnSaveMixin,
+    ReadOnlyAdminMixin,
+    RefusalsOnSaveMixin,
+)
+from core.numbers import whole_number
+from core.validators import from_1950
 from exams.admin import EnrolmentResultsMixin, ISPLineResultsMixin, ResultInline
 from programmes.models import AcademicYear, Programme
+from programmes.selectors import year_dates
 from students.models import (
     Degree,
     Enrolment,
@@ -43,7 +52,38 @@ def running_balances(student_id) -> dict[int, int]:
     return balances
 
 
-class EnrolmentInline(admin.TabularInline):
+# --- The dates typed here (core.validators): an enrolment's and its ISP lines' dates lie in its
+# academic year or a neighbour, and not after a year after today; degrees and the opening of a
+# learning account from 1950 on.
+ENROLMENT_DATES = ("enrolled_on", "deregistered_on", "exception_requested_on")
+LINE_DATES = ("added_on", "removed_on")
+
+
+def _year_ranges(year, names, *, today) -> dict:
+    """``names`` bounded by ``year`` (an AcademicYear, or None: left to the default range)."""
+    if not isinstance(year, AcademicYear):
+        return {}
+    return dict.fromkeys(names, year_dates(year=year, today=today))
+
+
+def _chosen(form, name):
+    """The value ``form`` has for ``name``: cleaned, or the instance's (a read-only field, an inline's parent)."""
+    if name in form.cleaned_data:
+        return form.cleaned_data[name]
+    try:
+        return getattr(form.instance, name, None)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _enrolment_year(enrolment):
+    try:
+        return getattr(enrolment, "academic_year", None)
+    except ObjectDoesNotExist:
+        return None
+
+
+class EnrolmentInline(BoundedDatesAdminMixin, admin.TabularInline):
     model = Enrolment
     fields = [
         "academic_year",
@@ -64,8 +104,16 @@ class EnrolmentInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("student", "academic_year", "programme")
 
+    def date_ranges(self, form, *, today):
+        return _year_ranges(_chosen(form, "academic_year"), ENROLMENT_DATES, today=today)
 
-class DegreeInline(admin.TabularInline):
+
+class DegreeDatesMixin(BoundedDatesAdminMixin):
+    def date_ranges(self, form, *, today):
+        return {"on": from_1950(today=today)}
+
+
+class DegreeInline(DegreeDatesMixin, admin.TabularInline):
     model = Degree
     fields = ["kind", "on", "programme", "processed"]
     readonly_fields = ["processed"]
@@ -120,9 +168,9 @@ class EnrolledFilter(admin.SimpleListFilter):
             return queryset
         wanted = {}
         for name, field in zip(self.parameters, ("programme_id", "academic_year_id"), strict=True):
-            value = request.GET.get(name)
-            if value and value.isdigit():
-                wanted[field] = int(value)
+            value = whole_number(request.GET.get(name) or "")
+            if value is not None:
+                wanted[field] = value
         return queryset.filter(pk__in=Enrolment.objects.filter(**wanted).values("student_id"))
 
 
@@ -143,7 +191,7 @@ class EnrolledYearFilter(EnrolledFilter):
 
 
 @admin.register(Student)
-class StudentAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
+class StudentAdmin(BoundedDatesAdminMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
     list_display = ["number", "last_name", "first_name", "email", "balance"]
     list_display_links = ["number", "last_name"]
     list_filter = [EnrolledProgrammeFilter, EnrolledYearFilter]
@@ -178,6 +226,9 @@ class StudentAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
         ),
     ]
 
+    def date_ranges(self, form, *, today):
+        return {"opening_on": from_1950(today=today)}
+
     def get_queryset(self, request):
         # The balance is the sum of the ledger (never a stored copy): one aggregate for the whole page.
         return (
@@ -199,7 +250,7 @@ class StudentAdmin(ProcessFactsOnSaveMixin, AuditedAdmin):
         )
 
 
-class ISPLineInline(ISPLineResultsMixin, admin.TabularInline):
+class ISPLineInline(BoundedDatesAdminMixin, ISPLineResultsMixin, admin.TabularInline):
     model = ISPLine
     fields = ["course", "added_on", "removed_on", "exempted", "locked_on", *ISPLineResultsMixin.results_readonly_fields]
     readonly_fields = ["exempted", "locked_on", *ISPLineResultsMixin.results_readonly_fields]
@@ -213,6 +264,9 @@ class ISPLineInline(ISPLineResultsMixin, admin.TabularInline):
             .get_queryset(request)
             .select_related("course", "enrolment__student", "enrolment__programme", "enrolment__academic_year")
         )
+
+    def date_ranges(self, form, *, today):
+        return _year_ranges(_enrolment_year(_chosen(form, "enrolment")), LINE_DATES, today=today)
 
 
 ISP_CONFLICT = _(
@@ -229,12 +283,17 @@ ISP_STEPS = {
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(EnrolmentResultsMixin, RefusalsOnSaveMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
+class EnrolmentAdmin(
+    BoundedDatesAdminMixin, EnrolmentResultsMixin, RefusalsOnSaveMixin, ProcessFactsOnSaveMixin, AuditedAdmin
+):
     """Enrolments. The ISP status is read-only: it moves only through the workflow
     (``isp_submit``, ``isp_approve``), from the actions of the list or the buttons of the
     page, which record who and when and refuse what the rules refuse. The date of the
     Art. 33 written request goes through ``enrolment_exception_request``: on an enrolment
     refused for its learning account it admits it again, or is refused with the reason."""
+
+    def date_ranges(self, form, *, today):
+        return _year_ranges(_chosen(form, "academic_year"), ENROLMENT_DATES, today=today)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -356,7 +415,7 @@ class FinalFilter(admin.SimpleListFilter):
 
 
 @admin.register(ISPLine)
-class ISPLineAdmin(RefusalsOnSaveMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
+class ISPLineAdmin(BoundedDatesAdminMixin, RefusalsOnSaveMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
     """An ISP line; its results inline are entered through ``results_record``. An exemption is
     granted through the exemption approvals (``isp_line_exempt``: the refund follows), never
     by ticking the box here."""
@@ -403,6 +462,9 @@ class ISPLineAdmin(RefusalsOnSaveMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
     def final(self, obj):
         return obj.is_final
 
+    def date_ranges(self, form, *, today):
+        return _year_ranges(_enrolment_year(_chosen(form, "enrolment")), LINE_DATES, today=today)
+
 
 @admin.register(LearningAccountEntry)
 class LearningAccountEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -417,7 +479,7 @@ class LearningAccountEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Degree)
-class DegreeAdmin(ProcessFactsOnSaveMixin, admin.ModelAdmin):
+class DegreeAdmin(DegreeDatesMixin, ProcessFactsOnSaveMixin, admin.ModelAdmin):
     list_display = ["student", "kind", "on", "programme", "processed"]
     list_filter = ["kind", "processed", "programme"]
     list_select_related = ["student", "programme"]
@@ -523,7 +585,7 @@ class ApprovalDefaultsMixin:
 
 
 @admin.register(ISPDerogation)
-class ISPDerogationAdmin(RefusalsOnSaveMixin, ApprovalDefaultsMixin, AuditedAdmin):
+class ISPDerogationAdmin(BoundedDatesAdminMixin, RefusalsOnSaveMixin, ApprovalDefaultsMixin, AuditedAdmin):
     """Approved derogations from the ISP rules (Art. 22); none exist for SSQ. Recorded through
     ``isp_derogation_record``, as in the ISP editor."""
 
@@ -543,6 +605,9 @@ class ISPDerogationAdmin(RefusalsOnSaveMixin, ApprovalDefaultsMixin, AuditedAdmi
         )
         obj.pk = recorded.pk
 
+    def date_ranges(self, form, *, today):
+        return _year_ranges(_enrolment_year(_chosen(form, "enrolment")), ["approved_on"], today=today)
+
     list_display = ["enrolment", "kind", "course", "credits", "ground", "approved_on", "approved_by"]
     list_filter = ["kind", "ground", "enrolment__academic_year", "enrolment__programme"]
     list_select_related = [*ENROLMENT_RELATED, "course", "approved_by"]
@@ -552,7 +617,7 @@ class ISPDerogationAdmin(RefusalsOnSaveMixin, ApprovalDefaultsMixin, AuditedAdmi
 
 
 @admin.register(ExemptionApproval)
-class ExemptionApprovalAdmin(RefusalsOnSaveMixin, ApprovalDefaultsMixin, AuditedAdmin):
+class ExemptionApprovalAdmin(BoundedDatesAdminMixin, RefusalsOnSaveMixin, ApprovalDefaultsMixin, AuditedAdmin):
     """Who granted an exemption and on what basis (Art. 25). Recorded through
     ``isp_line_exempt``, as in the ISP editor, so the line is exempted and what it took from
     the learning account comes back (DOMAIN §2 rule 2)."""
@@ -568,6 +633,10 @@ class ExemptionApprovalAdmin(RefusalsOnSaveMixin, ApprovalDefaultsMixin, Audited
             today=obj.approved_on or clock.today(),
         )
         obj.pk = recorded.pk
+
+    def date_ranges(self, form, *, today):
+        line = _chosen(form, "isp_line")
+        return _year_ranges(_enrolment_year(getattr(line, "enrolment", None)), ["approved_on"], today=today)
 
     list_display = ["isp_line", "basis", "approved_on", "approved_by"]
     list_filter = ["isp_line__enrolment__academic_year", "isp_line__course__programme"]

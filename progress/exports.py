@@ -4,7 +4,9 @@ list as a CSV file. The print view and the PDF render the same template
 academic year, the full learning-account ledger and the full change history."""
 
 import io
+from pathlib import Path
 
+from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -90,7 +92,7 @@ def pdf_bytes(html: str) -> bytes:
 def file_pdf(request, number):
     """The study progress file as a PDF download."""
     student = _student(request, number)
-    context = file_context(request, student) | {"pdf": True, "font": _pdf_font()}
+    context = file_context(request, student) | {"pdf": True, "font": _pdf_font(), "stylesheet": _pdf_stylesheet()}
     html = render_to_string("progress/file_official.html", context, request=request)
     response = HttpResponse(pdf_bytes(html), content_type="application/pdf")
     filename = _("study-progress-file-%(number)s-%(day)s.pdf") % {
@@ -101,11 +103,15 @@ def file_pdf(request, number):
     return response
 
 
+def _pdf_stylesheet() -> str:
+    """The file's style sheet (static/css/study-file.css), which the page links, for the PDF's own
+    <style> element: the PDF is made here, so it reads no URL."""
+    return Path(finders.find("css/study-file.css")).read_text(encoding="utf-8")
+
+
 def _pdf_font() -> dict:
     """Bitstream Vera, shipped with reportlab: a TrueType font embedded in the PDF, with the
     accented letters of every European name (the PDF's built-in Helvetica has fewer)."""
-    from pathlib import Path
-
     import reportlab
 
     folder = Path(reportlab.__file__).parent / "fonts"

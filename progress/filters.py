@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import OrderingFilter
+from core.filters import OrderingFilter, WordSearchMixin
 from programmes.models import AcademicYear, Programme
 from students import rules
 from students.models import EnrolmentStatus, ISPStatus
@@ -35,7 +35,7 @@ class StableOrderingFilter(OrderingFilter):
         return qs
 
 
-class EnrolmentFilter(django_filters.FilterSet):
+class EnrolmentFilter(WordSearchMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Name or student number"),
         method="filter_q",
@@ -75,7 +75,7 @@ class EnrolmentFilter(django_filters.FilterSet):
         self.filters["academic_year"].queryset = years if years is not None else AcademicYear.objects.all()
 
     def filter_q(self, queryset, name, value):
-        for word in value.split():
+        for word in self.words(value):
             queryset = queryset.filter(
                 Q(student__number__icontains=word)
                 | Q(student__first_name__icontains=word)

@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import BoundedDatesMixin
 from students.models import DerogationGround, DerogationKind
 
 ACTIONS = [("add", _("add")), ("remove", _("remove")), ("exempt", _("exempt"))]
@@ -50,8 +51,9 @@ class ISPChangeForm(VersionForm):
         return data
 
 
-class ToleratedRetakeForm(VersionForm):
-    """The cluster's approval of a request to retake a tolerated course (Art. 90 §3)."""
+class ToleratedRetakeForm(BoundedDatesMixin, VersionForm):
+    """The cluster's approval of a request to retake a tolerated course (Art. 90 §3); the
+    request's date lies in the enrolment's academic year or a neighbour (``date_range``)."""
 
     course = forms.ModelChoiceField(label=_("Tolerated course"), queryset=None)
     requested_on = forms.DateField(

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import clock, gates
@@ -18,6 +18,7 @@ from core.audit import audited_save
 from core.errors import Conflict, Refused
 from core.history import register_reasons
 from core.timeline import run_deadlines
+from core.validators import plausible
 from students import rules
 from students.ledger import ledger_book
 from students.models import (
@@ -91,12 +92,28 @@ def _pk(obj) -> int:
 
 
 def _claim(enrolment, expected_version: int) -> Enrolment:
+    """Bump the version from ``expected_version``: the first statement of the transaction,
+    so it takes the write lock before anything is read; ISPConflict when it is gone."""
     pk = _pk(enrolment)
     claimed = Enrolment.objects.filter(pk=pk, version=expected_version).update(version=F("version") + 1)
     if not claimed:
         current = Enrolment.objects.filter(pk=pk).values_list("version", flat=True).first()
         raise ISPConflict(expected=expected_version, current=current)
     return Enrolment.objects.select_related("student", "programme", "academic_year").get(pk=pk)
+
+
+def _claim_for_line(line, expected_version: int) -> Enrolment:
+    """``_claim`` for the ISP of ``line``, found by the same UPDATE (a subquery), so that
+    nothing is read before the claim either; ISPLine.DoesNotExist when the line is gone."""
+    line_id = _pk(line)
+    claimed = Enrolment.objects.filter(
+        pk=Subquery(ISPLine.objects.filter(pk=line_id).values("enrolment_id")), version=expected_version
+    ).update(version=F("version") + 1)
+    enrolment_id = ISPLine.objects.filter(pk=line_id).values_list("enrolment_id", flat=True).get()
+    if not claimed:
+        current = Enrolment.objects.filter(pk=enrolment_id).values_list("version", flat=True).first()
+        raise ISPConflict(expected=expected_version, current=current)
+    return Enrolment.objects.select_related("student", "programme", "academic_year").get(pk=enrolment_id)
 
 
 def _save_enrolment(enrolment: Enrolment, *, by, reason: str, reopen: bool = False) -> None:
@@ -143,8 +160,7 @@ def isp_line_add(
 def isp_line_remove(*, line: ISPLine | int, expected_version: int, by, today: datetime.date | None = None) -> ISPLine:
     """Remove a line from the ISP today; refunded when the rules of DOMAIN §2 rule 4 allow."""
     today = today or clock.today()
-    enrolment_id = ISPLine.objects.filter(pk=_pk(line)).values_list("enrolment_id", flat=True).get()
-    enrolment = _claim(enrolment_id, expected_version)
+    enrolment = _claim_for_line(line, expected_version)
     context = isp_facts.isp_context(enrolment, today=today)
     current = context.line(_pk(line))
     if current is None:
@@ -166,8 +182,7 @@ def isp_line_exempt(
     gives back what the line took from the learning account (DOMAIN §2 rule 2)."""
     today = today or clock.today()
     basis = (basis or "").strip()
-    enrolment_id = ISPLine.objects.filter(pk=_pk(line)).values_list("enrolment_id", flat=True).get()
-    enrolment = _claim(enrolment_id, expected_version)
+    enrolment = _claim_for_line(line, expected_version)
     context = isp_facts.isp_context(enrolment, today=today)
     current = context.line(_pk(line))
     if current is None:
@@ -276,7 +291,7 @@ def tolerated_retake_approve(
     if facts is None or context.course(facts.id) is None:
         raise ISPRefused([rules.Problem("not_in_programme")])
     problems = rules.tolerated_retake_approval_problems(facts, isp=context.facts, today=today)
-    if requested_on is None or requested_on > today:
+    if requested_on is None or requested_on > today or requested_on not in plausible(today=today):
         problems.append(rules.Problem("tolerated_retake_request_date"))
     _refuse_if(problems)
     approval = ToleratedRetakeApproval(

@@ -21,6 +21,7 @@ from core.history import group_imports, history_rows
 from core.permissions import Capability, requires, scope
 from exams.models import ProgrammeResult
 from programmes.models import AcademicYear, Course, Programme, Semester
+from programmes.selectors import year_dates
 from students import rules
 from students.models import (
     Enrolment,
@@ -634,7 +635,13 @@ def _focus_first_error(form) -> None:
 def isp_tolerated_retake(request, pk):
     """Record the cluster's approval of a request to retake a tolerated course (Art. 90 §3)."""
     enrolment = _enrolment_for_edit(request, pk)
-    form = ToleratedRetakeForm(request.POST, courses=_tolerated_courses(isp_context(enrolment, today=clock.today())))
+    today = clock.today()
+    form = ToleratedRetakeForm(
+        request.POST,
+        courses=_tolerated_courses(isp_context(enrolment, today=today)),
+        date_range=year_dates(year=enrolment.academic_year, today=today),
+        today=today,
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:

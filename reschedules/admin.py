@@ -13,8 +13,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.admin import AuditedAdmin, ReadOnlyAdminMixin
+from core.admin import AuditedAdmin, BoundedDatesAdminMixin, ReadOnlyAdminMixin
 from core.csv import CONTENT_TYPE as CSV_CONTENT_TYPE
+from programmes.selectors import year_dates
 
 from .models import CourseExaminer, ExamMoment, OmbudsReport, RescheduleRequest, SpecialStatus
 from .moments import MomentsFileError, MomentsRefused, exam_moments_import, moments_csv, read_moments_csv
@@ -124,7 +125,7 @@ class CourseExaminerAdmin(admin.ModelAdmin):
 
 
 @admin.register(SpecialStatus)
-class SpecialStatusAdmin(AuditedAdmin):
+class SpecialStatusAdmin(BoundedDatesAdminMixin, AuditedAdmin):
     """Special statuses per student and academic year (appendix on special statuses, Art. 97)."""
 
     list_display = ["student", "academic_year", "kind", "level", "granted_by", "granted_on"]
@@ -133,6 +134,10 @@ class SpecialStatusAdmin(AuditedAdmin):
     search_fields = ["student__number", "student__first_name", "student__last_name", "granted_by"]
     autocomplete_fields = ["student", "academic_year"]
     date_hierarchy = "granted_on"
+
+    def date_ranges(self, form, *, today):
+        year = form.cleaned_data.get("academic_year")
+        return {"granted_on": year_dates(year=year, today=today)} if year else {}
 
 
 @admin.register(RescheduleRequest)

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import WordSearchMixin
 from exams.forms import ExamPeriodField
 from programmes.models import ExamPeriod, Programme
 
@@ -15,7 +16,7 @@ class ExamPeriodFilter(django_filters.ModelChoiceFilter):
     field_class = ExamPeriodField
 
 
-class RequestFilter(django_filters.FilterSet):
+class RequestFilter(WordSearchMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Name or student number"),
         method="filter_q",
@@ -46,7 +47,7 @@ class RequestFilter(django_filters.FilterSet):
         self.filters["exam_period"].queryset = periods if periods is not None else ExamPeriod.objects.all()
 
     def filter_q(self, queryset, name, value):
-        for word in value.split():
+        for word in self.words(value):
             queryset = queryset.filter(
                 Q(isp_line__enrolment__student__number__icontains=word)
                 | Q(isp_line__enrolment__student__first_name__icontains=word)

@@ -4,8 +4,10 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import BoundedDatesMixin
 from exams.forms import ExamPeriodField
 from programmes.models import Course, ExamPeriod
+from programmes.selectors import year_dates
 
 from .models import RequestKind
 from .services import REFUSALS
@@ -31,7 +33,7 @@ class PeriodSelect(forms.Select):
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class RequestForm(forms.Form):
+class RequestForm(BoundedDatesMixin, forms.Form):
     """A request as it came in. ``lines`` are the student's ISP lines the user may log for;
     any course of their programmes is accepted here so that the service can say why one
     that is not in the ISP is refused."""
@@ -94,6 +96,13 @@ class RequestForm(forms.Form):
         # The page offers the exam periods of the chosen course's year only (data-year, reschedules.js).
         period_field.widget.years = {p.pk: p.academic_year_id for p in period_field.queryset}
 
+    def date_ranges(self):
+        # The request and its evidence belong with the academic year of the exam period.
+        period = self.cleaned_data.get("exam_period")
+        if period is None:
+            return super().date_ranges()
+        return dict.fromkeys(self.date_fields(), year_dates(year=period.academic_year, today=self.today_or_clock()))
+
     def course_years_json(self) -> dict[str, list[int]]:
         return {str(course): sorted(years) for course, years in self.course_years.items()}
 
@@ -128,7 +137,7 @@ class RequestForm(forms.Form):
         return data
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BoundedDatesMixin, forms.Form):
     accepted = forms.TypedChoiceField(
         label=_("Decision"),
         choices=[("yes", _("accepted")), ("no", _("rejected"))],
@@ -158,6 +167,10 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if clash or (self.data.get("clash_override_reason") or "").strip():
             self.show_clash_override()
+
+    def date_ranges(self):
+        # A rejection has no new moment: a date left in the field is ignored, not checked.
+        return super().date_ranges() if self.cleaned_data.get("accepted") else {}
 
     def show_clash_override(self):
         self.fields["clash_override_reason"].widget = forms.Textarea(attrs={"rows": 2})

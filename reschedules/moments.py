@@ -8,6 +8,15 @@ semicolon separated): ``academic_year`` (academiejaar), ``exam_period`` (examenp
 The file may be UTF-8 (with the BOM Excel writes) or Windows-1252; the export writes the
 college's one CSV form (core.csv: BOM, ";").
 
+Every cell is checked as text before it is read as a value: a cell holding a control
+character (a NUL byte, a tab or a line break inside it) or longer than its column allows
+(the length of the code or room it is stored or looked up as) refuses its row, as does a
+room that starts with ``=``, ``+``, ``-`` or ``@``: a room is a short code, and one that a
+spreadsheet would run as a formula is refused rather than stored (the export would
+neutralise it, core.csv, but the planning department's own files would not). A file that
+cannot be read as CSV text at all (UTF-16, a workbook, a cell over 131,072 characters) is
+refused as a whole with what to do.
+
 The import is all or nothing: every row is checked first, and when one is refused
 nothing is written and the refused rows are listed. An exam moment is one per course and
 exam period: a row for a course already scheduled in that period moves it. A new exam, or
@@ -26,7 +35,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from core import csv as college_csv
 from core.errors import Refused
-from programmes.models import Course, ExamPeriod
+from core.numbers import whole_number
+from programmes.models import AcademicYear, Course, ExamPeriod, Programme
 
 from .models import DEFAULT_DURATION, ExamMoment
 
@@ -54,6 +64,23 @@ ALIASES = {
 }
 REQUIRED = ("academic_year", "exam_period", "programme", "course", "date", "start")
 MAX_BYTES = 5 * 1024 * 1024
+# The longest text of a column that is read as a value (a number, a date, a time, a duration).
+MAX_VALUE_LENGTH = 32
+LABEL_LENGTH = 40  # of a code shown next to a refused row's number
+
+
+def max_lengths() -> dict[str, int]:
+    """Each column's longest text: the length of the field it is stored or looked up in."""
+    return {
+        "academic_year": AcademicYear._meta.get_field("code").max_length,
+        "exam_period": MAX_VALUE_LENGTH,
+        "programme": Programme._meta.get_field("code").max_length,
+        "course": Course._meta.get_field("code").max_length,
+        "date": MAX_VALUE_LENGTH,
+        "start": MAX_VALUE_LENGTH,
+        "room": ExamMoment._meta.get_field("room").max_length,
+        "duration": MAX_VALUE_LENGTH,
+    }
 
 
 class MomentsFileError(Refused):
@@ -80,7 +107,7 @@ class MomentRow:
 
     @property
     def label(self) -> str:
-        return " ".join(p for p in (self.programme, self.course) if p)
+        return " ".join(college_csv.visible(p, LABEL_LENGTH) for p in (self.programme, self.course) if p)
 
 
 @dataclass(frozen=True)
@@ -137,9 +164,8 @@ def parse_duration(text: str) -> int | None:
     text = text.strip().lower()
     if not text:
         return DEFAULT_DURATION
-    if text.isdigit():
-        minutes = int(text)
-    else:
+    minutes = whole_number(text)
+    if minutes is None:
         match = re.fullmatch(r"(\d{1,2})\s*[:.uh]\s*(\d{2})?", text)
         if not match:
             return None
@@ -147,12 +173,29 @@ def parse_duration(text: str) -> int | None:
     return minutes if 15 <= minutes <= 12 * 60 else None
 
 
+def _text_problem(column: str, value: str, max_length: int) -> str | None:
+    """Why the text of ``column`` cannot be taken as it is, or None."""
+    problem = college_csv.text_problem(column, value, max_length)
+    if problem:
+        return problem
+    if column == "room" and value.startswith(college_csv.FORMULA_STARTS):
+        return _(
+            'A room cannot start with =, +, - or @: a spreadsheet would run "%(value)s" as a formula. '
+            "Write the room's code as it is on its door."
+        ) % {"value": value}
+    return None
+
+
 def read_moments_csv(upload) -> list[MomentRow]:
     """The rows of an uploaded CSV (a file object or bytes); unreadable values become row problems."""
     raw = upload if isinstance(upload, bytes) else upload.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise MomentsFileError(_("The file is larger than 5 MB."))
-    reader = iter(college_csv.read_rows(raw))  # BOM or none, UTF-8 or Windows-1252, ";" or ","
+    try:
+        table = college_csv.read_rows(raw)  # BOM or none, UTF-8 or Windows-1252, ";" or ","
+    except college_csv.UnreadableFile as error:
+        raise MomentsFileError(error.messages[0]) from None
+    reader = iter(table)
     try:
         header = [_header(name) for name in next(reader)]
     except StopIteration:
@@ -163,12 +206,25 @@ def read_moments_csv(upload) -> list[MomentRow]:
             _("The file has no column %(columns)s; the columns are %(expected)s.")
             % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
         )
+    lengths = max_lengths()
     rows = []
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
         record = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
-        problems = []
+        problems = [
+            problem for column in COLUMNS if (problem := _text_problem(column, record.get(column, ""), lengths[column]))
+        ]
+        if problems:  # the values are not read: a message would only repeat the text
+            rows.append(
+                MomentRow(
+                    number=number,
+                    programme=record["programme"],
+                    course=record["course"],
+                    problem=" ".join(str(p) for p in problems),
+                )
+            )
+            continue
         on = parse_date(record["date"])
         if on is None:
             problems.append(_("%(value)r is not a date (YYYY-MM-DD or DD/MM/YYYY).") % {"value": record["date"]})
@@ -190,7 +246,7 @@ def read_moments_csv(upload) -> list[MomentRow]:
                 course=record["course"],
                 on=on,
                 starts_at=starts_at,
-                room=record.get("room", "")[:100],
+                room=record.get("room", ""),
                 duration=duration or DEFAULT_DURATION,
                 problem=" ".join(str(p) for p in problems),
             )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audited_save
 from core.errors import Problem, RefusedValidationError
+from core.validators import OUT_OF_RANGE, plausible
 from exams.models import Result
 from exams.publication import is_published
 from exams.results import result_record
@@ -83,6 +84,8 @@ REFUSALS = {
     "exempted": _("%(course)s is exempted in this student's ISP: an exempted course has no exam (Art. 25)."),
     "no_reason": _("Give the reason of the request."),
     "future": _("A request cannot be logged ahead of today (%(today)s)."),
+    "requested_on_range": OUT_OF_RANGE,
+    "evidence_on_range": OUT_OF_RANGE,
     "open_exists": _(
         "An open request for this exam is already logged (%(kind)s of %(requested_on)s): decide it first."
     ),
@@ -131,6 +134,8 @@ CLASH_KINDS = {
 REFUSAL_FIELDS = {
     "no_reason": "reason",
     "future": "requested_on",
+    "requested_on_range": "requested_on",
+    "evidence_on_range": "evidence_received_on",
     "not_in_isp": "course",
     "exempted": "course",
     "decision_without_reason": "reason",
@@ -292,6 +297,11 @@ def request_log(
     line = isp_line_for(student=student, course=course, exam_period=exam_period)
     if not (reason or "").strip():
         raise RequestRefused("no_reason")
+    # Dates the deadlines can reckon with (the form bounds them to the academic year).
+    allowed = plausible(today=today)
+    for code, day in (("requested_on_range", requested_on), ("evidence_on_range", evidence_received_on)):
+        if day is not None and day not in allowed:
+            raise RequestRefused(code, earliest=allowed.earliest, latest=allowed.latest)
     if requested_on > today:
         raise RequestRefused("future", today=today)
     # Lock the line so that two clicks cannot log the same request twice.

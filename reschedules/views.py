@@ -23,6 +23,7 @@ from core.csv import csv_response, safe_filename
 from core.history import history_rows
 from core.permissions import Capability, requires, scope
 from programmes.models import AcademicYear, Assignment, AssignmentRole, Course, ExamPeriod, Programme
+from programmes.selectors import year_dates
 from students.models import Enrolment, ISPLine
 from students.selectors import students_for
 
@@ -267,7 +268,10 @@ def request_detail(request, pk):
 def request_decide(request, pk):
     obj = _request_for(request, pk)
     require_request_write(request.user, obj.isp_line.enrolment)
-    form = DecisionForm(request.POST)
+    today = clock.today()
+    form = DecisionForm(
+        request.POST, date_range=year_dates(year=obj.isp_line.enrolment.academic_year, today=today), today=today
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -1,7 +1,32 @@
 """Fixtures for every test. The worlds, personas and factories they hand out are built in
 tests/support (worlds.py, personas.py, factories.py)."""
 
+import os
+from pathlib import Path
+
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
+
+# The fuzzed imports (tests/*/test_fuzz_*.py). ``ci``, the default: the same examples on every
+# run (derandomized), a fixed number of them, no example database written into the tree.
+# ``HYPOTHESIS_PROFILE=thorough`` runs many more, random ones, for a search on a workstation.
+# Each example runs in a rolled-back transaction inside the test's ``db`` fixture, which is
+# therefore shared by the examples on purpose (the function-scoped fixture health check).
+_FUZZ = {
+    "deadline": None,
+    "database": None,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+hypothesis_settings.register_profile("ci", derandomize=True, max_examples=60, **_FUZZ)
+hypothesis_settings.register_profile("thorough", derandomize=False, max_examples=2000, **_FUZZ)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# Hypothesis still caches the constants it finds in the code: under var/ (local data), not in the tree.
+if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    _var = Path(os.environ.get("VAR_DIR") or Path(__file__).resolve().parents[1] / "var")
+    set_hypothesis_home_dir(_var / "hypothesis")
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ from students.models import Enrolment, ExemptionApproval, ISPLine, Measure, Stud
 from .. import rules
 from ..models import Appeal, AppealStatus, LiftingStatus, Outcome, RefusalLiftingRequest
 from ..selectors import LINK_FIELDS, admissibility, day_text, describe_decision, programme_on
-from .base import REASON_LENGTH, Refused, not_in_the_future
+from .base import REASON_LENGTH, Refused, not_in_the_future, plausible_date
 from .clocks import appeal_clocks_process
 from .lifting import refusal_lift
 
@@ -172,6 +172,7 @@ def appeal_register(
         raise Refused([_("Choose a category (a) to (h) of Art. 101.")])
     today = today or clock.today()
     not_in_the_future(posted_on, _("The postal date"), today)
+    plausible_date(decision_on, _("The decision's date"), today)
     links = {
         "result": result,
         "exam_period": exam_period,
@@ -287,6 +288,7 @@ def appeal_postpone(
     appeal = _locked(appeal)
     today = today or clock.today()
     not_in_the_future(announced_on, _("The announcement's date"), today)
+    plausible_date(later_on, _("The later decision date"), today)
     if appeal.status != AppealStatus.OPEN:
         raise Refused([_("Only an open appeal can be given a later decision date.")])
     problems = rules.later_date_problems(

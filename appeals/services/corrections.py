@@ -19,7 +19,7 @@ from students.models import Student
 from .. import rules
 from ..models import Correction
 from ..selectors import day_text, result_decision_on
-from .base import REASON_LENGTH, Refused, not_in_the_future
+from .base import REASON_LENGTH, Refused, not_in_the_future, plausible_date
 
 CORRECTION_MESSAGES = {
     rules.CORRECTION_LATE: gettext_lazy(
@@ -115,6 +115,7 @@ def correction_record(
     lives (the admin, the ISP): who, when and why, and whether the rules allow it."""
     today = today or clock.today()
     not_in_the_future(on, _("The correction's date"), today)
+    plausible_date(decision_on, _("The date of the decision corrected"), today)
     if not subject.strip():
         raise Refused([_("Say what was corrected.")])
     problems = rules.correction_problems(

@@ -96,3 +96,62 @@ def test_the_response_is_an_attachment_with_the_byte_order_mark():
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="open_balances_2026-2027.csv"'
     assert response.content == "\ufeffa;1,5\r\n".encode()
+
+
+# --- Files the reader cannot take (issue 14 points 5 and 12) ---------------------------------
+UTF16_ADVICE = 'In Excel, choose Save as and the file type "CSV UTF-8 (comma delimited)"'
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_a_utf_16_file_is_refused_as_not_utf_8_with_how_to_save_it(encoding):
+    """Excel's "Unicode text" is UTF-16 (with a byte order mark; without one, a NUL between the
+    letters): read as Windows-1252 it would only be refused for its columns."""
+    data = "student;opportunity;mark\r\nr0100001;1;12\r\n".encode(encoding)
+
+    with pytest.raises(college_csv.UnreadableFile) as refused:
+        college_csv.read_rows(data)
+
+    assert "is not saved as UTF-8 or Windows-1252 text but as UTF-16" in refused.value.messages[0]
+    assert UTF16_ADVICE in refused.value.messages[0]
+
+
+def test_a_stray_nul_byte_in_utf_8_is_read_for_the_importer_to_refuse_with_its_row():
+    assert college_csv.read_rows(b"room;course\r\nB.1\x00;A101\r\n") == [["room", "course"], ["B.1\x00", "A101"]]
+
+
+def test_a_workbook_under_a_csv_name_is_refused_with_how_to_save_it():
+    import openpyxl
+
+    out = io.BytesIO()
+    openpyxl.Workbook().save(out)
+    with pytest.raises(college_csv.UnreadableFile) as refused:
+        college_csv.read_rows(out.getvalue())
+    assert refused.value.messages[0].startswith("This file is an Excel workbook, not a CSV file.")
+
+
+@pytest.mark.parametrize("quote", ["", '"'])
+def test_a_cell_over_the_field_limit_is_refused_with_its_row(quote):
+    """Python's csv stops at 131,072 characters a field (``_csv.Error``); an unclosed quote
+    makes the rest of the file one field."""
+    data = ("a;b\r\n1;2\r\n3;" + quote + "x" * 140_000 + "\r\n4;5\r\n").encode()
+
+    with pytest.raises(college_csv.UnreadableFile) as refused:
+        college_csv.read_rows(data)
+
+    assert refused.value.messages == [
+        'Row 3 cannot be read: it has a cell of more than 131,072 characters, or a quote (") that is never closed.'
+    ]
+
+
+def test_rows_are_read_one_at_a_time():
+    rows = college_csv.iter_rows(b"a;b\r\n1;2\r\n3;" + b"x" * 140_000)
+    assert next(rows) == ["a", "b"] and next(rows) == ["1", "2"]  # the long cell is not read yet
+    with pytest.raises(college_csv.UnreadableFile):
+        next(rows)
+
+
+@pytest.mark.parametrize(
+    ("text", "control"), [("B.101", False), ("Aula Één", False), ("B\x00", True), ("B\t1", True), ("B\n1", True)]
+)
+def test_control_characters_are_found(text, control):
+    assert college_csv.control_character(text) is control

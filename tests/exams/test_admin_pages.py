@@ -8,6 +8,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -272,6 +274,27 @@ def test_the_third_exam_period_counts_nothing_as_missing(admin_client, term):
     assert "0 entered" in changelist_row(response, periods[3])
     response = admin_client.get(reverse("admin:programmes_examperiod_publication", args=[periods[3].pk]))
     assert response.context["counts_missing"] is False
+
+
+def test_the_exam_periods_list_reads_publications_and_counts_per_page_not_per_row(
+    admin_client, term, django_assert_max_num_queries
+):
+    """Found by the load test (bench/load.py): the list asked for each row's publication (twice)
+    and counted its results, three queries a row."""
+    year, periods, lines = term
+    url = reverse("admin:programmes_examperiod_changelist")
+    for period in periods.values():
+        publish_marker(period)
+    with CaptureQueriesContext(connection) as three_periods:
+        admin_client.get(url)
+    for first_year in (2020, 2021, 2022):
+        for period in AcademicYearFactory(first_year=first_year).exam_periods.select_related("academic_year"):
+            publish_marker(period)
+
+    with django_assert_max_num_queries(len(three_periods.captured_queries)):
+        response = admin_client.get(url)
+    assert response.context["cl"].result_count == 12
+    assert response.content.decode().count("by the system") == 12
 
 
 @pytest.mark.parametrize(("persona", "status"), [("administration", 200), ("committee", 200), ("coach", 302)])

@@ -271,6 +271,8 @@ def test_mark_text_round_trip(mark, text):
         pytest.param("12.5", NOT_A_MARK, id="decimal"),
         pytest.param("1 2", NOT_A_MARK, id="inner-space"),
         pytest.param("\u00b2", NOT_A_MARK, id="superscript-two"),  # isdigit() but no number
+        pytest.param("\u0663", NOT_A_MARK, id="arabic-indic-three"),  # int() reads it; not a mark as typed
+        pytest.param("1" * 5000, NOT_A_MARK, id="5000-digits"),  # int() raised a plain ValueError
         pytest.param("PF", NOT_A_MARK, id="PF"),
     ],
 )

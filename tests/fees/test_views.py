@@ -65,3 +65,18 @@ def test_the_csv_export_has_one_row_per_open_fee(client, coach_world, on_coach_d
 def test_a_coach_has_no_open_balances_page(client, coach_world, on_coach_day):
     client.force_login(coach_world.coach)
     assert client.get(reverse("fees:open_balances")).status_code == 403
+
+
+def test_the_csv_export_writes_a_name_typed_as_a_formula_as_text(client, coach_world, on_coach_day):
+    """Issue 14 point 1 (OWASP CSV injection): a student named "=HYPERLINK(...)" is a text in
+    the finance department's spreadsheet, never a formula (core.csv)."""
+    from students.models import Student
+
+    typed = '=HYPERLINK("http://evil.example","x")'
+    Student.objects.filter(pk=coach_world.student.pk).update(first_name=typed)
+    client.force_login(coach_world.admin)
+    response = client.get(reverse("fees:export_csv"), {"academic_year_code": "2026-2027"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
+    (row,) = [row for row in rows if row[0] == coach_world.student.number]
+    assert row[rows[0].index("name")] == f"'{typed} {coach_world.student.last_name}"
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)

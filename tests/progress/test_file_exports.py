@@ -341,3 +341,28 @@ def test_the_refusal_is_in_the_csv_and_in_dutch(client, refused_world, on_coach_
     assert len(rows) == 2
     refusal = rows[1][rows[0].index("Weigering")]
     assert refusal == "weigering: decretale drempel (art. 30)"
+
+
+# --- The Content-Security-Policy: no <style> element in a page (issue 14, point 13) -------------
+def test_the_print_view_links_its_style_sheets_and_the_pdf_reads_the_same_one(coach_client, coach_world, monkeypatch):
+    from django.conf import settings
+
+    from progress import exports
+
+    page = coach_client.get(reverse("students:student_file_print", kwargs={"number": "r0000001"})).content.decode()
+    assert "<style" not in page
+    assert 'href="/static/css/study-file.css"' in page
+
+    made = {}
+
+    def pdf_bytes(html):
+        made["html"] = html
+        return b"%PDF-"
+
+    monkeypatch.setattr(exports, "pdf_bytes", pdf_bytes)
+    assert coach_client.get(reverse("students:student_file_pdf", kwargs={"number": "r0000001"})).status_code == 200
+    style = made["html"].split("<style>")[1].split("</style>")[0]
+    sheet = (settings.BASE_DIR / "static" / "css" / "study-file.css").read_text(encoding="utf-8")
+    assert ".facts th" in sheet
+    assert sheet.strip() in style
+    assert "<link" not in made["html"]  # the PDF is made here: it fetches nothing

@@ -588,3 +588,62 @@ def test_the_new_mark_replaces_the_tolerated_one_and_the_tolerance_credit_comes_
     assert (r5.done, r5.tolerated) == (done, tolerated)
     # The earlier year's own tolerance is unchanged as a fact of that year.
     assert standing.tolerance(standing.year(world.earlier.pk))["used"] == 6
+
+
+def _isp_writes(world):
+    """Every ISP write that takes a version, called on version 1 (refusals after the claim
+    are fine here: the test is about what comes first)."""
+    line, course, by = world.lines["A105"].pk, world.courses["A203"], world.coach
+    enrolment = world.enrolment.pk
+    return {
+        "add": lambda: services.isp_line_add(enrolment=enrolment, course=course, expected_version=1, by=by),
+        "remove": lambda: services.isp_line_remove(line=line, expected_version=1, by=by),
+        "exempt": lambda: services.isp_line_exempt(line=line, basis="certificate", expected_version=1, by=by),
+        "derogation": lambda: services.isp_derogation_record(
+            enrolment=enrolment, kind="model_route", ground="work_route", expected_version=1, by=by
+        ),
+        "tolerated retake": lambda: services.tolerated_retake_approve(
+            enrolment=enrolment, course=course, requested_on=datetime.date(2026, 11, 1), expected_version=1, by=by
+        ),
+        "submit": lambda: services.isp_submit(enrolment=enrolment, expected_version=1, by=by, late_reason="late"),
+        "approve": lambda: services.isp_approve(enrolment=enrolment, expected_version=1, by=by, late_reason="late"),
+    }
+
+
+@pytest.mark.parametrize("write", ["add", "remove", "exempt", "derogation", "tolerated retake", "submit", "approve"])
+def test_every_isp_write_claims_the_version_before_it_reads(coach_world, on_coach_day, write):
+    """The conditional UPDATE of the version is the transaction's first statement: on SQLite a
+    transaction that has read cannot wait for the write lock ("database is locked" at once, a
+    500 for the second of two coaches); claimed first, the second waits and gets the conflict."""
+    from contextlib import suppress
+
+    from django.test.utils import CaptureQueriesContext
+
+    from core.errors import Refused
+
+    with CaptureQueriesContext(connection) as queries, suppress(Refused):
+        _isp_writes(coach_world)[write]()
+    savepoints = ("SAVEPOINT", "RELEASE")
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].upper().startswith(savepoints)]
+    first = statements[0].upper()
+    assert first.startswith("UPDATE") and '"VERSION"' in first and "STUDENTS_ENROLMENT" in first, statements[:2]
+
+
+@pytest.mark.parametrize("write", ["remove", "exempt"])
+def test_a_stale_line_change_is_a_conflict_and_a_missing_line_is_said_so(coach_world, on_coach_day, write):
+    line = coach_world.lines["A105"]
+    call = {
+        "remove": lambda pk, version: services.isp_line_remove(line=pk, expected_version=version, by=coach_world.coach),
+        "exempt": lambda pk, version: services.isp_line_exempt(
+            line=pk, basis="certificate", expected_version=version, by=coach_world.coach
+        ),
+    }[write]
+    with pytest.raises(services.ISPConflict) as excinfo:
+        call(line.pk, 7)
+    assert (excinfo.value.expected, excinfo.value.current) == (7, 1)
+    with pytest.raises(ISPLine.DoesNotExist):
+        call(999_999, 1)
+    line.refresh_from_db()
+    assert (line.removed_on, line.exempted) == (None, False)
+    coach_world.enrolment.refresh_from_db()
+    assert coach_world.enrolment.version == 1

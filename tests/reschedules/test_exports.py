@@ -3,7 +3,9 @@ the numbers; the individual exam schedule prints (a print view) and downloads as
 (one event per exam, Europe/Brussels); the exam moments CSV (admin export and import) is the
 college's one CSV form and carries the duration."""
 
+import csv
 import datetime
+import io
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -43,6 +45,20 @@ def test_the_reports_request_list_shows_names_with_the_numbers(ombuds_client, wo
     table = content[content.index('id="report-requests"') :]
     student = world.student
     assert f"{student.number}</a> {student.last_name}, {student.first_name}" in table
+
+
+def test_the_reports_csv_writes_a_reason_typed_as_a_formula_as_text(ombuds_client, world):
+    """Issue 14 point 1: the ombudsperson's annual report CSV, a decision's reason "=cmd"."""
+    reason = "=cmd|' /C calc'!A0"
+    ombuds.request_decide(
+        request=log(world), accepted=False, reason=reason, today=D(2026, 11, 23), by=world.ombudsperson
+    )
+    response = ombuds_client.get(reverse("exams:report_csv", kwargs={"programme": "BA-A", "year": "2026-2027"}))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
+    header = next(row for row in rows if "Reason for the decision" in row)
+    (listed,) = [row for row in rows if len(row) == len(header) and row[1] == world.student.number]
+    assert listed[header.index("Reason for the decision")] == "'" + reason
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 
 # --- The print view ---------------------------------------------------------------------------
@@ -125,15 +141,26 @@ def test_the_calendar_is_in_the_readers_language(ombuds_client, world):
 
 # --- The exam moments CSV ---------------------------------------------------------------------
 def test_the_exam_moments_export_is_the_colleges_csv_and_imports_again_unchanged(world):
-    ExamMoment.objects.filter(pk=world.moments["A102"].pk).update(duration=90, room="=A1")
+    ExamMoment.objects.filter(pk=world.moments["A102"].pk).update(duration=90, room="B-1.05")
     text = moments_csv(ExamMoment.objects.select_related("course__programme", "exam_period__academic_year"))
     assert text.startswith("\ufeffacademic_year;exam_period;programme;course;date;start;room;duration\r\n")
-    assert "2026-2027;1;BA-A;A102;2027-01-14;09:00;'=A1;90\r\n" in text
+    assert "2026-2027;1;BA-A;A102;2027-01-14;09:00;B-1.05;90\r\n" in text
     rows = read_moments_csv(text.encode("utf-8"))
     a102 = next(row for row in rows if row.course == "A102")
-    assert (a102.room, a102.duration) == ("=A1", 90)
+    assert (a102.room, a102.duration) == ("B-1.05", 90)
     summary = exam_moments_import(rows=rows, today=D(2026, 11, 23))
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, len(rows))
+
+
+def test_a_room_typed_as_a_formula_is_neutralised_in_the_export_and_refused_by_the_import(world):
+    """Issue 14 point 1: the export writes a typed room "=A1" as text ("'=A1", core.csv); the
+    import takes no room a spreadsheet would run (tests/reschedules/test_moments_files.py)."""
+    ExamMoment.objects.filter(pk=world.moments["A102"].pk).update(room="=A1")
+    text = moments_csv(ExamMoment.objects.select_related("course__programme", "exam_period__academic_year"))
+    assert "2026-2027;1;BA-A;A102;2027-01-14;09:00;'=A1;180\r\n" in text
+    rows = read_moments_csv(text.encode("utf-8"))
+    (refused,) = [row for row in rows if row.problem]
+    assert refused.course == "A102" and refused.problem.startswith("A room cannot start with =, +, - or @")
 
 
 @pytest.mark.parametrize(("typed", "minutes"), [("", 180), ("120", 120), ("2u30", 150), ("3:00", 180), ("1h", 60)])
@@ -148,6 +175,18 @@ def test_an_unreadable_duration_is_a_row_problem(world):
     header = b"academic_year;exam_period;programme;course;date;start;room;duration\n"
     (row,) = read_moments_csv(header + b"2026-2027;1;BA-A;A201;2027-01-19;09:00;;long\n")
     assert "'long' is not a duration" in row.problem
+
+
+def test_the_admin_action_writes_a_room_typed_as_a_formula_as_text(client, world):
+    """Issue 14 point 1: the admin's exam-moment CSV, a room "=1+1"."""
+    ExamMoment.objects.filter(pk=world.moments["A101"].pk).update(room="=1+1")
+    client.force_login(world.admin)
+    response = client.post(
+        reverse("admin:reschedules_exammoment_changelist"),
+        {"action": "export_csv", "_selected_action": [world.moments["A101"].pk]},
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
+    assert rows[1][6] == "'=1+1"
 
 
 def test_the_admin_action_downloads_the_colleges_csv(client, world):

@@ -7,10 +7,12 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from exchange.reading import depth_problem, too_deep_message
 from exchange.records import RecordsInvalid, import_data
 
 # Below this many students the import takes a moment: a progress bar would only flicker.
 PROGRESS_FROM_STUDENTS = 200
+TOO_DEEP = object()
 
 
 def _refuse_duplicate_keys(pairs):
@@ -53,6 +55,14 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(file)s is not valid JSON: %(error)s") % {"file": file, "error": error}, returncode=1
             ) from error
+        except RecursionError:
+            data = TOO_DEEP  # Python's JSON reader gives up at about a thousand levels
+        if data is TOO_DEEP or depth_problem(data):
+            # Nested deeper than the format needs (exchange.reading): no records file.
+            raise CommandError(
+                _("%(file)s is not valid JSON: %(error)s") % {"file": file, "error": too_deep_message()},
+                returncode=1,
+            )
 
         students = data.get("students") if isinstance(data, dict) else None
         progress = (

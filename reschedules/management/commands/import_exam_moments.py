@@ -22,7 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, **options):
         try:
-            rows = read_moments_csv(file.read_bytes())
+            with file.open("rb") as data:
+                rows = read_moments_csv(data)  # reads no more than the limit
         except OSError as error:
             raise CommandError(str(error)) from None
         except MomentsFileError as error:
