@@ -21,7 +21,13 @@ D = dt.date
 
 @pytest.fixture
 def people(college):
-    """Besides R1 and R2: two Peeters and a Janssens."""
+    """Besides R1 and R2: two Peeters and a Janssens. R1's name is fixed too: the factory's
+    random Flemish surname is sometimes Peeters or Janssens."""
+    student = college.student
+    student.first_name, student.last_name = "Robin", "Vandersmissen"
+    student.save(update_fields=["first_name", "last_name"])
+    college.other.first_name, college.other.last_name = "Noor", "Verstraeten"
+    college.other.save(update_fields=["first_name", "last_name"])
     StudentFactory(number="r0100", first_name="An", last_name="Peeters")
     StudentFactory(number="r0101", first_name="Bart", last_name="Peeters")
     StudentFactory(number="r0200", first_name="Cas", last_name="Janssens")

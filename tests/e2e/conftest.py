@@ -61,6 +61,13 @@ def watch_console(page) -> list[str]:
     return errors
 
 
+def fits(page) -> bool:
+    """Whether the page is no wider than the window, measured once its stylesheets have loaded:
+    a click that navigates returns before them, and an unstyled table is always too wide."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def log_in(page, base_url: str, username: str, password: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", username)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from exams.models import Result
 from reschedules.models import ExamMoment
-from tests.e2e.conftest import DESKTOP, PHONE, log_in, new_context, watch_console
+from tests.e2e.conftest import DESKTOP, PHONE, fits, log_in, new_context, watch_console
 from tests.support import personas
 from tests.support.factories import AcademicYearFactory, CourseFactory, EnrolmentFactory, ISPLineFactory
 
@@ -42,10 +42,6 @@ def office_world(db):
         )
     with time_machine.travel(datetime.datetime(2024, 1, 20, 10, 0), tick=False):
         yield period
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def choose(page, field: str, term: str, option: str) -> None:

@@ -9,7 +9,7 @@ import datetime
 import pytest
 import time_machine
 
-from tests.e2e.conftest import PHONE, log_in, new_context, watch_console
+from tests.e2e.conftest import PHONE, fits, log_in, new_context, watch_console
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-password-1"
@@ -31,10 +31,6 @@ def after_the_lock():
     """2 December 2026: the submission (15 October) and approval (before 1 December) deadlines passed."""
     with _travel(datetime.date(2026, 12, 2)):
         yield
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_a_coach_edits_and_approves_an_isp(coach_world, coach_day, live_server, page, artifacts):

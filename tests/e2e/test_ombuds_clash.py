@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from tests.e2e.conftest import DESKTOP, log_in, new_context, watch_console
+from tests.e2e.conftest import DESKTOP, fits, log_in, new_context, watch_console
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -71,7 +71,7 @@ def test_a_clashing_new_moment_is_kept_only_with_a_reason(demo, live_server, bro
     page.goto(f"{live_server.url}/exams/schedule/{student.number}/?year={request.exam_period.academic_year.code}")
     assert page.locator(f"[data-clash-with~='{other.course.code}']").count() == 1
     assert "behouden ondanks een overlapping" in page.locator("#schedule").inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    assert fits(page)
     assert [e for e in errors if "422" not in e] == []
     context.close()
 

@@ -7,7 +7,7 @@ import datetime
 import pytest
 import time_machine
 
-from .conftest import DESKTOP, PHONE, log_in, new_context, watch_console
+from .conftest import DESKTOP, PHONE, fits, log_in, new_context, watch_console
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,10 +33,6 @@ def thirty_more(coach_world):
     return coach_world
 
 
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 @pytest.mark.parametrize("language", ["nl", "en"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
 def test_the_list_sorts_pages_and_exports(browser, thirty_more, coach_day, live_server, language, viewport):
@@ -45,7 +41,7 @@ def test_the_list_sorts_pages_and_exports(browser, thirty_more, coach_day, live_
     errors = watch_console(page)
     log_in(page, live_server.url, "coach", "a-long-password-1")
     page.goto(f"{live_server.url}/students/")
-    assert _fits(page)
+    assert fits(page)
     header = "Studentennummer" if language == "nl" else "Student number"
     page.locator("thead a.sort-link", has_text=header).click()
     page.wait_for_url(lambda url: "ordering=number" in url)
@@ -59,7 +55,7 @@ def test_the_list_sorts_pages_and_exports(browser, thirty_more, coach_day, live_
     page.wait_for_url(lambda url: "page=2" in url)
     assert page.locator(".pagination [aria-current='page']").inner_text() == "2"
     assert "ordering=-number" in page.url
-    assert _fits(page)
+    assert fits(page)
     with page.expect_download() as download:
         page.locator("#csv-export").click()
     assert download.value.suggested_filename.endswith(".csv")
@@ -84,7 +80,7 @@ def test_the_print_view_and_the_pdf(browser, coach_world, coach_day, live_server
     assert page.locator("nav, .navbar, button, form").count() == 0
     assert page.locator("#student-number").inner_text() == coach_world.student.number
     assert page.locator("#ledger tbody tr").count() == 2
-    assert _fits(page)
+    assert fits(page)
     page.screenshot(path=artifacts / f"study-progress-file-{language}-{viewport['width']}.png", full_page=True)
     assert errors == []
     context.close()
