@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "progress",
     "reschedules",
     "fees",
+    "committee",
     "appeals",
     "exchange",
     "demo",
@@ -195,6 +196,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="student-administrati
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# The select committee's flag of an unreasonable mark profile (Art. 69, DOMAIN §9, decided): a
+# course whose pass rate in an exam period is under COMMITTEE_MIN_PASS_RATE %, or whose mean mark
+# is more than COMMITTEE_MAX_DEVIATIONS standard deviations from the mean of the course means of
+# the same programme stage, among the courses with at least COMMITTEE_MIN_STUDENTS marks.
+COMMITTEE_PROFILE_THRESHOLDS = {
+    "min_pass_rate": env.int("COMMITTEE_MIN_PASS_RATE", default=40),
+    "max_deviations": env.float("COMMITTEE_MAX_DEVIATIONS", default=2.0),
+    "min_students": env.int("COMMITTEE_MIN_STUDENTS", default=5),
+}
 
 # --- Celery -----------------------------------------------------------------
 _celery_dir = VAR_DIR / "celery"

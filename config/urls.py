@@ -13,6 +13,7 @@ urlpatterns = [
     path("exams/", include((exams_urls.urlpatterns + reschedules_urls.urlpatterns, "exams"))),
     path("appeals/", include("appeals.urls")),
     path("fees/", include("fees.urls")),
+    path("committee/", include("committee.urls")),
     # The student pages live in progress (records and results together); their URL names keep
     # the "students" namespace.
     path("", include("progress.urls")),

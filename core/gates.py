@@ -52,3 +52,22 @@ isp_change_fee = Gate(
     "once its ISP is approved (charged now: already so), for a change that adds or removes one "
     "(credits, semester) line, or None when the year has no fee schedule. Answered by fees.",
 )
+
+committee_decisions = Gate(
+    "committee_decisions",
+    "committee_decisions(period_id) -> list of dicts (id, kind, student_id, programme_id, isp_line_id, "
+    "result_id, new_score, level) of the examination committees' adopted decisions on that exam period's "
+    "results (Art. 70) that the publication has not applied yet, from closed deliberations. Answered by committee.",
+)
+
+committee_decisions_applied = Gate(
+    "committee_decisions_applied",
+    "committee_decisions_applied(ids, *, on) -> marks those decisions applied by the publication of ``on`` "
+    "(exactly once). Answered by committee.",
+)
+
+publication_held = Gate(
+    "publication_held",
+    "publication_held(period_ids) -> the ids of those exam periods whose publication is held today: an "
+    "examination committee's deliberation on them is open (Art. 68-69, EXCHANGE.md). Answered by committee.",
+)

@@ -48,6 +48,19 @@ Decided (Art. 56-59) — the ombudsperson's pages:
   reads and writes everything; anybody else has no ombudsperson pages (403).
 - A student's individual exam schedule is a student page: whoever sees the student sees it.
 
+Decided (Art. 68, 72) — the examination committee's pages:
+
+- A member of an examination committee (a ``committee.Member`` linked to the user, who is in
+  the examination committee or ombudsperson group) reads that committee's deliberations,
+  inventory, votes and report, and no other committee's; the chair, the secretary and their
+  substitutes run the meeting (open it, record attendance, hearings, decisions, votes, close
+  it); every seat holder may ask for a vote; the chair and the secretary sign the report with
+  their own seat.
+- Student administration reads every committee's pages (Art. 72: the deliberation is secret
+  to the committee and the administration); a superuser reads and writes everything.
+- Coaches and anybody else have no committee pages (403): they see the outcome, the
+  published result and its reason, never the votes.
+
 Decided — results, tuition fees and the appeal register (Art. 34, 67, 101-102):
 
 - Student administration keeps the results (Art. 67: examiners hand their marks to the
@@ -98,6 +111,7 @@ class Capability(enum.StrEnum):
     COMMITTEE_APPEALS = "committee_appeals"  # decides the appeals against the committee's decisions (f), (g)
     MARK_CORRECTIONS = "mark_corrections"  # records corrections of marks (Art. 102): administration, committee
     ISP_WRITE = "isp_write"  # writes ISPs: a coach of some programme, or a superuser (the coach's home panel)
+    COMMITTEE_PAGES = "committee_pages"  # the examination committees' pages: a seat, administration
 
 
 # --- Where the programme assignments come from -----------------------------------------------
@@ -124,6 +138,28 @@ def assignment_source() -> AssignmentSource:
     return _assignment_source
 
 
+# --- Where the committee seats come from ---------------------------------------------------------
+SeatSource = Callable[[object], Iterable[tuple[int, str]]]
+
+_seat_source: SeatSource | None = None
+
+
+def register_seat_source(source: SeatSource) -> None:
+    """Register ``source(user)``: the user's (committee id, seat role) seats on examination
+    committees. ``committee`` calls this in ``ready()``."""
+    global _seat_source
+    _seat_source = source
+
+
+def seat_source() -> SeatSource:
+    if _seat_source is None:
+        raise ImproperlyConfigured(
+            "core.permissions has no seat source: the committee app registers one in its "
+            "AppConfig.ready() (is it in INSTALLED_APPS?)"
+        )
+    return _seat_source
+
+
 # --- The scope ---------------------------------------------------------------------------------
 def pairs_q(pairs: Iterable[Pair], prefix: str = "") -> Q:
     """A Q on rows with ``{prefix}programme_id`` and ``{prefix}academic_year_id`` in ``pairs``."""
@@ -144,6 +180,7 @@ class Scope:
     coach: frozenset[Pair] = field(default_factory=frozenset)
     ombudsperson: frozenset[Pair] = field(default_factory=frozenset)
     substitute: frozenset[Pair] = field(default_factory=frozenset)
+    seats: frozenset[tuple[int, str]] = field(default_factory=frozenset)  # (committee id, role)
 
     # --- roles
     @property
@@ -179,6 +216,8 @@ class Scope:
                 return self._in(roles.ADMINISTRATION, roles.COMMITTEE)
             case Capability.ISP_WRITE:
                 return self.writes_all or bool(self.writable)
+            case Capability.COMMITTEE_PAGES:
+                return self._in(roles.ADMINISTRATION) or bool(self.seats)
         raise ValueError(capability)  # pragma: no cover - every member is matched above
 
     def require(self, capability: Capability) -> None:
@@ -231,6 +270,29 @@ class Scope:
         """A Q on rows of the ombudsperson's pages (``prefix`` to reach programme and year)."""
         return Q() if self.sees_all else pairs_q(self.ombuds_pairs, prefix)
 
+    # --- the examination committees' pages
+    @property
+    def sees_all_committees(self) -> bool:
+        return self._in(roles.ADMINISTRATION)
+
+    @property
+    def committees(self) -> frozenset[int]:
+        """The committees (ids) the user holds a seat on."""
+        return frozenset(committee for committee, _role in self.seats)
+
+    def sees_committee(self, committee_id: int) -> bool:
+        return self.sees_all_committees or committee_id in self.committees
+
+    def runs_committee(self, committee_id: int) -> bool:
+        """Runs the committee's meeting: chair, secretary or their substitutes (or a superuser)."""
+        return self.superuser or any(
+            committee == committee_id and role in roles.SEATS_RUNNING_THE_MEETING for committee, role in self.seats
+        )
+
+    def committees_q(self, prefix: str = "") -> Q:
+        """A Q on rows of the committees' pages (``prefix`` to reach the committee)."""
+        return Q() if self.sees_all_committees else Q(**{f"{prefix}pk__in": sorted(self.committees)})
+
 
 NOBODY = Scope()
 
@@ -245,12 +307,14 @@ def _load(user, source: AssignmentSource) -> Scope:
         for programme_id, year_id, role in source(user):
             pairs[role].add((programme_id, year_id))
     is_coach, is_ombudsperson = roles.COACH in groups, roles.OMBUDSPERSON in groups
+    seats = frozenset(seat_source()(user)) if groups & roles.SEATED_GROUPS else frozenset()
     return Scope(
         active=True,
         groups=groups,
         coach=frozenset(pairs[roles.ASSIGNED_COACH] if is_coach else ()),
         ombudsperson=frozenset(pairs[roles.ASSIGNED_OMBUDSPERSON] if is_ombudsperson else ()),
         substitute=frozenset(pairs[roles.ASSIGNED_SUBSTITUTE] if is_ombudsperson else ()),
+        seats=seats,
     )
 
 

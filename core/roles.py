@@ -30,6 +30,13 @@ ASSIGNED_SUBSTITUTE = "substitute"
 
 ASSIGNMENT_ROLES = (ASSIGNED_COACH, ASSIGNED_OMBUDSPERSON, ASSIGNED_SUBSTITUTE)
 
+# The seats on an examination committee (committee.rules.Role, stored values) whose holders run
+# its deliberations: open the meeting, record attendance, hearings and decisions, close it
+# (Art. 68); every seat holder reads the committee's pages.
+SEATS_RUNNING_THE_MEETING = frozenset({"chair", "secretary", "chair_substitute", "secretary_substitute"})
+# Who reads the seats: users of these groups only (the seat is the scope, the group the role).
+SEATED_GROUPS = frozenset({COMMITTEE, OMBUDSPERSON})
+
 # The apps that hold the college's records; "view on everything" means their models.
 RECORD_APPS = ("programmes", "students", "exams", "reschedules", "appeals")
 
@@ -77,6 +84,17 @@ ROLE_PERMISSIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         # Tuition fees: the office keeps the schedules; statements come from the recalculation.
         ("fees.feeschedule", ("view", "add", "change")),
         ("fees.feestatement", ("view",)),
+        # The examination committees: the office keeps their composition and schedules their
+        # deliberations (Art. 68); what a committee decides is read-only here (Art. 72: secret to
+        # the committee and the administration).
+        ("committee.committee", ("view", "add", "change")),
+        ("committee.committeecluster", ("view", "add", "change", "delete")),
+        ("committee.member", ("view", "add", "change", "delete")),
+        ("committee.deliberation", ("view", "add", "change")),
+        *(
+            (f"committee.{model}", ("view",))
+            for model in ("attendance", "hearing", "decision", "vote", "recusal", "casefile", "postponement", "report")
+        ),
     ),
     COMMITTEE: (
         ("*", ("view",)),

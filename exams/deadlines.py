@@ -4,6 +4,7 @@
 
 from django.db.models import Min
 
+from core import gates
 from core.timeline import (
     CalendarTransition,
     FactKind,
@@ -20,7 +21,13 @@ from .services import results_publish, tolerance_choices_process, tolerance_obje
 
 
 def _publications(up_to):
-    for period in ExamPeriod.objects.filter(results_published_on__lte=up_to).select_related("academic_year"):
+    """Each exam period's publication on its day, unless a committee's open deliberation holds it
+    (EXCHANGE.md): then it waits, and closing the deliberation sets the day it is released."""
+    periods = list(ExamPeriod.objects.filter(results_published_on__lte=up_to).select_related("academic_year"))
+    held = gates.publication_held([period.pk for period in periods]) if periods else set()
+    for period in periods:
+        if period.pk in held:
+            continue
         yield CalendarTransition(
             publication_key(period),
             period.results_published_on,

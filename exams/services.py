@@ -17,8 +17,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
+from core import gates
+from core.audit import audited_save
 from core.rounding import round_half_up
 from programmes.models import ExamPeriod
 from programmes.rules import THRESHOLD_KINDS
@@ -341,9 +344,14 @@ def _degree_possible(standing) -> bool:
 
 @transaction.atomic
 def results_publish(*, period: ExamPeriod, day: datetime.date | None = None) -> PublicationReport:
-    """Publish ``period``'s results on ``day`` (default: its publication date)."""
+    """Publish ``period``'s results on ``day`` (default: its publication date), with the
+    examination committees' decisions on them applied (Art. 70): adjusted marks before the
+    marks are read, fails considered tolerable before the automatic tolerance, levels awarded
+    with the programme results; each decision exactly once."""
     day = day or period.results_published_on
     report = PublicationReport()
+    decisions = gates.committee_decisions(period.pk)
+    _committee_marks(decisions)
     last_period = period.number == max(
         ExamPeriod.objects.filter(academic_year_id=period.academic_year_id).values_list("number", flat=True)
     )
@@ -356,11 +364,63 @@ def results_publish(*, period: ExamPeriod, day: datetime.date | None = None) -> 
         _lines_save(lines)
         enrolment_ids = {line.enrolment_id for line in lines}
         examined |= enrolment_ids
+        _committee_tolerance(decisions, lines, day, report)
         found = _stage_automatic_tolerance(enrolment_ids, day, report, last_period=last_period)
         report.programmes_passed += programme_results_update(pairs=found.keys(), day=day, found=found)
     if last_period:
         _stage_threshold_tolerance_not_examined(period, examined, day, report)
+    _committee_levels(decisions)
+    if decisions:
+        gates.committee_decisions_applied([d["id"] for d in decisions], on=day)
     return report
+
+
+# --- The examination committee's decisions (Art. 70), applied by the publication -------------
+COMMITTEE_MARK_REASON = gettext_noop("mark adjusted by the examination committee (Art. 70)")
+COMMITTEE_LEVEL_REASON = gettext_noop("level of achievement awarded by the examination committee (Art. 70)")
+COMMITTEE_TOLERANCE = frozenset({"tolerated", "beyond_credit"})
+
+
+def _committee_marks(decisions: list[dict]) -> None:
+    """A mark judged clearly unreasonable replaces the examiner's, with history, before the
+    publication reads the marks."""
+    for decision in decisions:
+        if decision["kind"] != "mark_adjusted":
+            continue
+        result = Result.objects.select_for_update().get(pk=decision["result_id"])
+        result.score, result.grade = decision["new_score"], ""
+        audited_save(result, by=None, reason=COMMITTEE_MARK_REASON)
+        result.parts.all().delete()
+
+
+def _committee_tolerance(decisions: list[dict], lines: list[_Line], day, report) -> None:
+    """An intolerable fail the committee considered tolerable, within the tolerance credit or
+    beyond it, is tolerated by the publication (Art. 70), before the automatic tolerance reckons
+    the credit left."""
+    examined = {line.pk: line for line in lines}
+    chosen = [
+        d["isp_line_id"]
+        for d in decisions
+        if d["kind"] in COMMITTEE_TOLERANCE
+        and d["isp_line_id"] in examined
+        and examined[d["isp_line_id"]].outcome != LineOutcome.PASSED
+    ]
+    _tolerate(chosen, day=day, kind=ToleranceKind.COMMITTEE)
+    report.tolerated += len(chosen)
+
+
+def _committee_levels(decisions: list[dict]) -> None:
+    """A level of achievement the criteria do not give, awarded by the committee (Art. 70), on the
+    programme result when the programme is passed."""
+    for decision in decisions:
+        if decision["kind"] != "level_awarded":
+            continue
+        result = ProgrammeResult.objects.filter(
+            student_id=decision["student_id"], programme_id=decision["programme_id"]
+        ).first()
+        if result is not None:
+            result.level = decision["level"]
+            audited_save(result, by=None, reason=COMMITTEE_LEVEL_REASON)
 
 
 def _stage_threshold_tolerance_not_examined(period: ExamPeriod, examined: set[int], day, report) -> None:

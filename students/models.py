@@ -235,6 +235,7 @@ class LineOutcome(models.TextChoices):
 class ToleranceKind(models.TextChoices):
     CHOSEN = "chosen", _("chosen by the student")
     AUTOMATIC = "automatic", _("applied automatically")
+    COMMITTEE = "committee", _("decided by the examination committee (Art. 70)")
 
 
 class ISPLine(models.Model):

@@ -65,3 +65,12 @@ def on_coach_day():
 
     with time_machine.travel(datetime.datetime(2026, 11, 23, 10, 0), tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def committee_world(db):
+    """Two examination committees in 2023-2024 and Education's deliberation on January to hold
+    (tests/support/worlds.py, ``CommitteeWorld``)."""
+    from tests.support import worlds
+
+    return worlds.committee_world()

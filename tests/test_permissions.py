@@ -236,9 +236,14 @@ def site_patterns(patterns=None, prefix="", namespace=""):
 SITE = sorted(site_patterns(), key=lambda item: item[1])
 
 
+# The examination committees' pages are walked with members of two committees in their own
+# world: tests/committee/test_permission_walk.py (which fails when one has no entry there).
+OWN_WALKS = ("committee:",)
+
+
 def test_every_url_of_the_site_has_an_entry_in_the_table():
     unnamed = [route for name, route in SITE if name is None]
-    missing = sorted(name for name, _route in SITE if name and name not in TABLE)
+    missing = sorted(name for name, _route in SITE if name and name not in TABLE and not name.startswith(OWN_WALKS))
     assert unnamed == [], "give these URL patterns a name and an entry in TABLE"
     assert missing == [], "add these URL names to TABLE in tests/test_permissions.py"
 

@@ -260,6 +260,8 @@ def test_student_administration_sees_appeals_missing_marks_and_open_balances(wor
         "appeals": [(1, "danger"), (2, "warning"), (1, ""), (0, "")],
         "exams": [(2, "warning")],
         "fees": [(2, "")],
+        # No examination committee in this world: nothing to prepare, hold or sign.
+        "committee": [(0, ""), (0, "warning"), (0, "")],
     }
 
 
@@ -269,7 +271,7 @@ def test_the_committee_reads_the_appeals_only(world):
 
 def test_a_superuser_sees_every_panel_with_every_programme(world):
     result = shown(world.admin)
-    assert list(result) == ["progress", "reschedules", "appeals", "exams", "fees"]
+    assert list(result) == ["progress", "reschedules", "appeals", "committee", "exams", "fees"]
     # s1, s2, s6 to submit; s3 to approve; s2, s3, s6 below 60.
     assert result["progress"] == [(3, "danger"), (1, "danger"), (3, "")]
     # Open: BA-A's two and BA-B's (due 1 Dec: overdue too); both reports are overdue.
@@ -283,6 +285,7 @@ def test_each_panel_names_its_capability():
         "appeals": Capability.APPEAL_REGISTER,
         "exams": Capability.RESULTS_OFFICE,
         "fees": Capability.FEE_PAGES,
+        "committee": Capability.COMMITTEE_PAGES,
     }
 
 

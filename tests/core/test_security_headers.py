@@ -162,8 +162,9 @@ INLINE = {
     "<style> element": re.compile(r"<style[\s>]", re.I),
 }
 # The study progress file's PDF is made on the server by xhtml2pdf and never served as a page:
-# its <style> element is inside {% if pdf %} (progress/exports.py).
-ALLOWED = {("progress/file_official.html", "<style> element")}
+# its <style> element is inside {% if pdf %} (progress/exports.py). So is the deliberation
+# report's PDF (committee/report_views.py), a template used for the PDF only.
+ALLOWED = {("progress/file_official.html", "<style> element"), ("committee/report_pdf.html", "<style> element")}
 COMMENT = re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", re.S)
 
 

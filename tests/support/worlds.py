@@ -159,3 +159,89 @@ def appeals_college(*, others_score=None) -> College:
     world.ombudsperson = personas.ombudsperson("ombudsperson", email=email("ombudsperson"))
     world.admin = personas.superuser("admin", email=email("admin"))
     return world
+
+
+# --- The examination committees: two committees, a deliberation to hold --------------------------
+class CommitteeWorld:
+    """2023-2024. Committee Education (cluster Education: programmes BA-E and BA-E2) and committee
+    (Bio)Technology (clusters Technology and Biotechnology: BA-T, BA-B). Education's seats: chair
+    Cato (user ``chair``), secretary Sien (user ``secretary``), members Mo and Noor (no user),
+    Wim substitute for the chair (user ``chair_substitute``), ombudsperson Olga (user
+    ``ombuds_edu``). (Bio)Technology: chair Tom (user ``chair_tech``), secretary Tess, member Tijl.
+
+    BA-E stage 1 has courses E1, E2, E3 (6 credits each), six students S1-S6 (numbers s0000001..6)
+    who took all three in January (not yet published on 6 February 2024):
+    E1 marks 4, 6, 7, 9, 12, 5 (1 of 6 passes: an unreasonable profile), E2 12, 13, 14, 11, 6, 15,
+    E3 13, 12, 14, 15, 11, 12. S5 has an intolerable fail (E2: 6). The deliberation of Education
+    on January is prepared, meeting on 1 February 2024."""
+
+
+COMMITTEE_MARKS = {
+    "E1": (4, 6, 7, 9, 12, 5),
+    "E2": (12, 13, 14, 11, 6, 15),
+    "E3": (13, 12, 14, 15, 11, 12),
+}
+
+
+def committee_world() -> CommitteeWorld:
+    from committee.models import Committee, CommitteeCluster, Deliberation, Member
+    from core import roles
+    from exams.models import Result
+    from programmes.models import ExamPeriod
+
+    world = CommitteeWorld()
+    roles.ensure_groups()
+    world.year = year = AcademicYearFactory(first_year=2023)
+    world.january = ExamPeriod.objects.get(academic_year=year, number=1)
+    world.programme = ProgrammeFactory(code="BA-E", name="Bachelor Education", cluster="Education", credits=180)
+    world.programme_2 = ProgrammeFactory(code="BA-E2", name="Bachelor Pre-school", cluster="Education", credits=180)
+    world.tech = ProgrammeFactory(code="BA-T", name="Bachelor Technology", cluster="Technology", credits=180)
+    world.bio = ProgrammeFactory(code="BA-B", name="Bachelor Biotechnology", cluster="Biotechnology", credits=180)
+    world.courses = {
+        code: CourseFactory(programme=world.programme, code=code, name=f"Course {code}", credits=6, stage=1)
+        for code in COMMITTEE_MARKS
+    }
+    world.students, world.lines = [], {}
+    for i in range(6):
+        student = StudentFactory(number=f"s{i + 1:07d}", first_name=f"Student{i + 1}", last_name=f"Surname{i + 1}")
+        enrolment = EnrolmentFactory(
+            student=student, academic_year=year, programme=world.programme, enrolled_on=D(2023, 9, 15)
+        )
+        world.students.append(student)
+        for code, marks in COMMITTEE_MARKS.items():
+            line = ISPLineFactory(enrolment=enrolment, course=world.courses[code])
+            world.lines[student.number, code] = line
+            Result.objects.create(isp_line=line, exam_period=world.january, opportunity=1, score=marks[i])
+
+    world.education = Committee.objects.create(academic_year=year, name="Education", approved_on=D(2023, 9, 20))
+    CommitteeCluster.objects.create(committee=world.education, cluster="Education")
+    world.technology = Committee.objects.create(academic_year=year, name="(Bio)Technology")
+    CommitteeCluster.objects.create(committee=world.technology, cluster="Technology")
+    CommitteeCluster.objects.create(committee=world.technology, cluster="Biotechnology")
+
+    world.chair_user = personas.committee("chair", first_name="Cato", last_name="Chair")
+    world.secretary_user = personas.committee("secretary", first_name="Sien", last_name="Secretary")
+    world.substitute_user = personas.committee("chair_substitute", first_name="Wim", last_name="Substitute")
+    world.ombuds_user = personas.ombudsperson("ombuds_edu", programme=world.programme, academic_year=year)
+    world.chair_tech_user = personas.committee("chair_tech", first_name="Tom", last_name="Tech")
+    world.administration = personas.administration("administration")
+    world.coach = personas.coach("coach", programme=world.programme, academic_year=year)
+    world.admin = personas.superuser("admin")
+
+    def seat(committee, name, role, user=None, programme=None):
+        return Member.objects.create(committee=committee, name=name, role=role, user=user, programme=programme)
+
+    world.chair = seat(world.education, "Cato Chair", "chair", world.chair_user)
+    world.secretary = seat(world.education, "Sien Secretary", "secretary", world.secretary_user, world.programme)
+    world.member_mo = seat(world.education, "Mo Member", "member", programme=world.programme_2)
+    world.member_noor = seat(world.education, "Noor Member", "member")
+    world.chair_substitute = seat(world.education, "Wim Substitute", "chair_substitute", world.substitute_user)
+    world.ombuds = seat(world.education, "Olga Ombuds", "ombudsperson", world.ombuds_user, world.programme)
+    world.chair_tech = seat(world.technology, "Tom Tech", "chair", world.chair_tech_user)
+    world.secretary_tech = seat(world.technology, "Tess Tech", "secretary", programme=world.tech)
+    world.member_tech = seat(world.technology, "Tijl Tech", "member", programme=world.bio)
+
+    world.deliberation = Deliberation.objects.create(
+        committee=world.education, exam_period=world.january, meets_on=D(2024, 2, 1), place="Room A.101"
+    )
+    return world

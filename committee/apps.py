@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+
+class CommitteeConfig(AppConfig):
+    name = "committee"
+    verbose_name = _("Examination committees")
+
+    def ready(self):
+        from core import gates, permissions, roles
+
+        from . import home, publication, rules
+
+        running = {rules.Role.CHAIR, rules.Role.SECRETARY, *rules.SUBSTITUTES}
+        if {str(role) for role in running} != roles.SEATS_RUNNING_THE_MEETING:
+            raise ImproperlyConfigured("core.roles.SEATS_RUNNING_THE_MEETING disagrees with committee.rules.Role")
+        permissions.register_seat_source(seats_of)
+        home.register()
+        gates.committee_decisions.answer_with(publication.decisions_to_apply)
+        gates.committee_decisions_applied.answer_with(publication.decisions_applied)
+        gates.publication_held.answer_with(publication.held_periods)
+
+
+def seats_of(user):
+    """The user's seats: (committee id, role), for ``core.permissions``."""
+    from .models import Member
+
+    return Member.objects.filter(user=user).values_list("committee_id", "role")
