@@ -20,6 +20,7 @@ class CommitteeConfig(AppConfig):
         gates.committee_decisions.answer_with(publication.decisions_to_apply)
         gates.committee_decisions_applied.answer_with(publication.decisions_applied)
         gates.publication_held.answer_with(publication.held_periods)
+        gates.postponed_results.answer_with(publication.postponed)
 
 
 def seats_of(user):

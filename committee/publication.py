@@ -6,7 +6,7 @@ import datetime
 
 from students.models import Enrolment
 
-from .models import Decision, DecisionOutcome, Deliberation, DeliberationStatus
+from .models import Decision, DecisionOutcome, Deliberation, DeliberationStatus, Postponement
 
 
 def decisions_to_apply(period_id: int) -> list[dict]:
@@ -54,3 +54,13 @@ def held_periods(period_ids: list[int]) -> set[int]:
             "exam_period_id", flat=True
         )
     )
+
+
+def postponed(period_ids: list[int]) -> dict[tuple[int, int], datetime.date]:
+    """The results announced later than the calendar's day (Art. 69), by (period, ISP line)."""
+    return {
+        (period, line): day
+        for period, line, day in Postponement.objects.filter(deliberation__exam_period_id__in=period_ids).values_list(
+            "deliberation__exam_period_id", "isp_line_id", "announce_on"
+        )
+    }

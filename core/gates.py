@@ -71,3 +71,9 @@ publication_held = Gate(
     "publication_held(period_ids) -> the ids of those exam periods whose publication is held today: an "
     "examination committee's deliberation on them is open (Art. 68-69, EXCHANGE.md). Answered by committee.",
 )
+
+postponed_results = Gate(
+    "postponed_results",
+    "postponed_results(period_ids) -> {(period_id, isp_line_id): announce_on} of the results the select "
+    "committee decided to announce later than the calendar's day (Art. 69). Answered by committee.",
+)

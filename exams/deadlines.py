@@ -16,8 +16,8 @@ from core.timeline import (
 from programmes.models import ExamPeriod
 
 from .models import ToleranceChoice, ToleranceObjection
-from .publication import publication_key
-from .services import results_publish, tolerance_choices_process, tolerance_objections_process
+from .publication import publication_key, published_periods
+from .services import postponed_result_publish, results_publish, tolerance_choices_process, tolerance_objections_process
 
 
 def _publications(up_to):
@@ -36,8 +36,34 @@ def _publications(up_to):
         )
 
 
+def _postponed(up_to):
+    """Each result announced later (Art. 69) on its own day, once its period is published; never
+    before the period's publication."""
+    periods = {
+        p.pk: p for p in ExamPeriod.objects.filter(results_published_on__lte=up_to).select_related("academic_year")
+    }
+    if not periods:
+        return
+    postponed = gates.postponed_results(list(periods))
+    if not postponed:
+        return
+    published = published_periods(periods[period_id] for period_id, _line in postponed)
+    for (period_id, line_id), announce_on in sorted(postponed.items()):
+        period = periods[period_id]
+        due = max(announce_on, period.results_published_on)
+        if period_id not in published or due > up_to:
+            continue
+        yield CalendarTransition(
+            f"{publication_key(period)}:postponed:{line_id}",
+            due,
+            Stage.PUBLICATIONS,
+            lambda p=period, line=line_id, day=due: postponed_result_publish(period=p, isp_line_id=line, day=day),
+        )
+
+
 def register() -> None:
     register_transition_source(TransitionSource("exam_period_publication", Stage.PUBLICATIONS, 10, _publications))
+    register_transition_source(TransitionSource("postponed_result_publication", Stage.PUBLICATIONS, 20, _postponed))
     register_fact_kind(
         FactKind(
             "tolerance_choice",

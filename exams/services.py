@@ -130,16 +130,25 @@ def _published_marks(period: ExamPeriod, students: tuple[int, int]) -> dict[int,
     return marks
 
 
-def _stage_marks(period: ExamPeriod, day: datetime.date, students: tuple[int, int]) -> list[_Line]:
+def _stage_marks(
+    period: ExamPeriod, day: datetime.date, students: tuple[int, int], *, only=None, postponed=frozenset()
+) -> list[_Line]:
     """Stage 1: the year's final mark and outcome of every line examined in ``period``
-    (of the students in the range ``students``)."""
-    lines = [
-        _Line(*row)
-        for row in ISPLine.objects.select_for_update(of=("self",))
+    (of the students in the range ``students``; ``only`` those line ids), except the results
+    the select committee announces later (``postponed`` line ids, Art. 69)."""
+    rows = (
+        ISPLine.objects.select_for_update(of=("self",))
         .filter(enrolment__academic_year_id=period.academic_year_id, exempted=False)
         .filter(enrolment__student_id__gte=students[0], enrolment__student_id__lte=students[1])
         .filter(Exists(Result.objects.filter(isp_line=OuterRef("pk"), exam_period=period)))
-        .values_list(
+    )
+    if only is not None:
+        rows = rows.filter(pk__in=list(only))
+    if postponed:
+        rows = rows.exclude(pk__in=list(postponed))
+    lines = [
+        _Line(*row)
+        for row in rows.values_list(
             "pk",
             "enrolment_id",
             "enrolment__student_id",
@@ -351,13 +360,16 @@ def results_publish(*, period: ExamPeriod, day: datetime.date | None = None) -> 
     day = day or period.results_published_on
     report = PublicationReport()
     decisions = gates.committee_decisions(period.pk)
+    postponed = {line for (_period, line) in gates.postponed_results([period.pk])}
+    # A postponed result's decisions are applied when it is published.
+    decisions = [d for d in decisions if d["isp_line_id"] not in postponed]
     _committee_marks(decisions)
     last_period = period.number == max(
         ExamPeriod.objects.filter(academic_year_id=period.academic_year_id).values_list("number", flat=True)
     )
     examined = set()
     for students in _student_batches(period):
-        lines = _stage_marks(period, day, students)
+        lines = _stage_marks(period, day, students, postponed=postponed)
         report.examined += len(lines)
         report.certified += sum(1 for line in lines if line.newly_certified)
         _stage_refunds(lines, day, report)
@@ -370,6 +382,31 @@ def results_publish(*, period: ExamPeriod, day: datetime.date | None = None) -> 
     if last_period:
         _stage_threshold_tolerance_not_examined(period, examined, day, report)
     _committee_levels(decisions)
+    if decisions:
+        gates.committee_decisions_applied([d["id"] for d in decisions], on=day)
+    return report
+
+
+@transaction.atomic
+def postponed_result_publish(*, period: ExamPeriod, isp_line_id: int, day: datetime.date) -> PublicationReport:
+    """Publish one result the select committee announced later than the calendar's day (Art. 69),
+    on ``day``: its mark and outcome, certificate and refund, the committee's decisions on it, and
+    the student's automatic tolerance and programme result recomputed (EXCHANGE.md)."""
+    report = PublicationReport()
+    student_id = ISPLine.objects.filter(pk=isp_line_id).values_list("enrolment__student_id", flat=True).get()
+    decisions = [d for d in gates.committee_decisions(period.pk) if d["isp_line_id"] == isp_line_id]
+    _committee_marks(decisions)
+    lines = _stage_marks(period, day, (student_id, student_id), only=[isp_line_id])
+    report.examined += len(lines)
+    report.certified += sum(1 for line in lines if line.newly_certified)
+    _stage_refunds(lines, day, report)
+    _lines_save(lines)
+    _committee_tolerance(decisions, lines, day, report)
+    last_period = period.number == max(
+        ExamPeriod.objects.filter(academic_year_id=period.academic_year_id).values_list("number", flat=True)
+    )
+    found = _stage_automatic_tolerance({line.enrolment_id for line in lines}, day, report, last_period=last_period)
+    report.programmes_passed += programme_results_update(pairs=found.keys(), day=day, found=found)
     if decisions:
         gates.committee_decisions_applied([d["id"] for d in decisions], on=day)
     return report

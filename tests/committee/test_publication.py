@@ -157,3 +157,43 @@ def test_a_prepared_deliberation_never_opened_does_not_hold(committee_world):
 
     _publish(PUBLISHED)
     assert is_published(committee_world.january)
+
+
+# --- Results announced later (Art. 69, last paragraph) ---------------------------------------
+def test_a_postponed_result_is_published_on_its_own_day_with_its_decision(held):
+    from core.timeline import Transition
+
+    w = held
+    s1, s2 = w.students[0], w.students[1]
+    with on(D(2024, 2, 1)):
+        # S1's E1 (adjusted to 10 by the committee) and S2's E3 (12) are announced on 20 February.
+        for line in (w.lines[s1.number, "E1"], w.lines[s2.number, "E3"]):
+            services.postponement_record(
+                deliberation=w.deliberation,
+                isp_line=line,
+                announce_on=D(2024, 2, 20),
+                reason="The examiner's second marking is still under way.",
+            )
+        services.deliberation_close(deliberation=w.deliberation)
+    _publish(PUBLISHED)
+
+    def line(number, code):
+        return ISPLine.objects.get(pk=w.lines[number, code].pk)
+
+    assert line(s2.number, "E2").certified_on == PUBLISHED  # the rest is published
+    assert line(s2.number, "E3").outcome == "pending" and line(s2.number, "E3").certified_on is None
+    assert line(s1.number, "E1").outcome == "pending"
+    assert Result.objects.get(isp_line=w.lines[s1.number, "E1"]).score == 4  # its decision waits too
+    assert Decision.objects.get(pk=w.raised.pk).applied_on is None
+    assert Decision.objects.get(pk=w.tolerated.pk).applied_on == PUBLISHED
+
+    _publish(D(2024, 2, 19))
+    assert line(s2.number, "E3").certified_on is None
+    _publish(D(2024, 2, 20))
+    assert line(s2.number, "E3").certified_on == D(2024, 2, 20)
+    assert (line(s1.number, "E1").mark, line(s1.number, "E1").certified_on) == ("10", D(2024, 2, 20))
+    assert Decision.objects.get(pk=w.raised.pk).applied_on == D(2024, 2, 20)
+    assert Transition.objects.filter(key__contains=":postponed:").count() == 2
+    _publish(D(2024, 3, 1))  # exactly once
+    assert Transition.objects.filter(key__contains=":postponed:").count() == 2
+    assert Result.history.filter(history_change_reason__contains="examination committee").count() == 1
