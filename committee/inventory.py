@@ -47,7 +47,7 @@ from reschedules.models import RescheduleRequest, SpecialStatus
 from students.models import Enrolment, EnrolmentStatus, ISPLine, LineOutcome, Student, ToleranceKind
 
 from . import rules
-from .models import CaseFile, DecisionOutcome, Deliberation, FileKind, Postponement
+from .models import CaseFile, Decision, DecisionOutcome, Deliberation, FileKind, Postponement
 from .selectors import programmes_of
 
 
@@ -408,7 +408,8 @@ class Loaded:
 def _period_marks(deliberation: Deliberation, enrolments) -> dict[int, PeriodMarks]:
     """The marks of every line (of ``enrolments``, a queryset) examined in the deliberation's
     period: its opportunities in the year's periods up to this one, in order (Art. 89 §2), as
-    the publication reads them; a mark of parts is the mark the parts make (Art. 65). Two
+    the publication reads them; a mark of parts is the mark the parts make (Art. 65); the
+    examiner's mark of a result the publication adjusted is the one the decision kept. Three
     queries."""
     period = deliberation.exam_period
     rows = list(
@@ -444,6 +445,12 @@ def _period_marks(deliberation: Deliberation, enrolments) -> dict[int, PeriodMar
         if period_id == period.pk:
             by_line[line_id].examiner = mark
             examined.add(line_id)
+    # A mark the publication adjusted (Art. 70) was the examiner's before: show that one.
+    for line_id, examiner_mark in Decision.objects.filter(
+        deliberation__exam_period=period, kind="mark_adjusted", applied_on__isnull=False, isp_line_id__in=examined
+    ).values_list("isp_line_id", "examiner_mark"):
+        if examiner_mark:
+            by_line[line_id].examiner = exam_rules.mark_from_text(examiner_mark)
     return {line_id: marks for line_id, marks in by_line.items() if line_id in examined}
 
 

@@ -275,6 +275,13 @@ class Decision(models.Model):
     result = models.ForeignKey(
         Result, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("result")
     )
+    examiner_mark = models.CharField(
+        _("examiner's mark"),
+        max_length=2,
+        blank=True,
+        editable=False,
+        help_text=_("The examiner's mark when the decision was recorded (the result may change afterwards)."),
+    )
     new_score = models.PositiveSmallIntegerField(
         _("new mark"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(20)]
     )

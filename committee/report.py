@@ -198,7 +198,7 @@ def report_content(deliberation: Deliberation) -> dict:
             {
                 "kind": decision.kind,
                 "course": _course(decision.isp_line.course) if decision.isp_line else None,
-                "mark": _mark(decision.result),
+                "mark": decision.examiner_mark or _mark(decision.result),
                 "new_mark": decision.new_score,
                 "level": decision.level or None,
                 "reason": decision.reason,

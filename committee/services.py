@@ -301,6 +301,15 @@ def _intolerable_fail(result, isp_line: ISPLine) -> bool:
     return isp_line.outcome == LineOutcome.FAILED
 
 
+def _mark_text(result) -> str:
+    """The examiner's mark as text (a score, P, F or NA), kept on the decision."""
+    if result is None:
+        return ""
+    if result.score is not None:
+        return str(result.score)
+    return result.grade
+
+
 def _line_score(isp_line: ISPLine | None, deliberation: Deliberation):
     """The examiner's proposal for the line in this exam period (its result), or None."""
     if isp_line is None:
@@ -364,6 +373,7 @@ def decision_record(
         kind=kind,
         isp_line=isp_line,
         result=result,
+        examiner_mark=_mark_text(result),
         new_score=new_score if kind == rules.DecisionKind.MARK_ADJUSTED else None,
         level=level if kind == rules.DecisionKind.LEVEL_AWARDED else "",
         hearing=(

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "reschedules",
     "fees",
     "committee",
+    "fraud",
     "appeals",
     "exchange",
     "demo",
@@ -149,6 +150,15 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# --- Exam fraud: the evidence attached to an examiner's report (Art. 84) ---------
+# Kept outside the web root and served only through the application; empty: the media root.
+# Each file at most FRAUD_EVIDENCE_MAX_BYTES, of one of FRAUD_EVIDENCE_EXTENSIONS (without the dot).
+FRAUD_EVIDENCE_ROOT = env.str("FRAUD_EVIDENCE_ROOT", default=str(VAR_DIR / "fraud-evidence"))
+FRAUD_EVIDENCE_MAX_BYTES = env.int("FRAUD_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+FRAUD_EVIDENCE_EXTENSIONS = env.list(
+    "FRAUD_EVIDENCE_EXTENSIONS", default=["pdf", "png", "jpg", "jpeg", "docx", "txt", "zip"]
+)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1153,7 +1153,15 @@ DEMO_USERS = (
         roles.COMMITTEE,
         "Jan",
         "Maes",
-        "admin site: reads every record, changes results",
+        "chair of the Health Care examination committee (Committees in the menu); admin site: reads every "
+        "record, changes results",
+    ),
+    DemoUser(
+        "secretary",
+        roles.COMMITTEE,
+        "Griet",
+        "Vandenberghe",
+        "secretary of the Health Care examination committee: records the deliberation, signs its report",
     ),
     DemoUser(
         "coach",

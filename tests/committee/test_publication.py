@@ -197,3 +197,17 @@ def test_a_postponed_result_is_published_on_its_own_day_with_its_decision(held):
     _publish(D(2024, 3, 1))  # exactly once
     assert Transition.objects.filter(key__contains=":postponed:").count() == 2
     assert Result.history.filter(history_change_reason__contains="examination committee").count() == 1
+
+
+def test_the_pages_keep_the_examiners_mark_after_the_publication_adjusted_it(held, client):
+    from django.urls import reverse
+
+    w = held
+    with on(D(2024, 2, 2)):
+        services.deliberation_close(deliberation=w.deliberation)
+    _publish()
+    assert Decision.objects.get(pk=w.raised.pk).examiner_mark == "4"
+    client.force_login(w.chair_user)
+    with on(D(2024, 2, 7)):
+        page = client.get(reverse("committee:deliberation", args=[w.deliberation.pk])).content.decode()
+    assert "4 → <strong>10</strong>" in page

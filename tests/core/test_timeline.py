@@ -194,6 +194,7 @@ SAME_DAY_ORDER = [
     (Stage.FACTS, "degree"),
     (Stage.FACTS, "tuition_fee"),
     (Stage.PUBLICATIONS, "exam_period_publication"),
+    (Stage.PUBLICATIONS, "postponed_result_publication"),
     (Stage.DECISIONS, "tolerance_choice"),
     (Stage.DECISIONS, "tolerance_objection"),
     (Stage.DECISIONS, "appeal_clock"),

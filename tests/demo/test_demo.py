@@ -375,6 +375,8 @@ def test_load_demo_creates_logins_and_if_empty_adds_nothing(client):
         "substitute": {roles.OMBUDSPERSON},
         "administration": {roles.ADMINISTRATION},
         "committee": {roles.COMMITTEE},
+        # Issue 15: the Health Care committee's secretary, who signs its reports with the chair.
+        "secretary": {roles.COMMITTEE},
     }
     assert {d.username for d in DEMO_USERS} == set(expected_groups)
     for username, groups in expected_groups.items():

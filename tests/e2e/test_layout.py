@@ -78,6 +78,21 @@ def home():
     return reverse("home")
 
 
+def a_deliberation():
+    """Health Care's last signed deliberation (the demo's ``committee`` chairs it), with decisions."""
+    from committee.models import Deliberation
+
+    return (
+        Deliberation.objects.filter(committee__name="Health Care", status="closed", decisions__isnull=False)
+        .order_by("-exam_period__results_published_on")
+        .first()
+    )
+
+
+def a_decided_student():
+    return a_deliberation().decisions.order_by("pk").first().student
+
+
 @dataclass(frozen=True)
 class Page:
     persona: str | None  # the demo user who opens the page; None: before logging in
@@ -142,8 +157,18 @@ PAGES = [
     ),
     Page("administration", "admin exam periods", lambda: reverse("admin:programmes_examperiod_changelist")),
     Page("administration", "admin new result", lambda: reverse("admin:exams_result_add")),
-    # The examination committee
+    Page("administration", "committees", lambda: reverse("committee:home")),
+    # The examination committee (the demo's chair of Health Care)
     Page("committee", "home", home),
+    Page("committee", "committees", lambda: reverse("committee:home")),
+    Page("committee", "deliberation", lambda: reverse("committee:deliberation", args=[a_deliberation().pk])),
+    Page("committee", "inventory", lambda: reverse("committee:inventory", args=[a_deliberation().pk])),
+    Page(
+        "committee",
+        "student decisions",
+        lambda: reverse("committee:student", args=[a_deliberation().pk, a_decided_student().number]),
+    ),
+    Page("committee", "deliberation report", lambda: reverse("committee:report", args=[a_deliberation().pk])),
 ]
 
 

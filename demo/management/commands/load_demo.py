@@ -14,6 +14,7 @@ from appeals.models import Appeal
 from core import clock, roles
 from demo.appeals import load as load_demo_appeals
 from demo.college import DEMO_ASSIGNMENTS, DEMO_PASSWORD, DEMO_USERS, YEARS, build_records
+from demo.committees import load_demo_committees
 from demo.management.commands.demo_logins import write_logins
 from demo.ombuds import load_ombuds_demo
 from demo.workflow import load_isp_workflow
@@ -85,6 +86,9 @@ class Command(BaseCommand):
             # The ISP workflow (submitted, approved, some late) before the timeline, so that
             # the fees follow each approval on its day.
             workflow = load_isp_workflow(today=today, seed=seed)
+            # The examination committees and their deliberations before the timeline, so that
+            # each publication applies the decisions of its closed deliberations (Art. 70).
+            committees = load_demo_committees(today=today)
 
             # The timeline prints every transition; keep the demo's output short.
             timeline_output = self.stdout if verbosity > 1 else io.StringIO()
@@ -113,6 +117,10 @@ class Command(BaseCommand):
             ("exam moments", ExamMoment.objects.count()),
             ("reschedule requests", RescheduleRequest.objects.count()),
             ("appeals", Appeal.objects.count()),
+            ("examination committees", committees.get("committees", 0)),
+            ("deliberations closed", committees.get("deliberations", 0)),
+            ("deliberations to prepare", committees.get("to prepare", 0)),
+            ("committee decisions", committees.get("decisions", 0)),
         )
         for label, count in counts:
             self.stdout.write(f"  {count:6d} {label}")
