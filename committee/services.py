@@ -120,7 +120,7 @@ def _refused(refusal: rules.DecisionRefusal) -> Refused:
 
 
 def _locked(deliberation: Deliberation) -> Deliberation:
-    return Deliberation.objects.select_for_update().select_related("committee").get(pk=deliberation.pk)
+    return Deliberation.objects.select_for_update(of=("self",)).select_related("committee").get(pk=deliberation.pk)
 
 
 def _not_signed(deliberation: Deliberation) -> None:
@@ -426,7 +426,7 @@ def votes_record(*, decision: Decision, ballots: dict[Member, str], by=None) -> 
     meeting = seats(deliberation)
     if not rules.quorum(meeting).met:
         raise _refused(rules.DecisionRefusal.NO_QUORUM)
-    decision = Decision.objects.select_for_update().select_related("result").get(pk=decision.pk)
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("result").get(pk=decision.pk)
     voting = rules.voters(meeting)
     recused = frozenset(
         deliberation.recusals.filter(student_id=decision.student_id).values_list("member_id", flat=True)

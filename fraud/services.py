@@ -181,7 +181,9 @@ def _problems(codes, texts, **params) -> list[errors.Problem]:
 
 
 def _locked(fraud_file: FraudFile) -> FraudFile:
-    return FraudFile.objects.select_for_update().select_related("exam_period", "course").get(pk=fraud_file.pk)
+    return (
+        FraudFile.objects.select_for_update(of=("self",)).select_related("exam_period", "course").get(pk=fraud_file.pk)
+    )
 
 
 # --- The file (Art. 84, 92) ---------------------------------------------------------------------
