@@ -6,11 +6,11 @@ import datetime
 
 from students.models import Enrolment
 
-from .models import Decision, DecisionOutcome, Deliberation, DeliberationStatus, Postponement
+from .models import CommitteeCluster, Decision, DecisionOutcome, Deliberation, DeliberationStatus, Postponement
 
 
 def decisions_to_apply(period_id: int) -> list[dict]:
-    rows = (
+    decisions = list(
         Decision.objects.filter(
             deliberation__exam_period_id=period_id,
             deliberation__status=DeliberationStatus.CLOSED,
@@ -18,29 +18,48 @@ def decisions_to_apply(period_id: int) -> list[dict]:
             applied_on__isnull=True,
         )
         .order_by("pk")
-        .values("pk", "kind", "student_id", "isp_line_id", "result_id", "new_score", "level")
-    )
-    decisions = list(rows)
-    if not decisions:
-        return []
-    # The programme a level is awarded in: the student's programme in the committee's competence
-    # that year (the level decision names no course).
-    programmes = dict(
-        Decision.objects.filter(pk__in=[d["pk"] for d in decisions]).values_list(
-            "pk", "deliberation__exam_period__academic_year_id"
+        .values(
+            "pk",
+            "kind",
+            "student_id",
+            "isp_line_id",
+            "result_id",
+            "new_score",
+            "level",
+            "deliberation__committee_id",
+            "deliberation__exam_period__academic_year_id",
         )
     )
-    result = []
-    for d in decisions:
-        programme_id = None
-        if d["isp_line_id"] is None:
-            programme_id = (
-                Enrolment.objects.filter(student_id=d["student_id"], academic_year_id=programmes[d["pk"]])
-                .values_list("programme_id", flat=True)
-                .first()
-            )
-        result.append({"id": d.pop("pk"), "programme_id": programme_id, **d})
-    return result
+    # A level decision names no course: it is about the student's programme that year within the
+    # committee's competence (its clusters, Art. 68). Two queries for all of them.
+    levels = [d for d in decisions if d["isp_line_id"] is None]
+    programme_of = {}
+    if levels:
+        clusters = set(
+            CommitteeCluster.objects.filter(
+                committee_id__in={d["deliberation__committee_id"] for d in levels}
+            ).values_list("committee_id", "cluster")
+        )
+        for student_id, programme_id, cluster in Enrolment.objects.filter(
+            academic_year_id=levels[0]["deliberation__exam_period__academic_year_id"],
+            student_id__in={d["student_id"] for d in levels},
+        ).values_list("student_id", "programme_id", "programme__cluster"):
+            for d in levels:
+                if d["student_id"] == student_id and (d["deliberation__committee_id"], cluster) in clusters:
+                    programme_of.setdefault(d["pk"], programme_id)
+    return [
+        {
+            "id": d["pk"],
+            "kind": d["kind"],
+            "student_id": d["student_id"],
+            "programme_id": programme_of.get(d["pk"]),
+            "isp_line_id": d["isp_line_id"],
+            "result_id": d["result_id"],
+            "new_score": d["new_score"],
+            "level": d["level"],
+        }
+        for d in decisions
+    ]
 
 
 def decisions_applied(ids: list[int], *, on: datetime.date) -> None:
