@@ -63,6 +63,7 @@ class AppealAdmin(NoAddNoDeleteMixin, AuditedAdmin):
         "exemption",
         "isp_line",
         "refusal_lifting_request",
+        "fraud_decision",
         "decision_on",
         "posted_on",
         "email",

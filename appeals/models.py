@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from core.dates import show_date
 from exams.models import ProgrammeResult, Result
+from fraud.models import FraudDecision
 from programmes.models import ExamPeriod, Programme
 from students.models import ExemptionApproval, ISPLine, Measure, Student
 
@@ -189,6 +190,15 @@ class Appeal(models.Model):
         blank=True,
         related_name="appeals",
         verbose_name=_("refusal-lifting request"),
+    )
+    # Art. 101 g: an examination disciplinary decision, the committee's decision on a fraud file.
+    fraud_decision = models.ForeignKey(
+        FraudDecision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name=_("fraud decision"),
     )
     decision_on = models.DateField(
         _("published or notified on"),

@@ -34,6 +34,7 @@ LINK_CATEGORIES = {
     "measure": {"a", "c"},
     "exemption": {"d"},
     "isp_line": {"b", "e"},
+    "fraud_decision": {"g"},  # Art. 101 g: a sanction imposed as a result of examination facts (Art. 85)
 }
 
 # Admissibility problems (Art. 101), as codes; the services hold their messages.

@@ -4,11 +4,12 @@ appeal clock is due, the daily summary, the Art. 34 check of a lifting request a
 tolerances a lifting applies, the day of the decision a mark stands on."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Min, Prefetch, Q
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,8 +20,10 @@ from core.numbers import whole_number
 from core.permissions import Capability, scope
 from core.validators import DateRange, around_year
 from exams.models import ProgrammeResult, Result
-from exams.publication import published_periods
+from exams.publication import publication_day, publication_days
 from exams.standing import standings
+from fraud import appeals as fraud_appeals
+from fraud.models import FraudDecision
 from programmes.models import ExamPeriod
 from programmes.rules import academic_year_code, parse_academic_year_code
 from programmes.selectors import year_dates
@@ -100,24 +103,48 @@ def student_lookup(user, text: str) -> Lookup:
     return Lookup(text, None, found[:LOOKUP_LIMIT], len(found) > LOOKUP_LIMIT)
 
 
-def published_exam_periods(student: Student, *, today: datetime.date) -> list[ExamPeriod]:
-    """The exam periods of ``student``'s academic years whose publication has been processed
-    by ``today`` (``exams.publication``), the latest first."""
+def _published_pairs(student: Student, *, today: datetime.date) -> tuple[list[ExamPeriod], dict]:
+    """The exam periods of ``student``'s academic years, the latest first, and the day each
+    (period, programme of the student's enrolment that year) was published by ``today``
+    (``exams.publication``: a programme a deliberation held is published on its release)."""
     periods = list(
         ExamPeriod.objects.filter(academic_year__enrolments__student=student)
         .select_related("academic_year")
         .distinct()
         .order_by("-results_published_on")
     )
-    published = published_periods(periods)
-    return [p for p in periods if p.pk in published and published[p.pk] <= today]
+    programmes = defaultdict(set)
+    for year_id, programme_id in Enrolment.objects.filter(student=student).values_list(
+        "academic_year_id", "programme_id"
+    ):
+        programmes[year_id].add(programme_id)
+    days = publication_days(
+        (period, programme_id) for period in periods for programme_id in programmes[period.academic_year_id]
+    )
+    return periods, {key: day for key, day in days.items() if day <= today}
+
+
+def published_exam_periods(student: Student, *, today: datetime.date) -> list[ExamPeriod]:
+    """The exam periods of ``student``'s academic years whose publication reached the student by
+    ``today`` (``exams.publication``), the latest first; each with ``published_on``, its day."""
+    periods, days = _published_pairs(student, today=today)
+    found = []
+    for period in periods:
+        reached = [day for (period_id, _programme), day in days.items() if period_id == period.pk]
+        if reached:
+            period.published_on = min(reached)
+            found.append(period)
+    return found
 
 
 def published_results(student: Student, *, today: datetime.date):
-    """``student``'s results of the exam periods published by ``today``, the latest publication first."""
-    periods = [p.pk for p in published_exam_periods(student, today=today)]
+    """``student``'s results published by ``today``, the latest publication first."""
+    _periods, days = _published_pairs(student, today=today)
+    reached = Q(pk__in=[])
+    for period_id, programme_id in days:
+        reached |= Q(exam_period_id=period_id, isp_line__enrolment__programme_id=programme_id)
     return (
-        Result.objects.filter(isp_line__enrolment__student=student, exam_period_id__in=periods)
+        Result.objects.filter(reached, isp_line__enrolment__student=student)
         .select_related("isp_line__course", "exam_period__academic_year")
         .prefetch_related("parts")
         .order_by("-exam_period__results_published_on", "isp_line__course__code", "opportunity")
@@ -145,7 +172,7 @@ def decision_choices(student: Student, *, today: datetime.date) -> list[tuple[st
                 (
                     f"exam_period:{p.pk}",
                     _("%(year)s exam period %(number)s, published %(day)s")
-                    % {"year": p.academic_year.code, "number": p.number, "day": day_text(p.results_published_on)},
+                    % {"year": p.academic_year.code, "number": p.number, "day": day_text(p.published_on)},
                 )
                 for p in periods
             ],
@@ -220,6 +247,15 @@ def decision_choices(student: Student, *, today: datetime.date) -> list[tuple[st
             ],
         )
     )
+    groups.append(
+        (
+            _("Fraud decisions (examination disciplinary decisions)"),
+            [
+                (f"fraud_decision:{d.pk}", describe_decision("fraud_decision", d))
+                for d in fraud_appeals.appealable_decisions(student.pk)
+            ],
+        )
+    )
     return [(label, options) for label, options in groups if options]
 
 
@@ -231,6 +267,7 @@ LINK_MODELS = {
     "measure": Measure,
     "exemption": ExemptionApproval,
     "isp_line": ISPLine,
+    "fraud_decision": FraudDecision,
 }
 
 
@@ -287,7 +324,7 @@ def describe_decision(kind: str, obj, *, mark=None) -> str:
         }
     if kind == "exam_period":
         return _("Examination decisions published on %(day)s (exam period %(period)s of %(year)s)") % {
-            "day": day_text(obj.results_published_on),
+            "day": day_text(getattr(obj, "published_on", obj.results_published_on)),
             "period": obj.number,
             "year": obj.academic_year.code,
         }
@@ -322,6 +359,15 @@ def describe_decision(kind: str, obj, *, mark=None) -> str:
             "reference": obj.reference,
             "measure": obj.measure.get_kind_display(),
         }
+    if kind == "fraud_decision":
+        fraud_file = obj.fraud_file
+        return _("Sanction %(sanctions)s for %(kind)s in %(course)s (%(year)s), decided on %(day)s") % {
+            "sanctions": ", ".join(filter(None, [obj.sanction_numbers, "§3" if obj.annulment else ""])) or "–",
+            "kind": fraud_file.get_kind_display(),
+            "course": fraud_file.course.code,
+            "year": fraud_file.exam_period.academic_year.code,
+            "day": day_text(obj.decided_on),
+        }
     raise ValueError(kind)
 
 
@@ -334,6 +380,7 @@ DESCRIPTION_RELATED = {
     "exemption": ("isp_line__course", "isp_line__enrolment__academic_year"),
     "isp_line": ("course", "enrolment__academic_year"),
     "refusal_lifting_request": ("measure",),
+    "fraud_decision": ("fraud_file__course", "fraud_file__exam_period__academic_year"),
 }
 
 
@@ -401,6 +448,20 @@ def new_decision_place(appeal: Appeal) -> Place:
             _("Carried out here: the refusal is lifted as the refusal-lifting committee would have (Art. 34)."),
             lifting.get_absolute_url() if lifting else student_page,
             _("Refusal-lifting request %(reference)s") % {"reference": lifting.reference} if lifting else file_link,
+        )
+    if appeal.fraud_decision_id:
+        try:
+            url = reverse("fraud:file_detail", kwargs={"pk": appeal.fraud_decision.fraud_file_id})
+        except NoReverseMatch:
+            url = student_page
+        return Place(
+            True,
+            _(
+                "Carried out here: the fraud decision is set aside, its exclusion measures are lifted, and the "
+                "complete committee decides anew on the fraud file (Art. 101 g)."
+            ),
+            url,
+            _("The fraud file"),
         )
     line = appeal.exemption.isp_line if appeal.exemption_id else appeal.isp_line
     if line is not None:
@@ -524,6 +585,7 @@ def day_text(value: datetime.date) -> str:
 
 # --- The decision appealed ----------------------------------------------------------------
 LINK_FIELDS = (
+    "fraud_decision",
     "result",
     "programme_result",
     "refusal_lifting_request",
@@ -723,7 +785,7 @@ def lifting_tolerances(measure: Measure) -> list[ISPLine]:
 def result_decision_on(result: Result) -> datetime.date:
     """The day of the decision a result's mark stands on: its publication, or the latest
     new decision on it since (an appeal or a correction)."""
-    published = result.exam_period.results_published_on
+    published = publication_day(result.exam_period, result.isp_line.enrolment.programme_id)
     appealed = Appeal.objects.filter(result=result, outcome=Outcome.NEW_DECISION).aggregate(d=Max("decided_on"))["d"]
     corrected = Correction.objects.filter(result=result).aggregate(d=Max("corrected_on"))["d"]
     return max(d for d in (published, appealed, corrected) if d is not None)

@@ -246,6 +246,7 @@ def _appeal(pk):
             "isp_line__course",
             "isp_line__enrolment__academic_year",
             "refusal_lifting_request",
+            "fraud_decision",
             "programme_result",
             "registered_by",
             "decided_by",

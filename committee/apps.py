@@ -19,7 +19,7 @@ class CommitteeConfig(AppConfig):
         home.register()
         gates.committee_decisions.answer_with(publication.decisions_to_apply)
         gates.committee_decisions_applied.answer_with(publication.decisions_applied)
-        gates.publication_held.answer_with(publication.held_periods)
+        gates.held_programmes.answer_with(publication.held_programmes)
         gates.postponed_results.answer_with(publication.postponed)
 
 

@@ -37,6 +37,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core import gates
 from core.dates import show_date
 from core.rounding import round_half_up
 from exams import rules as exam_rules
@@ -137,6 +138,8 @@ class Files:
     circumstances: list[CaseFile]
     requests: list[RescheduleRequest]  # the period's reschedule requests of the committee's students
     statuses: list[SpecialStatus]  # the year's special statuses of the committee's students
+    # The fraud and dispute files not finished (Art. 69, 84-85, 92; core.gates.open_fraud_files).
+    fraud_files: list[dict] = field(default_factory=list)
 
 
 def _enrolments(deliberation: Deliberation):
@@ -152,7 +155,8 @@ def files_for(deliberation: Deliberation) -> Files:
     chair, the special individual circumstances indicated by the ombudsperson, and what the
     ombudsperson may indicate as circumstances: the reschedule requests of the exam period
     (Art. 43-51) and the special statuses of the academic year (Art. 97) of the committee's
-    students. Three queries."""
+    students; and the open fraud files of the committee's programmes, which the select committee
+    prepares (Art. 69, 84), answered by fraud. Four queries."""
     files = list(deliberation.files.select_related("student", "course", "indicated_by").order_by("kind", "pk"))
     period = deliberation.exam_period
     requests = list(
@@ -175,6 +179,7 @@ def files_for(deliberation: Deliberation) -> Files:
         circumstances=[f for f in files if f.kind == FileKind.CIRCUMSTANCES],
         requests=requests,
         statuses=statuses,
+        fraud_files=gates.open_fraud_files(period.pk, programmes_of(deliberation.committee).values("pk")),
     )
 
 

@@ -18,9 +18,7 @@ from core.audit import audited_save
 from core.clock import now as clock_now
 from core.clock import today as clock_today
 from exams.models import Level
-from exams.publication import is_published
 from exams.rules import outcome
-from programmes.models import ExamPeriod
 from students.models import ISPLine, LineOutcome
 
 from . import rules
@@ -483,15 +481,14 @@ def deliberation_close(*, deliberation: Deliberation, on: datetime.date | None =
 
 
 def _release(deliberation: Deliberation) -> None:
-    """A publication the open deliberation held past its calendar day runs on the day the
-    deliberation closes, and every clock that runs from the publication runs from that day
-    (EXCHANGE.md, held publications). The calendar's day is kept on the deliberation."""
-    period = ExamPeriod.objects.select_for_update().get(pk=deliberation.exam_period_id)
-    if is_published(period) or deliberation.closed_on <= period.results_published_on:
-        return
-    deliberation.publication_planned_on = deliberation.publication_planned_on or period.results_published_on
-    ExamPeriod.objects.filter(pk=period.pk).update(results_published_on=deliberation.closed_on)
-    deliberation.exam_period.results_published_on = deliberation.closed_on
+    """Closing after the calendar's publication day releases the programmes the deliberation held:
+    their results are published on the day it closes, and every clock that runs from the
+    publication runs from that day for their students (EXCHANGE.md, held publications; the
+    publication asks ``publication.held_programmes``). The calendar's day is kept on the
+    deliberation."""
+    period = deliberation.exam_period
+    if deliberation.closed_on > period.results_published_on:
+        deliberation.publication_planned_on = deliberation.publication_planned_on or period.results_published_on
 
 
 # --- The report (Art. 82) -----------------------------------------------------------------------

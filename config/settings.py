@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fraud",
     "appeals",
     "exchange",
+    "notifications",
     "demo",
 ]
 
@@ -204,6 +205,18 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="student-administration@college.example")
 
+# --- Notifications to students (DOMAIN §11; notifications/services.py) ------------------------
+# The sender of the students' notifications; HOLD keeps every message in the outbox ("held") until
+# it is switched off and the held rows released; decisions dated before GO_LIVE (ISO date) are
+# historical and never told — unset, the college has not gone live and nothing is told.
+NOTIFICATIONS_FROM = env.str("NOTIFICATIONS_FROM", default=DEFAULT_FROM_EMAIL)
+NOTIFICATIONS_HOLD = env.bool("NOTIFICATIONS_HOLD", default=False)
+_go_live = env.str("NOTIFICATIONS_GO_LIVE", default="")
+NOTIFICATIONS_GO_LIVE = datetime.date.fromisoformat(_go_live) if _go_live else None
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_SECONDS = env.int("NOTIFICATIONS_RETRY_SECONDS", default=60)
+NOTIFICATIONS_RETRY_CAP = env.int("NOTIFICATIONS_RETRY_CAP", default=3600)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -249,6 +262,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=15, hour=1),
     },
     # The appeals to follow up today, e-mailed to student administration after the night's run.
+    # The outbox's sweep: pending notifications whose queued task never ran (a broker down).
+    "notifications-sweep": {
+        "task": "notifications.tasks.notifications_send",
+        "schedule": crontab(minute="*/15"),
+    },
     "appeals-summary-daily": {
         "task": "appeals.tasks.appeals_daily_summary",
         "schedule": crontab(minute=0, hour=7),

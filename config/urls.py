@@ -14,6 +14,8 @@ urlpatterns = [
     path("appeals/", include("appeals.urls")),
     path("fees/", include("fees.urls")),
     path("committee/", include("committee.urls")),
+    path("fraud/", include("fraud.urls")),
+    path("notifications/", include("notifications.urls")),
     # The student pages live in progress (records and results together); their URL names keep
     # the "students" namespace.
     path("", include("progress.urls")),

@@ -19,3 +19,43 @@ results_redecided = Signal()
 def answers(responses) -> list:
     """The receivers' answers of a ``send``, in connection order."""
     return [answer for _receiver, answer in responses]
+
+
+# A decision a student must be told of (DOMAIN §11; Art. 85, 86, 91, 101). Sent by the deciding
+# service inside its transaction, with plain data:
+# - ``kind``: what is told (the notifications app's ``Kind``, e.g. "fraud_sanction");
+# - ``student_ids``: the students told (a list; one for most decisions), or ``enrolment_ids`` for a
+#   publication, which knows its enrolments (the receiver finds their students);
+# - ``object_label`` and ``object_id``: the object it is about ("fraud.FraudDecision", 12);
+# - ``decided_on``: the decision's date (a publication: its day); a decision dated before the
+#   college went live is historical and never told (EXCHANGE.md);
+# - ``data``: the template's data (str, int, bool, date values and lists of them).
+# The notifications app writes its outbox rows in that transaction: a decision that rolls back
+# leaves none.
+decision_notified = Signal()
+
+
+def decision_announce(
+    *,
+    sender: str,
+    kind: str,
+    decided_on,
+    object_label: str,
+    object_id: int | None = None,
+    student_ids=(),
+    enrolment_ids=(),
+    data: dict | None = None,
+) -> list:
+    """Announce a decision a student must be told of (``decision_notified``); the receivers' answers."""
+    return answers(
+        decision_notified.send(
+            sender=sender,
+            kind=kind,
+            decided_on=decided_on,
+            object_label=object_label,
+            object_id=object_id,
+            student_ids=list(student_ids),
+            enrolment_ids=list(enrolment_ids),
+            data=dict(data or {}),
+        )
+    )

@@ -56,7 +56,8 @@ isp_change_fee = Gate(
 committee_decisions = Gate(
     "committee_decisions",
     "committee_decisions(period_id) -> list of dicts (id, kind, student_id, programme_id, isp_line_id, "
-    "result_id, new_score, level) of the examination committees' adopted decisions on that exam period's "
+    "result_id, new_score, level; programme_id: the programme the decision is about) of the examination "
+    "committees' adopted decisions on that exam period's "
     "results (Art. 70) that the publication has not applied yet, from closed deliberations. Answered by committee.",
 )
 
@@ -66,14 +67,49 @@ committee_decisions_applied = Gate(
     "(exactly once). Answered by committee.",
 )
 
-publication_held = Gate(
-    "publication_held",
-    "publication_held(period_ids) -> the ids of those exam periods whose publication is held today: an "
-    "examination committee's deliberation on them is open (Art. 68-69, EXCHANGE.md). Answered by committee.",
+held_programmes = Gate(
+    "held_programmes",
+    "held_programmes(period_ids) -> {(period_id, programme_id): release day or None} of the programmes whose "
+    "publication of those exam periods an examination committee's deliberation holds past the calendar's day: "
+    "None while it is open, the day it closed when that is after the calendar's day (Art. 68-69, EXCHANGE.md). "
+    "Answered by committee.",
 )
 
 postponed_results = Gate(
     "postponed_results",
     "postponed_results(period_ids) -> {(period_id, isp_line_id): announce_on} of the results the select "
     "committee decided to announce later than the calendar's day (Art. 69). Answered by committee.",
+)
+
+fraud_sanctioned_lines = Gate(
+    "fraud_sanctioned_lines",
+    "fraud_sanctioned_lines(line_ids) -> {isp_line_id: {'certificate': bool, 'highest_set_aside': bool, "
+    "'sanctions': [Art. 85 sanction values]}} for those ISP lines a final fraud decision touches "
+    "(Art. 85 §1, §3): 'certificate' False when the course earns no credit certificate (Art. 76-77), "
+    "'highest_set_aside' True when the last result stands instead of the highest of the year (Art. 85 §1). "
+    "Lines no sanction touches are left out. Answered by fraud.",
+)
+
+fraud_result_refusals = Gate(
+    "fraud_result_refusals",
+    "fraud_result_refusals(keys) -> {key: sanction number (5 or 6)} for keys (student_id, course_id, "
+    "exam_period_id) on which a final exclusion refuses a result: the course excluded (Art. 85 "
+    "§1 5°) or the programme excluded (6°), in the sanction's exam period or a later one of the same academic "
+    "year. Keys not refused are left out. Answered by fraud.",
+)
+
+fraud_codes = Gate(
+    "fraud_codes",
+    "fraud_codes(student_id) -> {isp_line_id: 'FR'} for the student's ISP lines whose results a final fraud "
+    "decision touches (Art. 85 §4: the code FR in the study progress file); lines untouched are left out. "
+    "Answered by fraud.",
+)
+
+open_fraud_files = Gate(
+    "open_fraud_files",
+    "open_fraud_files(period_id, programme_ids) -> list of dicts (id, student_number, student_name, course_code, "
+    "kind, kind_label, status, status_label, reported_on, url_name) of the fraud and dispute files of courses of "
+    "those programmes, of that exam period or an earlier one of its academic year, whose procedure is not "
+    "finished: no decision yet, awaiting ratification, not ratified or set aside on appeal (Art. 69, 84-85, 92). "
+    "``url_name`` with the file's id as ``pk`` is its page. Answered by fraud.",
 )

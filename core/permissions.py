@@ -76,6 +76,23 @@ Decided — results, tuition fees and the appeal register (Art. 34, 67, 101-102)
 - Anybody else (coaches, ombudspersons, users without a role) gets a 403. The register is
   not scoped to programmes: appeals are handled centrally, so whoever reads the register
   reads every student and every object in it.
+
+Decided (DOMAIN §11) — the students' notifications: student administration (and a superuser)
+reads the outbox and resends a notification; anybody else: 403.
+
+Decided (Art. 84-85) — the fraud files (``fraud.views`` scopes each file):
+
+- An examiner (group ``examiner``) reports an irregularity and sees the files they reported,
+  never their evidence (the reporter's own upload included: Art. 84 gives the evidence to the
+  chair and the ombudsperson; the issue keeps it to the committee, the ombudsperson and the
+  administration).
+- The seat holders of the competent committee and the ombudspersons of its programmes see
+  its files with their evidence; the chair, the secretary and their substitutes record the
+  investigation, the hearings and the decision (``runs_committee``).
+- The fraud authority (group ``fraud authority``) sees the decisions that need its
+  ratification (6°, 7°, §3) and records the advice and the ratification, not the evidence.
+- Student administration reads every file and its evidence; a superuser does everything.
+- Coaches and anybody else: 403.
 """
 
 import enum
@@ -112,6 +129,8 @@ class Capability(enum.StrEnum):
     MARK_CORRECTIONS = "mark_corrections"  # records corrections of marks (Art. 102): administration, committee
     ISP_WRITE = "isp_write"  # writes ISPs: a coach of some programme, or a superuser (the coach's home panel)
     COMMITTEE_PAGES = "committee_pages"  # the examination committees' pages: a seat, administration
+    FRAUD_PAGES = "fraud_pages"  # the fraud files: a seat, an ombudsperson, examiner, fraud authority, administration
+    NOTIFICATION_OUTBOX = "notification_outbox"  # the students' notifications (DOMAIN §11): administration
 
 
 # --- Where the programme assignments come from -----------------------------------------------
@@ -208,7 +227,12 @@ class Scope:
                 return self.sees_all or bool(self.ombuds_pairs)
             case Capability.OMBUDS_WRITE:
                 return self.writes_all or bool(self.ombuds_pairs)
-            case Capability.RESULTS_OFFICE | Capability.FEE_PAGES | Capability.APPEAL_WRITE:
+            case (
+                Capability.RESULTS_OFFICE
+                | Capability.FEE_PAGES
+                | Capability.APPEAL_WRITE
+                | Capability.NOTIFICATION_OUTBOX
+            ):
                 return self._in(roles.ADMINISTRATION)
             case Capability.APPEAL_REGISTER:
                 return self._in(roles.ADMINISTRATION, roles.COMMITTEE)
@@ -218,6 +242,12 @@ class Scope:
                 return self.writes_all or bool(self.writable)
             case Capability.COMMITTEE_PAGES:
                 return self._in(roles.ADMINISTRATION) or bool(self.seats)
+            case Capability.FRAUD_PAGES:
+                return (
+                    self._in(roles.ADMINISTRATION, roles.EXAMINER, roles.FRAUD_AUTHORITY)
+                    or bool(self.seats)
+                    or bool(self.ombuds_pairs)
+                )
         raise ValueError(capability)  # pragma: no cover - every member is matched above
 
     def require(self, capability: Capability) -> None:
@@ -288,6 +318,17 @@ class Scope:
         return self.superuser or any(
             committee == committee_id and role in roles.SEATS_RUNNING_THE_MEETING for committee, role in self.seats
         )
+
+    # --- the fraud files (Art. 84-85)
+    @property
+    def reports_fraud(self) -> bool:
+        """Reports an irregularity as an examiner (or a superuser)."""
+        return self._in(roles.EXAMINER)
+
+    @property
+    def ratifies(self) -> bool:
+        """Records the advice and the ratification as the fraud authority (or a superuser)."""
+        return self._in(roles.FRAUD_AUTHORITY)
 
     def committees_q(self, prefix: str = "") -> Q:
         """A Q on rows of the committees' pages (``prefix`` to reach the committee)."""

@@ -12,14 +12,20 @@ COACH = "learning path coach"
 OMBUDSPERSON = "ombudsperson"
 ADMINISTRATION = "student administration"
 COMMITTEE = "examination committee"
+# Exam fraud (Art. 84-85): the examiner reports an irregularity and sees the files they reported;
+# the fraud authority ratifies a 6°/7° sanction or an annulment (Art. 85 §2-3).
+EXAMINER = "examiner"
+FRAUD_AUTHORITY = "fraud authority"
 
-ROLES = (COACH, OMBUDSPERSON, ADMINISTRATION, COMMITTEE)
+ROLES = (COACH, OMBUDSPERSON, ADMINISTRATION, COMMITTEE, EXAMINER, FRAUD_AUTHORITY)
 
 ROLE_LABELS = {
     COACH: _("learning path coach"),
     OMBUDSPERSON: _("ombudsperson"),
     ADMINISTRATION: _("student administration"),
     COMMITTEE: _("examination committee"),
+    EXAMINER: _("examiner"),
+    FRAUD_AUTHORITY: _("fraud authority"),
 }
 
 # The roles of a programme assignment (programmes.Assignment.role, stored values): a coach or
@@ -71,12 +77,17 @@ OFFICE_MODELS = (
 ROLE_PERMISSIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     COACH: (),
     OMBUDSPERSON: (),
+    # Examiners and the fraud authority work in the fraud pages only (fraud.views), which scope
+    # them to their own reports and to the decisions awaiting ratification.
+    EXAMINER: (),
+    FRAUD_AUTHORITY: (),
     ADMINISTRATION: (
         *((model, ("view", "add", "change")) for model in OFFICE_MODELS),
         # What the rules decide from those records: read-only for the office.
         ("students.learningaccountentry", ("view",)),
         ("students.measure", ("view",)),
         ("exams.programmeresult", ("view",)),
+        ("exams.heldpublication", ("view",)),
         # The appeal register: kept through its pages; the admin corrects what was typed.
         ("appeals.appeal", ("view", "change")),
         ("appeals.refusalliftingrequest", ("view", "change")),
@@ -84,6 +95,8 @@ ROLE_PERMISSIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         # Tuition fees: the office keeps the schedules; statements come from the recalculation.
         ("fees.feeschedule", ("view", "add", "change")),
         ("fees.feestatement", ("view",)),
+        # The students' notifications (DOMAIN §11): read, and resent through the admin's action.
+        ("notifications.notification", ("view",)),
         # The examination committees: the office keeps their composition and schedules their
         # deliberations (Art. 68); what a committee decides is read-only here (Art. 72: secret to
         # the committee and the administration).

@@ -1184,4 +1184,18 @@ DEMO_USERS = (
         "Claes",
         "substitute ombudsperson: stands in, and handles the students the ombudsperson examines (Art. 58)",
     ),
+    DemoUser(
+        "examiner",
+        roles.EXAMINER,
+        "Bram",
+        "Vermeulen",
+        "examiner in Health Care: reports irregularities and fraud with their evidence (Fraud in the menu)",
+    ),
+    DemoUser(
+        "fraudauthority",
+        roles.FRAUD_AUTHORITY,
+        "Hanne",
+        "Lemmens",
+        "the fraud authority: ratifies exclusions and enrolment bans after the advice (Art. 85 §2)",
+    ),
 )

@@ -29,7 +29,7 @@ from programmes.selectors import year_dates
 from students.models import Enrolment, ISPLine, Student
 
 from .home import EXAMINED, missing_marks
-from .models import ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
+from .models import HeldPublication, ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
 from .publication import publication_key
 from .results import (
     RESULT_REFUSALS,
@@ -487,6 +487,18 @@ class ProgrammeResultAdmin(ReadOnlyAdminMixin, AuditedAdmin):
     search_fields = ["student__number", "student__last_name", "programme__code"]
     autocomplete_fields = ["student", "programme", "academic_year"]
     date_hierarchy = "passed_on"
+
+
+@admin.register(HeldPublication)
+class HeldPublicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The programmes a publication left out because an examination committee's deliberation
+    on them was still open, and the day they were released (EXCHANGE.md), read-only: the
+    publication and the deliberation's closing decide them."""
+
+    list_display = ["exam_period", "programme", "released_on"]
+    list_filter = ["exam_period__academic_year", "released_on"]
+    list_select_related = ["exam_period__academic_year", "programme"]
+    search_fields = ["programme__code", "programme__name"]
 
 
 # --- On the enrolment's page (students.admin) ----------------------------------------------

@@ -14,20 +14,23 @@ from core.timeline import (
     register_transition_source,
 )
 from programmes.models import ExamPeriod
+from students.models import ISPLine
 
-from .models import ToleranceChoice, ToleranceObjection
-from .publication import publication_key, published_periods
-from .services import postponed_result_publish, results_publish, tolerance_choices_process, tolerance_objections_process
+from .models import HeldPublication, ToleranceChoice, ToleranceObjection
+from .publication import publication_days, publication_key, release_key
+from .services import (
+    postponed_result_publish,
+    results_publish,
+    results_release,
+    tolerance_choices_process,
+    tolerance_objections_process,
+)
 
 
 def _publications(up_to):
-    """Each exam period's publication on its day, unless a committee's open deliberation holds it
-    (EXCHANGE.md): then it waits, and closing the deliberation sets the day it is released."""
-    periods = list(ExamPeriod.objects.filter(results_published_on__lte=up_to).select_related("academic_year"))
-    held = gates.publication_held([period.pk for period in periods]) if periods else set()
-    for period in periods:
-        if period.pk in held:
-            continue
+    """Each exam period's publication on its day (Art. 86); the programmes a committee's
+    deliberation holds on that day are left out of it (EXCHANGE.md)."""
+    for period in ExamPeriod.objects.filter(results_published_on__lte=up_to).select_related("academic_year"):
         yield CalendarTransition(
             publication_key(period),
             period.results_published_on,
@@ -36,9 +39,36 @@ def _publications(up_to):
         )
 
 
+def _releases(up_to):
+    """Each held programme's results on the day its deliberation is released (EXCHANGE.md)."""
+    held = list(
+        HeldPublication.objects.filter(released_on__isnull=True).select_related(
+            "exam_period__academic_year", "programme"
+        )
+    )
+    if not held:
+        return
+    release = gates.held_programmes(list({h.exam_period_id for h in held}))
+    for h in held:
+        key = (h.exam_period_id, h.programme_id)
+        # A deliberation gone since the publication holds nothing any more.
+        day = release.get(key, h.exam_period.results_published_on)
+        if day is None or day > up_to:
+            continue
+        day = max(day, h.exam_period.results_published_on)
+        yield CalendarTransition(
+            release_key(h.exam_period, h.programme.code),
+            day,
+            Stage.PUBLICATIONS,
+            lambda p=h.exam_period, programme=h.programme_id, d=day: results_release(
+                period=p, programme_id=programme, day=d
+            ),
+        )
+
+
 def _postponed(up_to):
-    """Each result announced later (Art. 69) on its own day, once its period is published; never
-    before the period's publication."""
+    """Each result announced later (Art. 69) on its own day, once its programme's results of the
+    period are published; never before."""
     periods = {
         p.pk: p for p in ExamPeriod.objects.filter(results_published_on__lte=up_to).select_related("academic_year")
     }
@@ -47,11 +77,19 @@ def _postponed(up_to):
     postponed = gates.postponed_results(list(periods))
     if not postponed:
         return
-    published = published_periods(periods[period_id] for period_id, _line in postponed)
+    programme_of = dict(
+        ISPLine.objects.filter(pk__in=[line for _period, line in postponed]).values_list(
+            "pk", "enrolment__programme_id"
+        )
+    )
+    published = publication_days((periods[period_id], programme_of[line]) for period_id, line in postponed)
     for (period_id, line_id), announce_on in sorted(postponed.items()):
         period = periods[period_id]
-        due = max(announce_on, period.results_published_on)
-        if period_id not in published or due > up_to:
+        published_on = published.get((period_id, programme_of[line_id]))
+        if published_on is None:
+            continue
+        due = max(announce_on, published_on)
+        if due > up_to:
             continue
         yield CalendarTransition(
             f"{publication_key(period)}:postponed:{line_id}",
@@ -63,6 +101,7 @@ def _postponed(up_to):
 
 def register() -> None:
     register_transition_source(TransitionSource("exam_period_publication", Stage.PUBLICATIONS, 10, _publications))
+    register_transition_source(TransitionSource("held_publication_release", Stage.PUBLICATIONS, 15, _releases))
     register_transition_source(TransitionSource("postponed_result_publication", Stage.PUBLICATIONS, 20, _postponed))
     register_fact_kind(
         FactKind(

@@ -161,3 +161,27 @@ class ProgrammeResult(models.Model):
 
     def __str__(self):
         return f"{self.student.number} {self.programme.code} {self.percentage}"
+
+
+class HeldPublication(models.Model):
+    """A programme whose results of an exam period the publication left out on the calendar's day
+    because an examination committee's deliberation on them was still open (EXCHANGE.md, held
+    publications; Art. 68-69): they are published on the day it is released, and every clock that
+    runs from the publication runs from that day for the programme's students."""
+
+    exam_period = models.ForeignKey(
+        ExamPeriod, on_delete=models.PROTECT, related_name="held_publications", verbose_name=_("exam period")
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme"))
+    released_on = models.DateField(_("published on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["exam_period", "programme__code"]
+        verbose_name = _("held publication")
+        verbose_name_plural = _("held publications")
+        constraints = [
+            models.UniqueConstraint(fields=["exam_period", "programme"], name="held_publication_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.exam_period} · {self.programme}"

@@ -13,9 +13,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from core import events
+from core import events, gates
 from core.audit import audited_save
 from core.errors import Problem, RefusedValidationError
 from students import rules as account_rules
@@ -24,7 +25,7 @@ from students.models import EntryKind, EntryReason, ISPLine, LearningAccountEntr
 
 from . import rules
 from .models import Grade, Result
-from .publication import published_periods
+from .publication import publication_days
 from .services import programme_results_update, result_mark
 from .standing import TOLERANCE_CONTRACTS, standings
 
@@ -74,9 +75,20 @@ def result_redecide(*, result: Result, mark: rules.Mark, on: datetime.date, reas
         line.results.select_related("exam_period__academic_year").prefetch_related("parts").order_by("opportunity")
     )
     # The opportunities whose publication has been processed, on or before the decision day.
-    published_on = published_periods({r.exam_period for r in results})
-    published = [r for r in results if r.exam_period_id in published_on and published_on[r.exam_period_id] <= on]
-    new = rules.final_mark(result_mark(r) for r in published)
+    published_on = publication_days({(r.exam_period, enrolment.programme_id) for r in results})
+    published = [
+        r
+        for r in results
+        if (r.exam_period_id, enrolment.programme_id) in published_on
+        and published_on[r.exam_period_id, enrolment.programme_id] <= on
+    ]
+    # Exam fraud (Art. 85 §1, §3): no certificate for a sanctioned course (Art. 76-77), and the
+    # highest result of the year set aside when the committee decided so (the last one stands).
+    fraud = gates.fraud_sanctioned_lines([line.pk]).get(line.pk)
+    if fraud is not None and fraud["highest_set_aside"]:
+        new = result_mark(published[-1]) if published else None
+    else:
+        new = rules.final_mark(result_mark(r) for r in published)
     outcome = rules.outcome(new, tolerable_course=line.course.tolerable)
     report = Redecision(old_mark=old, new_mark=new)
     line.mark, line.outcome = rules.mark_to_text(new), outcome
@@ -88,7 +100,7 @@ def result_redecide(*, result: Result, mark: rules.Mark, on: datetime.date, reas
         "programme": enrolment.programme,
         "course": line.course,
     }
-    if outcome == LineOutcome.PASSED:
+    if outcome == LineOutcome.PASSED and (fraud is None or fraud["certificate"]):
         if line.tolerated_on is not None:
             # A pass replaces the tolerance; the tolerance credit is free again.
             line.tolerated_on, line.tolerance_kind = None, ""
@@ -106,11 +118,17 @@ def result_redecide(*, result: Result, mark: rules.Mark, on: datetime.date, reas
                 )
                 bonus_left = bonus_state([enrolment.student_id])[enrolment.student_id]
                 (refund,), _left = account_rules.pass_refunds([(line.deducted_credits, earns)], bonus_left=bonus_left)
+                # A certificate granted again after a withdrawal refunds again, under a source of its own.
+                source = f"isp_line:{line.pk}"
+                if LearningAccountEntry.objects.filter(
+                    source__startswith=f"isp_line:{line.pk}:withdrawn:", kind=EntryKind.CORRECTION
+                ).exists():
+                    source = f"isp_line:{line.pk}:again:{on.isoformat()}"
                 entries.append(
                     LearningAccountEntry(
                         credits=refund.refund,
                         kind=EntryKind.PASS_REFUND,
-                        source=f"isp_line:{line.pk}",
+                        source=source,
                         reason_code=EntryReason.PASSED_REDECIDED,
                         **common,
                     )
@@ -120,21 +138,34 @@ def result_redecide(*, result: Result, mark: rules.Mark, on: datetime.date, reas
                         LearningAccountEntry(
                             credits=refund.bonus,
                             kind=EntryKind.BONUS,
-                            source=f"isp_line:{line.pk}",
+                            source=source,
                             reason_code=EntryReason.PASSED_REDECIDED_BONUS,
                             **common,
                         )
                     )
                 line.deducted_credits = 0
     elif line.certified_on is not None:
-        # The certificate is withdrawn (a correction, Art. 102): what passing gave back is taken again.
+        # The certificate is withdrawn (a correction, Art. 102; annulled after exam fraud, Art. 77,
+        # 85 §3): what passing gave back is taken again.
         line.certified_on = None
         report.withdrawn = True
-        given = LearningAccountEntry.objects.filter(
-            source=f"isp_line:{line.pk}", kind__in=[EntryKind.PASS_REFUND, EntryKind.BONUS]
+        # What the line's certificates gave back, less what earlier withdrawals took again: a
+        # certificate granted again after a withdrawal refunds anew, and is taken back once.
+        given = list(
+            LearningAccountEntry.objects.filter(
+                Q(source=f"isp_line:{line.pk}") | Q(source__startswith=f"isp_line:{line.pk}:again:"),
+                kind__in=[EntryKind.PASS_REFUND, EntryKind.BONUS],
+            ).values_list("kind", "credits", "pk")
         )
-        taken_back = sum(given.values_list("credits", flat=True))
-        if taken_back:
+        withdrawn = LearningAccountEntry.objects.filter(
+            source__startswith=f"isp_line:{line.pk}:withdrawn:", kind=EntryKind.CORRECTION
+        ).values_list("credits", flat=True)
+        taken_back = sum(credits for _kind, credits, _pk in given) + sum(withdrawn)
+        refunds = [(pk, credits) for kind, credits, pk in given if kind == EntryKind.PASS_REFUND]
+        if taken_back > 0 and refunds:
+            # The learning-account credits are deducted again: a new certificate gives them back.
+            line.deducted_credits = max(refunds)[1]
+        if taken_back > 0:
             entries.append(
                 LearningAccountEntry(
                     credits=-taken_back,

@@ -27,7 +27,7 @@ from students.models import ISPLine, Student
 
 from . import rules
 from .models import Result, ResultPart, ToleranceChoice
-from .publication import published_periods
+from .publication import publication_day, publication_days
 from .services import CHOICE_REFUSALS, tolerance_choice_check
 
 RESULT_REFUSALS = {
@@ -83,7 +83,16 @@ RESULT_REFUSALS = {
         "This student has no exam moment for %(course)s in exam period %(number)s, which starts on "
         "%(starts_on)s: a mark can be entered from the first day of the exam period on, not before."
     ),
+    "fraud_course_exclusion": _(
+        "This student is excluded from %(course)s after exam fraud: the zero stands and the exam is retaken "
+        "only in the next academic year (Art. 85 §1 5°)."
+    ),
+    "fraud_programme_exclusion": _(
+        "This student is excluded from the programme after exam fraud: every result of that exam period is "
+        "lost and no exam of it is taken again this academic year (Art. 85 §1 6°)."
+    ),
 }
+FRAUD_REFUSALS = {5: "fraud_course_exclusion", 6: "fraud_programme_exclusion"}
 
 TOLERANCE_CHOICE_PENDING = _("A tolerance choice for this course is already recorded and waiting to be processed.")
 
@@ -141,7 +150,7 @@ def _stored_result(result: Result) -> tuple:
 
 def result_published_on(result: Result) -> datetime.date | None:
     """The day ``result`` was published (its exam period's publication processed), or None."""
-    return published_periods([result.exam_period]).get(result.exam_period_id)
+    return publication_day(result.exam_period, result.isp_line.enrolment.programme_id)
 
 
 def _date(day: datetime.date) -> str:
@@ -163,6 +172,10 @@ def _plan(entries: Sequence[ResultEntry], *, today: datetime.date) -> _Plan:
     """Check ``entries`` together (a second opportunity may come with its first) on ``today``."""
     plan = _Plan()
     exam_dates = gates.exam_dates(_exam_key(e) for e in entries)
+    # Art. 85 §1 5°-6°: a final exclusion refuses the course's results for the rest of the year.
+    excluded = gates.fraud_result_refusals(
+        {(e.isp_line.enrolment.student_id, e.isp_line.course_id, e.exam_period.pk) for e in entries}
+    )
     line_pks = {e.isp_line.pk for e in entries if e.isp_line.pk is not None}
     for result in (
         Result.objects.filter(isp_line_id__in=line_pks)
@@ -173,7 +186,12 @@ def _plan(entries: Sequence[ResultEntry], *, today: datetime.date) -> _Plan:
 
     periods = {e.exam_period.pk: e.exam_period for e in entries}
     periods.update({r.exam_period_id: r.exam_period for r in plan.existing.values()})
-    published = published_periods(ExamPeriod.objects.filter(pk__in=list(periods)).select_related("academic_year"))
+    period_rows = {p.pk: p for p in ExamPeriod.objects.filter(pk__in=list(periods)).select_related("academic_year")}
+    # The day each period's results reached each entry's programme (a held programme waits).
+    pairs = {(e.exam_period.pk, e.isp_line.enrolment.programme_id) for e in entries}
+    programme_of = {e.isp_line.pk: e.isp_line.enrolment.programme_id for e in entries}
+    pairs |= {(r.exam_period_id, programme_of[line_pk]) for (line_pk, _o), r in plan.existing.items()}
+    published = publication_days((period_rows[period_id], programme_id) for period_id, programme_id in pairs)
 
     # Opportunities taken on another ISP line of the same course in the same year (a
     # course removed and added again): they count towards the two (Art. 89 §1).
@@ -218,10 +236,11 @@ def _plan(entries: Sequence[ResultEntry], *, today: datetime.date) -> _Plan:
         if not changed or index in refused:
             continue  # entering a result again as it is changes nothing, published or not
         published_on = None
-        if existing is not None and existing.exam_period_id in published:
-            published_on, code = published[existing.exam_period_id], "published"
-        elif period.pk in published:
-            published_on, code = published[period.pk], "period_published"
+        programme_id = line.enrolment.programme_id
+        if existing is not None and (existing.exam_period_id, programme_id) in published:
+            published_on, code = published[existing.exam_period_id, programme_id], "published"
+        elif (period.pk, programme_id) in published:
+            published_on, code = published[period.pk, programme_id], "period_published"
         facts = rules.EntryLine(
             in_year=line.enrolment.academic_year_id == period.academic_year_id,
             removed=line.removed_on is not None,
@@ -244,6 +263,8 @@ def _plan(entries: Sequence[ResultEntry], *, today: datetime.date) -> _Plan:
         )
         if reason == "published":
             reason = code
+        if reason is None:
+            reason = FRAUD_REFUSALS.get(excluded.get((line.enrolment.student_id, line.course_id, period.pk)))
         exam_on = exam_dates.get(_exam_key(entry))
         if reason is None:
             reason = rules.exam_date_refusal(exam_on=exam_on, period_starts_on=period.starts_on, today=today)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
-from core import gates
+from core import events, gates
 from core.audit import audited_save
 from core.rounding import round_half_up
 from programmes.models import ExamPeriod
@@ -39,8 +39,8 @@ from students.models import (
 )
 
 from . import rules
-from .models import ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
-from .publication import published_periods
+from .models import HeldPublication, ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
+from .publication import publication_days
 from .standing import TOLERANCE_CONTRACTS, standings
 
 
@@ -75,6 +75,25 @@ class _Line:
     newly_certified: bool = False
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """The programmes a publication reaches: ``only`` these (a held programme released), or every
+    programme ``but`` these (the calendar's publication, leaving out the held ones)."""
+
+    only: frozenset[int] | None = None
+    but: frozenset[int] = frozenset()
+
+    def filter(self, queryset, field: str):
+        if self.only is not None:
+            queryset = queryset.filter(**{f"{field}__in": list(self.only)})
+        if self.but:
+            queryset = queryset.exclude(**{f"{field}__in": list(self.but)})
+        return queryset
+
+    def __contains__(self, programme_id) -> bool:
+        return (self.only is None or programme_id in self.only) and programme_id not in self.but
+
+
 def result_mark(result: Result) -> rules.Mark:
     return _mark(result.score, result.grade, lambda: [(part.credits, part.score) for part in result.parts.all()])
 
@@ -89,12 +108,12 @@ def _mark(score: int | None, grade: str, parts) -> rules.Mark:
     return rules.mark_from_parts(parts())
 
 
-def _student_batches(period: ExamPeriod) -> list[tuple[int, int]]:
-    """The students with a line examined in ``period``, in batches of ``BATCH`` given
-    as (first, last) student id: a range holds no other examined student."""
+def _student_batches(period: ExamPeriod, scope: _Scope = _Scope()) -> list[tuple[int, int]]:
+    """The students with a line examined in ``period`` (in ``scope``'s programmes), in batches of
+    ``BATCH`` given as (first, last) student id: a range holds no other examined student."""
+    enrolments = scope.filter(Enrolment.objects.filter(academic_year_id=period.academic_year_id), "programme_id")
     ids = list(
-        Enrolment.objects.filter(academic_year_id=period.academic_year_id)
-        .filter(Exists(Result.objects.filter(isp_line__enrolment=OuterRef("pk"), exam_period=period)))
+        enrolments.filter(Exists(Result.objects.filter(isp_line__enrolment=OuterRef("pk"), exam_period=period)))
         .order_by("student_id")
         .values_list("student_id", flat=True)
         .distinct()
@@ -131,17 +150,26 @@ def _published_marks(period: ExamPeriod, students: tuple[int, int]) -> dict[int,
 
 
 def _stage_marks(
-    period: ExamPeriod, day: datetime.date, students: tuple[int, int], *, only=None, postponed=frozenset()
+    period: ExamPeriod,
+    day: datetime.date,
+    students: tuple[int, int],
+    *,
+    only=None,
+    postponed=frozenset(),
+    scope: "_Scope | None" = None,
 ) -> list[_Line]:
     """Stage 1: the year's final mark and outcome of every line examined in ``period``
-    (of the students in the range ``students``; ``only`` those line ids), except the results
-    the select committee announces later (``postponed`` line ids, Art. 69)."""
+    (of the students in the range ``students``; ``only`` those line ids; within ``scope``'s
+    programmes), except the results the select committee announces later (``postponed`` line
+    ids, Art. 69)."""
     rows = (
         ISPLine.objects.select_for_update(of=("self",))
         .filter(enrolment__academic_year_id=period.academic_year_id, exempted=False)
         .filter(enrolment__student_id__gte=students[0], enrolment__student_id__lte=students[1])
         .filter(Exists(Result.objects.filter(isp_line=OuterRef("pk"), exam_period=period)))
     )
+    if scope is not None:
+        rows = scope.filter(rows, "enrolment__programme_id")
     if only is not None:
         rows = rows.filter(pk__in=list(only))
     if postponed:
@@ -164,12 +192,21 @@ def _stage_marks(
         )
     ]
     marks = _published_marks(period, students)
+    # Exam fraud (Art. 85 §1, §3): a sanctioned course earns no credit certificate (Art. 76-77), and
+    # the committee may have set aside "the highest result of the year stands" (the last one stands).
+    sanctioned = gates.fraud_sanctioned_lines([line.pk for line in lines]) if lines else {}
     for line in lines:
-        mark = rules.final_mark(marks[line.pk])
+        fraud = sanctioned.get(line.pk)
+        if fraud is not None and fraud["highest_set_aside"]:
+            mark = marks[line.pk][-1] if marks[line.pk] else None
+        else:
+            mark = rules.final_mark(marks[line.pk])
         line.mark = rules.mark_to_text(mark)
         line.outcome = rules.outcome(mark, tolerable_course=line.tolerable)
         # Stage 2: a credit certificate for a pass (Art. 76-77); it is never taken back here.
-        line.newly_certified = line.outcome == LineOutcome.PASSED and line.certified_on is None
+        line.newly_certified = (
+            line.outcome == LineOutcome.PASSED and line.certified_on is None and (fraud is None or fraud["certificate"])
+        )
         if line.newly_certified:
             line.certified_on = day
     return lines
@@ -356,10 +393,37 @@ def results_publish(*, period: ExamPeriod, day: datetime.date | None = None) -> 
     """Publish ``period``'s results on ``day`` (default: its publication date), with the
     examination committees' decisions on them applied (Art. 70): adjusted marks before the
     marks are read, fails considered tolerable before the automatic tolerance, levels awarded
-    with the programme results; each decision exactly once."""
+    with the programme results; each decision exactly once. The programmes a committee's
+    deliberation still holds on ``day`` are left out and recorded (``HeldPublication``): they
+    are published when it is released (``results_release``, EXCHANGE.md)."""
     day = day or period.results_published_on
+    held = {
+        programme_id
+        for (period_id, programme_id), release in gates.held_programmes([period.pk]).items()
+        if period_id == period.pk and (release is None or release > day)
+    }
+    HeldPublication.objects.bulk_create(
+        [HeldPublication(exam_period=period, programme_id=programme_id) for programme_id in sorted(held)],
+        ignore_conflicts=True,
+    )
+    return _publish(period, day, _Scope(but=frozenset(held)))
+
+
+@transaction.atomic
+def results_release(*, period: ExamPeriod, programme_id: int, day: datetime.date) -> PublicationReport:
+    """Publish the results of ``period`` of a programme the publication held (EXCHANGE.md), on
+    the day the deliberation holding them is released, with its decisions; exactly once."""
+    held = HeldPublication.objects.select_for_update().get(exam_period=period, programme_id=programme_id)
+    if held.released_on is not None:
+        return PublicationReport()
+    held.released_on = day
+    held.save(update_fields=["released_on"])
+    return _publish(period, day, _Scope(only=frozenset({programme_id})))
+
+
+def _publish(period: ExamPeriod, day: datetime.date, scope: _Scope) -> PublicationReport:
     report = PublicationReport()
-    decisions = gates.committee_decisions(period.pk)
+    decisions = [d for d in gates.committee_decisions(period.pk) if d["programme_id"] in scope]
     postponed = {line for (_period, line) in gates.postponed_results([period.pk])}
     # A postponed result's decisions are applied when it is published.
     decisions = [d for d in decisions if d["isp_line_id"] not in postponed]
@@ -368,8 +432,8 @@ def results_publish(*, period: ExamPeriod, day: datetime.date | None = None) -> 
         ExamPeriod.objects.filter(academic_year_id=period.academic_year_id).values_list("number", flat=True)
     )
     examined = set()
-    for students in _student_batches(period):
-        lines = _stage_marks(period, day, students, postponed=postponed)
+    for students in _student_batches(period, scope):
+        lines = _stage_marks(period, day, students, postponed=postponed, scope=scope)
         report.examined += len(lines)
         report.certified += sum(1 for line in lines if line.newly_certified)
         _stage_refunds(lines, day, report)
@@ -380,10 +444,22 @@ def results_publish(*, period: ExamPeriod, day: datetime.date | None = None) -> 
         found = _stage_automatic_tolerance(enrolment_ids, day, report, last_period=last_period)
         report.programmes_passed += programme_results_update(pairs=found.keys(), day=day, found=found)
     if last_period:
-        _stage_threshold_tolerance_not_examined(period, examined, day, report)
+        _stage_threshold_tolerance_not_examined(period, examined, day, report, scope)
     _committee_levels(decisions)
     if decisions:
         gates.committee_decisions_applied([d["id"] for d in decisions], on=day)
+    # The students examined are told, with the appeal route and the tolerance windows (Art. 86,
+    # 91 §2-3, 101; DOMAIN §11): one announcement for the whole publication.
+    if examined:
+        events.decision_announce(
+            sender="exams",
+            kind="results_published",
+            decided_on=day,
+            object_label="programmes.ExamPeriod",
+            object_id=period.pk,
+            enrolment_ids=sorted(examined),
+            data={"exam_period": period.number, "academic_year": str(period.academic_year), "published_on": day},
+        )
     return report
 
 
@@ -460,12 +536,15 @@ def _committee_levels(decisions: list[dict]) -> None:
             audited_save(result, by=None, reason=COMMITTEE_LEVEL_REASON)
 
 
-def _stage_threshold_tolerance_not_examined(period: ExamPeriod, examined: set[int], day, report) -> None:
+def _stage_threshold_tolerance_not_examined(
+    period: ExamPeriod, examined: set[int], day, report, scope: _Scope = _Scope()
+) -> None:
     """Art. 91 §3 (b)-(c) at the end of the academic year also reaches students
     under the decree threshold who sat no exam in the last period: their
     tolerable fails of earlier periods can make them reach the threshold."""
     candidates = list(
-        Enrolment.objects.filter(
+        scope.filter(Enrolment.objects, "programme_id")
+        .filter(
             academic_year_id=period.academic_year_id,
             programme__kind__in=THRESHOLD_KINDS,
             contract__in=TOLERANCE_CONTRACTS,
@@ -505,6 +584,12 @@ CHOICE_REFUSALS = {
 }
 
 
+def _publication_days_of(year_id: int, programme_id: int) -> list[datetime.date]:
+    """The days the year's publications reached the programme (exams.publication)."""
+    periods = ExamPeriod.objects.filter(academic_year_id=year_id).select_related("academic_year")
+    return list(publication_days((period, programme_id) for period in periods).values())
+
+
 def tolerance_choice_check(*, line: ISPLine, on: datetime.date) -> str | None:
     """Why a choice to tolerate ``line`` on ``on`` would be refused (a reason code), or None."""
     enrolment = line.enrolment
@@ -516,15 +601,14 @@ def tolerance_choice_check(*, line: ISPLine, on: datetime.date) -> str | None:
         return "no_tolerance"
     if line.outcome == LineOutcome.PENDING and line.tolerated_on is None:
         return "no_result"
-    # The year's publications that have been processed (exams.publication), with their days.
-    published = published_periods(
-        ExamPeriod.objects.filter(academic_year_id=year.year_id).select_related("academic_year")
-    )
+    # The year's publications that reached the line's programme, with their days (a held
+    # programme's window runs from its release).
+    published = _publication_days_of(year.year_id, enrolment.programme_id)
     return rules.tolerance_choice_refusal(
         outcome=line.outcome,
         tolerated=line.tolerated_on is not None,
         chosen_on=on,
-        publications=list(published.values()),
+        publications=published,
         efficiency=year.efficiency,
         credits=line.course.credits,
         left=position["left"],
@@ -554,20 +638,16 @@ def tolerance_choices_open(
         .order_by("course__code", "pk")
     )
     found = []
-    windows: dict[int, list[datetime.date]] = {}
+    windows: dict[tuple[int, int], list[datetime.date]] = {}
     for line in lines:
         if tolerance_choice_check(line=line, on=today) is not None:
             continue
-        year_id = line.enrolment.academic_year_id
-        if year_id not in windows:
-            windows[year_id] = list(
-                published_periods(
-                    ExamPeriod.objects.filter(academic_year_id=year_id).select_related("academic_year")
-                ).values()
-            )
+        key = (line.enrolment.academic_year_id, line.enrolment.programme_id)
+        if key not in windows:
+            windows[key] = _publication_days_of(*key)
         ends = [
             day + datetime.timedelta(days=rules.CHOICE_DAYS)
-            for day in windows[year_id]
+            for day in windows[key]
             if day <= today <= day + datetime.timedelta(days=rules.CHOICE_DAYS)
         ]
         found.append((line.course.code, max(ends)))

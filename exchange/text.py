@@ -40,7 +40,11 @@ MEASURE = {
     "binding_conditions": gettext_noop("binding conditions: at least 50 % study efficiency (Art. 29)"),
     "binding_conditions_refusal": gettext_noop("refusal of enrolment: binding conditions not met (Art. 29)"),
     "learning_account_refusal": gettext_noop("refusal of enrolment: learning account of 0 or less (Art. 33)"),
+    "fraud_exclusion": gettext_noop("exclusion from the programme after exam fraud (Art. 85 §1 6°)"),
+    "fraud_enrolment_ban": gettext_noop("no enrolment in any programme after exam fraud (Art. 85 §1 7°)"),
 }
+# Art. 85 §4: the code on a result a fraud sanction touches.
+CODE_TEXT = {"FR": gettext_noop("FR: a fraud sanction touches this result (Art. 85 §4)")}
 
 
 def _label(choices, value: str) -> str:
@@ -93,10 +97,13 @@ def study_progress_text(data: dict, course_names: dict[str, str] | None = None) 
             name = names.get(course["course"], "")
             status = _(COURSE_STATUS.get(course["status"], course["status"]))
             credits_unit, semester_word = _("cr"), _("sem.")
+            code = f"  {course['code']}" if course.get("code") else ""
             out.append(
                 f"  {course['course']:<10} {name[:34]:<34} {course['credits']:>3} {credits_unit}  "
-                f"{semester_word} {_semester(course['semester']):<4} {mark:>3}  {status}"
+                f"{semester_word} {_semester(course['semester']):<4} {mark:>3}  {status}{code}"
             )
+        for code in sorted({c["code"] for c in enrolment["courses"] if c.get("code")}):
+            out.append("  " + _(CODE_TEXT.get(code, code)))
         efficiency = enrolment["study_efficiency"]
         out.append(
             _("  Credits taken %(taken)s, of which examined %(actual)s; obtained %(obtained)s.")

@@ -216,6 +216,8 @@ class DecisionStatus(models.TextChoices):
     AWAITING_RATIFICATION = "awaiting_ratification", _("awaiting ratification")
     FINAL = "final", _("final")
     NOT_RATIFIED = "not_ratified", _("not ratified: the committee decides anew")
+    # Art. 101 g: an appeal against the sanction decided with a new decision; the committee decides anew.
+    SET_ASIDE = "set_aside", _("set aside on appeal: the committee decides anew")
 
 
 class FraudDecision(models.Model):
@@ -247,6 +249,40 @@ class FraudDecision(models.Model):
     annulment = models.BooleanField(_("results and certificates annulled"), default=False)
     annulled_certificates = models.JSONField(_("certificates annulled"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=24, choices=DecisionStatus.choices)
+    retake_moment = models.ForeignKey(
+        ExamMoment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("retake moment"),
+        help_text=_("1°: the new exam moment the cluster sets for the retake (Art. 85 §1 1°)."),
+    )
+    applied_on = models.DateField(
+        _("sanctions carried out on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The day the final decision's sanctions were carried out, exactly once (Art. 85)."),
+    )
+    notified_on = models.DateField(
+        _("student notified on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the student was told of the final decision: the appeal period runs from it (Art. 85, 101)."
+        ),
+    )
+    replaced = models.JSONField(
+        _("what the sanctions replaced"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The examiner's marks the sanctions replaced when carried out, to restore them when the decision is "
+            "set aside on appeal (Art. 101 g)."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -24,15 +24,15 @@ from committee.models import Committee, Deliberation, DeliberationStatus
 from committee.selectors import committee_of
 from committee.services import DECISION_REFUSALS as COMMITTEE_DECISION_REFUSALS
 from committee.services import is_signed, seats
-from core import errors
+from core import errors, events
 from core.audit import audited_save
 from core.clock import now as clock_now
 from core.clock import today as clock_today
 from exams.models import Result
-from exams.publication import published_periods
+from exams.publication import publication_days
 from exams.rules import FAIL, NOT_TAKEN, PASS
 from programmes.models import Course
-from students.models import ISPLine
+from students.models import Enrolment, ISPLine
 
 from . import rules
 from .models import (
@@ -452,6 +452,35 @@ def _deliberation_problems(deliberation: Deliberation, fraud_file: FraudFile) ->
     return [errors.Problem(str(c), COMMITTEE_DECISION_REFUSALS[c]) for c in codes if c in meeting]
 
 
+def _retake_problems(moment, chosen, fraud_file: FraudFile, decided_on: datetime.date) -> list:
+    """The retake of 1° (Art. 85 §1 1°): at an exam moment the cluster sets for the file's course,
+    this academic year, not before the decision; only with 1°."""
+    if moment is None:
+        return []
+    if rules.Sanction.NOT_VALIDLY_TAKEN not in chosen:
+        return [
+            errors.Problem(
+                "retake_without_sanction",
+                _("A retake moment belongs to the sanction 1°: choose it or leave the moment out (Art. 85 §1 1°)."),
+            )
+        ]
+    if (
+        moment.course_id != fraud_file.course_id
+        or moment.exam_period.academic_year_id != fraud_file.exam_period.academic_year_id
+        or moment.on < decided_on
+    ):
+        return [
+            errors.Problem(
+                "retake_moment",
+                _(
+                    "The retake is an exam moment of the same course, this academic year, after the decision "
+                    "(Art. 85 §1 1°)."
+                ),
+            )
+        ]
+    return []
+
+
 @transaction.atomic
 def decision_record(
     *,
@@ -469,6 +498,7 @@ def decision_record(
     set_aside_highest_result: bool = False,
     annulment: bool = False,
     annulled_certificates=(),
+    retake_moment=None,
     by=None,
 ) -> FraudDecision:
     """The complete committee's decision on the file (Art. 85 §1, §3), with reasons, in a
@@ -478,19 +508,20 @@ def decision_record(
     (4° only on results not yet announced: the file's period and every period of
     ``zeroed_results`` not yet published). ``zeroed_results``: ``exams.models.Result``s or ids;
     ``courses``: ``Course``s or ids (5°); ``annulled_certificates``: the student's ``ISPLine``s or
-    ids (§3). A decision that needs ratification (6°, 7°, §3) waits for it; any other is final.
+    ids (§3); ``retake_moment``: the ``ExamMoment`` the cluster sets for the retake of 1° (optional).
+    A decision that needs ratification (6°, 7°, §3) waits for it; any other is final.
     A file has one decision in force: a new one only after the fraud authority did not ratify."""
     fraud_file = _locked(fraud_file)
     chosen = [rules.Sanction(s) for s in sanctions]
     problems: list = []
     latest = fraud_file.decisions.order_by("-pk").first()
-    if latest is not None and latest.status != DecisionStatus.NOT_RATIFIED:
+    if latest is not None and latest.status not in (DecisionStatus.NOT_RATIFIED, DecisionStatus.SET_ASIDE):
         problems.append(
             errors.Problem(
                 "already_decided",
                 _(
                     "The committee has decided on this file; it decides anew only when the fraud authority does not "
-                    "ratify (Art. 85 §2)."
+                    "ratify or an appeal sets the decision aside (Art. 85 §2, 101 g)."
                 ),
             )
         )
@@ -512,7 +543,17 @@ def decision_record(
     if Course.objects.filter(pk__in=course_ids).count() != len(set(course_ids)):
         problems.append(errors.Problem("unknown_course", _("Choose existing courses (Art. 85 §1 5°).")))
     periods = {fraud_file.exam_period.pk: fraud_file.exam_period} | {r.exam_period_id: r.exam_period for r in results}
-    announced = bool(published_periods(periods.values()))
+    # Announced: the period's results reached the student's programme (a held programme waits).
+    programmes = dict(
+        Enrolment.objects.filter(
+            student_id=fraud_file.student_id, academic_year_id__in={p.academic_year_id for p in periods.values()}
+        ).values_list("academic_year_id", "programme_id")
+    )
+    announced = bool(
+        publication_days(
+            (p, programmes[p.academic_year_id]) for p in periods.values() if p.academic_year_id in programmes
+        )
+    )
     investigation = Investigation.objects.filter(fraud_file=fraud_file).first()
     mark = _mark(new_mark)
     codes = rules.decision_refusals(
@@ -535,6 +576,7 @@ def decision_record(
         annulled_certificates=certificate_ids,
     )
     problems += _problems(codes, DECISION_REFUSALS)
+    problems += _retake_problems(retake_moment, chosen, fraud_file, decided_on or clock_today())
     if problems:
         raise Refused(problems)
     waits = rules.needs_ratification(chosen, annulment)
@@ -553,10 +595,37 @@ def decision_record(
         set_aside_highest_result=set_aside_highest_result,
         annulment=annulment,
         annulled_certificates=sorted(set(certificate_ids)),
+        retake_moment=retake_moment,
         status=DecisionStatus.AWAITING_RATIFICATION if waits else DecisionStatus.FINAL,
     )
     audited_save(decision, by=by, reason=gettext_noop("fraud decision recorded"))
+    if decision.status == DecisionStatus.FINAL:
+        _final_announce(decision, final_on=decision.decided_on)
     return decision
+
+
+def _final_announce(decision: FraudDecision, *, final_on: datetime.date) -> None:
+    """The student is told of a final sanction (Art. 85; DOMAIN §11): announced in the decision's
+    transaction; the notification's sent date becomes ``notified_on`` (``decision_notify``)."""
+    if not decision.sanctions and not decision.annulment:
+        return
+    fraud_file = FraudFile.objects.select_related("course", "exam_period__academic_year").get(pk=decision.fraud_file_id)
+    events.decision_announce(
+        sender="fraud",
+        kind="fraud_sanction",
+        decided_on=final_on,
+        object_label="fraud.FraudDecision",
+        object_id=decision.pk,
+        student_ids=[fraud_file.student_id],
+        data={
+            "course": f"{fraud_file.course.code} {fraud_file.course.name}",
+            "exam_period": fraud_file.exam_period.number,
+            "academic_year": str(fraud_file.exam_period.academic_year),
+            "sanctions": list(decision.sanctions),
+            "annulment": decision.annulment,
+            "decided_on": final_on,
+        },
+    )
 
 
 # --- Ratification (Art. 85 §2-3) ----------------------------------------------------------------
@@ -670,4 +739,41 @@ def ratification_record(
     audited_save(ratification, by=by, reason=gettext_noop("ratified") if ratified else gettext_noop("not ratified"))
     decision.status = DecisionStatus.FINAL if ratified else DecisionStatus.NOT_RATIFIED
     audited_save(decision, by=by, reason=gettext_noop("ratified") if ratified else gettext_noop("not ratified"))
+    if ratified:
+        _final_announce(decision, final_on=ratification.decided_on)
     return ratification
+
+
+# --- The student told (Art. 85, 101) -------------------------------------------------------------
+@transaction.atomic
+def decision_notify(*, decision: FraudDecision, on: datetime.date, by=None) -> FraudDecision:
+    """Record the day the student was told of the final decision (until the notifications are
+    sent by the application, recorded by hand): the appeal period of Art. 101 runs from it
+    (``appeals.notified_on``). Refused for a decision that is not final (a sanction waiting for the
+    fraud authority is told once ratified, Art. 85 §2), before the day it became final, in the
+    future, or when it was recorded already."""
+    decision = FraudDecision.objects.select_for_update().get(pk=decision.pk)
+    problems = []
+    if decision.status != DecisionStatus.FINAL:
+        problems.append(
+            _("The student is told of a final decision; a sanction that needs ratification once ratified (Art. 85 §2).")
+        )
+    ratification = Ratification.objects.filter(decision=decision).first()
+    final_on = ratification.decided_on if ratification and ratification.decided_on else decision.decided_on
+    if on < final_on:
+        problems.append(
+            _("The student is told on or after %(day)s, the day the decision became final (Art. 85, 101).")
+            % {"day": date_format(final_on, "SHORT_DATE_FORMAT")}
+        )
+    if on > clock_today():
+        problems.append(_("The day the student was told cannot be in the future."))
+    if decision.notified_on is not None:
+        problems.append(
+            _("The student was told on %(day)s already: the appeal period runs from that day (Art. 101).")
+            % {"day": date_format(decision.notified_on, "SHORT_DATE_FORMAT")}
+        )
+    if problems:
+        raise Refused(problems)
+    decision.notified_on = on
+    audited_save(decision, by=by, reason=gettext_noop("student notified"))
+    return decision

@@ -199,6 +199,13 @@ def lifted_reason(measure: Measure, *, reason: str, year: AcademicYear, seen: di
     return f"{reason}: {detail}"[:LIFTED_REASON_LENGTH]
 
 
+# The measures the study progress rules take and review (Art. 29-33). A fraud sanction's measures
+# (Art. 85 §1 6°-7°) are the fraud procedure's: a review never lifts them.
+REVIEWED_KINDS = tuple(
+    kind for kind in MeasureKind if kind not in (MeasureKind.FRAUD_EXCLUSION, MeasureKind.FRAUD_ENROLMENT_BAN)
+)
+
+
 def _key(m: Measure) -> tuple:
     return (m.student_id, m.kind, m.programme_id, m.course_id, m.from_year_code)
 
@@ -214,7 +221,10 @@ def measures_review(*, year: AcademicYear, student_ids, on: datetime.date, reaso
     seen = {}
     due = {_key(m): m for m in measures_due(year=year, student_ids=student_ids, seen=seen)}
     existing = {
-        _key(m): m for m in Measure.objects.filter(student_id__in=student_ids, decided_in=year, lifted_on__isnull=True)
+        _key(m): m
+        for m in Measure.objects.filter(
+            student_id__in=student_ids, decided_in=year, lifted_on__isnull=True, kind__in=REVIEWED_KINDS
+        )
     }
     lifted = [m for k, m in existing.items() if k not in due]
     for m in lifted:

@@ -5,10 +5,11 @@ from collections import defaultdict
 
 from django.db.models import Prefetch
 
+from core import gates
 from core.rounding import round_half_up
 from exams import rules as exam_rules
 from exams.models import ProgrammeResult
-from exams.publication import published_periods
+from exams.publication import publication_days
 from exams.standing import standings
 from programmes.models import ExamPeriod
 from students.models import EnrolmentStatus, ISPLine, MeasureKind, Student, ToleratedRetakeApproval
@@ -48,22 +49,35 @@ def study_progress(student: Student) -> dict:
         )
         .order_by("academic_year__starts_on", "enrolled_on", "pk")
     )
-    periods = ExamPeriod.objects.filter(academic_year__in={e.academic_year_id for e in enrolments}).select_related(
-        "academic_year"
+    periods = list(
+        ExamPeriod.objects.filter(academic_year__in={e.academic_year_id for e in enrolments}).select_related(
+            "academic_year"
+        )
     )
-    published = published_periods(periods)
+    period_year = {period.pk: period.academic_year.code for period in periods}
+    # The days the publications of each enrolment's year reached its programme (exams.publication).
+    published = publication_days(
+        (period, enrolment.programme_id)
+        for enrolment in enrolments
+        for period in periods
+        if period.academic_year_id == enrolment.academic_year_id
+    )
     published_days = defaultdict(list)
-    for period in periods:
-        if period.pk in published:
-            published_days[period.academic_year.code].append(published[period.pk])
+    for (period_id, programme_id), day in published.items():
+        published_days[period_year[period_id], programme_id].append(day)
     found = standings({(student.pk, e.programme_id) for e in enrolments})
 
+    # Art. 85 §4: the code FR on the results a fraud sanction touches (answered by fraud).
+    codes = gates.fraud_codes(student.pk)
     files = []
     for enrolment in enrolments:
         lines = list(enrolment.lines.all())
         active = [line for line in lines if line.removed_on is None]
         year = found[(student.pk, enrolment.programme_id)].year(enrolment.pk)
-        published = any(enrolment.enrolled_on <= day for day in published_days.get(enrolment.academic_year.code, []))
+        published = any(
+            enrolment.enrolled_on <= day
+            for day in published_days.get((enrolment.academic_year.code, enrolment.programme_id), [])
+        )
         efficiency = year.efficiency if published else None
         files.append(
             {
@@ -83,6 +97,8 @@ def study_progress(student: Student) -> dict:
                         "semester": line.course.semester,
                         "mark": exam_rules.mark_from_text(line.mark),
                         "status": _course_status(line),
+                        # Optional (EXCHANGE.md): present only on a result a fraud sanction touches.
+                        **({"code": codes[line.pk]} if line.pk in codes else {}),
                     }
                     for line in lines
                 ],

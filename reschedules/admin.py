@@ -17,7 +17,7 @@ from core.admin import AuditedAdmin, BoundedDatesAdminMixin, ReadOnlyAdminMixin
 from core.csv import CONTENT_TYPE as CSV_CONTENT_TYPE
 from programmes.selectors import year_dates
 
-from .models import CourseExaminer, ExamMoment, OmbudsReport, RescheduleRequest, SpecialStatus
+from .models import CourseExaminer, ExamMoment, IndividualMoment, OmbudsReport, RescheduleRequest, SpecialStatus
 from .moments import MomentsFileError, MomentsRefused, exam_moments_import, moments_csv, read_moments_csv
 
 
@@ -171,3 +171,14 @@ class OmbudsReportAdmin(ReadOnlyAdminMixin, AuditedAdmin):
     list_display = ["programme", "academic_year", "prepared_on", "due_on", "submitted_on", "overdue"]
     list_filter = ["academic_year", "overdue"]
     list_select_related = ["programme", "academic_year"]
+
+
+@admin.register(IndividualMoment)
+class IndividualMomentAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    """Set and withdrawn by the decisions that own them (Art. 85 §1 1°: the fraud decision's retake,
+    through ``reschedules.services``); read here with their history."""
+
+    list_display = ["on", "starts_at", "isp_line", "exam_period", "source", "set_on", "withdrawn_on"]
+    list_filter = ["source", "exam_period__academic_year"]
+    list_select_related = ["isp_line__course", "isp_line__enrolment__student", "exam_period__academic_year"]
+    search_fields = ["isp_line__enrolment__student__number", "isp_line__course__code", "reference"]

@@ -53,6 +53,8 @@ def schedule_calendar(schedule: Schedule, *, host: str = "localhost") -> bytes:
             _("Exam period %(number)s, opportunity %(opportunity)s")
             % {"number": exam.period.number, "opportunity": exam.opportunity}
         ]
+        if exam.individual:
+            details.append(exam.individual.get_source_display())
         if exam.moved_by:
             details.append(_("Moved by the ombudsperson's decision."))
         event.add("description", "\n".join(str(d) for d in details))

@@ -295,6 +295,55 @@ class RescheduleRequest(models.Model):
         return self.isp_line.course
 
 
+class MomentSource(models.TextChoices):
+    FRAUD_RETAKE = "fraud_retake", _("retake after a fraud decision (Art. 85 §1 1°)")
+
+
+class IndividualMoment(models.Model):
+    """A moment set for one student's exam in an exam period by a decision outside the planning
+    and the ombudsperson's requests (Art. 43; Art. 85 §1 1°: the retake of an exam not validly
+    taken, at a moment the cluster sets). It is on the student's individual exam schedule and
+    answers ``core.gates.exam_dates``: of it and the accepted reschedule requests of the same exam,
+    the latest decision wins (a request decided on the same day moves it). Written only through
+    ``reschedules.services.individual_moment_set`` / ``individual_moment_withdraw``, once per
+    ``reference`` (the deciding record, e.g. ``fraud_decision:12``)."""
+
+    isp_line = models.ForeignKey(
+        ISPLine, on_delete=models.PROTECT, related_name="individual_moments", verbose_name=_("ISP line")
+    )
+    exam_period = models.ForeignKey(
+        ExamPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("exam period")
+    )
+    on = models.DateField(_("date"))
+    starts_at = models.TimeField(_("start time"))
+    duration = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        default=DEFAULT_DURATION,
+        validators=[MinValueValidator(15), MaxValueValidator(12 * 60)],
+    )
+    room = models.CharField(_("room"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=24, choices=MomentSource.choices)
+    reference = models.CharField(_("reference"), max_length=64, unique=True, editable=False)
+    set_on = models.DateField(_("set on"))
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("reason for the withdrawal"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["on", "starts_at", "pk"]
+        verbose_name = _("individual exam moment")
+        verbose_name_plural = _("individual exam moments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | ~Q(withdrawn_reason=""),
+                name="individual_moment_withdrawn_with_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.isp_line} {show_date(self.on)} {self.starts_at:%H:%M}"
+
+
 class OmbudsReport(models.Model):
     """The ombudsperson's annual report to the cluster (Art. 59): prepared after the third
     exam period's publication, due on 15 November; overdue when not submitted by then."""

@@ -3,7 +3,11 @@
 It follows from the student's ISP lines and the planning's exam moments: the first
 opportunity in exam period 1 or 2, the second in period 3 when the course is still to be
 obtained after the first. An accepted reschedule request moves its exam; the schedule
-shows both. Exams appear from ``ies_opens``, and each from the day it was announced.
+shows both. An individual moment (``IndividualMoment``: the retake the cluster sets after a
+fraud decision, Art. 85 §1 1°) puts the exam at that moment, also in the third exam period or in
+a period without a planning moment for the course; of it and the requests the latest decision
+wins (``exam_dates.latest_move``). Exams appear from ``ies_opens``, and each from the day it
+was announced (an individual moment: the day it was set).
 A model-route student is warned about two compulsory exams on one day; every student
 about two exams that overlap in time (each exam lasts its moment's duration).
 """
@@ -12,11 +16,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from exams.models import Result
 from programmes.models import AcademicYear, Course
 from students.models import Enrolment, ISPLine, LineOutcome, Student
 
 from . import rules
-from .models import ExamMoment, RequestStatus, RescheduleRequest
+from .exam_dates import latest_move
+from .models import ExamMoment, IndividualMoment, RequestStatus, RescheduleRequest
 
 
 @dataclass
@@ -25,6 +31,8 @@ class ScheduledExam:
     moment: ExamMoment
     compulsory: bool
     moved_by: RescheduleRequest | None = None
+    individual: IndividualMoment | None = None  # the exam's individual moment in force (moved_by: a later request)
+    result_opportunity: int | None = None  # the opportunity of the result an individual moment's exam already has
     requests: list[RescheduleRequest] = field(default_factory=list)
     model_route: bool = False  # a compulsory first-opportunity exam of a model-route student
     overlaps: list["ScheduledExam"] = field(default_factory=list)  # exams at the same time (a clash)
@@ -39,21 +47,36 @@ class ScheduledExam:
 
     @property
     def on(self) -> datetime.date:
-        return self.moved_by.new_on if self.moved_by else self.moment.on
+        if self.moved_by:
+            return self.moved_by.new_on
+        return self.individual.on if self.individual else self.moment.on
 
     @property
     def starts_at(self) -> datetime.time:
-        return self.moved_by.new_starts_at if self.moved_by else self.moment.starts_at
+        if self.moved_by:
+            return self.moved_by.new_starts_at
+        return self.individual.starts_at if self.individual else self.moment.starts_at
 
     @property
     def room(self) -> str:
+        base = self.individual.room if self.individual else self.moment.room
         if self.moved_by:
-            return self.moved_by.new_room or self.moment.room
-        return self.moment.room
+            return self.moved_by.new_room or base
+        return base
+
+    @property
+    def away_from_planning(self) -> bool:
+        """Placed by its individual moment elsewhere in time than the planning's exam moment."""
+        return bool(
+            self.individual
+            and not self.moved_by
+            and self.moment.pk
+            and (self.individual.on, self.individual.starts_at) != (self.moment.on, self.moment.starts_at)
+        )
 
     @property
     def minutes(self) -> int:
-        return self.moment.duration
+        return self.individual.duration if self.individual else self.moment.duration
 
     @property
     def ends_at(self) -> datetime.time:
@@ -72,6 +95,8 @@ class ScheduledExam:
 
     @property
     def opportunity(self) -> int:
+        if self.result_opportunity is not None:
+            return self.result_opportunity  # a 1° retake is the same opportunity (Art. 85 §1 1°, 89 §1)
         return 2 if self.moment.exam_period.number == 3 else 1
 
     @property
@@ -166,27 +191,63 @@ def exam_schedule(*, student: Student, year: AcademicYear, today: datetime.date,
         .order_by("decided_on", "pk")
     ):
         requests[(request.isp_line_id, request.exam_period_id)].append(request)
+    individual = {}
+    for own in (
+        IndividualMoment.objects.filter(isp_line__in=examined, withdrawn_on__isnull=True)
+        .select_related("exam_period")
+        .order_by("set_on", "pk")
+    ):
+        individual[(own.isp_line_id, own.exam_period_id)] = own  # the latest set wins
+    periods = {own.exam_period_id: own.exam_period for own in individual.values()}
+    opportunities = {}
+    if individual:
+        opportunities = {
+            (line_id, period_id): opportunity
+            for line_id, period_id, opportunity in Result.objects.filter(
+                isp_line_id__in={line_id for line_id, _period in individual},
+                exam_period_id__in=set(periods),
+            ).values_list("isp_line_id", "exam_period_id", "opportunity")
+        }
 
     for line in examined:
         found = False
-        for moment in sorted(moments[line.course_id], key=lambda m: m.exam_period.number):
+        line_moments = {moment.exam_period_id: moment for moment in moments[line.course_id]}
+        for (own_line, period_id), own in individual.items():
+            if own_line == line.pk and period_id not in line_moments:
+                # No planning moment for the course in that period: the individual moment stands alone.
+                line_moments[period_id] = ExamMoment(
+                    course=line.course,
+                    exam_period=periods[period_id],
+                    on=own.on,
+                    starts_at=own.starts_at,
+                    duration=own.duration,
+                    room=own.room,
+                    announced_on=own.set_on,
+                )
+        for moment in sorted(line_moments.values(), key=lambda m: m.exam_period.number):
             on_request = requests[(line.pk, moment.exam_period_id)]
-            if moment.exam_period.number == 3 and not (_needs_second_opportunity(line) or on_request):
+            own = individual.get((line.pk, moment.exam_period_id))
+            if moment.exam_period.number == 3 and not (_needs_second_opportunity(line) or on_request or own):
                 continue
             found = True
+            # An individual moment is announced to the student on the day it is set.
+            announced_on = own.set_on if own else moment.announced_on
             if not unannounced and (
                 not schedule.is_open
-                or not rules.schedule_visible(today=today, ies_opens=year.ies_opens, announced_on=moment.announced_on)
+                or not rules.schedule_visible(today=today, ies_opens=year.ies_opens, announced_on=announced_on)
             ):
                 schedule.not_announced += 1
                 continue
             accepted = [r for r in on_request if r.status == RequestStatus.ACCEPTED]
+            move = latest_move(accepted[-1] if accepted else None, own)
             schedule.exams.append(
                 ScheduledExam(
                     line=line,
                     moment=moment,
                     compulsory=not line.course.elective,
-                    moved_by=accepted[-1] if accepted else None,
+                    moved_by=move if isinstance(move, RescheduleRequest) else None,
+                    individual=own,
+                    result_opportunity=opportunities.get((line.pk, moment.exam_period_id)) if own else None,
                     requests=on_request,
                     model_route=(
                         not line.course.elective

@@ -16,9 +16,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.audit import audited_save
 from core.errors import Problem, RefusedValidationError
+from core.history import register_reasons, stored_reason
 from core.validators import OUT_OF_RANGE, plausible
 from exams.models import Result
 from exams.publication import is_published
@@ -31,6 +33,8 @@ from . import rules
 from .models import (
     DEFAULT_DURATION,
     ExamMoment,
+    IndividualMoment,
+    MomentSource,
     OmbudsReport,
     RequestKind,
     RequestStatus,
@@ -643,3 +647,73 @@ def ombuds_report_submit(*, report: OmbudsReport, today: datetime.date, by) -> O
     report.submitted_on, report.submitted_by = today, by
     audited_save(report, by=by)
     return report
+
+
+# --- Individual moments set by another decision (Art. 43; Art. 85 §1 1°) ----------------------------
+MOMENT_SET = gettext_noop("individual exam moment set: %(source)s")
+MOMENT_WITHDRAWN = gettext_noop("individual exam moment withdrawn: %(reason)s")
+register_reasons(MOMENT_SET, MOMENT_WITHDRAWN)
+
+
+@transaction.atomic
+def individual_moment_set(
+    *,
+    isp_line: ISPLine,
+    exam_period: ExamPeriod,
+    on: datetime.date,
+    starts_at: datetime.time,
+    source: str,
+    reference: str,
+    set_on: datetime.date,
+    room: str = "",
+    duration: int = DEFAULT_DURATION,
+    by=None,
+) -> IndividualMoment:
+    """Put an exam of ``isp_line`` in ``exam_period`` at a moment of its own on the student's
+    individual exam schedule (Art. 43), decided elsewhere: ``source`` says by what (Art. 85 §1 1°:
+    the retake the cluster sets after a fraud decision). ``reference`` names the deciding record
+    (``fraud_decision:12``): the moment is set once for it, and setting it again (a replay of the
+    timeline) returns the moment as it is, changing nothing. Refused, with nothing written, for an
+    exam period of another academic year than the ISP line's, or a day outside that academic year."""
+    existing = IndividualMoment.objects.filter(reference=reference).first()
+    if existing is not None:
+        return existing
+    year = isp_line.enrolment.academic_year
+    if exam_period.academic_year_id != year.pk or not (year.starts_on <= on <= year.ends_on):
+        raise RefusedValidationError(
+            [
+                Problem(
+                    "individual_moment_year",
+                    _(
+                        "An individual exam moment lies in the academic year of the student's ISP line and in one "
+                        "of its exam periods (Art. 43)."
+                    ),
+                )
+            ]
+        )
+    moment = IndividualMoment(
+        isp_line=isp_line,
+        exam_period=exam_period,
+        on=on,
+        starts_at=starts_at,
+        duration=duration,
+        room=room,
+        source=MomentSource(source),
+        reference=reference,
+        set_on=set_on,
+    )
+    audited_save(moment, by=by, reason=stored_reason(MOMENT_SET, source=moment.get_source_display()))
+    return moment
+
+
+@transaction.atomic
+def individual_moment_withdraw(*, reference: str, on: datetime.date, reason: str, by=None) -> IndividualMoment | None:
+    """Take the individual moment set for ``reference`` off the student's schedule on ``on`` (its
+    deciding record was set aside, e.g. a fraud decision on appeal, Art. 101 g); it is kept, with its
+    history, as withdrawn. None when there is none; a moment withdrawn already stays as it is."""
+    moment = IndividualMoment.objects.select_for_update().filter(reference=reference).first()
+    if moment is None or moment.withdrawn_on is not None:
+        return moment
+    moment.withdrawn_on, moment.withdrawn_reason = on, str(reason)[:200]
+    audited_save(moment, by=by, reason=stored_reason(MOMENT_WITHDRAWN, reason=moment.withdrawn_reason))
+    return moment

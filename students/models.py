@@ -14,6 +14,10 @@ class Student(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("e-mail address"), blank=True)
+    # The language of what the application sends the student (DOMAIN §11): Dutch unless set otherwise.
+    language = models.CharField(
+        _("language"), max_length=8, choices=[("nl", _("Dutch")), ("en", _("English"))], default="nl"
+    )
     first_enrolment_in_higher_education = models.ForeignKey(
         AcademicYear,
         on_delete=models.PROTECT,
@@ -397,6 +401,11 @@ class MeasureKind(models.TextChoices):
     BINDING_CONDITIONS = "binding_conditions", _("binding conditions (Art. 29)")
     BINDING_CONDITIONS_REFUSAL = "binding_conditions_refusal", _("refusal: binding conditions not met (Art. 29)")
     LEARNING_ACCOUNT_REFUSAL = "learning_account_refusal", _("refusal: learning account (Art. 33)")
+    FRAUD_EXCLUSION = "fraud_exclusion", _("exclusion from the programme after exam fraud (Art. 85 §1 6°)")
+    FRAUD_ENROLMENT_BAN = (
+        "fraud_enrolment_ban",
+        _("loss of the right to enrol in every programme after exam fraud (Art. 85 §1 7°)"),
+    )
 
 
 class Measure(models.Model):

@@ -1,6 +1,7 @@
 """Refusals by study progress measures (Art. 29 §2-3, 30 §2-3, 31 §3-4, 33, 34): which measures
 refuse which enrolments, refusing and readmitting them, lifting a measure. The measures
-themselves are taken at the end of the year by ``progress.measures``."""
+themselves are taken at the end of the year by ``progress.measures``, and after exam fraud by
+``fraud.effects`` (Art. 85 §1 6°-7°: ``fraud_exclusion``, ``fraud_enrolment_ban``)."""
 
 import datetime
 from collections import defaultdict
@@ -30,6 +31,8 @@ REFUSALS = {
     MeasureKind.REPEATED_FAILURE_REFUSAL,
     MeasureKind.LEARNING_ACCOUNT_REFUSAL,
     MeasureKind.BINDING_CONDITIONS_REFUSAL,
+    MeasureKind.FRAUD_EXCLUSION,
+    MeasureKind.FRAUD_ENROLMENT_BAN,
 }
 # Refusals of one programme (and of all its courses, Art. 29 §3). "The study programmes that
 # lead to the same degree" (Art. 29 §3, DOMAIN §5) need a programme's degree code, which
@@ -230,6 +233,18 @@ def refusing_measure(*, enrolment: Enrolment, measures, course_groups, programme
             wanted = course_groups.get(m.course_id, m.course_id)
             if any(course_groups.get(c, c) == wanted for c in programme_courses.get(enrolment.programme_id, ())):
                 return m
+        # Art. 85 §1 6°: excluded from the programme, the student enrols in it at the earliest the
+        # next academic year; the enrolment the exclusion ends is not refused after the fact (its
+        # results of the period are lost, its later opportunities refused by the result rules).
+        if (
+            m.kind == MeasureKind.FRAUD_EXCLUSION
+            and m.programme_id == enrolment.programme_id
+            and enrolment.enrolled_on > m.decided_on
+        ):
+            return m
+        # Art. 85 §1 7°: no enrolment in any programme of the college in the years of the ban.
+        if m.kind == MeasureKind.FRAUD_ENROLMENT_BAN:
+            return m
         if m.kind == MeasureKind.LEARNING_ACCOUNT_REFUSAL and rules.admission_covers(
             contract=enrolment.contract,
             programme_kind=enrolment.programme.kind,

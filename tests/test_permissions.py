@@ -101,6 +101,8 @@ APPEAL_WRITE = _statuses(302, 403, 403, 403, 403, 403, 302, 302)
 TABLE = {
     # Columns:                                     anon coach other ombud subst commi admin super
     "home": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200, 200, 200)),
+    # The notifications outbox (issue 17): the student administration's page.
+    "notifications:outbox": ("get", lambda w: {}, None, _statuses(302, 403, 403, 403, 403, 403, 200, 200)),
     # Every role with programmes or reading all sees students; the ombudsperson and the
     # substitute read their programmes' students, the committee and the office every student.
     "students:student_list": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200, 200, 200)),
@@ -237,8 +239,9 @@ SITE = sorted(site_patterns(), key=lambda item: item[1])
 
 
 # The examination committees' pages are walked with members of two committees in their own
-# world: tests/committee/test_permission_walk.py (which fails when one has no entry there).
-OWN_WALKS = ("committee:",)
+# world: tests/committee/test_permission_walk.py (which fails when one has no entry there); the
+# fraud pages with examiners and the fraud authority on a fraud file: tests/fraud/test_views.py.
+OWN_WALKS = ("committee:", "fraud:")
 
 
 def test_every_url_of_the_site_has_an_entry_in_the_table():

@@ -5,16 +5,20 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from core import clock
+from core import clock, errors
 from core.audit import audited_save
 from core.history import register_reasons, stored_reason
 from exams import rules as exam_rules
 from exams.models import ProgrammeResult, Result
+from exams.publication import publication_day
 from exams.redecisions import result_redecide
 from exams.services import result_mark
+from fraud import appeals as fraud_appeals
+from fraud.models import FraudDecision
 from programmes.models import ExamPeriod
 from students.models import Enrolment, ExemptionApproval, ISPLine, Measure, Student
 
@@ -68,7 +72,7 @@ def linked_decision(*, student: Student, **links) -> Linked:
         return Linked(
             kind,
             describe_decision(kind, result, mark=result_mark(result)),
-            period.results_published_on,
+            publication_day(period, enrolment.programme_id) or period.results_published_on,
             enrolment.programme_id,
             period,
         )
@@ -84,19 +88,26 @@ def linked_decision(*, student: Student, **links) -> Linked:
         return Linked(
             kind,
             describe_decision(kind, period),
-            period.results_published_on,
+            publication_day(period, enrolment.programme_id) or period.results_published_on,
             enrolment.programme_id,
             period,
         )
     if kind == "programme_result":
         programme_result = ProgrammeResult.objects.select_related("programme", "academic_year").get(pk=obj.pk)
         _owner_problem(programme_result.student_id, student)
+        # The publication that passed the programme: on the calendar's day, or a held
+        # programme's release (exams.publication).
         period = (
-            ExamPeriod.objects.filter(
-                academic_year_id=programme_result.academic_year_id,
-                results_published_on=programme_result.passed_on,
+            ExamPeriod.objects.filter(academic_year_id=programme_result.academic_year_id)
+            .filter(
+                Q(results_published_on=programme_result.passed_on)
+                | Q(
+                    held_publications__programme_id=programme_result.programme_id,
+                    held_publications__released_on=programme_result.passed_on,
+                )
             )
             .select_related("academic_year")
+            .order_by("number")
             .first()
         )
         return Linked(
@@ -131,6 +142,26 @@ def linked_decision(*, student: Student, **links) -> Linked:
             None,
             line.enrolment.programme_id,
         )
+    if kind == "fraud_decision":
+        decision = FraudDecision.objects.select_related(
+            "fraud_file__course", "fraud_file__exam_period__academic_year", "ratification"
+        ).get(pk=obj.pk)
+        _owner_problem(decision.fraud_file.student_id, student)
+        if not fraud_appeals.is_appealable(decision):
+            raise Refused(
+                [
+                    _(
+                        "Only a final decision on a fraud or plagiarism file can be appealed: a sanction that awaits "
+                        "the fraud authority's ratification is appealed once it is notified (Art. 85 §2, 101 g)."
+                    )
+                ]
+            )
+        return Linked(
+            kind,
+            describe_decision(kind, decision),
+            fraud_appeals.notified_on(decision),
+            decision.fraud_file.course.programme_id,
+        )
     request = RefusalLiftingRequest.objects.select_related("measure__programme").get(pk=obj.pk)
     _owner_problem(request.student_id, student)
     if request.status != LiftingStatus.REJECTED:
@@ -163,6 +194,7 @@ def appeal_register(
     exemption: ExemptionApproval | None = None,
     isp_line: ISPLine | None = None,
     refusal_lifting_request: RefusalLiftingRequest | None = None,
+    fraud_decision: FraudDecision | None = None,
     by,
     today: datetime.date | None = None,
 ) -> Appeal:
@@ -181,6 +213,7 @@ def appeal_register(
         "exemption": exemption,
         "isp_line": isp_line,
         "refusal_lifting_request": refusal_lifting_request,
+        "fraud_decision": fraud_decision,
     }
     linked = linked_decision(student=student, **links)
     if pending_feedback and not rules.pending_feedback_allowed(category):
@@ -189,7 +222,7 @@ def appeal_register(
         raise Refused([_("That decision cannot be appealed under this category (Art. 101).")])
     if rules.window_start_is_publication(category) and linked.exam_period is not None:
         # Art. 101: for an examination decision the period runs from the publication.
-        decision_on = linked.exam_period.results_published_on
+        decision_on = publication_day(linked.exam_period, linked.programme_id) or linked.decision_on
     decision_on = decision_on or linked.decision_on
     if decision_on is None:
         raise Refused([_("Give the date on which the decision was published or notified.")])
@@ -375,6 +408,12 @@ def appeal_decide(
             raise Refused([_("The mark %(mark)s is not allowed for this course (Art. 65-66).") % {"mark": mark}])
         result_redecide(result=result, mark=mark, on=on, reason=label[:REASON_LENGTH])
         appeal.old_mark, appeal.new_mark = exam_rules.mark_to_text(old), exam_rules.mark_to_text(mark)
+    elif outcome == Outcome.NEW_DECISION and appeal.fraud_decision_id:
+        # Art. 101 g: the sanction is set aside and the committee decides anew on the fraud file.
+        try:
+            fraud_appeals.decision_set_aside(decision=appeal.fraud_decision, by_appeal=appeal.reference, on=on, by=by)
+        except errors.Refused as refused:
+            raise Refused(refused.problems) from refused
     elif outcome == Outcome.NEW_DECISION and appeal.category == "a":
         measure = appeal.refusal_lifting_request.measure if appeal.refusal_lifting_request_id else appeal.measure
         if measure is not None and measure.lifted_on is None:

@@ -1,8 +1,8 @@
 """Every committee URL with every persona (ARCHITECTURE.md, Permissions; Art. 68, 72): the walk of
 tests/test_permissions.py for the examination committees' pages, with members of two committees.
 
-Expected: 302 to the login page for anonymous visitors; 403 for a coach and for a user of the
-examination committee group without a seat (Art. 72: secret to the committee and the
+Expected: 302 to the login page for anonymous visitors; 403 for a coach, an examiner, the fraud
+authority and a user of the examination committee group without a seat (Art. 72: secret to the committee and the
 administration); 404 for the (Bio)Technology chair on Education's deliberation; the
 administration reads (200) and writes nothing (403); the ombudsperson, an advisory member, reads,
 asks for a vote and indicates files of special circumstances; the chair, the secretary and the
@@ -33,10 +33,16 @@ PERSONAS = (
     "chair_tech",
     "administration",
     "admin",
+    "examiner",
+    "fraud_authority",
 )
 
 
 def _statuses(*codes):
+    """Expected statuses in the order of PERSONAS; an examiner and the fraud authority have no
+    committee page (403: their fraud pages are walked in tests/fraud/test_views.py)."""
+    if len(codes) == len(PERSONAS) - 2:
+        codes = (*codes, 403, 403)
     return dict(zip(PERSONAS, codes, strict=True))
 
 
@@ -92,6 +98,8 @@ def walk_world(committee_world):
     w.secretary = w.secretary_user
     w.chair_substitute = w.substitute_user
     w.chair_tech = w.chair_tech_user
+    w.examiner = personas.examiner("examiner", course=w.courses["E1"], academic_year=w.year)
+    w.fraud_authority = personas.fraud_authority("fraud_authority")
     seats = w.education.members.all()
     with on(dt.date(2024, 2, 1)):
         services.deliberation_open(deliberation=w.deliberation)

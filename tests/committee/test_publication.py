@@ -113,32 +113,81 @@ def test_a_rejected_decision_is_not_applied(held):
 
 
 # --- A held publication (EXCHANGE.md) --------------------------------------------------------
-def test_an_open_deliberation_holds_the_publication_and_closing_releases_it(held):
+@pytest.fixture
+def tech_student(held):
+    """T1 studies Bachelor Technology (the Technology committee, which does not deliberate on
+    January): a 14 in T-1."""
+    from tests.support.factories import CourseFactory, EnrolmentFactory, ISPLineFactory, StudentFactory
+
+    w = held
+    course = CourseFactory(programme=w.tech, code="T-1", name="Course T-1", credits=6, stage=1)
+    student = StudentFactory(number="t0000001", first_name="Tom", last_name="Technology")
+    enrolment = EnrolmentFactory(
+        student=student, academic_year=w.january.academic_year, programme=w.tech, enrolled_on=D(2023, 9, 15)
+    )
+    line = ISPLineFactory(enrolment=enrolment, course=course)
+    Result.objects.create(isp_line=line, exam_period=w.january, opportunity=1, score=14)
+    return line
+
+
+def test_an_open_deliberation_holds_its_programmes_and_closing_releases_them(held, tech_student):
     from core.timeline import Transition
-    from exams.publication import is_published, publication_key
+    from exams.models import HeldPublication
+    from exams.publication import is_published, publication_day, publication_key, release_key
     from programmes.models import ExamPeriod
 
     w = held
-    _publish(PUBLISHED)  # the planned day: the deliberation is still open
-    period = ExamPeriod.objects.get(pk=w.january.pk)
-    assert not is_published(period)
     s1 = w.students[0]
+    _publish(PUBLISHED)  # the planned day: Education's deliberation is still open
+    period = ExamPeriod.objects.get(pk=w.january.pk)
+    assert is_published(period)
+    # Technology's results are published on the calendar's day ...
+    assert ISPLine.objects.get(pk=tech_student.pk).certified_on == PUBLISHED
+    assert publication_day(period, w.tech.pk) == PUBLISHED
+    # ... Education's two programmes wait.
     assert ISPLine.objects.get(pk=w.lines[s1.number, "E3"].pk).certified_on is None
+    assert ISPLine.objects.get(pk=w.lines[s1.number, "E3"].pk).outcome == "pending"
+    assert publication_day(period, w.programme.pk) is None
+    assert set(HeldPublication.objects.values_list("programme__code", "released_on")) == {
+        ("BA-E", None),
+        ("BA-E2", None),
+    }
     _publish(D(2024, 2, 8))
-    assert not is_published(period)
+    assert publication_day(period, w.programme.pk) is None
 
     with on(D(2024, 2, 9)):
         services.deliberation_close(deliberation=w.deliberation)
     period.refresh_from_db()
     w.deliberation.refresh_from_db()
-    assert period.results_published_on == D(2024, 2, 9)  # every clock runs from the release
+    assert period.results_published_on == PUBLISHED  # the calendar is not changed
     assert w.deliberation.publication_planned_on == PUBLISHED
     _publish(D(2024, 2, 9))
-    assert is_published(period)
-    assert Transition.objects.get(key=publication_key(period)).due_on == D(2024, 2, 9)
+    assert publication_day(period, w.programme.pk) == D(2024, 2, 9)  # every clock runs from the release
+    assert publication_day(period, w.tech.pk) == PUBLISHED
+    assert Transition.objects.get(key=release_key(period, "BA-E")).due_on == D(2024, 2, 9)
+    assert Transition.objects.get(key=publication_key(period)).due_on == PUBLISHED
     assert ISPLine.objects.get(pk=w.lines[s1.number, "E3"].pk).certified_on == D(2024, 2, 9)
     assert Result.objects.get(isp_line=w.lines[s1.number, "E1"]).score == 10
     assert set(Decision.objects.values_list("applied_on", flat=True)) == {D(2024, 2, 9)}
+    # Exactly once.
+    _publish(D(2024, 3, 1))
+    assert Transition.objects.filter(key__contains=":programme:").count() == 2
+    assert Result.history.filter(history_change_reason__contains="examination committee").count() == 1
+
+
+def test_a_replay_of_a_deliberation_closed_late_publishes_its_programmes_on_the_closing_day(held, tech_student):
+    """Deliberations recorded closed before the timeline runs (imported or demo history) hold their
+    programmes exactly as they did live: the replay depends on the dates, not on when it runs."""
+    from exams.publication import publication_day
+
+    w = held
+    with on(D(2024, 2, 12)):
+        services.deliberation_close(deliberation=w.deliberation)
+    _publish(D(2024, 3, 1))
+    assert publication_day(w.january, w.tech.pk) == PUBLISHED
+    assert publication_day(w.january, w.programme.pk) == D(2024, 2, 12)
+    assert ISPLine.objects.get(pk=w.lines[w.students[0].number, "E3"].pk).certified_on == D(2024, 2, 12)
+    assert ISPLine.objects.get(pk=tech_student.pk).certified_on == PUBLISHED
 
 
 def test_closing_before_the_planned_day_keeps_it(held):
@@ -211,3 +260,27 @@ def test_the_pages_keep_the_examiners_mark_after_the_publication_adjusted_it(hel
     with on(D(2024, 2, 7)):
         page = client.get(reverse("committee:deliberation", args=[w.deliberation.pk])).content.decode()
     assert "4 → <strong>10</strong>" in page
+
+
+def test_a_held_programmes_clocks_run_from_its_release(held, tech_student):
+    """S4's 9 in E1 is a tolerable fail: the 15 days to choose to tolerate it (Art. 91 §2) run
+    from Education's release on 9 February (to 24 February), not from the calendar's 6 February
+    (to 21 February); an appeal's term and the lock on editing the result run from it too."""
+    from exams.publication import publication_day
+    from exams.results import result_published_on
+    from exams.services import tolerance_choice_check
+
+    w = held
+    s4 = w.students[3]
+    _publish(PUBLISHED)
+    with on(D(2024, 2, 9)):
+        services.deliberation_close(deliberation=w.deliberation)
+    _publish(D(2024, 2, 9))
+    line = ISPLine.objects.select_related("enrolment", "course").get(pk=w.lines[s4.number, "E1"].pk)
+    assert line.outcome == "tolerable"
+    assert tolerance_choice_check(line=line, on=D(2024, 2, 23)) is None
+    assert tolerance_choice_check(line=line, on=D(2024, 2, 24)) is None
+    assert tolerance_choice_check(line=line, on=D(2024, 2, 25)) == "window_closed"
+    result = Result.objects.select_related("exam_period", "isp_line__enrolment").get(isp_line=line)
+    assert result_published_on(result) == D(2024, 2, 9)
+    assert publication_day(w.january, w.programme_2.pk) == D(2024, 2, 9)

@@ -75,6 +75,9 @@ def records(admin_user):
         decided_on=datetime.date(2024, 9, 15),
         decided_in=enrolment.academic_year,
     )
+    from exams.models import HeldPublication
+
+    HeldPublication.objects.create(exam_period=result.exam_period, programme=enrolment.programme)
     ProgrammeResult.objects.create(
         student=student,
         programme=enrolment.programme,

@@ -248,7 +248,12 @@ def test_a_late_enrolment_still_has_its_seven_days(world):
 def test_the_ombudsperson_sees_requests_to_decide_overdue_ones_and_the_report_due(world):
     # Open in BA-A: due 5 Dec and due 30 Nov (overdue); the accepted one and BA-B's do not
     # count. The BA-A report of 2025-2026 was due on 15 November: overdue.
-    assert shown(world.ombudsperson) == {"reschedules": [(2, ""), (1, "danger"), (1, "danger")]}
+    # No fraud file in the small college: the fraud panel counts none (Art. 84: the ombudsperson
+    # attends the student's hearing).
+    assert shown(world.ombudsperson) == {
+        "reschedules": [(2, ""), (1, "danger"), (1, "danger")],
+        "fraud": [(0, "")],
+    }
 
 
 def test_student_administration_sees_appeals_missing_marks_and_open_balances(world):
@@ -260,6 +265,7 @@ def test_student_administration_sees_appeals_missing_marks_and_open_balances(wor
         "appeals": [(1, "danger"), (2, "warning"), (1, ""), (0, "")],
         "exams": [(2, "warning")],
         "fees": [(2, "")],
+        "fraud": [(0, "")],
         # No examination committee in this world: nothing to prepare, hold or sign.
         "committee": [(0, ""), (0, "warning"), (0, "")],
     }
@@ -271,7 +277,7 @@ def test_the_committee_reads_the_appeals_only(world):
 
 def test_a_superuser_sees_every_panel_with_every_programme(world):
     result = shown(world.admin)
-    assert list(result) == ["progress", "reschedules", "appeals", "committee", "exams", "fees"]
+    assert list(result) == ["progress", "reschedules", "appeals", "committee", "fraud", "exams", "fees"]
     # s1, s2, s6 to submit; s3 to approve; s2, s3, s6 below 60.
     assert result["progress"] == [(3, "danger"), (1, "danger"), (3, "")]
     # Open: BA-A's two and BA-B's (due 1 Dec: overdue too); both reports are overdue.
@@ -286,6 +292,7 @@ def test_each_panel_names_its_capability():
         "exams": Capability.RESULTS_OFFICE,
         "fees": Capability.FEE_PAGES,
         "committee": Capability.COMMITTEE_PAGES,
+        "fraud": Capability.FRAUD_PAGES,
     }
 
 

@@ -75,8 +75,9 @@ def test_the_assignment_roles_are_core_s_values():
 HAS = {
     "coach": {C.SIGNED_IN, C.STUDENT_PAGES, C.ISP_WRITE},
     "other_coach": {C.SIGNED_IN, C.STUDENT_PAGES, C.ISP_WRITE},
-    "ombudsperson": {C.SIGNED_IN, C.STUDENT_PAGES, C.OMBUDS_PAGES, C.OMBUDS_WRITE},
-    "substitute": {C.SIGNED_IN, C.STUDENT_PAGES, C.OMBUDS_PAGES, C.OMBUDS_WRITE},
+    # An ombudsperson of a programme sees its fraud files (Art. 84).
+    "ombudsperson": {C.SIGNED_IN, C.STUDENT_PAGES, C.OMBUDS_PAGES, C.OMBUDS_WRITE, C.FRAUD_PAGES},
+    "substitute": {C.SIGNED_IN, C.STUDENT_PAGES, C.OMBUDS_PAGES, C.OMBUDS_WRITE, C.FRAUD_PAGES},
     "committee": {
         C.SIGNED_IN,
         C.STUDENT_PAGES,

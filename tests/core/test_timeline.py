@@ -192,8 +192,14 @@ SAME_DAY_ORDER = [
     (Stage.FACTS, "isp_line_removed"),
     (Stage.FACTS, "deregistration"),
     (Stage.FACTS, "degree"),
+    # A fraud sanction is a dated fact (Art. 85): carried out before the same day's publication,
+    # which then announces it, and before the tuition fee that follows its ledger corrections.
+    (Stage.FACTS, "fraud_sanction"),
     (Stage.FACTS, "tuition_fee"),
     (Stage.PUBLICATIONS, "exam_period_publication"),
+    # A held programme is published after its period's publication (EXCHANGE.md), and its
+    # postponed results after it.
+    (Stage.PUBLICATIONS, "held_publication_release"),
     (Stage.PUBLICATIONS, "postponed_result_publication"),
     (Stage.DECISIONS, "tolerance_choice"),
     (Stage.DECISIONS, "tolerance_objection"),

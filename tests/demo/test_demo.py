@@ -377,6 +377,9 @@ def test_load_demo_creates_logins_and_if_empty_adds_nothing(client):
         "committee": {roles.COMMITTEE},
         # Issue 15: the Health Care committee's secretary, who signs its reports with the chair.
         "secretary": {roles.COMMITTEE},
+        # Issue 16: who reports fraud, and who ratifies exclusions and enrolment bans (Art. 84-85).
+        "examiner": {roles.EXAMINER},
+        "fraudauthority": {roles.FRAUD_AUTHORITY},
     }
     assert {d.username for d in DEMO_USERS} == set(expected_groups)
     for username, groups in expected_groups.items():

@@ -93,6 +93,19 @@ def a_decided_student():
     return a_deliberation().decisions.order_by("pk").first().student
 
 
+def a_fraud_page(name: str) -> str:
+    """The demo's first fraud file (``"file"``) or first decision awaiting ratification
+    (``"ratification"``); the list of files while the demo has none."""
+    from fraud.models import FraudDecision, FraudFile
+
+    if name == "ratification":
+        decision = FraudDecision.objects.filter(status="awaiting_ratification").order_by("pk").first()
+        if decision is not None:
+            return reverse("fraud:ratification", args=[decision.pk])
+    fraud_file = FraudFile.objects.order_by("pk").first()
+    return reverse("fraud:file_detail", args=[fraud_file.pk]) if fraud_file else reverse("fraud:file_list")
+
+
 @dataclass(frozen=True)
 class Page:
     persona: str | None  # the demo user who opens the page; None: before logging in
@@ -158,6 +171,9 @@ PAGES = [
     Page("administration", "admin exam periods", lambda: reverse("admin:programmes_examperiod_changelist")),
     Page("administration", "admin new result", lambda: reverse("admin:exams_result_add")),
     Page("administration", "committees", lambda: reverse("committee:home")),
+    Page("administration", "fraud files", lambda: reverse("fraud:file_list")),
+    Page("administration", "fraud file", lambda: a_fraud_page("file")),
+    Page("administration", "fraud ratification", lambda: a_fraud_page("ratification")),
     # The examination committee (the demo's chair of Health Care)
     Page("committee", "home", home),
     Page("committee", "committees", lambda: reverse("committee:home")),
@@ -169,6 +185,14 @@ PAGES = [
         lambda: reverse("committee:student", args=[a_deliberation().pk, a_decided_student().number]),
     ),
     Page("committee", "deliberation report", lambda: reverse("committee:report", args=[a_deliberation().pk])),
+    Page("committee", "fraud files", lambda: reverse("fraud:file_list")),
+    Page("committee", "fraud file", lambda: a_fraud_page("file")),
+    # The examiner (the demo's reports) and the fraud authority (the gross case awaiting it)
+    Page("examiner", "fraud files", lambda: reverse("fraud:file_list")),
+    Page("examiner", "fraud report form", lambda: reverse("fraud:report")),
+    Page("examiner", "fraud file", lambda: a_fraud_page("file")),
+    Page("fraudauthority", "fraud files", lambda: reverse("fraud:file_list")),
+    Page("fraudauthority", "fraud ratification", lambda: a_fraud_page("ratification")),
 ]
 
 

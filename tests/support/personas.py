@@ -88,3 +88,21 @@ def superuser(name: str = "admin", **fields):
 def nobody(name: str = "nobody", **fields):
     """A user with no role at all."""
     return make_user(name, **fields)
+
+
+def examiner(name: str = "examiner", *, course=None, academic_year=None, **fields):
+    """An examiner (Art. 60, 84), who examines ``course`` in ``academic_year`` when given
+    (``reschedules.CourseExaminer``): reports irregularities and sees the files they reported."""
+    account = make_user(name, roles.EXAMINER, **fields)
+    if (course is None) != (academic_year is None):
+        raise TypeError("an examined course needs both a course and an academic year")
+    if course is not None:
+        from reschedules.models import CourseExaminer
+
+        CourseExaminer.objects.create(course=course, academic_year=academic_year, user=account)
+    return account
+
+
+def fraud_authority(name: str = "fraud_authority", **fields):
+    """A member of the fraud authority (Art. 85 §2): ratifies exclusions and annulments."""
+    return make_user(name, roles.FRAUD_AUTHORITY, **fields)

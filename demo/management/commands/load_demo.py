@@ -15,6 +15,7 @@ from core import clock, roles
 from demo.appeals import load as load_demo_appeals
 from demo.college import DEMO_ASSIGNMENTS, DEMO_PASSWORD, DEMO_USERS, YEARS, build_records
 from demo.committees import load_demo_committees
+from demo.fraud import load_demo_fraud
 from demo.management.commands.demo_logins import write_logins
 from demo.ombuds import load_ombuds_demo
 from demo.workflow import load_isp_workflow
@@ -89,6 +90,9 @@ class Command(BaseCommand):
             # The examination committees and their deliberations before the timeline, so that
             # each publication applies the decisions of its closed deliberations (Art. 70).
             committees = load_demo_committees(today=today)
+            # The fraud files (a plagiarism sanctioned, a gross case awaiting ratification), before
+            # the timeline, so that it carries out each final sanction on its day.
+            fraud = load_demo_fraud(today=today)
 
             # The timeline prints every transition; keep the demo's output short.
             timeline_output = self.stdout if verbosity > 1 else io.StringIO()
@@ -121,6 +125,8 @@ class Command(BaseCommand):
             ("deliberations closed", committees.get("deliberations", 0)),
             ("deliberations to prepare", committees.get("to prepare", 0)),
             ("committee decisions", committees.get("decisions", 0)),
+            ("fraud files", fraud.get("fraud files", 0)),
+            ("fraud decisions awaiting ratification", fraud.get("awaiting ratification", 0)),
         )
         for label, count in counts:
             self.stdout.write(f"  {count:6d} {label}")

@@ -1,0 +1,59 @@
+"""The administration's outbox page and the admin's resend action (DOMAIN §11)."""
+
+import pytest
+from django.urls import reverse
+
+from notifications.models import Notification, Status
+from tests.support.factories import StudentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rows(student, announce):
+    nobody = StudentFactory(number="r0200002", email="")
+    announce([student.pk, nobody.pk])
+    return Notification.objects.order_by("student__number")
+
+
+@pytest.mark.parametrize(("who", "status"), [("administration", 200), ("admin", 200), ("coach", 403)])
+def test_only_the_administration_opens_the_outbox(client, coach_world, rows, who, status):
+    client.force_login(getattr(coach_world, who))
+    assert client.get(reverse("notifications:outbox")).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("query", "numbers"),
+    [
+        ({}, ["r0200001", "r0200002"]),
+        ({"status": "attention"}, ["r0200002"]),
+        ({"status": "pending"}, ["r0200001"]),
+        ({"kind": "results_published"}, []),
+        ({"status": "nonsense"}, ["r0200001", "r0200002"]),
+    ],
+)
+def test_the_outbox_filters_by_status_and_kind(client, coach_world, rows, query, numbers):
+    client.force_login(coach_world.administration)
+    page = client.get(reverse("notifications:outbox"), query).content.decode()
+    assert [n for n in ("r0200001", "r0200002") if n in page] == numbers
+
+
+def test_the_menu_shows_the_outbox_to_the_administration_only(client, coach_world):
+    client.force_login(coach_world.administration)
+    assert reverse("notifications:outbox") in client.get(reverse("home")).content.decode()
+    client.force_login(coach_world.coach)
+    assert reverse("notifications:outbox") not in client.get(reverse("home")).content.decode()
+
+
+def test_the_admin_resends_as_a_new_row_and_keeps_the_first(client, coach_world, rows):
+    first = rows[0]
+    Notification.objects.filter(pk=first.pk).update(status=Status.SENDING)
+    client.force_login(coach_world.admin)
+    url = reverse("admin:notifications_notification_changelist")
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("admin:notifications_notification_change", args=[first.pk])).status_code == 200
+    response = client.post(url, {"action": "resend", "_selected_action": [first.pk]})
+    assert response.status_code == 302
+    again = Notification.objects.get(resent_from=first)
+    assert (again.status, again.message_key) == (Status.PENDING, first.message_key)
+    assert Notification.objects.get(pk=first.pk).status == Status.SENDING
