@@ -19,6 +19,8 @@ from exams.rules import CHOICE_DAYS, OBJECTION_DAYS
 from fraud.forms import SANCTION_LABELS
 from fraud.rules import Sanction
 
+from .kinds import APPEAL_FROM_NOTIFICATION, Kind
+
 
 class MissingVariable(Exception):
     """A notification template used a variable its data does not hold."""
@@ -61,21 +63,44 @@ def _dates(data: dict) -> dict:
     }
 
 
+def _fraud_sanction(values: dict) -> dict:
+    return {"sanction_labels": [str(SANCTION_LABELS[Sanction(code)]) for code in values["sanctions"]]}
+
+
+def _results_published(values: dict) -> dict:
+    # Art. 101: an examination decision's appeal runs from the publication; Art. 91 §2-3: the
+    # tolerance choice and the objection to an automatic tolerance, from the publication too.
+    published = values["published_on"]
+    return {
+        "appeal_until": appeal_last_day(decision_on=published),
+        "choice_until": published + datetime.timedelta(days=CHOICE_DAYS),
+        "objection_until": published + datetime.timedelta(days=OBJECTION_DAYS),
+    }
+
+
+# Per kind, what its templates compute from the announced data (dates as dates, ``sent_on``
+# included): a function of the values returning the variables it adds.
+EXTRAS = {
+    Kind.FRAUD_SANCTION: _fraud_sanction,
+    Kind.RESULTS_PUBLISHED: _results_published,
+    # ISP decisions (progress)
+    # Reschedules and the individual exam schedule (reschedules)
+    # Study progress measures and refusals (progress, students)
+    # Appeals and corrections (appeals, exams)
+    # Tuition fees (fees)
+}
+
+
 def context(kind: str, data: dict, *, sent_on: datetime.date) -> dict:
     """The template's variables: the announced data, and what follows from the day it is sent."""
     values = _dates(data)
     values["sent_on"] = sent_on
-    if kind == "fraud_sanction":
-        # Art. 85, 101: the appeal against a fraud sanction runs from its notification, this message.
+    if kind in APPEAL_FROM_NOTIFICATION:
+        # Art. 101 (DOMAIN §7): the appeal against this decision runs from its notification, this message.
         values["appeal_until"] = appeal_last_day(decision_on=sent_on)
-        values["sanction_labels"] = [str(SANCTION_LABELS[Sanction(code)]) for code in values["sanctions"]]
-    elif kind == "results_published":
-        # Art. 101: an examination decision's appeal runs from the publication; Art. 91 §2-3: the
-        # tolerance choice and the objection to an automatic tolerance, from the publication too.
-        published = values["published_on"]
-        values["appeal_until"] = appeal_last_day(decision_on=published)
-        values["choice_until"] = published + datetime.timedelta(days=CHOICE_DAYS)
-        values["objection_until"] = published + datetime.timedelta(days=OBJECTION_DAYS)
+    extra = EXTRAS.get(kind)
+    if extra is not None:
+        values.update(extra(values))
     return values
 
 

@@ -7,20 +7,11 @@ import pytest
 
 from notifications.kinds import REQUIRED, Kind
 from notifications.rendering import MissingVariable, engine, render
+from tests.notifications.samples import SAMPLES
 
 D = datetime.date
 
-DATA = {
-    Kind.FRAUD_SANCTION: {
-        "course": "E1 Ethics",
-        "exam_period": 1,
-        "academic_year": "2023-2024",
-        "sanctions": ["zero_exam"],
-        "annulment": False,
-        "decided_on": "2024-02-01",
-    },
-    Kind.RESULTS_PUBLISHED: {"exam_period": 1, "academic_year": "2023-2024", "published_on": "2024-02-06"},
-}
+DATA = SAMPLES
 
 # Sent on 5 February 2024 (a fraud sanction's appeal: 7 days after, 12/02); published on
 # 6 February 2024: appeal until 13/02 (Art. 101), tolerance choice until 21/02 (15 days, Art. 91
@@ -63,12 +54,13 @@ def test_every_kind_has_a_dutch_and_an_english_template_and_test_data():
             engine().get_template(f"notifications/{kind}.{language}.txt")
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
 @pytest.mark.parametrize("kind", list(Kind))
-def test_a_template_using_a_missing_variable_fails(kind):
+def test_a_template_using_a_missing_variable_fails(kind, language):
     data = dict(DATA[kind])
     data.pop("academic_year")
     with pytest.raises(MissingVariable, match="academic_year"):
-        render(kind, "nl", data, sent_on=D(2024, 2, 5))
+        render(kind, language, data, sent_on=D(2024, 2, 5))
 
 
 def test_the_annulment_is_told_in_dutch():
