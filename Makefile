@@ -25,7 +25,7 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 	@touch $@ $(STAMP)
 
 .env:
-	cp .env.example .env
+	sed "s/^NOTIFICATIONS_GO_LIVE=.*/NOTIFICATIONS_GO_LIVE=$$(python3 -c 'import datetime as d; print(d.date.today() - d.timedelta(days=14))')/" .env.example > .env
 
 install: $(STAMP) .env
 

@@ -216,6 +216,10 @@ NOTIFICATIONS_GO_LIVE = datetime.date.fromisoformat(_go_live) if _go_live else N
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_SECONDS = env.int("NOTIFICATIONS_RETRY_SECONDS", default=60)
 NOTIFICATIONS_RETRY_CAP = env.int("NOTIFICATIONS_RETRY_CAP", default=3600)
+# The kinds told once a day in one message per student (the daily digest, sent at DIGEST_HOUR)
+# instead of one message each, e.g. "exam_schedule_changed,fee_statement".
+NOTIFICATIONS_DIGEST = env.list("NOTIFICATIONS_DIGEST", default=[])
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=17)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -266,6 +270,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
         "task": "notifications.tasks.notifications_send",
         "schedule": crontab(minute="*/15"),
+    },
+    # The daily digest of the kinds in NOTIFICATIONS_DIGEST (none by default).
+    "notifications-digest": {
+        "task": "notifications.tasks.notifications_digest",
+        "schedule": crontab(minute=0, hour=NOTIFICATIONS_DIGEST_HOUR),
     },
     "appeals-summary-daily": {
         "task": "appeals.tasks.appeals_daily_summary",

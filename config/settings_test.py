@@ -32,3 +32,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and env.bool( 
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"college-test-{os.getpid()}.sqlite3")
     }
+
+# The suite is not live for notifications whatever .env says (``make`` writes the day it was
+# created there): a test that tells students goes live itself (tests/notifications/conftest.py).
+NOTIFICATIONS_GO_LIVE = None
+NOTIFICATIONS_DIGEST = []

@@ -14,3 +14,8 @@ def today() -> datetime.date:
 
 def now() -> datetime.datetime:
     return timezone.now()
+
+
+def day_of(moment: datetime.datetime) -> datetime.date:
+    """The date of ``moment`` in the college's time zone (Europe/Brussels)."""
+    return timezone.localdate(moment)

@@ -29,7 +29,9 @@ def answers(responses) -> list:
 # - ``object_label`` and ``object_id``: the object it is about ("fraud.FraudDecision", 12);
 # - ``decided_on``: the decision's date (a publication: its day); a decision dated before the
 #   college went live is historical and never told (EXCHANGE.md);
-# - ``data``: the template's data (str, int, bool, date values and lists of them).
+# - ``data``: the template's data (str, int, bool, date values and lists of them);
+# - ``address``: where to send it when not the student's own address (an appeal names the address
+#   for its procedure, Art. 101); empty: the student's.
 # The notifications app writes its outbox rows in that transaction: a decision that rolls back
 # leaves none.
 decision_notified = Signal()
@@ -45,6 +47,7 @@ def decision_announce(
     student_ids=(),
     enrolment_ids=(),
     data: dict | None = None,
+    address: str = "",
 ) -> list:
     """Announce a decision a student must be told of (``decision_notified``); the receivers' answers."""
     return answers(
@@ -57,5 +60,6 @@ def decision_announce(
             student_ids=list(student_ids),
             enrolment_ids=list(enrolment_ids),
             data=dict(data or {}),
+            address=address,
         )
     )

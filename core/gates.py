@@ -113,3 +113,25 @@ open_fraud_files = Gate(
     "finished: no decision yet, awaiting ratification, not ratified or set aside on appeal (Art. 69, 84-85, 92). "
     "``url_name`` with the file's id as ``pk`` is its page. Answered by fraud.",
 )
+
+notified_days = Gate(
+    "notified_days",
+    "notified_days(object_label, object_ids) -> {object_id: date | None}: for each object (named by its "
+    "model's label, e.g. 'students.Measure') a live notification was written about, the day it was first "
+    "sent to the student (DOMAIN §11: the notification date), None while it is not sent; an object "
+    "without a notification (a historical decision, never told) is left out. Answered by notifications.",
+)
+
+student_notifications = Gate(
+    "student_notifications",
+    "student_notifications(student_id) -> list of dicts (id, kind, kind_label, decided_on, sent_on, status, "
+    "status_label, resent_from_id, resendable), newest first: what the student was told and when (DOMAIN §11, the "
+    "study progress file's optional 'notifications'). Answered by notifications.",
+)
+
+decisions_told = Gate(
+    "decisions_told",
+    "decisions_told(day) -> bool: whether a decision dated ``day`` is told to the students (the college "
+    "is live for notifications on that day, DOMAIN §11); a service that gathers a costly announcement "
+    "for many students asks first. Answered by notifications.",
+)

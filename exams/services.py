@@ -485,6 +485,24 @@ def postponed_result_publish(*, period: ExamPeriod, isp_line_id: int, day: datet
     report.programmes_passed += programme_results_update(pairs=found.keys(), day=day, found=found)
     if decisions:
         gates.committee_decisions_applied([d["id"] for d in decisions], on=day)
+    if lines:
+        # The student is told of the result published on its own, with the appeal route and the
+        # tolerance windows, which run from this publication (Art. 69, 86, 91, 101; DOMAIN §11).
+        course = ISPLine.objects.filter(pk=isp_line_id).values_list("course__code", "course__name").get()
+        events.decision_announce(
+            sender="exams",
+            kind="results_published",
+            decided_on=day,
+            object_label="programmes.ExamPeriod",
+            object_id=period.pk,
+            student_ids=[student_id],
+            data={
+                "exam_period": period.number,
+                "academic_year": str(period.academic_year),
+                "published_on": day,
+                "course": " ".join(course),
+            },
+        )
     return report
 
 

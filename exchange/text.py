@@ -61,7 +61,9 @@ def _rule(title: str, char: str = "-") -> list[str]:
     return [title, char * len(title)]
 
 
-def study_progress_text(data: dict, course_names: dict[str, str] | None = None) -> str:
+def study_progress_text(
+    data: dict, course_names: dict[str, str] | None = None, kind_labels: dict[str, str] | None = None
+) -> str:
     """Render the study progress file (the dict of ``progress.selectors.study_progress``)."""
     names = course_names or {}
     out = _rule(_("STUDY PROGRESS FILE"), "=")
@@ -174,4 +176,16 @@ def study_progress_text(data: dict, course_names: dict[str, str] | None = None) 
             f"  {_(MEASURE.get(m['kind'], m['kind']))}: {m['programme']}{course}, "
             + _("from %(start)s to %(end)s") % {"start": m["from"], "end": m["until"]}
         )
+    if data.get("notifications"):
+        # What the student was told and when (DOMAIN §11).
+        out.append("")
+        out += _rule(_("Notifications to the student"))
+        for n in data["notifications"]:
+            label = (kind_labels or {}).get(n["kind"], n["kind"])
+            sent = (
+                _("sent on %(day)s") % {"day": n["sent_on"]}
+                if n["sent_on"]
+                else _("not sent (%(status)s)") % {"status": n["status"]}
+            )
+            out.append(f"  {label}: {sent}")
     return "\n".join(out) + "\n"

@@ -3,7 +3,9 @@
 ``fees_recalculate`` computes a student's fee of one academic year as the facts stand
 on a day (enrolments, ISP lines, grant status, deregistrations, learning account) and
 adds a statement for every fee group whose amount changed. The same amount adds
-nothing, so the timeline may run it as often as it likes (``fees_process``).
+nothing, so the timeline may run it as often as it likes (``fees_process``). Every new
+statement is told to its student (DOMAIN §11; appendix Art. 4), once: a run that adds
+nothing tells nothing.
 """
 
 import datetime
@@ -12,8 +14,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
+from core import events
 from programmes.facts import year_calendar
-from programmes.models import AcademicYear
+from programmes.models import AcademicYear, Programme
 from students.models import EnrolmentStatus, ISPLine, ISPStatus, LearningAccountEntry, Student
 from students.selectors import _credits_without_learning_account
 
@@ -118,7 +121,58 @@ def fees_recalculate(*, student: Student, academic_year: AcademicYear, on: datet
             )
         )
     FeeStatement.objects.bulk_create(created)
+    if created:
+        _announce(created, latest)
     return created
+
+
+def _euro(value) -> str:
+    """An amount as plain text with two decimals and a point: "1092.10"."""
+    return str(rules.money(value))
+
+
+def _codes(statement: FeeStatement) -> list[str]:
+    return [code for code in statement.programme_codes.split(", ") if code]
+
+
+def _message_data(statement: FeeStatement, before: FeeStatement | None, names: dict[str, str]) -> dict:
+    """What the student is told of a statement (DOMAIN §11): amounts as plain text ("1092.10")
+    and codes as codes, written in the student's language when the message is rendered."""
+    return {
+        "academic_year": statement.academic_year_code,
+        "programmes": [f"{code} {names[code]}" if code in names else code for code in _codes(statement)],
+        "fee_group": statement.group,
+        "grant_status": statement.grant_status,
+        "amount": _euro(statement.total),
+        "previous_amount": _euro(before.total) if before is not None else "",
+        "fixed": _euro(statement.fixed),
+        "variable": _euro(statement.variable),
+        "credits": str(statement.credits),
+        "surcharge": _euro(statement.surcharge),
+        "surcharge_credits": str(statement.surcharge_credits),
+        "platform": _euro(statement.platform),
+        "reason": statement.reason,
+        "decided_on": statement.on,
+    }
+
+
+def _announce(statements: list[FeeStatement], previous: dict[str, FeeStatement]) -> None:
+    """Each new statement is told to its student, in the recalculation's transaction (DOMAIN §11;
+    appendix Art. 4: the account statement on registration, the variable part after the ISP's
+    approval, every reassessment and its balance). A fee statement is none of the decisions
+    Art. 101 lets the student appeal (DOMAIN §7): its message names no appeal route."""
+    codes = {code for statement in statements for code in _codes(statement)}
+    names = dict(Programme.objects.filter(code__in=codes).values_list("code", "name"))
+    for statement in statements:
+        events.decision_announce(
+            sender="fees",
+            kind="fee_statement",
+            decided_on=statement.on,
+            object_label=FeeStatement._meta.label,
+            object_id=statement.pk,
+            student_ids=[statement.student_id],
+            data=_message_data(statement, previous.get(statement.key), names),
+        )
 
 
 def _changed_on(day: datetime.date) -> dict[tuple[int, int], str]:

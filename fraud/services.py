@@ -24,7 +24,7 @@ from committee.models import Committee, Deliberation, DeliberationStatus
 from committee.selectors import committee_of
 from committee.services import DECISION_REFUSALS as COMMITTEE_DECISION_REFUSALS
 from committee.services import is_signed, seats
-from core import errors, events
+from core import errors, events, gates
 from core.audit import audited_save
 from core.clock import now as clock_now
 from core.clock import today as clock_today
@@ -746,14 +746,22 @@ def ratification_record(
 
 # --- The student told (Art. 85, 101) -------------------------------------------------------------
 @transaction.atomic
-def decision_notify(*, decision: FraudDecision, on: datetime.date, by=None) -> FraudDecision:
-    """Record the day the student was told of the final decision (until the notifications are
-    sent by the application, recorded by hand): the appeal period of Art. 101 runs from it
-    (``appeals.notified_on``). Refused for a decision that is not final (a sanction waiting for the
-    fraud authority is told once ratified, Art. 85 §2), before the day it became final, in the
-    future, or when it was recorded already."""
+def decision_notify(*, decision: FraudDecision, on: datetime.date, by=None, outbox: bool = False) -> FraudDecision:
+    """Record the day the student was told of the final decision: the appeal period of Art. 101
+    runs from it (``appeals.notified_on``). The outbox records the day it sent the decision
+    (``outbox``); by hand only a decision the application did not tell (DOMAIN §11: a live decision
+    is told through the outbox, its day is never typed). Refused for a decision that is not final
+    (a sanction waiting for the fraud authority is told once ratified, Art. 85 §2), before the day
+    it became final, in the future, or when it was recorded already."""
     decision = FraudDecision.objects.select_for_update().get(pk=decision.pk)
     problems = []
+    if not outbox and decision.pk in gates.notified_days(FraudDecision._meta.label, [decision.pk]):
+        problems.append(
+            _(
+                "This decision is told to the student through the application's notifications: the day it is "
+                "sent is recorded by itself (Art. 101)."
+            )
+        )
     if decision.status != DecisionStatus.FINAL:
         problems.append(
             _("The student is told of a final decision; a sanction that needs ratification once ratified (Art. 85 §2).")

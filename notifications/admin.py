@@ -29,7 +29,12 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Resend (a new notification; the first is kept)"), permissions=["view"])
     def resend(self, request, queryset):
-        rows = [services.notification_resend(notification=row) for row in queryset]
+        rows = []
+        for row in queryset:
+            try:
+                rows.append(services.notification_resend(notification=row))
+            except services.Refused as refused:
+                self.message_user(request, f"{row}: {refused}", messages.WARNING)
         self.message_user(
             request,
             ngettext("%(count)d notification queued again.", "%(count)d notifications queued again.", len(rows))

@@ -7,9 +7,15 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from core import events
+        from core import events, gates
 
+        from . import checks, selectors  # noqa: F401 - checks registers itself
         from .receivers import decision_notified
+        from .services import is_live
+
+        gates.notified_days.answer_with(selectors.notified_days)
+        gates.student_notifications.answer_with(selectors.student_notifications)
+        gates.decisions_told.answer_with(is_live)
 
         # Every deciding app announces through core's event; the outbox row is written in its
         # transaction (ARCHITECTURE.md, DOMAIN §11).

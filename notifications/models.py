@@ -29,6 +29,10 @@ class Status(models.TextChoices):
 NEEDS_ATTENTION = (Status.SENDING, Status.FAILED, Status.NO_ADDRESS)
 
 
+# A row still waiting (pending, or held) goes out by itself: resending it would tell twice.
+RESENDABLE = (Status.SENT, Status.SENDING, Status.FAILED, Status.NO_ADDRESS)
+
+
 def _message_id() -> str:
     return f"{uuid.uuid4().hex}"
 
@@ -42,6 +46,11 @@ class Notification(models.Model):
     object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"))
     language = models.CharField(_("language"), max_length=8)
+    address = models.EmailField(
+        _("address"),
+        blank=True,
+        help_text=_("Where it is sent when not to the student's own address (an appeal's address, Art. 101)."),
+    )
     data = models.JSONField(_("template data"), default=dict)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -62,6 +71,15 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.student_id} ({self.get_status_display()})"
+
+    @property
+    def resendable(self) -> bool:
+        return self.status in RESENDABLE
+
+    @property
+    def recipient(self) -> str:
+        """The address it is sent to: its own, else the student's (``student`` loaded)."""
+        return self.address or self.student.email
 
     @property
     def message_id(self) -> str:

@@ -3,7 +3,9 @@
 from . import services
 
 
-def decision_notified(sender, *, kind, decided_on, object_label, object_id, student_ids, enrolment_ids, data, **kw):
+def decision_notified(
+    sender, *, kind, decided_on, object_label, object_id, student_ids, enrolment_ids, data, address="", **kw
+):
     """Write the outbox rows of an announced decision, in the decision's transaction (DOMAIN §11)."""
     return services.notifications_write(
         kind=kind,
@@ -13,4 +15,5 @@ def decision_notified(sender, *, kind, decided_on, object_label, object_id, stud
         student_ids=student_ids,
         enrolment_ids=enrolment_ids,
         data=data,
+        address=address,
     )

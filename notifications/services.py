@@ -25,14 +25,18 @@ from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from core import clock, errors
 from core.clock import now as clock_now
 from core.clock import today as clock_today
 from students.models import Enrolment, Student
 
 from .kinds import REQUIRED, Kind
 from .models import Notification, Status
-from .rendering import render, sender
+from .rendering import render, sender, sender_domain
 
 logger = logging.getLogger(__name__)
 
@@ -79,12 +83,13 @@ def notifications_write(
     student_ids=(),
     enrolment_ids=(),
     data: dict | None = None,
+    address: str = "",
 ) -> list[int]:
     """The outbox rows of an announced decision (DOMAIN §11), one per student (``student_ids``, or
     the students of ``enrolment_ids``), in the caller's transaction; the sending is queued for
-    when it commits. Nothing for a historical decision. A student without an e-mail address gets a
-    "no address" row, for the administration. ``ImproperlyConfigured`` for an unknown kind or
-    data missing a key its templates need."""
+    when it commits. Nothing for a historical decision. A student without an e-mail address (and
+    no ``address`` given for it) gets a "no address" row, for the administration.
+    ``ImproperlyConfigured`` for an unknown kind or data missing a key its templates need."""
     if not is_live(decided_on):
         return []
     kind = Kind(kind)
@@ -113,13 +118,14 @@ def notifications_write(
                     decided_on=decided_on,
                     language=language or "nl",
                     data=data,
-                    status=_initial_status(email),
+                    address=address,
+                    status=_initial_status(address or email),
                 )
             )
     created = Notification.objects.bulk_create(rows, batch_size=500)
     if any(row.pk is None for row in created):  # pragma: no cover - every supported database returns the ids
         created = list(Notification.objects.filter(kind=kind, object_label=object_label, object_id=object_id))
-    queued = [row.pk for row in created if row.status == Status.PENDING]
+    queued = [row.pk for row in created if row.status == Status.PENDING and kind not in digest_kinds()]
     if queued:
         transaction.on_commit(lambda: queue(queued))
     return [row.pk for row in created]
@@ -140,33 +146,38 @@ def backoff(attempts: int) -> int:
     return min(settings.NOTIFICATIONS_RETRY_SECONDS * 2 ** max(attempts - 1, 0), settings.NOTIFICATIONS_RETRY_CAP)
 
 
-def _claim(notification_id: int) -> Notification | None:
-    """Claim a pending row for this worker: skip it when another holds its lock or it is no longer
-    pending; mark it "sending" and commit before the mail server is called."""
+def _claim(notification_ids) -> list[Notification]:
+    """Claim pending rows for this worker: skip those another holds the lock of or that are no
+    longer pending; a row while sending is on hold becomes "held", one whose student has no
+    address "no address"; mark the others "sending" and commit before the mail server is called.
+    The rows claimed, each with its status."""
     with transaction.atomic():
-        row = (
+        rows = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("student")
-            .filter(pk=notification_id, status=Status.PENDING)
-            .first()
+            .filter(pk__in=list(notification_ids), status=Status.PENDING)
+            .order_by("pk")
         )
-        if row is None:
-            return None
-        if settings.NOTIFICATIONS_HOLD:
-            Notification.objects.filter(pk=row.pk, status=Status.PENDING).update(status=Status.HELD)
-            row.status = Status.HELD
-            return row
-        if not row.student.email:
-            Notification.objects.filter(pk=row.pk, status=Status.PENDING).update(status=Status.NO_ADDRESS)
-            row.status = Status.NO_ADDRESS
-            return row
-        won = Notification.objects.filter(pk=row.pk, status=Status.PENDING).update(
-            status=Status.SENDING, attempts=F("attempts") + 1
-        )
-        if not won:
-            return None
-        row.refresh_from_db()
-    return row
+        claimed = []
+        for row in rows:
+            if settings.NOTIFICATIONS_HOLD:
+                status = Status.HELD
+            elif not row.recipient:
+                status = Status.NO_ADDRESS
+            else:
+                continue
+            Notification.objects.filter(pk=row.pk, status=Status.PENDING).update(status=status)
+            row.status = status
+            claimed.append(row)
+        sending = [row.pk for row in rows if row.status == Status.PENDING]
+        if sending:
+            Notification.objects.filter(pk__in=sending, status=Status.PENDING).update(
+                status=Status.SENDING, attempts=F("attempts") + 1
+            )
+            claimed += list(
+                Notification.objects.select_related("student").filter(pk__in=sending, status=Status.SENDING)
+            )
+    return sorted(claimed, key=lambda row: row.pk)
 
 
 def _message(row: Notification) -> EmailMessage:
@@ -175,8 +186,34 @@ def _message(row: Notification) -> EmailMessage:
         subject=subject,
         body=body,
         from_email=sender(),
-        to=[row.student.email],
+        to=[row.recipient],
         headers={"Message-ID": row.message_id, "X-Notification": str(row.pk)},
+    )
+
+
+def _digest_message(rows: list[Notification]) -> EmailMessage:
+    """One message telling a student the day's notifications of the digest kinds, each as it would
+    have been sent on its own (DOMAIN §11: each is still told once, in the student's language)."""
+    first = rows[0]
+    parts = []
+    for row in rows:
+        subject, body = render(row.kind, row.language, row.data, sent_on=clock_today())
+        parts.append(f"{subject}\n{'=' * min(len(subject), 72)}\n\n{body}")
+    with translation.override(first.language):
+        subject = ngettext(
+            "%(count)d notification from the student administration",
+            "%(count)d notifications from the student administration",
+            len(rows),
+        ) % {"count": len(rows)}
+    return EmailMessage(
+        subject=subject,
+        body=("\n\n" + "-" * 72 + "\n\n").join(parts),
+        from_email=sender(),
+        to=[first.recipient],
+        headers={
+            "Message-ID": f"<digest-{first.message_key}@{sender_domain()}>",
+            "X-Notification": ",".join(str(row.pk) for row in rows),
+        },
     )
 
 
@@ -187,7 +224,8 @@ def _deliver(message: EmailMessage) -> None:
 
 def _after_sent(row: Notification, sent_on: datetime.date) -> None:
     """What the notification date means to the object told (DOMAIN §7, §11): a fraud sanction's
-    appeal period runs from the day its notification was sent (Art. 85, 101)."""
+    appeal period runs from the day its notification was sent (Art. 85, 101). (Every other
+    decision's notification date is read from the outbox: ``selectors.notified_days``.)"""
     if row.kind == Kind.FRAUD_SANCTION and row.object_id:
         from fraud.models import FraudDecision
         from fraud.services import Refused, decision_notify
@@ -196,54 +234,73 @@ def _after_sent(row: Notification, sent_on: datetime.date) -> None:
         if decision is not None:
             try:
                 with transaction.atomic():
-                    decision_notify(decision=decision, on=sent_on)
+                    decision_notify(decision=decision, on=sent_on, outbox=True)
             except Refused as refused:
                 logger.warning("notifications: fraud decision %s not marked notified: %s", decision.pk, refused)
 
 
-def notification_send(*, notification_id: int) -> str:
-    """Send one outbox row at most once (DOMAIN §11); the outcome (``SENT``, ``RETRY``, ...)."""
+def _send(rows: list[Notification], build) -> str:
+    """Send one message (``build(rows)``) for rows claimed "sending", and mark them."""
+    ids = [row.pk for row in rows]
     try:
-        row = _claim(notification_id)
-    except Exception:
-        logger.exception("notifications: claiming %s failed", notification_id)
-        raise
-    if row is None:
-        return SKIPPED
-    if row.status in (Status.HELD, Status.NO_ADDRESS):
-        return HELD if row.status == Status.HELD else NO_ADDRESS
-    try:
-        message = _message(row)
+        message = build(rows)
     except Exception as error:  # a template or data error: nothing was sent
-        Notification.objects.filter(pk=row.pk, status=Status.SENDING).update(status=Status.FAILED, error=repr(error))
-        logger.exception("notifications: rendering %s failed", row.pk)
+        Notification.objects.filter(pk__in=ids, status=Status.SENDING).update(status=Status.FAILED, error=repr(error))
+        logger.exception("notifications: rendering %s failed", ids)
         return FAILED
     try:
         _deliver(message)
     except NOT_ACCEPTED as error:
         # Not accepted by the server: safe to try again, up to the last attempt.
-        last = row.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
-        Notification.objects.filter(pk=row.pk, status=Status.SENDING).update(
+        last = max(row.attempts for row in rows) >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+        Notification.objects.filter(pk__in=ids, status=Status.SENDING).update(
             status=Status.FAILED if last else Status.PENDING, error=repr(error)
         )
         return FAILED if last else RETRY
-    # Anything else after the server was called (a crash included) leaves the row "sending":
-    # whether the message went out is unknown, so it is listed, never sent again by itself.
+    # Anything else after the server was called (a crash included) leaves the rows "sending":
+    # whether the message went out is unknown, so they are listed, never sent again by themselves.
     sent_at = clock_now()
     with transaction.atomic():
-        Notification.objects.filter(pk=row.pk, status=Status.SENDING).update(
+        Notification.objects.filter(pk__in=ids, status=Status.SENDING).update(
             status=Status.SENT, sent_at=sent_at, error=""
         )
-        _after_sent(row, clock_today())
+        for row in rows:
+            _after_sent(row, clock.day_of(sent_at))
     return SENT
 
 
+def _outcome(row: Notification) -> str:
+    return HELD if row.status == Status.HELD else NO_ADDRESS
+
+
+def notification_send(*, notification_id: int) -> str:
+    """Send one outbox row at most once (DOMAIN §11); the outcome (``SENT``, ``RETRY``, ...)."""
+    try:
+        claimed = _claim([notification_id])
+    except Exception:
+        logger.exception("notifications: claiming %s failed", notification_id)
+        raise
+    if not claimed:
+        return SKIPPED
+    row = claimed[0]
+    if row.status != Status.SENDING:
+        return _outcome(row)
+    return _send([row], lambda rows: _message(rows[0]))
+
+
+def digest_kinds() -> set[str]:
+    """The kinds sent once a day in one message per student (``NOTIFICATIONS_DIGEST``)."""
+    return set(settings.NOTIFICATIONS_DIGEST)
+
+
 def pending_send(*, notification_ids=None) -> dict[str, int]:
-    """Send the pending rows (``notification_ids``, or every pending row: the sweep). The counts per
-    outcome; the rows to retry are ``retries`` (id, seconds to wait)."""
+    """Send the pending rows (``notification_ids``, or every pending row of a kind not sent as a
+    digest: the sweep). The counts per outcome; the rows to retry are ``retries`` (id, seconds)."""
     rows = Notification.objects.filter(status=Status.PENDING)
     if notification_ids is not None:
         rows = rows.filter(pk__in=list(notification_ids))
+    else:
+        rows = rows.exclude(kind__in=digest_kinds())
     counts: dict[str, int] = {}
     retries = []
     for pk in rows.order_by("pk").values_list("pk", flat=True):
@@ -256,10 +313,49 @@ def pending_send(*, notification_ids=None) -> dict[str, int]:
     return counts
 
 
+def digest_send() -> dict[str, int]:
+    """The daily digest (DOMAIN §11; ``NOTIFICATIONS_DIGEST``): each student's pending rows of the
+    digest kinds in one message, sent at most once like a single row; the counts of rows per
+    outcome. Rows the server did not accept stay pending for the next digest."""
+    kinds = digest_kinds()
+    counts: dict[str, int] = {}
+    if not kinds:
+        return counts
+    pending = Notification.objects.filter(status=Status.PENDING, kind__in=kinds)
+    per_student: dict[tuple[int, str], list[int]] = {}
+    for pk, student_id, address in pending.order_by("student_id", "pk").values_list("pk", "student_id", "address"):
+        per_student.setdefault((student_id, address), []).append(pk)
+    for ids in per_student.values():
+        claimed = _claim(ids)
+        for row in claimed:
+            if row.status != Status.SENDING:
+                counts[_outcome(row)] = counts.get(_outcome(row), 0) + 1
+        sending = [row for row in claimed if row.status == Status.SENDING]
+        if sending:
+            outcome = _send(sending, _digest_message)
+            counts[outcome] = counts.get(outcome, 0) + len(sending)
+    return counts
+
+
+class Refused(errors.Refused):
+    """A notification that cannot be resent (it is still waiting to be sent)."""
+
+
 @transaction.atomic
 def notification_resend(*, notification: Notification) -> Notification:
     """Send a notification again (DOMAIN §11): a new row with the same message id and data, for
-    today's address and language; the first row is kept as it is."""
+    today's address and language; the first row is kept as it is. Refused for a row that is still
+    waiting to be sent (pending or held)."""
+    current = Notification.objects.select_for_update().get(pk=notification.pk)
+    if not current.resendable:
+        raise Refused(
+            [
+                _(
+                    "This notification has not been sent yet: it goes out by itself, resending it would tell the "
+                    "student twice."
+                )
+            ]
+        )
     student = Student.objects.get(pk=notification.student_id)
     row = Notification.objects.create(
         student=student,
@@ -269,9 +365,10 @@ def notification_resend(*, notification: Notification) -> Notification:
         decided_on=notification.decided_on,
         language=student.language or "nl",
         data=notification.data,
+        address=notification.address,
         message_key=notification.message_key,
         resent_from=notification,
-        status=_initial_status(student.email),
+        status=_initial_status(notification.address or student.email),
     )
     if row.status == Status.PENDING:
         transaction.on_commit(lambda: queue([row.pk]))
@@ -284,6 +381,7 @@ def held_release() -> int:
     queued. The number released."""
     ids = list(Notification.objects.filter(status=Status.HELD).values_list("pk", flat=True))
     Notification.objects.filter(pk__in=ids).update(status=Status.PENDING)
-    if ids:
-        transaction.on_commit(lambda: queue(ids))
+    now = list(Notification.objects.filter(pk__in=ids).exclude(kind__in=digest_kinds()).values_list("pk", flat=True))
+    if now:
+        transaction.on_commit(lambda: queue(now))
     return len(ids)

@@ -11,3 +11,11 @@ def notifications_send(notification_ids=None) -> dict:
     for pk, seconds in counts.pop("retries"):
         notifications_send.apply_async(args=[[pk]], countdown=seconds)
     return counts
+
+
+@shared_task
+def notifications_digest() -> dict:
+    """The daily digest of the kinds in ``NOTIFICATIONS_DIGEST``: one message per student."""
+    from .services import digest_send
+
+    return digest_send()

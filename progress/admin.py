@@ -28,6 +28,7 @@ from programmes.models import AcademicYear, Programme
 from programmes.selectors import year_dates
 from students.models import (
     Degree,
+    DerogationOutcome,
     Enrolment,
     ExemptionApproval,
     ISPDerogation,
@@ -39,7 +40,15 @@ from students.models import (
 )
 from students.services import enrolment_exception_request
 
-from .services import ISPConflict, ISPRefused, isp_approve, isp_derogation_record, isp_line_exempt, isp_submit
+from .services import (
+    ISPConflict,
+    ISPRefused,
+    isp_approve,
+    isp_derogation_record,
+    isp_derogation_refuse,
+    isp_line_exempt,
+    isp_submit,
+)
 
 
 def running_balances(student_id) -> dict[int, int]:
@@ -586,30 +595,40 @@ class ApprovalDefaultsMixin:
 
 @admin.register(ISPDerogation)
 class ISPDerogationAdmin(BoundedDatesAdminMixin, RefusalsOnSaveMixin, ApprovalDefaultsMixin, AuditedAdmin):
-    """Approved derogations from the ISP rules (Art. 22); none exist for SSQ. Recorded through
-    ``isp_derogation_record``, as in the ISP editor."""
+    """The cluster's decisions on derogations from the ISP rules (Art. 22), approved or refused;
+    none exist for SSQ. Recorded through ``isp_derogation_record`` or, for a refusal (with its
+    reason, told to the student), ``isp_derogation_refuse``, as in the ISP editor."""
 
     def save_model(self, request, obj, form, change):
         if change:
             return
-        recorded = isp_derogation_record(
-            enrolment=obj.enrolment,
-            kind=obj.kind,
-            ground=obj.ground,
-            course=obj.course,
-            credits=obj.credits,
-            motivation=obj.motivation,
-            expected_version=obj.enrolment.version,
-            by=obj.approved_by or request.user,
-            today=obj.approved_on or clock.today(),
-        )
+        common = {
+            "enrolment": obj.enrolment,
+            "kind": obj.kind,
+            "ground": obj.ground,
+            "course": obj.course,
+            "credits": obj.credits,
+            "expected_version": obj.enrolment.version,
+            "by": obj.approved_by or request.user,
+            "today": obj.approved_on or clock.today(),
+        }
+        if obj.outcome == DerogationOutcome.REFUSED:
+            recorded = isp_derogation_refuse(reason=obj.motivation, **common)
+        else:
+            recorded = isp_derogation_record(motivation=obj.motivation, **common)
         obj.pk = recorded.pk
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "outcome" in form.base_fields:
+            form.base_fields["outcome"].required = False  # left out: approved (the model's default)
+        return form
 
     def date_ranges(self, form, *, today):
         return _year_ranges(_enrolment_year(_chosen(form, "enrolment")), ["approved_on"], today=today)
 
-    list_display = ["enrolment", "kind", "course", "credits", "ground", "approved_on", "approved_by"]
-    list_filter = ["kind", "ground", "enrolment__academic_year", "enrolment__programme"]
+    list_display = ["enrolment", "kind", "course", "credits", "ground", "outcome", "approved_on", "approved_by"]
+    list_filter = ["outcome", "kind", "ground", "enrolment__academic_year", "enrolment__programme"]
     list_select_related = [*ENROLMENT_RELATED, "course", "approved_by"]
     search_fields = ["enrolment__student__number", "enrolment__student__last_name", "course__code"]
     autocomplete_fields = ["enrolment", "course", "approved_by"]

@@ -20,15 +20,17 @@ from core.permissions import Capability, requires
 from exams.models import ProgrammeResult
 from programmes.models import Course
 from students.models import Enrolment, LearningAccountEntry
+from students.refusals import measures_with_end
 from students.selectors import students_for
 
 from . import selectors
-from .views import _measures_with_end, change_history, student_filter
+from .views import change_history, student_filter
 
 
 def file_context(request, student) -> dict:
     """What the issued study progress file shows, oldest first as a file reads."""
-    progress = selectors.study_progress(student)
+    measures = measures_with_end(student)
+    progress = selectors.study_progress(student, measures=measures)
     entries = (
         LearningAccountEntry.objects.filter(student=student)
         .select_related("academic_year", "programme", "course")
@@ -53,7 +55,7 @@ def file_context(request, student) -> dict:
         "progress": progress,
         "ledger": ledger,
         "years": years,
-        "measures": _measures_with_end(student),
+        "measures": measures,
         "programme_results": ProgrammeResult.objects.filter(student=student).select_related(
             "programme", "academic_year"
         ),

@@ -260,7 +260,8 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
         main_enrolment=main,
         credits_left_to_degree=max(0, programme.credits - obtained_credits),
         stage_one=tuple(course_facts[c.pk] for c in courses if c.stage == 1 and not c.elective),
-        derogations=tuple((d.kind, d.course_id, d.credits) for d in derogations),
+        # Only the approved derogations lift a rule (Art. 22); a refused one is listed, never applied.
+        derogations=tuple((d.kind, d.course_id, d.credits) for d in derogations if d.is_approved),
         tolerance_choices=tolerance_choices,
         tolerated_retakes=frozenset(a.course_id for a in tolerated_retakes),
     )

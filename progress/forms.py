@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import BoundedDatesMixin
-from students.models import DerogationGround, DerogationKind
+from students.models import DerogationGround, DerogationKind, DerogationOutcome
 
 ACTIONS = [("add", _("add")), ("remove", _("remove")), ("exempt", _("exempt"))]
 
@@ -69,6 +69,16 @@ class ToleratedRetakeForm(BoundedDatesMixin, VersionForm):
 
 
 class DerogationForm(VersionForm):
+    """The cluster's decision on a derogation (Art. 22): approved, or refused with its reason,
+    which the student is told (Art. 101 (e))."""
+
+    outcome = forms.ChoiceField(
+        label=_("Decision of the cluster"),
+        choices=DerogationOutcome.choices,
+        initial=DerogationOutcome.APPROVED,
+        required=False,  # left out: approved, as before the choice existed
+        widget=forms.RadioSelect,
+    )
     kind = forms.ChoiceField(label=_("Derogation"), choices=DerogationKind.choices)
     course = forms.ModelChoiceField(
         label=_("Course (sequencing only)"),
@@ -84,11 +94,24 @@ class DerogationForm(VersionForm):
         help_text=_("For fewer credits: the smallest number allowed; for more credits: the largest."),
     )
     ground = forms.ChoiceField(label=_("Ground"), choices=DerogationGround.choices)
-    motivation = forms.CharField(label=_("Motivation"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    motivation = forms.CharField(
+        label=_("Motivation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For a refusal: the cluster's reason, which the student is told (required)."),
+    )
 
     def __init__(self, *args, courses=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = courses
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.add_input(Submit("save", _("Record the approved derogation")))
+        self.helper.add_input(Submit("save", _("Record the cluster's decision")))
+
+    def clean(self):
+        data = super().clean()
+        data["outcome"] = data.get("outcome") or DerogationOutcome.APPROVED
+        data["motivation"] = (data.get("motivation") or "").strip()
+        if data.get("outcome") == DerogationOutcome.REFUSED and not data["motivation"]:
+            self.add_error("motivation", _("State the cluster's reason for refusing the derogation (Art. 22, 101)."))
+        return data

@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from django.db import transaction
 
+from core import events
 from core.audit import audited_save
 from core.rounding import round_half_up
 from core.timeline import transition_processed
@@ -23,7 +24,15 @@ from students.models import (
     Measure,
     MeasureKind,
 )
-from students.refusals import REFUSALS, enrolments_readmit, enrolments_refuse_by_measures, identical_groups
+from students.refusals import (
+    FRAUD_KINDS,
+    REFUSALS,
+    enrolments_readmit,
+    enrolments_refuse_by_measures,
+    identical_groups,
+    lifted_announce,
+    measure_data,
+)
 
 
 def year_end_key(year: AcademicYear) -> str:
@@ -43,11 +52,64 @@ def _first_year(code: str) -> int:
 
 @transaction.atomic
 def measures_take(*, year: AcademicYear) -> int:
-    """Take the year-end measures of ``year`` and refuse the enrolments they hit."""
-    measures = measures_due(year=year)
-    Measure.objects.bulk_create(measures, batch_size=BATCH, ignore_conflicts=True)
+    """Take the year-end measures of ``year`` and refuse the enrolments they hit; each student
+    is told each measure taken (DOMAIN §11), a re-run takes and tells nothing twice."""
+    seen = {}
+    measures = measures_due(year=year, seen=seen)
+    taken = measures_create(measures)
+    taken_announce(taken, seen=seen)
     enrolments_refuse_by_measures(student_ids={m.student_id for m in measures if m.kind in REFUSALS})
     return len(measures)
+
+
+def measures_create(measures: list[Measure]) -> list[Measure]:
+    """Save the ``measures`` not taken yet (one per student, kind, programme, course and first
+    year: the model's constraints) and return those it saved, with their programme, course and
+    year loaded: a re-run of a year end, or a review, saves nothing twice (a fixed number of
+    queries)."""
+    if not measures:
+        return []
+    student_ids = {m.student_id for m in measures}
+    codes = {m.from_year_code for m in measures}
+    existing = set(
+        Measure.objects.filter(student_id__in=student_ids, from_year_code__in=codes).values_list(
+            "student_id", "kind", "programme_id", "course_id", "from_year_code"
+        )
+    )
+    new = {}
+    for m in measures:
+        if _key(m) not in existing:
+            new.setdefault(_key(m), m)
+    Measure.objects.bulk_create(list(new.values()), batch_size=BATCH, ignore_conflicts=True)
+    if not new:
+        return []
+    saved = Measure.objects.filter(
+        student_id__in={key[0] for key in new}, from_year_code__in={key[4] for key in new}
+    ).select_related("programme", "course", "decided_in")
+    return [m for m in saved if _key(m) in new]
+
+
+def taken_announce(measures, *, seen: dict) -> None:
+    """Tell each student a measure taken (Art. 29-33), with its appeal route (Art. 101) and, for a
+    refusal, the request to lift it (Art. 34): one announcement per measure, in the caller's
+    transaction. ``seen`` as ``measures_due`` fills it: the study efficiency an Art. 29 measure
+    was judged on. A fraud measure is told by its fraud sanction (Art. 85): not here."""
+    for m in measures:
+        if m.kind in FRAUD_KINDS:
+            continue
+        efficiency = ""
+        if m.kind in (MeasureKind.BINDING_CONDITIONS, MeasureKind.BINDING_CONDITIONS_REFUSAL):
+            judged = seen.get((m.student_id, m.programme_id), (None, False))[0]
+            efficiency = "" if judged is None else str(round_half_up(judged, 2))
+        events.decision_announce(
+            sender="progress",
+            kind="measure_taken",
+            decided_on=m.decided_on,
+            object_label=Measure._meta.label,
+            object_id=m.pk,
+            student_ids=[m.student_id],
+            data={**measure_data(m), "study_efficiency": efficiency, "decided_on": m.decided_on},
+        )
 
 
 def measures_due(*, year: AcademicYear, student_ids=None, seen: dict | None = None) -> list[Measure]:
@@ -224,17 +286,19 @@ def measures_review(*, year: AcademicYear, student_ids, on: datetime.date, reaso
         _key(m): m
         for m in Measure.objects.filter(
             student_id__in=student_ids, decided_in=year, lifted_on__isnull=True, kind__in=REVIEWED_KINDS
-        )
+        ).select_related("programme", "course", "decided_in")
     }
     lifted = [m for k, m in existing.items() if k not in due]
     for m in lifted:
         m.lifted_on = on
         m.lifted_reason = lifted_reason(m, reason=reason, year=year, seen=seen)
         audited_save(m, by=None, reason=m.lifted_reason, update_fields=["lifted_on", "lifted_reason"])
+    # DOMAIN §11: the student is told each measure lifted and each new one.
+    lifted_announce(lifted, sender="progress")
     new = [m for k, m in due.items() if k not in existing]
     for m in new:
         m.decided_on = on
-    Measure.objects.bulk_create(new, ignore_conflicts=True)
+    taken_announce(measures_create(new), seen=seen)
     enrolments_refuse_by_measures(student_ids=student_ids)
     enrolments_readmit(student_ids=student_ids, on=on)
     return len(lifted), len(new)

@@ -37,8 +37,10 @@ def _percentage(result) -> float | None:
     return float(round_half_up(result.percentage, 2))
 
 
-def study_progress(student: Student) -> dict:
-    """The study progress file of ``student``, as EXCHANGE.md defines it."""
+def study_progress(student: Student, *, notifications: list[dict] | None = None, measures=None) -> dict:
+    """The study progress file of ``student``, as EXCHANGE.md defines it. When the caller has them:
+    ``notifications``, the student's notifications (``core.gates.student_notifications``), and
+    ``measures``, ``students.refusals.measures_with_end(student)``."""
     account = learning_account(student)
     entries = account.pop("_entries")
     enrolments = list(
@@ -138,7 +140,12 @@ def study_progress(student: Student) -> dict:
         "learning_account": account,
         "enrolments": files,
         "programmes": programmes,
-        "measures": measures_of(student),
+        "measures": measures_of(student, measures),
+        # Optional (EXCHANGE.md): what the student was told and when (DOMAIN §11).
+        "notifications": [
+            {"kind": row["kind"], "sent_on": _iso(row["sent_on"]), "status": row["status"]}
+            for row in (gates.student_notifications(student.pk) if notifications is None else notifications)
+        ],
     }
 
 

@@ -13,15 +13,16 @@ from django.db import transaction
 from django.db.models import F, Subquery
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from core import clock, gates
+from core import clock, events, gates
 from core.audit import audited_save
-from core.errors import Conflict, Refused
+from core.errors import Conflict, Problem, Refused
 from core.history import register_reasons
 from core.timeline import run_deadlines
 from core.validators import plausible
 from students import rules
 from students.ledger import ledger_book
 from students.models import (
+    DerogationOutcome,
     Enrolment,
     EnrolmentStatus,
     EntryKind,
@@ -227,8 +228,29 @@ def isp_line_exempt(
     approval = ExemptionApproval(isp_line=current, basis=basis[:200], approved_on=today, approved_by=by)
     audited_save(approval, by=by, reason="exemption approved")
     _save_enrolment(enrolment, by=by, reason=f"ISP: {current.course.code} exempted", reopen=True)
+    _exemption_announce(approval, enrolment=enrolment, course=current.course)
     _process_today(today)
     return approval
+
+
+def _exemption_announce(approval: ExemptionApproval, *, enrolment: Enrolment, course) -> None:
+    """The student is told of the exemption decision (Art. 25; DOMAIN §11), which they may appeal
+    from its notification (Art. 101 (d)). Announced once: a line is exempted once, definitively."""
+    events.decision_announce(
+        sender="progress",
+        kind="exemption_decided",
+        decided_on=approval.approved_on,
+        object_label=ExemptionApproval._meta.label,
+        object_id=approval.pk,
+        student_ids=[enrolment.student_id],
+        data={
+            "academic_year": str(enrolment.academic_year),
+            "course": f"{course.code} {course.name}",
+            "credits": course.credits,
+            "granted": True,
+            "decided_on": approval.approved_on,
+        },
+    )
 
 
 @transaction.atomic
@@ -254,7 +276,8 @@ def isp_derogation_record(
         raise ISPRefused([rules.Problem("not_in_programme")])
     _refuse_if(rules.derogation_problems(kind, course=course_facts, credits=credits, isp=context.facts, today=today))
     course_id = course_facts.id if course_facts else None
-    if ISPDerogation.objects.filter(enrolment=enrolment, kind=kind, course_id=course_id).exists():
+    # A refusal before (since appealed) does not stand in the way of the approval.
+    if ISPDerogation.objects.approved().filter(enrolment=enrolment, kind=kind, course_id=course_id).exists():
         raise ISPRefused([rules.Problem("derogation_exists")])
     derogation = ISPDerogation(
         enrolment=enrolment,
@@ -269,6 +292,78 @@ def isp_derogation_record(
     audited_save(derogation, by=by, reason=f"derogation {kind}")
     _save_enrolment(enrolment, by=by, reason=f"ISP: derogation {kind} recorded")
     return derogation
+
+
+register_reasons(gettext_noop("derogation %(kind)s refused"), gettext_noop("ISP: derogation %(kind)s refused"))
+REFUSAL_NEEDS_REASON = gettext_lazy("State the cluster's reason for refusing the derogation (Art. 22, 101).")
+REFUSAL_DECIDED = gettext_lazy("The cluster has already decided on this derogation.")
+
+
+@transaction.atomic
+def isp_derogation_refuse(
+    *,
+    enrolment: Enrolment | int,
+    kind: str,
+    ground: str,
+    reason: str,
+    expected_version: int,
+    by,
+    course=None,
+    credits: int | None = None,
+    today: datetime.date | None = None,
+) -> ISPDerogation:
+    """Record that the cluster refused a derogation the student asked for (Art. 22), with its
+    reason, and tell the student, who may appeal from the notification (Art. 101 (e)). The
+    refusal changes nothing in the rules; refused once, and not once approved."""
+    today = today or clock.today()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ISPRefused([Problem("refusal_needs_reason", REFUSAL_NEEDS_REASON)])
+    enrolment = _claim(enrolment, expected_version)
+    context = isp_facts.isp_context(enrolment, today=today)
+    course_facts = context.course_facts.get(_pk(course)) if course is not None else None
+    if course is not None and course_facts is None:
+        raise ISPRefused([rules.Problem("not_in_programme")])
+    _refuse_if(rules.derogation_problems(kind, course=course_facts, credits=credits, isp=context.facts, today=today))
+    course_id = course_facts.id if course_facts else None
+    if ISPDerogation.objects.filter(enrolment=enrolment, kind=kind, course_id=course_id).exists():
+        raise ISPRefused([Problem("derogation_decided", REFUSAL_DECIDED)])
+    derogation = ISPDerogation(
+        enrolment=enrolment,
+        kind=kind,
+        course_id=course_id,
+        credits=credits if kind in ("fewer_credits", "more_credits") else None,
+        ground=ground,
+        motivation=reason,
+        outcome=DerogationOutcome.REFUSED,
+        approved_on=today,
+        approved_by=by,
+    )
+    audited_save(derogation, by=by, reason=f"derogation {kind} refused")
+    _save_enrolment(enrolment, by=by, reason=f"ISP: derogation {kind} refused")
+    _derogation_refusal_announce(derogation, enrolment=enrolment)
+    return derogation
+
+
+def _derogation_refusal_announce(derogation: ISPDerogation, *, enrolment: Enrolment) -> None:
+    """The student is told of the refused derogation and its reason (Art. 22; DOMAIN §11): they may
+    appeal from the notification (Art. 101 (e)). Announced once: a refusal is recorded once."""
+    course = derogation.course
+    events.decision_announce(
+        sender="progress",
+        kind="derogation_refused",
+        decided_on=derogation.approved_on,
+        object_label=ISPDerogation._meta.label,
+        object_id=derogation.pk,
+        student_ids=[enrolment.student_id],
+        data={
+            "academic_year": str(enrolment.academic_year),
+            "derogation": derogation.kind,
+            "course": f"{course.code} {course.name}" if course else "",
+            "reason": derogation.motivation,
+            "decided_on": derogation.approved_on,
+        },
+    )
 
 
 @transaction.atomic
@@ -377,7 +472,31 @@ def isp_approve(
             "isp_approved_late_allowed_by",
         ],
     )
+    _approval_announce(enrolment, lines=context.lines)
     return enrolment
+
+
+def _approval_announce(enrolment: Enrolment, *, lines) -> None:
+    """The student is told of the approved ISP (Art. 19; DOMAIN §11): its courses and credits as
+    approved. Once per approval: an approved ISP is not approved again (``already_approved``)
+    unless a change sent it back to the cluster, and that new approval is told again."""
+    events.decision_announce(
+        sender="progress",
+        kind="isp_approved",
+        decided_on=enrolment.isp_approved_on,
+        object_label=Enrolment._meta.label,
+        object_id=enrolment.pk,
+        student_ids=[enrolment.student_id],
+        data={
+            "academic_year": str(enrolment.academic_year),
+            "programme": f"{enrolment.programme.code} {enrolment.programme.name}",
+            "courses": [f"{line.course.code} {line.course.name}" for line in lines],
+            "course_credits": [line.course.credits for line in lines],
+            "exempted": [f"{line.course.code} {line.course.name}" for line in lines if line.exempted],
+            "total_credits": sum(line.course.credits for line in lines),
+            "approved_on": enrolment.isp_approved_on,
+        },
+    )
 
 
 @dataclass

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from core import clock
+from core import clock, gates
 from core.history import group_imports, history_rows
 from core.permissions import Capability, requires, scope
 from exams.models import ProgrammeResult
@@ -24,16 +24,16 @@ from programmes.models import AcademicYear, Course, Programme, Semester
 from programmes.selectors import year_dates
 from students import rules
 from students.models import (
+    DerogationOutcome,
     Enrolment,
     ExemptionApproval,
     ISPDerogation,
     ISPLine,
     ISPStatus,
     LearningAccountEntry,
-    Measure,
     Student,
 )
-from students.refusals import degrees_of, measure_until
+from students.refusals import measures_with_end
 from students.selectors import enrolments_for, require_isp_write, students_for
 
 from . import selectors, services
@@ -196,7 +196,7 @@ HISTORY_FIELDS = {
         "grant_status",
     ),
     "ispline": ("removed_on", "exempted", "locked_on", "deducted_credits", "mark", "outcome"),
-    "derogation": ("kind", "credits", "ground"),
+    "derogation": ("kind", "credits", "ground", "outcome"),
     "exemption": ("basis", "approved_on"),
 }
 
@@ -242,21 +242,13 @@ def change_history(student: Student, enrolment_ids: list[int], limit: int | None
     return group_imports(rows)[:limit]
 
 
-def _measures_with_end(student) -> list[Measure]:
-    """The student's measures, each with ``until``: the last academic year it covers (a
-    threshold refusal ends early with a degree from another programme, Art. 30 §2)."""
-    measures = list(Measure.objects.filter(student=student).select_related("programme", "course"))
-    degrees = degrees_of([student.pk]).get(student.pk, [])
-    for measure in measures:
-        measure.until = measure_until(measure, degrees)
-    return measures
-
-
 @require_GET
 @requires(Capability.STUDENT_PAGES)
 def student_detail(request, number):
     student = get_object_or_404(students_for(request.user), number=number)
-    progress = selectors.study_progress(student)
+    notifications = gates.student_notifications(student.pk)
+    measures = measures_with_end(student)
+    progress = selectors.study_progress(student, notifications=notifications, measures=measures)
     entries = list(
         LearningAccountEntry.objects.filter(student=student)
         .select_related("academic_year", "programme", "course")
@@ -289,11 +281,14 @@ def student_detail(request, number):
         "ledger": list(reversed(rows)),
         "chart": balance_chart(entries),
         "years": list(reversed(years)),
-        "measures": _measures_with_end(student),
+        "measures": measures,
         "programme_results": ProgrammeResult.objects.filter(student=student).select_related(
             "programme", "academic_year"
         ),
         "history": change_history(student, [e.pk for e in enrolments]),
+        # What the student was told and when (DOMAIN §11); the administration may resend.
+        "notifications": notifications,
+        "can_resend": user_scope.has(Capability.NOTIFICATION_OUTBOX),
         "course_names": dict(
             Course.objects.filter(programme_id__in={e.programme_id for e in enrolments}).values_list("code", "name")
         ),
@@ -581,6 +576,7 @@ DEROGATION_FIELDS = {
     "no_sq_prerequisite": "course",
     "derogation_needs_credits": "credits",
     "derogation_credits_direction": "credits",
+    "refusal_needs_reason": "motivation",
 }
 
 
@@ -591,26 +587,33 @@ def isp_derogation(request, pk):
     form = DerogationForm(request.POST, courses=_sequencing_courses(enrolment))
     if form.is_valid():
         data = form.cleaned_data
+        refused = data["outcome"] == DerogationOutcome.REFUSED
+        common = {
+            "enrolment": enrolment,
+            "kind": data["kind"],
+            "ground": data["ground"],
+            "course": data["course"],
+            "credits": data["credits"],
+            "expected_version": data["version"],
+            "by": request.user,
+            "today": clock.today(),
+        }
         try:
-            services.isp_derogation_record(
-                enrolment=enrolment,
-                kind=data["kind"],
-                ground=data["ground"],
-                course=data["course"],
-                credits=data["credits"],
-                motivation=data["motivation"],
-                expected_version=data["version"],
-                by=request.user,
-                today=clock.today(),
-            )
+            if refused:
+                services.isp_derogation_refuse(reason=data["motivation"], **common)
+            else:
+                services.isp_derogation_record(motivation=data["motivation"], **common)
         except services.ISPConflict:
             messages.error(request, _conflict_message())
-        except services.ISPRefused as refused:
-            for problem in refused.problems:
+        except services.ISPRefused as refusal:
+            for problem in refusal.problems:
                 form.add_error(DEROGATION_FIELDS.get(problem.code), problem.message)
             enrolment.refresh_from_db()
         else:
-            messages.success(request, _("The derogation was recorded."))
+            if refused:
+                messages.success(request, _("The refused derogation was recorded; the student is told."))
+            else:
+                messages.success(request, _("The derogation was recorded."))
             return redirect("students:isp_editor", pk=enrolment.pk)
     if form.errors:
         _focus_first_error(form)

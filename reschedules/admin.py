@@ -17,6 +17,7 @@ from core.admin import AuditedAdmin, BoundedDatesAdminMixin, ReadOnlyAdminMixin
 from core.csv import CONTENT_TYPE as CSV_CONTENT_TYPE
 from programmes.selectors import year_dates
 
+from .announcements import MomentChange, moments_changed_announce
 from .models import CourseExaminer, ExamMoment, IndividualMoment, OmbudsReport, RescheduleRequest, SpecialStatus
 from .moments import MomentsFileError, MomentsRefused, exam_moments_import, moments_csv, read_moments_csv
 
@@ -65,7 +66,11 @@ class ExamMomentAdmin(AuditedAdmin):
         # A new exam, or one moved to another day or hour, is announced today (Art. 43).
         if not change or {"on", "starts_at"} & set(form.changed_data):
             obj.announced_on = clock.today()
+        old = ExamMoment.objects.filter(pk=obj.pk).first() if change else None
         super().save_model(request, obj, form, change)
+        # After the schedule's publication, the students whose exam changed are told (Art. 41, 43).
+        told = MomentChange(obj, old.on, old.starts_at, old.room) if old else MomentChange(obj)
+        moments_changed_announce([told], day=clock.today())
 
     def get_urls(self):
         urls = [

@@ -9,8 +9,9 @@ class ReschedulesConfig(AppConfig):
     def ready(self):
         from core import gates
 
-        from . import home
+        from . import deadlines, home
         from .exam_dates import exam_dates
 
         gates.exam_dates.answer_with(exam_dates)
+        deadlines.register()
         home.register()

@@ -20,7 +20,9 @@ refused as a whole with what to do.
 The import is all or nothing: every row is checked first, and when one is refused
 nothing is written and the refused rows are listed. An exam moment is one per course and
 exam period: a row for a course already scheduled in that period moves it. A new exam, or
-one whose date or start time changes, is announced on the day of the import.
+one whose date or start time changes, is announced on the day of the import; once the exam
+period's schedule is published, each student whose own exam is new, moved or in another room is
+told (``announcements.moments_changed_announce``, Art. 41, 43).
 """
 
 import datetime
@@ -38,6 +40,7 @@ from core.errors import Refused
 from core.numbers import whole_number
 from programmes.models import AcademicYear, Course, ExamPeriod, Programme
 
+from .announcements import MomentChange, moments_changed_announce
 from .models import DEFAULT_DURATION, ExamMoment
 
 COLUMNS = ("academic_year", "exam_period", "programme", "course", "date", "start", "room", "duration")
@@ -309,7 +312,7 @@ def exam_moments_import(*, rows: Sequence[MomentRow], today: datetime.date, by=N
             course_id__in={c for c, _p in planned}, exam_period_id__in={p for _c, p in planned}
         )
     }
-    new, changed = [], []
+    new, changed, told = [], [], []
     for key, (row, course, period) in planned.items():
         moment = existing.get(key)
         if moment is None:
@@ -323,6 +326,7 @@ def exam_moments_import(*, rows: Sequence[MomentRow], today: datetime.date, by=N
                 announced_on=today,
             )
             new.append(moment)
+            told.append(MomentChange(moment))
         elif (moment.on, moment.starts_at, moment.duration, moment.room) == (
             row.on,
             row.starts_at,
@@ -331,6 +335,7 @@ def exam_moments_import(*, rows: Sequence[MomentRow], today: datetime.date, by=N
         ):
             summary.unchanged += 1
         else:
+            told.append(MomentChange(moment, old_on=moment.on, old_starts_at=moment.starts_at, old_room=moment.room))
             if (moment.on, moment.starts_at) != (row.on, row.starts_at):
                 moment.announced_on = today  # a moved exam is announced again
             moment.on, moment.starts_at, moment.duration, moment.room = row.on, row.starts_at, row.duration, row.room
@@ -343,6 +348,8 @@ def exam_moments_import(*, rows: Sequence[MomentRow], today: datetime.date, by=N
             changed, ExamMoment, ["on", "starts_at", "duration", "room", "announced_on"], default_user=by
         )
     summary.created, summary.updated = len(new), len(changed)
+    # After the schedule's publication, each student whose own exam changed is told (Art. 41, 43).
+    moments_changed_announce(told, day=today)
     return summary
 
 

@@ -5,6 +5,11 @@ new moment of a force-majeure request, and the annual report.
 Writes are keyword-only, transactional and name who did them (``by``); the rules are in
 ``reschedules.rules``. A refused write raises ``RequestRefused`` with the rule's
 message and changes nothing.
+
+What the student must be told is announced in the write's transaction
+(``core.events.decision_announce``, DOMAIN §11): a decision on a request, with its new
+moment (``reschedule_decided``, Art. 43, 50, 57; also the ruling on a missed new moment),
+and an individual moment set or withdrawn (``exam_schedule_changed``, Art. 41, 43).
 """
 
 import datetime
@@ -18,6 +23,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core import events
 from core.audit import audited_save
 from core.errors import Problem, RefusedValidationError
 from core.history import register_reasons, stored_reason
@@ -477,7 +483,47 @@ def request_decide(
     request.status = RequestStatus.ACCEPTED if accepted else RequestStatus.REJECTED
     request.decided_on, request.decided_by, request.decision_reason = today, by, reason.strip()
     audited_save(request, by=by)
+    # One message per decision: an accepted request's new moment is told with it (Art. 43, 50, 57).
+    _request_announce(request, decided_on=today, reason=request.decision_reason)
     return request
+
+
+def _course_words(line: ISPLine) -> str:
+    return f"{line.course.code} {line.course.name}"
+
+
+def _clock(moment: datetime.time | None) -> str:
+    return moment.strftime("%H:%M") if moment else ""
+
+
+def _request_announce(request: RescheduleRequest, *, decided_on: datetime.date, reason: str) -> None:
+    """Tell the student the ombudsperson's decision on ``request`` (DOMAIN §6, §11; Art. 43, 50, 57):
+    accepted with the new moment or refused, with the reason; or, after a missed new moment
+    (``missed_on``), whether the opportunity is lost (Art. 43). Final (Art. 57): no appeal route."""
+    line = request.isp_line
+    events.decision_announce(
+        sender="reschedules",
+        kind="reschedule_decided",
+        decided_on=decided_on,
+        object_label=RescheduleRequest._meta.label,
+        object_id=request.pk,
+        student_ids=[line.enrolment.student_id],
+        data={
+            "course": _course_words(line),
+            "exam_period": request.exam_period.number,
+            "academic_year": line.enrolment.academic_year.code,
+            "request_kind": request.kind,
+            "accepted": request.status == RequestStatus.ACCEPTED,
+            "exam_on": request.exam_moment.on if request.exam_moment else None,
+            "new_on": request.new_on,
+            "new_starts_at": _clock(request.new_starts_at),
+            "new_room": request.new_room,
+            "reason": reason,
+            "decided_on": decided_on,
+            "missed_on": request.missed_on,
+            "very_serious_case": request.very_serious_case,
+        },
+    )
 
 
 def _opportunity(line: ISPLine, period: ExamPeriod) -> int:
@@ -528,6 +574,8 @@ def request_missed_record(
             # The result rules' own message (a course without resit, a published period ...).
             raise RequestRefused("result_refused", message=refused.messages[0]) from None
     audited_save(request, by=by)
+    # The ombudsperson's ruling on the missed moment: the opportunity lost, or kept (Art. 43).
+    _request_announce(request, decided_on=today, reason=request.missed_note)
     return request
 
 
@@ -655,6 +703,33 @@ MOMENT_WITHDRAWN = gettext_noop("individual exam moment withdrawn: %(reason)s")
 register_reasons(MOMENT_SET, MOMENT_WITHDRAWN)
 
 
+def _moment_announce(moment: IndividualMoment, *, decided_on: datetime.date) -> None:
+    """Tell the student their individual exam schedule changed (DOMAIN §11; Art. 41, 43): the moment
+    set (or withdrawn, with the stored reason) for one exam. Told once: setting a moment again for
+    its reference, or withdrawing one withdrawn already, changes nothing and tells nothing."""
+    line = moment.isp_line
+    events.decision_announce(
+        sender="reschedules",
+        kind="exam_schedule_changed",
+        decided_on=decided_on,
+        object_label=IndividualMoment._meta.label,
+        object_id=moment.pk,
+        student_ids=[line.enrolment.student_id],
+        data={
+            "course": _course_words(line),
+            "exam_period": moment.exam_period.number,
+            "academic_year": line.enrolment.academic_year.code,
+            "moment_on": moment.on,
+            "starts_at": _clock(moment.starts_at),
+            "room": moment.room,
+            "source": moment.source,
+            "withdrawn": moment.withdrawn_on is not None,
+            "reason": moment.withdrawn_reason,
+            "decided_on": decided_on,
+        },
+    )
+
+
 @transaction.atomic
 def individual_moment_set(
     *,
@@ -703,6 +778,7 @@ def individual_moment_set(
         set_on=set_on,
     )
     audited_save(moment, by=by, reason=stored_reason(MOMENT_SET, source=moment.get_source_display()))
+    _moment_announce(moment, decided_on=set_on)
     return moment
 
 
@@ -716,4 +792,5 @@ def individual_moment_withdraw(*, reference: str, on: datetime.date, reason: str
         return moment
     moment.withdrawn_on, moment.withdrawn_reason = on, str(reason)[:200]
     audited_save(moment, by=by, reason=stored_reason(MOMENT_WITHDRAWN, reason=moment.withdrawn_reason))
+    _moment_announce(moment, decided_on=on)
     return moment

@@ -468,8 +468,27 @@ class DerogationGround(models.TextChoices):
     INDIVIDUAL_DECISION = "individual_decision", _("individual file with a motivated decision")
 
 
+class DerogationOutcome(models.TextChoices):
+    """The cluster's decision on a request to derogate from the ISP rules (Art. 22)."""
+
+    APPROVED = "approved", _("approved by the cluster")
+    REFUSED = "refused", _("refused by the cluster")
+
+
+class ISPDerogationQuerySet(models.QuerySet):
+    def approved(self):
+        """The derogations the rules apply (Art. 22): a refused one changes nothing."""
+        return self.filter(outcome=DerogationOutcome.APPROVED)
+
+    def refused(self):
+        return self.filter(outcome=DerogationOutcome.REFUSED)
+
+
 class ISPDerogation(models.Model):
-    """An approved derogation from the ISP rules (Art. 22), recorded by the coach.
+    """The cluster's decision on a derogation from the ISP rules (Art. 22), recorded by the coach:
+    approved (the rules apply it) or refused (told to the student, appealable, Art. 101 (e); the
+    rules ignore it). ``approved_on``/``approved_by`` are the day and the person of the decision,
+    ``motivation`` the cluster's reason (required for a refusal).
 
     Derogations exist for the credit band and for SQ sequencing; never for SSQ nor
     for the courses that must be taken again first (Art. 20 §3, 22 §1).
@@ -496,22 +515,32 @@ class ISPDerogation(models.Model):
     )
     ground = models.CharField(_("ground"), max_length=32, choices=DerogationGround.choices)
     motivation = models.TextField(_("motivation"), blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=8, choices=DerogationOutcome.choices, default=DerogationOutcome.APPROVED
+    )
     approved_on = models.DateField(_("approved on"))
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
     )
     history = HistoricalRecords()
 
+    objects = ISPDerogationQuerySet.as_manager()
+
     class Meta:
         ordering = ["approved_on", "pk"]
         verbose_name = _("ISP derogation")
         verbose_name_plural = _("ISP derogations")
         constraints = [
+            # One decision of each outcome: a derogation refused may still be approved later (appeal).
             models.UniqueConstraint(
-                fields=["enrolment", "kind", "course"], condition=Q(course__isnull=False), name="isp_derogation_once"
+                fields=["enrolment", "kind", "course", "outcome"],
+                condition=Q(course__isnull=False),
+                name="isp_derogation_once",
             ),
             models.UniqueConstraint(
-                fields=["enrolment", "kind"], condition=Q(course__isnull=True), name="isp_derogation_once_per_kind"
+                fields=["enrolment", "kind", "outcome"],
+                condition=Q(course__isnull=True),
+                name="isp_derogation_once_per_kind",
             ),
             models.CheckConstraint(
                 condition=Q(kind="sequencing", course__isnull=False) | (~Q(kind="sequencing") & Q(course__isnull=True)),
@@ -521,6 +550,10 @@ class ISPDerogation(models.Model):
 
     def __str__(self):
         return f"{self.enrolment} {self.get_kind_display()}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.outcome == DerogationOutcome.APPROVED
 
 
 class ExemptionApproval(models.Model):

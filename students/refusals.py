@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Q
 
+from core import events
 from programmes.models import AcademicYear, Course
 from programmes.rules import academic_year_code
 
@@ -34,6 +35,9 @@ REFUSALS = {
     MeasureKind.FRAUD_EXCLUSION,
     MeasureKind.FRAUD_ENROLMENT_BAN,
 }
+# The fraud procedure's measures (Art. 85 §1 6°-7°): the fraud sanction tells them and their
+# lifting (``fraud``), the study progress notifications do not.
+FRAUD_KINDS = (MeasureKind.FRAUD_EXCLUSION, MeasureKind.FRAUD_ENROLMENT_BAN)
 # Refusals of one programme (and of all its courses, Art. 29 §3). "The study programmes that
 # lead to the same degree" (Art. 29 §3, DOMAIN §5) need a programme's degree code, which
 # programmes do not carry yet: the programme itself only.
@@ -60,13 +64,78 @@ def identical_groups(course_ids) -> dict[int, int]:
 
 
 @transaction.atomic
-def measure_lift(*, measure: Measure, on: datetime.date, reason: str) -> int:
+def measure_lift(*, measure: Measure, on: datetime.date, reason: str, tell: bool = True) -> int:
     """Lift a refusal (refusal-lifting committee, Art. 34; an appeal): the enrolments
-    it refused are admitted again. Returns how many were readmitted."""
+    it refused are admitted again. Returns how many were readmitted. The student is told
+    (DOMAIN §11) when the measure was not lifted yet, unless ``tell`` is false: a caller whose
+    own notification already tells the lifting (the committee's decision)."""
+    newly_lifted = measure.lifted_on is None
     measure.lifted_on = on
     measure.lifted_reason = reason
     measure.save(update_fields=["lifted_on", "lifted_reason"])
+    if newly_lifted and tell:
+        lifted_announce([measure], sender="students")
     return enrolments_readmit(student_ids=[measure.student_id], on=on)
+
+
+# --- What the student is told (DOMAIN §11) -------------------------------------------------------
+def programme_words(programme) -> str:
+    return f"{programme.code} {programme.name}"
+
+
+def course_words(course) -> str:
+    return f"{course.code} {course.name}" if course is not None else ""
+
+
+def measure_data(measure: Measure) -> dict:
+    """The measure in words for its notifications (its programme, course and year loaded)."""
+    return {
+        "academic_year": measure.decided_in.code,
+        "measure_kind": measure.kind,
+        "programme": programme_words(measure.programme),
+        "course": course_words(measure.course),
+        "from_year": measure.from_year_code,
+        "until_year": measure.until_year_code,
+    }
+
+
+def lifted_announce(measures, *, sender: str) -> None:
+    """Tell each student a measure lifted (Art. 34; a new decision about the results it rested on,
+    Art. 101-102): one announcement per measure, in the caller's transaction. Not a fraud
+    measure: the fraud procedure tells its own (Art. 85)."""
+    for measure in measures:
+        if measure.kind in FRAUD_KINDS:
+            continue
+        events.decision_announce(
+            sender=sender,
+            kind="measure_lifted",
+            decided_on=measure.lifted_on,
+            object_label=Measure._meta.label,
+            object_id=measure.pk,
+            student_ids=[measure.student_id],
+            data={**measure_data(measure), "lifted_on": measure.lifted_on, "reason": measure.lifted_reason},
+        )
+
+
+def refused_announce(enrolment: Enrolment, *, kind: str, course=None, decided_on: datetime.date) -> None:
+    """Tell the student an enrolment refused (Art. 29 §2-3, 30 §2-3, 31 §3-4, 33; Art. 85 §1
+    6°-7°) because of a measure of ``kind`` (or, for ``learning_account_refusal``, on admission,
+    DOMAIN §2 rule 11), in the caller's transaction; the enrolment's programme and year loaded."""
+    events.decision_announce(
+        sender="students",
+        kind="enrolment_refused",
+        decided_on=decided_on,
+        object_label=Enrolment._meta.label,
+        object_id=enrolment.pk,
+        student_ids=[enrolment.student_id],
+        data={
+            "academic_year": enrolment.academic_year.code,
+            "programme": programme_words(enrolment.programme),
+            "measure_kind": kind,
+            "course": course_words(course),
+            "decided_on": decided_on,
+        },
+    )
 
 
 def rebuild_reversals(enrolments, *, on: datetime.date) -> list[LearningAccountEntry]:
@@ -260,7 +329,7 @@ def refusals_for(enrolments: list[Enrolment]) -> dict[int, Measure]:
     measures = defaultdict(list)
     for m in Measure.objects.filter(
         student_id__in=student_ids, kind__in=REFUSALS, lifted_on__isnull=True
-    ).select_related("programme"):
+    ).select_related("programme", "course"):
         measures[m.student_id].append(m)
     if not measures:
         return {}
@@ -296,7 +365,9 @@ def refusal_reason(measure: Measure) -> str:
 
 def enrolments_refuse_by_measures(*, student_ids) -> int:
     """Refuse already processed enrolments that a new measure hits, and give back
-    what they took from the learning account: a refused enrolment takes nothing."""
+    what they took from the learning account: a refused enrolment takes nothing. Each
+    enrolment refused is told to its student (DOMAIN §11); one already refused is not refused,
+    nor told, again."""
     enrolments = list(
         Enrolment.objects.select_for_update(of=("self",))
         .filter(student_id__in=student_ids, enrolment_processed=True)
@@ -318,12 +389,14 @@ def enrolments_refuse_by_measures(*, student_ids) -> int:
         enrolment.status = EnrolmentStatus.REFUSED
         enrolment.status_reason = refusal_reason(m)
         refused.append(enrolment)
+        refused_on = max(m.decided_on, enrolment.enrolled_on)
+        refused_announce(enrolment, kind=m.kind, course=m.course, decided_on=refused_on)
         credits = sum(line.deducted_credits for line in by_enrolment[enrolment.pk])
         if credits:
             entries.append(
                 LearningAccountEntry(
                     student_id=enrolment.student_id,
-                    on=max(m.decided_on, enrolment.enrolled_on),
+                    on=refused_on,
                     credits=credits,
                     kind=EntryKind.REFUND,
                     source=f"enrolment:{enrolment.pk}:refusal",
@@ -340,17 +413,29 @@ def enrolments_refuse_by_measures(*, student_ids) -> int:
     return len(refused)
 
 
-def measures_of(student) -> list[dict]:
-    """The measures of a student, as the study progress file shows them (a threshold
-    refusal ended by a degree, Art. 30 §2, with that degree's academic year as ``until``)."""
+def measures_with_end(student) -> list[Measure]:
+    """All the student's measures (lifted ones too), each with ``until``: the last academic year
+    it covers (a threshold refusal ended by a degree, Art. 30 §2, ends with that degree's year)."""
+    measures = list(Measure.objects.filter(student=student).select_related("programme", "course"))
     degrees = degrees_of([student.pk]).get(student.pk, [])
+    for measure in measures:
+        measure.until = measure_until(measure, degrees)
+    return measures
+
+
+def measures_of(student, measures: list[Measure] | None = None) -> list[dict]:
+    """The measures of a student in force, as the study progress file shows them (a threshold
+    refusal ended by a degree, Art. 30 §2, with that degree's academic year as ``until``);
+    ``measures``: ``measures_with_end(student)`` when the caller has it."""
+    measures = measures_with_end(student) if measures is None else measures
     return [
         {
             "kind": m.kind,
             "programme": m.programme.code,
             "course": m.course.code if m.course else None,
             "from": m.from_year_code,
-            "until": measure_until(m, degrees),
+            "until": m.until,
         }
-        for m in student.measures.select_related("programme", "course").filter(lifted_on__isnull=True)
+        for m in measures
+        if m.lifted_on is None
     ]

@@ -35,9 +35,10 @@ from .models import (
     ISPLine,
     LearningAccountEntry,
     LineOutcome,
+    MeasureKind,
     Student,
 )
-from .refusals import enrolments_readmit, rebuild_reversals, refusal_reason, refusals_for
+from .refusals import enrolments_readmit, rebuild_reversals, refusal_reason, refusals_for, refused_announce
 
 # The change reasons written below, stored in English and shown in the reader's language
 # (core.history); the ways of readmission are values of the last two.
@@ -271,6 +272,9 @@ def enrolments_process(*, day: datetime.date) -> int:
             enrolment.enrolment_processed = True
             enrolment.status = EnrolmentStatus.REFUSED
             enrolment.status_reason = refusal_reason(refused_by[enrolment.pk])
+            # DOMAIN §11: the student is told (the enrolment is processed once: told once).
+            measure = refused_by[enrolment.pk]
+            refused_announce(enrolment, kind=measure.kind, course=measure.course, decided_on=day)
             for line in lines:
                 line.add_processed = True
             changed_lines += lines
@@ -303,6 +307,8 @@ def enrolments_process(*, day: datetime.date) -> int:
         if admitted.refused:
             enrolment.status = EnrolmentStatus.REFUSED
             enrolment.status_reason = ART_33_REFUSAL
+            # Art. 33, DOMAIN §11: refused on the learning account, the student is told.
+            refused_announce(enrolment, kind=MeasureKind.LEARNING_ACCOUNT_REFUSAL, decided_on=day)
             for line in lines:
                 line.add_processed = True
             changed_lines += lines

@@ -89,6 +89,24 @@ def _lifting_request(world):
     return world.lifting_request
 
 
+def _notification(world):
+    """A notification sent to the world's student (made once per world)."""
+    import datetime
+
+    from notifications.models import Notification
+
+    if not hasattr(world, "notification"):
+        world.notification = Notification.objects.create(
+            student=world.student,
+            kind="fraud_sanction",
+            object_label="fraud.FraudDecision",
+            decided_on=datetime.date(2026, 11, 20),
+            language="nl",
+            status="sent",
+        )
+    return world.notification
+
+
 # The appeal register (appeals/): student administration reads and writes; the examination
 # committee reads it, decides the appeals against its own decisions, (f) and (g), and
 # corrects marks (Art. 102); coaches and ombudspersons have no register (403).
@@ -103,6 +121,12 @@ TABLE = {
     "home": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200, 200, 200)),
     # The notifications outbox (issue 17): the student administration's page.
     "notifications:outbox": ("get", lambda w: {}, None, _statuses(302, 403, 403, 403, 403, 403, 200, 200)),
+    "notifications:resend": (
+        "post",
+        lambda w: {"pk": _notification(w).pk},
+        lambda w: {},
+        _statuses(302, 403, 403, 403, 403, 403, 302, 302),
+    ),
     # Every role with programmes or reading all sees students; the ombudsperson and the
     # substitute read their programmes' students, the committee and the office every student.
     "students:student_list": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200, 200, 200)),

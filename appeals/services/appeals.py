@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from core import clock, errors
+from core import clock, errors, gates
 from core.audit import audited_save
 from core.history import register_reasons, stored_reason
 from exams import rules as exam_rules
@@ -24,9 +24,9 @@ from students.models import Enrolment, ExemptionApproval, ISPLine, Measure, Stud
 
 from .. import rules
 from ..models import Appeal, AppealStatus, LiftingStatus, Outcome, RefusalLiftingRequest
-from ..selectors import LINK_FIELDS, admissibility, day_text, describe_decision, programme_on
+from ..selectors import LINK_FIELDS, admissibility, day_text, describe_decision, programme_on, result_decision_on
 from .base import REASON_LENGTH, Refused, not_in_the_future, plausible_date
-from .clocks import appeal_clocks_process
+from .clocks import appeal_announce, appeal_clocks_process
 from .lifting import refusal_lift
 
 # Change reasons with a value: stored in English, shown in the reader's language (core.history).
@@ -44,6 +44,23 @@ class Linked:
     decision_on: datetime.date | None = None
     programme_id: int | None = None
     exam_period: ExamPeriod | None = None
+    # A decision told through the outbox (DOMAIN §11): SENT (``decision_on`` is the day it was
+    # sent), NOT_SENT (a live decision not told yet: its appeal term has not started), or "" (an
+    # examination decision, or a historical decision never told: its own date counts).
+    notification: str = ""
+
+
+SENT, NOT_SENT = "sent", "not_sent"
+
+
+def _told(model, object_id: int, decided_on: datetime.date | None) -> tuple[datetime.date | None, str]:
+    """The day a decision's appeal term runs from (Art. 101, DOMAIN §7, §11): the day its
+    notification was sent; for a live decision not sent yet, none (NOT_SENT); for a decision never
+    told (historical: imported, or before the college went live), its decision date."""
+    days = gates.notified_days(model._meta.label, [object_id])
+    if object_id not in days:
+        return decided_on, ""
+    return (days[object_id], SENT) if days[object_id] else (None, NOT_SENT)
 
 
 def _owner_problem(owner_id: int, student: Student) -> None:
@@ -69,10 +86,13 @@ def linked_decision(*, student: Student, **links) -> Linked:
         enrolment = result.isp_line.enrolment
         _owner_problem(enrolment.student_id, student)
         period = result.exam_period
+        # Art. 101-102: the mark appealed stands on its publication, or on the latest new
+        # decision on it since (a correction, an appeal): the term runs from that day.
+        published = publication_day(period, enrolment.programme_id)
         return Linked(
             kind,
             describe_decision(kind, result, mark=result_mark(result)),
-            publication_day(period, enrolment.programme_id) or period.results_published_on,
+            result_decision_on(result) if published else period.results_published_on,
             enrolment.programme_id,
             period,
         )
@@ -120,28 +140,22 @@ def linked_decision(*, student: Student, **links) -> Linked:
     if kind == "measure":
         measure = Measure.objects.select_related("programme", "course").get(pk=obj.pk)
         _owner_problem(measure.student_id, student)
-        return Linked(kind, describe_decision(kind, measure), measure.decided_on, measure.programme_id)
+        day, told = _told(Measure, measure.pk, measure.decided_on)
+        return Linked(kind, describe_decision(kind, measure), day, measure.programme_id, notification=told)
     if kind == "exemption":
         exemption = ExemptionApproval.objects.select_related(
             "isp_line__course", "isp_line__enrolment__academic_year"
         ).get(pk=obj.pk)
         enrolment = exemption.isp_line.enrolment
         _owner_problem(enrolment.student_id, student)
-        return Linked(
-            kind,
-            describe_decision(kind, exemption),
-            exemption.approved_on,
-            enrolment.programme_id,
-        )
+        day, told = _told(ExemptionApproval, exemption.pk, exemption.approved_on)
+        return Linked(kind, describe_decision(kind, exemption), day, enrolment.programme_id, notification=told)
     if kind == "isp_line":
         line = ISPLine.objects.select_related("course", "enrolment__academic_year").get(pk=obj.pk)
         _owner_problem(line.enrolment.student_id, student)
-        return Linked(
-            kind,
-            describe_decision(kind, line),
-            None,
-            line.enrolment.programme_id,
-        )
+        # A course refused in a contract (Art. 101 e) is told with the ISP's approval.
+        day, told = _told(Enrolment, line.enrolment_id, None)
+        return Linked(kind, describe_decision(kind, line), day, line.enrolment.programme_id, notification=told)
     if kind == "fraud_decision":
         decision = FraudDecision.objects.select_related(
             "fraud_file__course", "fraud_file__exam_period__academic_year", "ratification"
@@ -156,22 +170,22 @@ def linked_decision(*, student: Student, **links) -> Linked:
                     )
                 ]
             )
+        day, told = fraud_appeals.notified_on(decision), ""
+        if decision.notified_on is None:
+            day, told = _told(FraudDecision, decision.pk, day)
         return Linked(
             kind,
             describe_decision(kind, decision),
-            fraud_appeals.notified_on(decision),
+            day,
             decision.fraud_file.course.programme_id,
+            notification=told or (SENT if decision.notified_on else ""),
         )
     request = RefusalLiftingRequest.objects.select_related("measure__programme").get(pk=obj.pk)
     _owner_problem(request.student_id, student)
     if request.status != LiftingStatus.REJECTED:
         raise Refused([_("Only a rejected refusal-lifting request can be appealed (Art. 101 (a)).")])
-    return Linked(
-        kind,
-        describe_decision(kind, request),
-        request.decided_on,
-        request.measure.programme_id,
-    )
+    day, told = _told(RefusalLiftingRequest, request.pk, request.decided_on)
+    return Linked(kind, describe_decision(kind, request), day, request.measure.programme_id, notification=told)
 
 
 # --- Registering and following an appeal ---------------------------------------------------
@@ -221,8 +235,20 @@ def appeal_register(
     if not rules.link_allowed(category=category, link=linked.kind):
         raise Refused([_("That decision cannot be appealed under this category (Art. 101).")])
     if rules.window_start_is_publication(category) and linked.exam_period is not None:
-        # Art. 101: for an examination decision the period runs from the publication.
-        decision_on = publication_day(linked.exam_period, linked.programme_id) or linked.decision_on
+        # Art. 101: for an examination decision the period runs from the publication; for a linked
+        # result, from its own day (its publication, or a later new decision on the mark).
+        decision_on = (
+            linked.decision_on
+            if linked.kind == "result"
+            else publication_day(linked.exam_period, linked.programme_id) or linked.decision_on
+        )
+    if linked.notification == NOT_SENT:
+        # DOMAIN §11: a live decision not told yet starts no appeal term: posted before its
+        # notification, the appeal is in time.
+        decision_on = posted_on
+    elif linked.notification == SENT:
+        # The notification date is the day the outbox sent it, not a date typed by hand.
+        decision_on = linked.decision_on
     decision_on = decision_on or linked.decision_on
     if decision_on is None:
         raise Refused([_("Give the date on which the decision was published or notified.")])
@@ -330,6 +356,12 @@ def appeal_postpone(
     if problems:
         last_day = day_text(rules.decision_last_day(posted_on=appeal.posted_on))
         raise Refused([str(LATER_DATE_MESSAGES[code]) % {"last_day": last_day} for code in problems])
+    # Told once (DOMAIN §11): recording the same announcement again tells nothing new.
+    changed = (appeal.later_announced_on, appeal.later_decision_on, appeal.later_reasons) != (
+        announced_on,
+        later_on,
+        reasons,
+    )
     appeal.later_announced_on, appeal.later_decision_on, appeal.later_reasons = announced_on, later_on, reasons
     appeal.decision_due_on = rules.decision_due(
         posted_on=appeal.posted_on, announced_on=announced_on, later_on=later_on, reasons=reasons
@@ -337,6 +369,14 @@ def appeal_postpone(
     # Recorded after the clock flagged the ordinary day: the announcement came in time.
     appeal.overdue_since = None
     audited_save(appeal, by=by, reason=gettext_noop("Later decision date announced"))
+    if changed:
+        # Art. 101: the student is told of the later date and its reasons.
+        appeal_announce(
+            appeal,
+            kind="appeal_postponed",
+            decided_on=announced_on,
+            data={"later_on": later_on, "reasons": reasons, "announced_on": announced_on},
+        )
     appeal_clocks_process(day=today, appeal_ids=[appeal.pk])
     appeal.refresh_from_db()
     return appeal
@@ -424,4 +464,21 @@ def appeal_decide(
     # time but recorded after the clock ran: it was never overdue.
     appeal.overdue_since = rules.overdue_on(due_on=appeal.decision_due_on) if on > appeal.decision_due_on else None
     audited_save(appeal, by=by, reason=stored_reason(DECIDED, outcome=Outcome(appeal.outcome).label))
+    # Art. 101: the motivated decision is sent to the student (DOMAIN §11), once: a decided appeal
+    # is not decided again. An inadmissible appeal is told with the reasons the rules find.
+    check = admissibility(appeal)
+    appeal_announce(
+        appeal,
+        kind="appeal_decided",
+        decided_on=on,
+        data={
+            "outcome": outcome,
+            "inadmissible_reasons": check.problems if outcome == Outcome.INADMISSIBLE else [],
+            "filing_last_on": check.last_day,
+            "old_mark": appeal.old_mark,
+            "new_mark": appeal.new_mark,
+            "motivation": reason,
+            "decided_on": on,
+        },
+    )
     return appeal

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from core import clock
+from core import clock, events
 from core.audit import audited_save
 from exams import rules as exam_rules
 from exams.models import Result
@@ -93,7 +93,40 @@ def result_correct(
         recorded_by=by,
     )
     audited_save(correction, by=by, reason=gettext_noop("Correction recorded"))
+    _corrected_announce(correction, result)
     return correction
+
+
+def _corrected_announce(correction: Correction, result: Result) -> None:
+    """The student is given the corrected result (Art. 93: "the student administrative services
+    centre will provide the student with a corrected examination result"; DOMAIN §11), once per
+    correction; the object is the correction (``appeals.Correction``).
+
+    A corrected mark is a new examination decision (Art. 101 f: "an evaluation of a separate course
+    is determined definitively"), taken and standing in the study progress file from the day of
+    the correction (``result_redecide`` on ``on``; ``result_decision_on``). Its appeal runs, as for
+    every examination decision, from that publication, not from this message (Art. 101; DOMAIN §7,
+    §11): the kind is not in ``APPEAL_FROM_NOTIFICATION``; its template computes the last day from
+    ``decided_on``."""
+    course = result.isp_line.course
+    events.decision_announce(
+        sender="appeals",
+        kind="result_corrected",
+        decided_on=correction.corrected_on,
+        object_label=Correction._meta.label,
+        object_id=correction.pk,
+        student_ids=[correction.student_id],
+        data={
+            "course": f"{course.code} {course.name}",
+            "exam_period": result.exam_period.number,
+            "opportunity": result.opportunity,
+            "academic_year": result.exam_period.academic_year.code,
+            "old_mark": correction.old_value,
+            "new_mark": correction.new_value,
+            "reason": correction.reason,
+            "decided_on": correction.corrected_on,
+        },
+    )
 
 
 @transaction.atomic
@@ -112,7 +145,11 @@ def correction_record(
     today: datetime.date | None = None,
 ) -> Correction:
     """Record a correction of another administrative error (Art. 102), made where the record
-    lives (the admin, the ISP): who, when and why, and whether the rules allow it."""
+    lives (the admin, the ISP): who, when and why, and whether the rules allow it.
+
+    Nothing is told from here (DOMAIN §11): this is the register's entry of a change made, and told,
+    where the record lives (an ISP or exemption decision is notified by the service that makes it);
+    the entry names neither a course nor a result the student's message could be written from."""
     today = today or clock.today()
     not_in_the_future(on, _("The correction's date"), today)
     plausible_date(decision_on, _("The date of the decision corrected"), today)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from core import clock
+from core import clock, events
 from core.audit import audited_save
 from core.history import register_reasons, stored_reason
 from exams.services import programme_results_update
@@ -54,10 +54,11 @@ def refusal_lifting_request_register(
     return request
 
 
-def refusal_lift(*, measure: Measure, on: datetime.date, reason: str) -> list[str]:
+def refusal_lift(*, measure: Measure, on: datetime.date, reason: str, tell: bool = True) -> list[str]:
     """Lift a refusal (Art. 34) on ``on``: the tolerances of ``lifting_tolerances`` are
     applied (tolerance kind "automatic") and the programme result follows; the enrolments the
-    refusal held back are readmitted. Returns the course codes tolerated."""
+    refusal held back are readmitted. Returns the course codes tolerated. ``tell``: whether the
+    lifting itself is told (``measure_lift``; false for a caller whose own message tells it)."""
     tolerated = []
     for line in lifting_tolerances(measure):
         line.tolerated_on, line.tolerance_kind = on, ToleranceKind.AUTOMATIC
@@ -65,7 +66,7 @@ def refusal_lift(*, measure: Measure, on: datetime.date, reason: str) -> list[st
         tolerated.append(line.course.code)
     if tolerated:
         programme_results_update(pairs=[(measure.student_id, measure.programme_id)], day=on)
-    measure_lift(measure=measure, on=on, reason=reason[:200])
+    measure_lift(measure=measure, on=on, reason=reason[:200], tell=tell)
     return sorted(tolerated)
 
 
@@ -81,7 +82,7 @@ def refusal_lifting_decide(
 ) -> RefusalLiftingRequest:
     """Record the refusal-lifting committee's decision (Art. 34). Granting lifts the refusal
     (``refusal_lift``); a late request can only be rejected. A rejection can be appealed
-    under Art. 101 (a)."""
+    under Art. 101 (a). The student is told of the decision (DOMAIN §11)."""
     request = RefusalLiftingRequest.objects.select_for_update().get(pk=getattr(request, "pk", request))
     today = today or clock.today()
     not_in_the_future(on, _("The decision's date"), today)
@@ -99,8 +100,35 @@ def refusal_lifting_decide(
         if check.problems:
             raise Refused(check.messages)
         label = _("Refusal lifted (%(reference)s): %(reason)s") % {"reference": request.reference, "reason": reason}
-        request.tolerated_courses = ", ".join(refusal_lift(measure=measure, on=on, reason=label))
+        # The decision's own message (``refusal_lifting_decided``) tells the lifting: one message.
+        request.tolerated_courses = ", ".join(refusal_lift(measure=measure, on=on, reason=label, tell=False))
     request.status = LiftingStatus.GRANTED if granted else LiftingStatus.REJECTED
     request.decided_on, request.decided_by, request.decision_reason = on, by, reason
     audited_save(request, by=by, reason=stored_reason(DECIDED, status=LiftingStatus(request.status).label))
+    _decided_announce(request, measure)
     return request
+
+
+def _decided_announce(request: RefusalLiftingRequest, measure: Measure) -> None:
+    """The student is told of the committee's decision (Art. 34; DOMAIN §11), once: a request is
+    decided once. A rejection can be appealed under Art. 101 (a) within seven calendar days after
+    this notification (``notifications.kinds.APPEAL_FROM_NOTIFICATION``); the object is the request."""
+    programme = measure.programme
+    events.decision_announce(
+        sender="appeals",
+        kind="refusal_lifting_decided",
+        decided_on=request.decided_on,
+        object_label=RefusalLiftingRequest._meta.label,
+        object_id=request.pk,
+        student_ids=[request.student_id],
+        data={
+            "reference": request.reference,
+            "measure": measure.kind,
+            "programme": f"{programme.code} {programme.name}",
+            "academic_year": request.academic_year_code,
+            "granted": request.status == LiftingStatus.GRANTED,
+            "tolerated_courses": [code for code in request.tolerated_courses.split(", ") if code],
+            "motivation": request.decision_reason,
+            "decided_on": request.decided_on,
+        },
+    )

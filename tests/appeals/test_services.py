@@ -474,6 +474,16 @@ def test_a_correction_in_the_students_favour_is_always_possible(college):
     assert line.certified_on == D(2024, 6, 1)
 
 
+def test_an_appeal_against_a_corrected_mark_runs_from_the_correction(college):
+    """Art. 101-102: a corrected mark is a new examination decision; an appeal against the result
+    runs from the correction's day, not from the publication (6 February), whatever date is typed."""
+    correct(college, 12, D(2024, 6, 1))
+    appeal = register(college, posted_on=D(2024, 6, 8), decision_on=D(2024, 2, 6))
+    assert appeal.decision_on == D(2024, 6, 1)
+    assert appeal.status == "open"
+    assert register(college, posted_on=D(2024, 6, 9)).decision_on == D(2024, 6, 1)
+
+
 def test_a_correction_against_the_student_on_day_10_and_not_on_day_11(college):
     with pytest.raises(services.Refused, match="within ten calendar days"):
         correct(college, 5, D(2024, 2, 17))

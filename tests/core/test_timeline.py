@@ -201,6 +201,8 @@ SAME_DAY_ORDER = [
     # postponed results after it.
     (Stage.PUBLICATIONS, "held_publication_release"),
     (Stage.PUBLICATIONS, "postponed_result_publication"),
+    # The individual exam schedules published (Art. 43, ies_opens): after the day's ISP changes.
+    (Stage.PUBLICATIONS, "exam_schedule_publication"),
     (Stage.DECISIONS, "tolerance_choice"),
     (Stage.DECISIONS, "tolerance_objection"),
     (Stage.DECISIONS, "appeal_clock"),

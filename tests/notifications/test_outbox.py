@@ -246,3 +246,27 @@ def test_a_bulk_announcement_writes_one_row_per_student(announce):
     ids = announce([s.pk for s in students])
     assert len(ids[0]) == 3
     assert set(Notification.objects.values_list("student_id", flat=True)) == {s.pk for s in students}
+
+
+def test_a_decision_sent_to_an_address_of_its_own(student):
+    """Art. 101: an appeal's decision goes to the address the appeal names; a student without an
+    address of their own is reached there too."""
+    from core import events
+    from tests.notifications.samples import SAMPLES
+
+    nobody = StudentFactory(number="r0200003", email="")
+    events.decision_announce(
+        sender="tests",
+        kind="fraud_sanction",
+        decided_on=D(2024, 2, 1),
+        object_label="appeals.Appeal",
+        student_ids=[student.pk, nobody.pk],
+        data=SAMPLES["fraud_sanction"],
+        address="lawyer@firm.example",
+    )
+    assert set(Notification.objects.values_list("status", "address")) == {(Status.PENDING, "lawyer@firm.example")}
+    with on(D(2024, 2, 2)):
+        assert services.pending_send()[services.SENT] == 2
+    assert [message.to for message in mail.outbox] == [["lawyer@firm.example"]] * 2
+    again = services.notification_resend(notification=Notification.objects.filter(student=nobody).get())
+    assert again.address == "lawyer@firm.example"

@@ -69,15 +69,25 @@ def test_a_final_sanction_is_told_and_its_sent_day_starts_the_appeal_period(s1, 
     assert "uiterlijk op 10/02/2024 (art. 101)" in mail.outbox[0].body  # 3 February + 7 days
 
 
-def test_a_day_recorded_by_hand_first_stands(s1, open_file, heard):  # noqa: F811
+def test_a_live_decision_s_day_is_never_typed_by_hand(s1, open_file, heard):  # noqa: F811
     decision = _decide(heard(open_file()), ["zero_exam"])
-    with on(D(2024, 2, 2)):
+    with on(D(2024, 2, 2)), pytest.raises(fraud_services.Refused, match="recorded by itself"):
         fraud_services.decision_notify(decision=decision, on=D(2024, 2, 2))
     with on(D(2024, 2, 3)):
         services.pending_send()
     decision.refresh_from_db()
-    assert decision.notified_on == D(2024, 2, 2)
+    assert decision.notified_on == D(2024, 2, 3)
     assert Notification.objects.get().status == Status.SENT
+
+
+def test_a_historical_decision_s_day_is_recorded_by_hand(settings, s1, open_file, heard):  # noqa: F811
+    settings.NOTIFICATIONS_GO_LIVE = D(2024, 3, 1)
+    decision = _decide(heard(open_file()), ["zero_exam"])
+    with on(D(2024, 2, 2)):
+        fraud_services.decision_notify(decision=decision, on=D(2024, 2, 2))
+    decision.refresh_from_db()
+    assert decision.notified_on == D(2024, 2, 2)
+    assert not Notification.objects.exists()
 
 
 def test_a_sanction_awaiting_ratification_is_told_once_ratified(s1, open_file, heard):  # noqa: F811

@@ -74,3 +74,36 @@ def test_a_server_that_is_not_there_is_retried(settings, student, announce):
     row = Notification.objects.get()
     assert (row.status, row.attempts) == (Status.PENDING, 1)
     assert "Connection" in row.error or "refused" in row.error.lower()
+
+
+def test_every_kind_goes_through_the_smtp_server_once_in_dutch(smtp_server, student):
+    """One message of each kind (its sample data, tests/notifications/samples.py) written to the
+    outbox, sent through the server once, and read back in Dutch with its own Message-ID."""
+    from notifications.kinds import Kind
+    from tests.notifications.samples import SAMPLES
+
+    rows = {}
+    for kind in Kind:
+        (pk,) = services.notifications_write(
+            kind=kind,
+            decided_on=D(2024, 2, 1),
+            object_label="tests.Sample",
+            student_ids=[student.pk],
+            data=SAMPLES[kind],
+        )
+        rows[kind] = Notification.objects.get(pk=pk)
+    with on(D(2024, 2, 2)):
+        assert services.pending_send()[services.SENT] == len(Kind)
+        assert services.pending_send() == {"retries": []}  # at most once
+    assert len(smtp_server.envelopes) == len(Kind)
+    received = {}
+    for envelope in smtp_server.envelopes:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        received[message["Message-ID"]] = message
+    for kind, row in rows.items():
+        message = received[f"<{row.message_key}@college.example>"]
+        body = message.get_content()
+        assert body.startswith("Beste student,"), kind
+        assert "De studentenadministratie" in body, kind
+        assert "{{" not in body and "<missing>" not in body, kind
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.SENT}

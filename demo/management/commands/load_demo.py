@@ -17,6 +17,7 @@ from demo.college import DEMO_ASSIGNMENTS, DEMO_PASSWORD, DEMO_USERS, YEARS, bui
 from demo.committees import load_demo_committees
 from demo.fraud import load_demo_fraud
 from demo.management.commands.demo_logins import write_logins
+from demo.notifications import notifications_summary
 from demo.ombuds import load_ombuds_demo
 from demo.workflow import load_isp_workflow
 from exams.models import Result, ToleranceChoice
@@ -130,6 +131,7 @@ class Command(BaseCommand):
         )
         for label, count in counts:
             self.stdout.write(f"  {count:6d} {label}")
+        self.stdout.write(notifications_summary())
         self.stdout.write(
             "ISPs: "
             + ", ".join(f"{workflow.get(k, 0)} {k}" for k in ("approved", "submitted", "draft"))

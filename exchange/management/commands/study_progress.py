@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core import gates
 from exchange.text import study_progress_text
 from programmes.models import Course
 from progress.selectors import study_progress
@@ -19,14 +20,16 @@ class Command(BaseCommand):
         student = student_by_number(number)
         if student is None:
             raise CommandError(f"Unknown student number {number!r}.")
-        data = study_progress(student)
+        notifications = gates.student_notifications(student.pk)
+        data = study_progress(student, notifications=notifications)
         if options["json"]:
             self.stdout.write(_dumps(data))
         else:
             names = dict(
                 Course.objects.filter(isp_lines__enrolment__student=student).values_list("code", "name").distinct()
             )
-            self.stdout.write(study_progress_text(data, names))
+            labels = {row["kind"]: str(row["kind_label"]) for row in notifications}
+            self.stdout.write(study_progress_text(data, names, labels))
 
 
 def _dumps(data) -> str:
