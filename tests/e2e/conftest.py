@@ -76,6 +76,18 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
+def follow_menu(page, base_url: str, href: str) -> None:
+    """Open ``href`` from the main menu; on a phone the menu is folded: unfold it and let its
+    collapse finish before clicking (a click during the animation can miss the link), and give a
+    loaded CI machine time for the page."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+        page.locator("#main-navbar.show").wait_for(state="visible")
+    page.locator(f'#main-navbar a[href="{href}"]').click()
+    page.wait_for_url(f"{base_url}{href}", timeout=45_000)
+
+
 @pytest.fixture
 def page(browser):
     context = new_context(browser)

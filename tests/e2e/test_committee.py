@@ -15,7 +15,7 @@ import time_machine
 
 from committee.models import Decision, Report
 from students.models import ISPLine
-from tests.e2e.conftest import DESKTOP, PHONE, fits, log_in, new_context, watch_console
+from tests.e2e.conftest import DESKTOP, PHONE, fits, follow_menu, log_in, new_context, watch_console
 from tests.support.personas import PASSWORD
 from tests.support.worlds import committee_world
 
@@ -56,11 +56,7 @@ def test_the_chair_walks_a_deliberation_to_the_signed_report(
     _check(page, errors, artifacts, f"{tag}-1-home")
 
     # The committees' home: Education's deliberation on January is to prepare.
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():  # the phone's menu is folded
-        toggler.click()
-    page.locator('#main-navbar a[href="/committee/"]').click()
-    page.wait_for_url(f"{url}/committee/")
+    follow_menu(page, url, "/committee/")
     prepared = page.locator("#prepared")
     assert prepared.locator(f'a[href="/committee/deliberations/{deliberation.pk}/"]').count() >= 1
     _check(page, errors, artifacts, f"{tag}-2-committee-home")

@@ -26,7 +26,7 @@ from exams.models import Result
 from fraud.models import Evidence, FraudDecision, FraudFile, FraudHearing
 from reschedules.models import ExamMoment
 from students.models import Measure
-from tests.e2e.conftest import DESKTOP, PHONE, fits, log_in, new_context, watch_console
+from tests.e2e.conftest import DESKTOP, PHONE, fits, follow_menu, log_in, new_context, watch_console
 from tests.support import personas
 from tests.support.personas import PASSWORD
 from tests.support.worlds import committee_world
@@ -72,11 +72,7 @@ def _wide(page, artifacts, name):
 
 
 def _nav_to_files(page, url):
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():  # the phone's menu is folded
-        toggler.click()
-    page.locator('#main-navbar a[href="/fraud/"]').click()
-    page.wait_for_url(f"{url}/fraud/")
+    follow_menu(page, url, "/fraud/")
 
 
 def _session(browser, url, username, *, language="nl", viewport=PHONE):
