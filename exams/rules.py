@@ -258,6 +258,17 @@ CHOICE_DAYS = 15
 OBJECTION_DAYS = 5
 
 
+def choice_last_day(published_on: datetime.date) -> datetime.date:
+    """The last day to use a tolerance: "within 15 calendar days from the day on which the exam
+    results become available" (Art. 91 §2): the publication day plus 15."""
+    return published_on + datetime.timedelta(days=CHOICE_DAYS)
+
+
+def objection_last_day(tolerated_on: datetime.date) -> datetime.date:
+    """The last day to object to an automatic tolerance: within 5 calendar days (Art. 91 §3)."""
+    return tolerated_on + datetime.timedelta(days=OBJECTION_DAYS)
+
+
 def tolerance_allowed(*, efficiency, credits: int, left: int) -> bool:
     """Tolerance needs a study efficiency of at least 50 % this year and enough
     tolerance credit left (Art. 91 §1)."""
@@ -316,7 +327,7 @@ def tolerance_choice_refusal(
         return "passed"
     if outcome != "tolerable":
         return "not_tolerable"
-    if not any(day <= chosen_on <= day + datetime.timedelta(days=CHOICE_DAYS) for day in publications):
+    if not any(day <= chosen_on <= choice_last_day(day) for day in publications):
         return "window_closed"
     if efficiency is None or efficiency < MIN_EFFICIENCY:
         return "efficiency"
@@ -327,7 +338,7 @@ def tolerance_choice_refusal(
 
 def objection_in_time(*, tolerated_on: datetime.date, objected_on: datetime.date) -> bool:
     """An objection to an automatic tolerance within 5 calendar days (Art. 91 §3)."""
-    return tolerated_on <= objected_on <= tolerated_on + datetime.timedelta(days=OBJECTION_DAYS)
+    return tolerated_on <= objected_on <= objection_last_day(tolerated_on)
 
 
 # --- Entering a result (Art. 25, 36, 39, 44, 65-66, 86, 89) ------------------------------

@@ -663,11 +663,7 @@ def tolerance_choices_open(
         key = (line.enrolment.academic_year_id, line.enrolment.programme_id)
         if key not in windows:
             windows[key] = _publication_days_of(*key)
-        ends = [
-            day + datetime.timedelta(days=rules.CHOICE_DAYS)
-            for day in windows[key]
-            if day <= today <= day + datetime.timedelta(days=rules.CHOICE_DAYS)
-        ]
+        ends = [rules.choice_last_day(day) for day in windows[key] if day <= today <= rules.choice_last_day(day)]
         found.append((line.course.code, max(ends)))
     return found
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from appeals.rules import appeal_last_day, lifting_last_day
 from core.clock import today as clock_today
 from core.history import reason_text
-from exams.rules import CHOICE_DAYS, OBJECTION_DAYS
+from exams.rules import choice_last_day, objection_last_day
 from fraud.forms import SANCTION_LABELS
 from fraud.rules import Sanction
 from reschedules.models import MomentSource, RequestKind
@@ -78,8 +78,8 @@ def _results_published(values: dict) -> dict:
     published = values["published_on"]
     return {
         "appeal_until": appeal_last_day(decision_on=published),
-        "choice_until": published + datetime.timedelta(days=CHOICE_DAYS),
-        "objection_until": published + datetime.timedelta(days=OBJECTION_DAYS),
+        "choice_until": choice_last_day(published),
+        "objection_until": objection_last_day(published),
     }
 
 

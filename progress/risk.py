@@ -22,7 +22,7 @@ from django.utils.translation import ngettext_lazy
 
 from core.dates import show_date
 from core.rounding import round_half_up
-from exams.rules import CHOICE_DAYS, MIN_EFFICIENCY, CourseRecord, automatic_tolerance_threshold, tolerance_allowed
+from exams.rules import MIN_EFFICIENCY, CourseRecord, automatic_tolerance_threshold, choice_last_day, tolerance_allowed
 from programmes.rules import THRESHOLD_KINDS, academic_year_code
 from students.rules import (
     BALANCE_REFUSED,
@@ -499,12 +499,6 @@ def learning_account_signal(
 
 
 # --- 5. Tolerance (Art. 91) ---------------------------------------------------------
-def choice_window_ends_on(published_on: datetime.date) -> datetime.date:
-    """The last day of a tolerance choice: "within 15 calendar days from the day on which the
-    exam results become available" (Art. 91 §2), as ``tolerance_choice_refusal`` counts it."""
-    return published_on + datetime.timedelta(days=CHOICE_DAYS)
-
-
 class PendingChoice(NamedTuple):
     """A tolerable fail that awaits the student's choice, and the publication that opened it."""
 
@@ -528,12 +522,12 @@ def tolerance_signal(
     left). A warning when the first window to close has ``CLOSING_DAYS`` or fewer left,
     information before.
     """
-    open_ = [p for p in pending if p.published_on <= today <= choice_window_ends_on(p.published_on)]
+    open_ = [p for p in pending if p.published_on <= today <= choice_last_day(p.published_on)]
     if not open_ or not tolerance_allowed(
         efficiency=efficiency, credits=min(p.credits for p in open_), left=tolerance_left
     ):
         return None
-    closes_on = min(choice_window_ends_on(p.published_on) for p in open_)
+    closes_on = min(choice_last_day(p.published_on) for p in open_)
     days_left = (closes_on - today).days
     credits = sum(p.credits for p in open_)
     courses = sorted(p.course for p in open_)

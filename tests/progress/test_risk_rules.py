@@ -11,7 +11,7 @@ from fractions import Fraction
 import pytest
 from django.utils import translation
 
-from exams.rules import CourseRecord
+from exams.rules import CourseRecord, choice_last_day
 from progress.risk import (
     ASSOCIATE,
     INFORMATION,
@@ -26,7 +26,6 @@ from progress.risk import (
     Signal,
     associate_signal,
     by_urgency,
-    choice_window_ends_on,
     learning_account_signal,
     next_year_isp_credits,
     repeated_failure_signal,
@@ -437,7 +436,7 @@ PUBLISHED = datetime.date(2024, 6, 28)  # window: 28 June + 15 days = 13 July 20
 
 
 def test_choice_window_ends_fifteen_days_after_the_publication():
-    assert choice_window_ends_on(PUBLISHED) == datetime.date(2024, 7, 13)
+    assert choice_last_day(PUBLISHED) == datetime.date(2024, 7, 13)
 
 
 B6, C6 = PendingChoice("B", 6, PUBLISHED), PendingChoice("C", 6, PUBLISHED)
