@@ -21,6 +21,7 @@ class CommitteeConfig(AppConfig):
         gates.committee_decisions_applied.answer_with(publication.decisions_applied)
         gates.held_programmes.answer_with(publication.held_programmes)
         gates.postponed_results.answer_with(publication.postponed)
+        gates.committee_clusters.answer_with(clusters_of)
 
 
 def seats_of(user):
@@ -28,3 +29,10 @@ def seats_of(user):
     from .models import Member
 
     return Member.objects.filter(user=user).values_list("committee_id", "role")
+
+
+def clusters_of(committee_ids):
+    """(cluster, academic year id) the committees are competent for (``core.gates.committee_clusters``)."""
+    from .models import CommitteeCluster
+
+    return CommitteeCluster.objects.filter(committee_id__in=committee_ids).values_list("cluster", "academic_year_id")

@@ -265,6 +265,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reschedules.tasks.ombuds_reports_prepare_today",
         "schedule": crontab(minute=15, hour=1),
     },
+    # The risk signals of every student (Art. 28) for the coaches' risk list, after the night's run.
+    "risk-signals-nightly": {
+        "task": "progress.tasks.risk_signals_refresh",
+        "schedule": crontab(minute=45, hour=0),
+    },
     # The appeals to follow up today, e-mailed to student administration after the night's run.
     # The outbox's sweep: pending notifications whose queued task never ran (a broker down).
     "notifications-sweep": {

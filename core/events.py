@@ -17,8 +17,9 @@ results_redecided = Signal()
 
 
 def answers(responses) -> list:
-    """The receivers' answers of a ``send``, in connection order."""
-    return [answer for _receiver, answer in responses]
+    """The receivers' answers of a ``send``, in connection order; a receiver that only listens
+    (it returns None) gives none."""
+    return [answer for _receiver, answer in responses if answer is not None]
 
 
 # A decision a student must be told of (DOMAIN §11; Art. 85, 86, 91, 101). Sent by the deciding

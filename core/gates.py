@@ -135,3 +135,22 @@ decisions_told = Gate(
     "is live for notifications on that day, DOMAIN §11); a service that gathers a costly announcement "
     "for many students asks first. Answered by notifications.",
 )
+
+year_fee_preview = Gate(
+    "year_fee_preview",
+    "year_fee_preview(student_id, academic_year_id, *, on) -> None when the year has no fee schedule, else "
+    "an object with ``year_code`` and a pure ``total(changes=None) -> Decimal``: the student's tuition fee of "
+    "that academic year in euro (all fee groups) as the facts stand on ``on``, and as it would be after "
+    "``changes``, a dict of plain values keyed by programme code: 'deregister' {code: date}, 'remove' {code: "
+    "[(credits, semester)]}, 'contract' {code: contract}, 'without_account' {code: credits without learning "
+    "account}, and 'add': [dicts (programme_code, programme_kind, contract, grant_status, lines [(credits, "
+    "semester)], without_account, enrolled_on)] for a new enrolment. It reads nothing after it is made: the "
+    "what-if preview (progress) simulates with it. Answered by fees.",
+)
+
+committee_clusters = Gate(
+    "committee_clusters",
+    "committee_clusters(committee_ids) -> iterable of (cluster, academic_year_id) the examination committees "
+    "with those ids are competent for (Art. 68: a committee per cluster and academic year); progress asks it "
+    "to show a student's study advice shared with the committee. Answered by committee.",
+)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
 from core.rounding import round_half_up
+from progress import risk
 from students.models import Contract, EnrolmentStatus
 
 COURSE_STATUS = {
@@ -176,6 +177,19 @@ def study_progress_text(
             f"  {_(MEASURE.get(m['kind'], m['kind']))}: {m['programme']}{course}, "
             + _("from %(start)s to %(end)s") % {"start": m["from"], "end": m["until"]}
         )
+    if "risk_signals" in data:
+        # Art. 28: when the student runs the risk of being refused further enrolment, and why.
+        out.append("")
+        out += _rule(_("Risk of refusal"))
+        if not data["risk_signals"]:
+            out.append(_("None."))
+        for signal in data["risk_signals"]:
+            course = f" ({signal['course']})" if signal.get("course") else ""
+            level = str(risk.LEVEL_LABELS.get(signal["level"], signal["level"]))
+            kind = str(risk.KIND_LABELS.get(signal["kind"], signal["kind"]))
+            out.append(f"  [{level}] {kind}: {signal['programme']}{course}")
+            out.append("    " + signal["grounds"])
+            out.append("    " + _("computed on %(day)s") % {"day": signal["computed_on"]})
     if data.get("notifications"):
         # What the student was told and when (DOMAIN §11).
         out.append("")

@@ -15,6 +15,7 @@ class FeesConfig(AppConfig):
         from core import gates
 
         from . import signals  # noqa: F401
-        from .preview import isp_change_fee
+        from .preview import isp_change_fee, year_fee_preview
 
         gates.isp_change_fee.answer_with(isp_change_fee)
+        gates.year_fee_preview.answer_with(year_fee_preview)

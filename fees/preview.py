@@ -62,3 +62,81 @@ def isp_change_fee(
     before_fee = rules.fees_of_year(found, rates, calendar)[key].total
     after_fee = rules.fees_of_year(after, rates, calendar)[key].total
     return year.code, before_fee, after_fee, charged
+
+
+@dataclasses.dataclass(frozen=True)
+class YearFeeModel:
+    """One student's fee facts of one academic year on one day, and the fee they make; the
+    answer to the gate ``core.gates.year_fee_preview``. ``total`` is pure: the what-if
+    preview of a deregistration, a switch, a contract change or dropped courses computes the
+    fee "after" with the same rules (``rules.fees_of_year``) the recalculation uses."""
+
+    year_code: str
+    on: datetime.date
+    facts: tuple
+    rates: rules.Rates
+    calendar: object
+
+    def total(self, changes: dict | None = None):
+        found = _apply(self.facts, changes or {}, on=self.on, calendar=self.calendar)
+        fees = rules.fees_of_year(found, self.rates, self.calendar)
+        return rules.money(sum((fee.total for fee in fees.values()), rules.money(0)))
+
+
+def _apply(facts, changes: dict, *, on: datetime.date, calendar) -> list[tuple[str, rules.EnrolmentFacts]]:
+    """The facts as ``fees.services._facts`` would read them on ``on`` once ``changes`` are made."""
+    found = []
+    for code, f in facts:
+        lines = list(f.lines)
+        for credits, semester in changes.get("remove", {}).get(code, ()):
+            gone = rules.Line(credits=credits, semester=semester)
+            if gone in lines:
+                lines.remove(gone)
+        replaced = {"lines": tuple(lines)}
+        if code in changes.get("deregister", {}):
+            day = changes["deregister"][code]
+            replaced["deregistered_on"] = day if day <= on else None
+        if code in changes.get("contract", {}):
+            replaced["contract"] = changes["contract"][code]
+        if code in changes.get("without_account", {}):
+            replaced["credits_without_learning_account"] = changes["without_account"][code]
+        found.append((code, dataclasses.replace(f, **replaced)))
+    for new in changes.get("add", ()):
+        if new["enrolled_on"] > on:
+            continue
+        found.append(
+            (
+                new["programme_code"],
+                rules.EnrolmentFacts(
+                    contract=new["contract"],
+                    programme_kind=new["programme_kind"],
+                    grant_status=new["grant_status"],
+                    lines=tuple(rules.Line(credits=c, semester=s) for c, s in new["lines"]),
+                    credits_without_learning_account=new["without_account"],
+                    # A new ISP is a draft: charged once final at the first-semester lock
+                    # (as ``fees.services._facts`` decides for an ISP without approval).
+                    isp_approved=on >= calendar.first_semester_lock,
+                    enrolled_on=new["enrolled_on"],
+                ),
+            )
+        )
+    return found
+
+
+def year_fee_preview(student_id: int, academic_year_id: int, *, on: datetime.date) -> YearFeeModel | None:
+    """The answer to ``core.gates.year_fee_preview`` (reads: a fixed number of queries)."""
+    from programmes.models import AcademicYear
+    from students.models import Student
+
+    year = AcademicYear.objects.prefetch_related("exam_periods").get(pk=academic_year_id)
+    schedule = FeeSchedule.for_year(year.code)
+    if schedule is None:
+        return None
+    student = Student.objects.get(pk=student_id)
+    return YearFeeModel(
+        year_code=year.code,
+        on=on,
+        facts=tuple(_facts(student, year, on)),
+        rates=schedule.rates(),
+        calendar=year_calendar(year),
+    )

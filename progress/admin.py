@@ -40,6 +40,7 @@ from students.models import (
 )
 from students.services import enrolment_exception_request
 
+from .models import RiskSignal, StudyAdvice
 from .services import (
     ISPConflict,
     ISPRefused,
@@ -681,3 +682,27 @@ class ToleratedRetakeApprovalAdmin(ReadOnlyAdminMixin, AuditedAdmin):
     list_select_related = [*ENROLMENT_RELATED, "course", "approved_by"]
     search_fields = ["enrolment__student__number", "enrolment__student__last_name", "course__code"]
     date_hierarchy = "approved_on"
+
+
+@admin.register(RiskSignal)
+class RiskSignalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The risk signals as last computed (Art. 28), read-only: ``progress.services.risk_refresh``
+    fills them after each publication; the coach's risk list reads them."""
+
+    list_display = ["student", "kind", "level", "programme", "course_code", "computed_on"]
+    list_filter = ["kind", "level"]
+    list_select_related = ["student", "programme"]
+    search_fields = ["student__number", "student__last_name", "student__first_name"]
+
+
+@admin.register(StudyAdvice)
+class StudyAdviceAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    """Study advice on record (Art. 27-28), read-only here with its history: coaches record and
+    change it on the student page (``progress.advice``), which keeps it to the student's
+    coaches and to whom they share it with."""
+
+    list_display = ["student", "held_on", "follow_up_on", "followed_up_on", "recorded_by"]
+    list_filter = ["shared_with_ombuds", "shared_with_committee"]
+    list_select_related = ["student", "recorded_by"]
+    search_fields = ["student__number", "student__last_name", "student__first_name"]
+    date_hierarchy = "held_on"

@@ -24,13 +24,16 @@ from students.refusals import measures_with_end
 from students.selectors import students_for
 
 from . import selectors
+from .risk_facts import student_signals
 from .views import change_history, student_filter
 
 
 def file_context(request, student) -> dict:
     """What the issued study progress file shows, oldest first as a file reads."""
     measures = measures_with_end(student)
-    progress = selectors.study_progress(student, measures=measures)
+    # Art. 28: the risks of refusal as they stand on the day the file is issued.
+    risks = selectors.risk_rows(student_signals(student.pk, today=clock.today()))
+    progress = selectors.study_progress(student, measures=measures, risks=risks)
     entries = (
         LearningAccountEntry.objects.filter(student=student)
         .select_related("academic_year", "programme", "course")
@@ -56,6 +59,7 @@ def file_context(request, student) -> dict:
         "ledger": ledger,
         "years": years,
         "measures": measures,
+        "risks": risks,
         "programme_results": ProgrammeResult.objects.filter(student=student).select_related(
             "programme", "academic_year"
         ),

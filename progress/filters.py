@@ -1,5 +1,5 @@
 """The coach's student list: filters on the enrolments in the user's scope (django-filter),
-and the sortable column headers."""
+and the sortable column headers; the risk list's filters on the risk signals (Art. 28)."""
 
 import django_filters
 from django import forms
@@ -10,6 +10,8 @@ from core.filters import OrderingFilter, WordSearchMixin
 from programmes.models import AcademicYear, Programme
 from students import rules
 from students.models import EnrolmentStatus, ISPStatus
+
+from .models import RiskKind, RiskLevel
 
 # The sort keys (the ``ordering`` parameter) and the fields behind them. Every ordering ends
 # with the name and the id, so that a page never shows a row twice or skips one.
@@ -93,13 +95,14 @@ class EnrolmentFilter(WordSearchMixin, django_filters.FilterSet):
         return queryset.filter(status=EnrolmentStatus.REFUSED) if value else queryset
 
 
-def sort_links(query) -> dict[str, dict]:
-    """For each sort key: ``query`` (the list's filters, a QueryDict without ``page``) with
-    the ordering a click on the column's header asks for, and the column's current
-    ``direction`` ("ascending", "descending" or "") for ``aria-sort``."""
+def sort_links(query, fields=SORT_FIELDS) -> dict[str, dict]:
+    """For each sort key of ``fields`` (the student list's unless told): ``query`` (the list's
+    filters, a QueryDict without ``page``) with the ordering a click on the column's header
+    asks for, and the column's current ``direction`` ("ascending", "descending" or "") for
+    ``aria-sort``."""
     current = query.get("ordering", "")
     links = {}
-    for _field, key in SORT_FIELDS:
+    for _field, key in fields:
         if current == key:
             direction, next_value = "ascending", f"-{key}"
         elif current == f"-{key}":
@@ -110,3 +113,75 @@ def sort_links(query) -> dict[str, dict]:
         params["ordering"] = next_value
         links[key] = {"query": params.urlencode(), "direction": direction}
     return links
+
+
+# --- The coach's risk list (Art. 28) --------------------------------------------------------
+# The risk list's sort keys (the ``ordering`` parameter). Without one the list reads most
+# urgent first (``RISK_DEFAULT_ORDER``); "urgency" ascending is the least urgent first.
+RISK_SORT_FIELDS = (
+    ("urgency", "urgency"),
+    ("student__last_name", "student"),
+    ("kind", "kind"),
+    ("computed_on", "computed"),
+)
+# A sort on the student is on the name, then the number (two students may share a name).
+RISK_SORT_THEN = {"student__last_name": ("student__first_name", "student__number")}
+# Most urgent first, then the student number; every ordering ends with these, and the primary
+# key, so that a page never shows a row twice or skips one.
+RISK_DEFAULT_ORDER = ("-urgency", "student__number", "kind", "course_code", "pk")
+
+
+class RiskOrderingFilter(OrderingFilter):
+    def filter(self, qs, value):
+        if not value or not any(v for v in value):
+            return qs.order_by(*RISK_DEFAULT_ORDER)
+        ordering = []
+        for param in value:
+            if not param:
+                continue
+            field = self.get_ordering_value(param)
+            descending = field.startswith("-")
+            ordering.append(field)
+            for then in RISK_SORT_THEN.get(field.lstrip("-"), ()):
+                ordering.append(f"-{then}" if descending else then)
+        return qs.order_by(*ordering, *RISK_DEFAULT_ORDER)
+
+
+class RiskSignalFilter(WordSearchMixin, django_filters.FilterSet):
+    """The coach's risk list (Art. 28): the risk signals as last computed, by kind, level,
+    programme and student (name or number), sorted most urgent first unless told."""
+
+    q = django_filters.CharFilter(
+        label=_("Name or student number"),
+        method="filter_q",
+        widget=forms.TextInput(attrs={"placeholder": _("name or number")}),
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=RiskKind.choices, empty_label=_("any"))
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=RiskLevel.choices, empty_label=_("any"))
+    programme = django_filters.ModelChoiceFilter(
+        label=_("Programme"), queryset=Programme.objects.none(), empty_label=_("all programmes")
+    )
+    ordering = RiskOrderingFilter(
+        label=_("Sort by"),
+        empty_label=_("most urgent first"),
+        fields=RISK_SORT_FIELDS,
+        field_labels={
+            "urgency": _("urgency"),
+            "student__last_name": _("student"),
+            "kind": _("kind"),
+            "computed_on": _("computed on"),
+        },
+    )
+
+    def __init__(self, *args, programmes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["programme"].queryset = programmes if programmes is not None else Programme.objects.all()
+
+    def filter_q(self, queryset, name, value):
+        for word in self.words(value):
+            queryset = queryset.filter(
+                Q(student__number__icontains=word)
+                | Q(student__first_name__icontains=word)
+                | Q(student__last_name__icontains=word)
+            )
+        return queryset

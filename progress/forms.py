@@ -5,8 +5,13 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import BoundedDatesMixin
+from core import clock
+from core.dates import show_date
+from core.validators import BoundedDatesMixin, plausible
 from students.models import DerogationGround, DerogationKind, DerogationOutcome
+
+from . import advice as advice_rules
+from .models import AdviceTopic
 
 ACTIONS = [("add", _("add")), ("remove", _("remove")), ("exempt", _("exempt"))]
 
@@ -114,4 +119,144 @@ class DerogationForm(VersionForm):
         data["motivation"] = (data.get("motivation") or "").strip()
         if data.get("outcome") == DerogationOutcome.REFUSED and not data["motivation"]:
             self.add_error("motivation", _("State the cluster's reason for refusing the derogation (Art. 22, 101)."))
+        return data
+
+
+class StudyAdviceForm(forms.Form):
+    """A coach's study advice conversation (Art. 27-28): the date it took place (not in the
+    future), the topics from the short list (at least one), the advice given, the actions agreed
+    and an optional follow-up date after today; shared with the ombudsperson or the examination
+    committee only when the coach says so. ``follow_up_on_record``: the follow-up date of the
+    advice being changed, which may stay as it is when it has come."""
+
+    held_on = forms.DateField(
+        label=_("Conversation on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"),
+        choices=AdviceTopic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": advice_rules.NO_TOPIC},
+    )
+    advice = forms.CharField(label=_("Advice given"), widget=forms.Textarea(attrs={"rows": 4}))
+    actions = forms.CharField(
+        label=_("Agreed actions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the student and the coach agreed to do."),
+    )
+    follow_up_on = forms.DateField(
+        label=_("Follow-up on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Optional: the day the follow-up appears on your home page; after today."),
+    )
+    shared_with_ombuds = forms.BooleanField(
+        label=_("Share with the ombudsperson"),
+        required=False,
+        help_text=_("Otherwise only the student's learning path coaches see this advice."),
+    )
+    shared_with_committee = forms.BooleanField(label=_("Share with the examination committee"), required=False)
+
+    def __init__(self, *args, today=None, follow_up_on_record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or clock.today()
+        self.follow_up_on_record = follow_up_on_record
+        self.fields["held_on"].error_messages["required"] = advice_rules.NO_DATE
+        self.fields["advice"].error_messages["required"] = advice_rules.NO_ADVICE
+
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        if problem := advice_rules.held_on_problem(held_on, today=self.today):
+            raise forms.ValidationError(problem, code="held_on")
+        if (range_problem := plausible(today=self.today).problem(held_on)) is not None:
+            raise forms.ValidationError(range_problem, code="date_range")
+        return held_on
+
+    def clean_follow_up_on(self):
+        follow_up_on = self.cleaned_data.get("follow_up_on")
+        problem = advice_rules.follow_up_problem(follow_up_on, today=self.today, unchanged=self.follow_up_on_record)
+        if problem:
+            raise forms.ValidationError(problem, code="follow_up_on")
+        if (range_problem := plausible(today=self.today).problem(follow_up_on)) is not None:
+            raise forms.ValidationError(range_problem, code="date_range")
+        return follow_up_on
+
+
+class WhatIfForm(BoundedDatesMixin, forms.Form):
+    """A what-if preview (issue 18): the change, its day within the enrolment (``date_range``:
+    enrolled on .. the academic year's end) and what it needs. Submitted by GET: nothing is written."""
+
+    kind = forms.ChoiceField(label=_("Change to preview"), widget=forms.RadioSelect)
+    on = forms.DateField(
+        label=_("Date of the change"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    programme = forms.ModelChoiceField(
+        label=_("New programme (switch)"),
+        queryset=None,
+        required=False,
+        help_text=_("Another programme of the academic year that no measure refuses to the student."),
+        error_messages={
+            "invalid_choice": _(
+                "Choose another programme with a first stage in this academic year: not the student's own."
+            )
+        },
+    )
+    contract = forms.ChoiceField(label=_("New contract (change of contract)"), required=False)
+    lines = forms.TypedMultipleChoiceField(
+        label=_("Courses to drop"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args,
+        kinds=(),
+        programmes=None,
+        contracts=(),
+        lines=(),
+        refusal=None,
+        enrol_before=None,
+        deregistered_on=None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.enrol_before = enrol_before  # no enrolment from this day on (Art. 7)
+        self.deregistered_on = deregistered_on
+        self.fields["kind"].choices = kinds
+        self.fields["programme"].queryset = programmes
+        self.fields["contract"].choices = [("", "---------"), *contracts]
+        self.fields["lines"].choices = lines
+        self.refusal = refusal  # (programme, day) -> the measure refusing it, or None
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if self.deregistered_on is not None:
+            raise forms.ValidationError(
+                _("The enrolment is deregistered already (%(on)s): there is no change to preview.")
+                % {"on": show_date(self.deregistered_on)}
+            )
+        if kind == "switch" and data.get("on") and self.enrol_before and data["on"] >= self.enrol_before:
+            self.add_error(
+                "on",
+                _("No enrolment in another programme from the second-semester lock (%(lock)s) on (Art. 7).")
+                % {"lock": show_date(self.enrol_before)},
+            )
+        if kind == "switch":
+            programme = data.get("programme")
+            if programme is None:
+                if "programme" not in self.errors:
+                    self.add_error("programme", _("Choose the programme to switch to."))
+            elif data.get("on") and self.refusal is not None:
+                measure = self.refusal(programme, data["on"])
+                if measure is not None:
+                    self.add_error(
+                        "programme",
+                        _("The student cannot switch to %(programme)s: %(measure)s.")
+                        % {"programme": programme.code, "measure": measure.get_kind_display()},
+                    )
+        if kind == "contract" and not data.get("contract"):
+            self.add_error("contract", _("Choose the new contract."))
+        if kind == "drop" and not data.get("lines") and "lines" not in self.errors:
+            self.add_error("lines", _("Choose at least one course of the ISP to drop."))
         return data

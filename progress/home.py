@@ -1,11 +1,11 @@
 """The coach's panel on the home page (core.home): in the academic year under way, the ISPs
-of the coached programmes still to submit and to approve before their next deadline, and
-the students whose learning account is below 60 credits."""
+of the coached programmes still to submit and to approve before their next deadline, the
+students whose learning account is below 60 credits, and those at risk of refusal (Art. 28)."""
 
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -17,6 +17,9 @@ from core.permissions import Capability, pairs_q, scope
 from programmes.models import AcademicYear
 from students import rules
 from students.models import Enrolment, EnrolmentStatus, ISPStatus, LearningAccountEntry
+
+from .advice import follow_ups_due
+from .models import RiskLevel, RiskSignal
 
 
 def current_year(today: datetime.date) -> AcademicYear | None:
@@ -84,7 +87,9 @@ def items(user, today: datetime.date) -> list[Item]:
         enrolled_on__gt=year.isp_deadline,
         enrolled_on__gte=today - datetime.timedelta(days=rules.LATE_ENROLMENT_DAYS),
     )
-    counts = enrolments.annotate(balance=_balance()).aggregate(
+    counts = enrolments.annotate(
+        balance=_balance(), at_refusal=_signal(RiskLevel.REFUSAL_AHEAD), at_warning=_signal(RiskLevel.WARNING)
+    ).aggregate(
         drafts=Count("pk", filter=Q(isp_status=ISPStatus.DRAFT)),
         drafts_late_in_time=Count("pk", filter=Q(isp_status=ISPStatus.DRAFT) & late_in_time),
         submitted=Count("pk", filter=Q(isp_status=ISPStatus.SUBMITTED)),
@@ -97,6 +102,11 @@ def items(user, today: datetime.date) -> list[Item]:
             ),
         ),
         below=Count("pk", filter=Q(balance__lt=rules.LIMITED_BALANCE)),
+        # The students at risk of refusal (Art. 28), in the same query: the home page stays cheap.
+        risk_refusal=Count("student", distinct=True, filter=Q(at_refusal=True)),
+        risk_warning=Count("student", distinct=True, filter=Q(at_warning=True)),
+        # The study advice follow-ups due (Art. 28), counted in the same query (None: no row).
+        follow_ups=Max(SubqueryCount(follow_ups_due(user, today).order_by().values("pk"))),
     )
     base = reverse("students:student_list")
 
@@ -142,6 +152,82 @@ def items(user, today: datetime.date) -> list[Item]:
             below,
             url(below_60="on"),
             note=_("A limited learning account: credits beyond it cost more; at 0 or below an enrolment is refused."),
+        ),
+        *risk_items(refusal=counts["risk_refusal"], warning=counts["risk_warning"]),
+        *follow_up_items(user, today, count=counts["follow_ups"]),
+    ]
+
+
+def _signal(level: str) -> Exists:
+    """The enrolment's student has a risk signal of ``level`` (as last computed)."""
+    return Exists(RiskSignal.objects.filter(student=OuterRef("student"), level=level))
+
+
+def risk_items(*, refusal: int, warning: int) -> list[Item]:
+    """The coach's students at risk of refusal (Art. 28), from the risk signals as last
+    computed: the students enrolled in the coached programmes this year with a "refusal
+    ahead" signal (``refusal``) and with a warning (``warning``; a student with both counts
+    in both), each linking to the risk list of that level."""
+    base = reverse("students:risk_list")
+    return [
+        Item(
+            ngettext("%(count)s student with a refusal ahead", "%(count)s students with a refusal ahead", refusal)
+            % {"count": refusal},
+            refusal,
+            f"{base}?{urlencode({'level': RiskLevel.REFUSAL_AHEAD.value})}",
+            "danger",
+            _("At risk of being refused further enrolment (Art. 28): the grounds are on each student's page."),
+        ),
+        Item(
+            ngettext("%(count)s student with a risk warning", "%(count)s students with a risk warning", warning)
+            % {"count": warning},
+            warning,
+            f"{base}?{urlencode({'level': RiskLevel.WARNING.value})}",
+            "warning",
+        ),
+    ]
+
+
+FOLLOW_UPS_LISTED = 5
+
+
+class SubqueryCount(Subquery):
+    """The number of rows of a queryset, as a scalar subquery."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def follow_up_items(user, today: datetime.date, *, count: int | None = None) -> list[Item]:
+    """The follow-ups of study advice (Art. 27-28) that have come and are not done yet, of the
+    coach's students (``progress.advice.follow_ups_due``): their number, then up to five
+    students with the follow-up's day, each linking to the student page. ``count``: their
+    number when the caller counted them (no query when there is none); otherwise counted here."""
+    due = follow_ups_due(user, today)
+    rows = [] if count == 0 else list(due[:FOLLOW_UPS_LISTED])
+    if count is None:
+        count = len(rows) if len(rows) < FOLLOW_UPS_LISTED else due.count()
+
+    def tone(day):
+        return "danger" if day < today else "warning"
+
+    summary = Item(
+        ngettext("%(count)s follow-up due", "%(count)s follow-ups due", count) % {"count": count},
+        count,
+        tone=tone(rows[0].follow_up_on) if rows else "",
+        note=_("Follow-ups agreed in a study advice conversation (Art. 28), on or before today."),
+    )
+    return [
+        summary,
+        *(
+            Item(
+                f"{advice.student.full_name} ({advice.student.number})",
+                1,
+                reverse("students:student_detail", kwargs={"number": advice.student.number}) + "#advice",
+                tone(advice.follow_up_on),
+                _("Follow-up on %(day)s") % {"day": _day(advice.follow_up_on)},
+            )
+            for advice in rows
         ),
     ]
 

@@ -16,9 +16,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from django.utils import formats
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from core.dates import show_date
 from core.rounding import round_half_up
@@ -47,9 +45,9 @@ INFORMATION, WARNING, REFUSAL_AHEAD = "information", "warning", "refusal_ahead"
 LEVELS = (INFORMATION, WARNING, REFUSAL_AHEAD)
 URGENCY = {level: rank for rank, level in enumerate(LEVELS)}
 LEVEL_LABELS = {
-    INFORMATION: _("information"),
-    WARNING: _("warning"),
-    REFUSAL_AHEAD: _("refusal ahead"),
+    INFORMATION: gettext_lazy("information"),
+    WARNING: gettext_lazy("warning"),
+    REFUSAL_AHEAD: gettext_lazy("refusal ahead"),
 }
 
 # Kinds, one per rule below.
@@ -61,11 +59,11 @@ THRESHOLD, REPEATED_FAILURE, ASSOCIATE, LEARNING_ACCOUNT, TOLERANCE = (
     "tolerance",
 )
 KIND_LABELS = {
-    THRESHOLD: _("decree threshold (Art. 30)"),
-    REPEATED_FAILURE: _("repeated failure (Art. 31)"),
-    ASSOCIATE: _("study efficiency in an associate degree programme (Art. 29)"),
-    LEARNING_ACCOUNT: _("learning account (Art. 33)"),
-    TOLERANCE: _("tolerance (Art. 91)"),
+    THRESHOLD: gettext_lazy("decree threshold (Art. 30)"),
+    REPEATED_FAILURE: gettext_lazy("repeated failure (Art. 31)"),
+    ASSOCIATE: gettext_lazy("study efficiency in an associate degree programme (Art. 29)"),
+    LEARNING_ACCOUNT: gettext_lazy("learning account (Art. 33)"),
+    TOLERANCE: gettext_lazy("tolerance (Art. 91)"),
 }
 
 # **(decided)** A tolerance choice window closing within 5 calendar days (the last day
@@ -73,16 +71,35 @@ KIND_LABELS = {
 CLOSING_DAYS = 5
 # **(decided)** Issue 18: "next year's ISP" is a full-time year of at most 60 credits.
 MODEL_YEAR_CREDITS = 60
-NEXT_YEAR_ISP_ASSUMPTION = _(
-    "Next year's ISP is assumed to hold the failed, not tolerated courses and the next stage of the model "
-    "route, up to %(credits)s credits."
-)
 
 
 # --- Words in the reader's language ------------------------------------------------
+class Message(NamedTuple):
+    """A message kept as its message ids, translated only when shown: the grounds of a signal
+    are stored (``progress.models.RiskSignal``) and read in the reader's language. ``_`` and
+    ``ngettext_lazy`` below make one (makemessages finds the ids by those names)."""
+
+    singular: str
+    plural: str | None = None
+    number: str | None = None  # the key of the value that picks the plural form
+
+    def __mod__(self, values: dict) -> str:
+        if self.plural is None:
+            return gettext(self.singular) % values
+        return ngettext(self.singular, self.plural, values[self.number]) % values
+
+
+def _(message: str) -> Message:
+    return Message(message)
+
+
+def ngettext_lazy(singular: str, plural: str, number: str) -> Message:
+    return Message(singular, plural, number)
+
+
 def _text(value):
     if isinstance(value, int):
-        return value  # a number stays one: a lazy plural picks its form by it
+        return value  # a number stays one: a plural picks its form by it
     if isinstance(value, datetime.date):
         return show_date(value)
     if isinstance(value, Fraction):
@@ -94,23 +111,63 @@ def _text(value):
 
 @dataclass(frozen=True)
 class Words:
-    """Sentences, each a lazy message and its values, joined when shown (``str``), so that
-    a signal computed once reads in the language of whoever reads it."""
+    """Sentences, each a message and its values, joined when shown (``str``), so that a signal
+    computed once reads in the language of whoever reads it, stored or not (``as_data``)."""
 
-    sentences: tuple[tuple[Promise, tuple[tuple[str, object], ...]], ...] = ()
+    sentences: tuple[tuple[Message, tuple[tuple[str, object], ...]], ...] = ()
 
     def __str__(self) -> str:
-        # ``message % values``, not ``str(message) % values``: a lazy plural picks its form by the value.
-        return " ".join(str(message % {k: _text(v) for k, v in params}) for message, params in self.sentences)
+        return " ".join(message % {k: _text(v) for k, v in params} for message, params in self.sentences)
+
+    def as_data(self) -> list:
+        """Plain JSON data: ``[[singular, plural, number key, {name: value}], ...]`` with dates as
+        ``{"date": "YYYY-MM-DD"}``, fractions as ``{"fraction": [numerator, denominator]}``."""
+        return [[*message, {k: _value_data(v) for k, v in params}] for message, params in self.sentences]
+
+    @classmethod
+    def from_data(cls, data) -> "Words":
+        """The words ``as_data`` gave."""
+        return cls(
+            tuple(
+                (Message(singular, plural, number), tuple(sorted((k, _data_value(v)) for k, v in params.items())))
+                for singular, plural, number, params in data
+            )
+        )
 
 
-def _words(*sentences: tuple[Promise, dict]) -> Words:
+def _value_data(value):
+    if isinstance(value, datetime.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, Fraction):
+        return {"fraction": [value.numerator, value.denominator]}
+    if isinstance(value, (list, tuple)):
+        return [_value_data(v) for v in value]
+    return value
+
+
+def _data_value(data):
+    if isinstance(data, dict) and "date" in data:
+        return datetime.date.fromisoformat(data["date"])
+    if isinstance(data, dict) and "fraction" in data:
+        return Fraction(*data["fraction"])
+    if isinstance(data, list):
+        return tuple(_data_value(v) for v in data)
+    return data
+
+
+def _words(*sentences: tuple[Message, dict]) -> Words:
     def frozen(value):
         return tuple(value) if isinstance(value, list) else value
 
     return Words(
         tuple((message, tuple(sorted((k, frozen(v)) for k, v in params.items()))) for message, params in sentences)
     )
+
+
+NEXT_YEAR_ISP_ASSUMPTION = _(
+    "Next year's ISP is assumed to hold the failed, not tolerated courses and the next stage of the model "
+    "route, up to %(credits)s credits."
+)
 
 
 @dataclass(frozen=True)

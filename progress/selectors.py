@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.db.models import Prefetch
 
-from core import gates
+from core import clock, gates
 from core.rounding import round_half_up
 from exams import rules as exam_rules
 from exams.models import ProgrammeResult
@@ -15,6 +15,10 @@ from programmes.models import ExamPeriod
 from students.models import EnrolmentStatus, ISPLine, MeasureKind, Student, ToleratedRetakeApproval
 from students.refusals import measures_of, refusals_for
 from students.selectors import _credits_without_learning_account, learning_account
+
+from . import risk
+from .models import RiskSignal
+from .risk_facts import student_signals
 
 
 def _course_status(line: ISPLine) -> str:
@@ -37,20 +41,90 @@ def _percentage(result) -> float | None:
     return float(round_half_up(result.percentage, 2))
 
 
-def study_progress(student: Student, *, notifications: list[dict] | None = None, measures=None) -> dict:
-    """The study progress file of ``student``, as EXCHANGE.md defines it. When the caller has them:
-    ``notifications``, the student's notifications (``core.gates.student_notifications``), and
-    ``measures``, ``students.refusals.measures_with_end(student)``."""
-    account = learning_account(student)
-    entries = account.pop("_entries")
-    enrolments = list(
-        student.enrolments.select_related("academic_year", "programme")
+def risk_rows(signals) -> list[dict]:
+    """Risk signals (``progress.risk.Signal``, computed afresh) as the file's section shows them."""
+    return [
+        {
+            "kind": s.kind,
+            "kind_label": risk.KIND_LABELS[s.kind],
+            "level": s.level,
+            "level_label": risk.LEVEL_LABELS[s.level],
+            "programme": s.programme,
+            "course": s.course or "",
+            "grounds": str(s.grounds),
+            "clears": str(s.clears),
+            "computed_on": s.computed_on,
+        }
+        for s in signals
+    ]
+
+
+def stored_risk_rows(student: Student) -> list[dict]:
+    """The student's risk signals as last computed (``progress.risk_store``), most urgent first,
+    as the file's section shows them (one query)."""
+    return [
+        {
+            "kind": row.kind,
+            "kind_label": row.get_kind_display(),
+            "level": row.level,
+            "level_label": row.get_level_display(),
+            "programme": row.programme.code,
+            "course": row.course_code,
+            "grounds": row.grounds_text,
+            "clears": row.clears_text,
+            "computed_on": row.computed_on,
+        }
+        for row in RiskSignal.objects.filter(student=student)
+        .select_related("programme")
+        .order_by("-urgency", "programme__code", "course_code", "kind")
+    ]
+
+
+def _risk_exchange(row: dict) -> dict:
+    """A section row as the ``risk_signals`` entry of EXCHANGE.md."""
+    return {
+        "kind": row["kind"],
+        "level": row["level"],
+        "programme": row["programme"],
+        "course": row["course"] or None,
+        "grounds": row["grounds"],
+        "computed_on": row["computed_on"].isoformat(),
+    }
+
+
+def file_enrolments(student: Student) -> list:
+    """The student's enrolments as the file reads them, oldest first, with their lines and
+    approvals (three queries)."""
+    return list(
+        student.enrolments.select_related("academic_year", "programme", "isp_approved_by")
         .prefetch_related(
             Prefetch("lines", queryset=ISPLine.objects.select_related("course").order_by("course__code")),
             Prefetch("tolerated_retakes", queryset=ToleratedRetakeApproval.objects.select_related("course")),
         )
         .order_by("academic_year__starts_on", "enrolled_on", "pk")
     )
+
+
+def study_progress(
+    student: Student,
+    *,
+    notifications: list[dict] | None = None,
+    measures=None,
+    risks: list[dict] | None = None,
+    entries=None,
+    enrolments=None,
+) -> dict:
+    """The study progress file of ``student``, as EXCHANGE.md defines it. When the caller has them:
+    ``notifications``, the student's notifications (``core.gates.student_notifications``),
+    ``measures``, ``students.refusals.measures_with_end(student)``, ``risks``, the risk
+    signals' rows (``risk_rows`` or ``stored_risk_rows``; computed afresh when left out),
+    ``entries``, the learning-account entries (as ``students.selectors.learning_account`` reads
+    them) and ``enrolments`` (``file_enrolments``)."""
+    if risks is None:
+        risks = risk_rows(student_signals(student.pk, today=clock.today()))
+    account = learning_account(student, entries)
+    entries = account.pop("_entries")
+    enrolments = file_enrolments(student) if enrolments is None else enrolments
     periods = list(
         ExamPeriod.objects.filter(academic_year__in={e.academic_year_id for e in enrolments}).select_related(
             "academic_year"
@@ -146,6 +220,8 @@ def study_progress(student: Student, *, notifications: list[dict] | None = None,
             {"kind": row["kind"], "sent_on": _iso(row["sent_on"]), "status": row["status"]}
             for row in (gates.student_notifications(student.pk) if notifications is None else notifications)
         ],
+        # Optional (EXCHANGE.md): the risks of refusal of further enrolment (Art. 28).
+        "risk_signals": [_risk_exchange(row) for row in risks],
     }
 
 

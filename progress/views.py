@@ -12,8 +12,9 @@ from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core import clock, gates
@@ -37,9 +38,11 @@ from students.refusals import measures_with_end
 from students.selectors import enrolments_for, require_isp_write, students_for
 
 from . import selectors, services
+from .advice import advice_section
 from .facts import isp_context
 from .filters import EnrolmentFilter, sort_links
 from .forms import DerogationForm, ISPChangeForm, ToleratedRetakeForm, WorkflowForm
+from .risk_store import risk_refresh
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 200
@@ -248,21 +251,21 @@ def student_detail(request, number):
     student = get_object_or_404(students_for(request.user), number=number)
     notifications = gates.student_notifications(student.pk)
     measures = measures_with_end(student)
-    progress = selectors.study_progress(student, notifications=notifications, measures=measures)
+    # Art. 28: the risks of refusal as last computed (after every decision told, and every night).
+    risks = selectors.stored_risk_rows(student)
     entries = list(
         LearningAccountEntry.objects.filter(student=student)
         .select_related("academic_year", "programme", "course")
         .order_by("on", "id")
     )
+    enrolments = selectors.file_enrolments(student)
+    progress = selectors.study_progress(
+        student, notifications=notifications, measures=measures, risks=risks, entries=entries, enrolments=enrolments
+    )
     running, rows = 0, []
     for entry in entries:
         running += entry.credits
         rows.append({"entry": entry, "balance": running})
-    enrolments = list(
-        Enrolment.objects.filter(student=student)
-        .select_related("academic_year", "programme", "isp_approved_by")
-        .order_by("academic_year__starts_on", "enrolled_on", "pk")
-    )
     user_scope = scope(request.user)
     years = []
     for enrolment, file in zip(enrolments, progress["enrolments"], strict=False):
@@ -282,6 +285,8 @@ def student_detail(request, number):
         "chart": balance_chart(entries),
         "years": list(reversed(years)),
         "measures": measures,
+        "risks": risks,
+        "can_refresh_risks": user_scope.has(Capability.ISP_WRITE),
         "programme_results": ProgrammeResult.objects.filter(student=student).select_related(
             "programme", "academic_year"
         ),
@@ -292,8 +297,29 @@ def student_detail(request, number):
         "course_names": dict(
             Course.objects.filter(programme_id__in={e.programme_id for e in enrolments}).values_list("code", "name")
         ),
+        # Study advice on record (Art. 27-28): what the user may see of it, and whether they record.
+        "advice": advice_section(request.user, student, enrolments),
     }
     return render(request, "progress/student_detail.html", context)
+
+
+@require_POST
+@requires(Capability.ISP_WRITE)
+def student_risks_refresh(request, number):
+    """Compute the student's risk signals again now (Art. 28), e.g. after a change the nightly
+    refresh would otherwise pick up."""
+    student = get_object_or_404(students_for(request.user), number=number)
+    count = risk_refresh([student.pk], today=clock.today())
+    messages.success(
+        request,
+        ngettext(
+            "The risk signals were computed again: %(count)s signal.",
+            "The risk signals were computed again: %(count)s signals.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect(reverse("students:student_detail", args=[student.number]) + "#risks")
 
 
 # --- ISP editor -----------------------------------------------------------------------------

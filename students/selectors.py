@@ -43,10 +43,13 @@ def student_by_number(number: str) -> Student | None:
     return Student.objects.filter(number=number).first()
 
 
-def learning_account(student: Student) -> dict:
-    entries = list(
-        student.learning_account_entries.select_related("academic_year", "programme", "course").order_by("on", "id")
-    )
+def learning_account(student: Student, entries=None) -> dict:
+    """The student's learning account; ``entries``: the student's entries with their year,
+    programme and course, oldest first, when the caller has them already."""
+    if entries is None:
+        entries = list(
+            student.learning_account_entries.select_related("academic_year", "programme", "course").order_by("on", "id")
+        )
     booked = sum(e.credits for e in entries if e.kind == EntryKind.BONUS)
     rebuilt = any(e.kind == EntryKind.REBUILD for e in entries)
     return {
@@ -87,6 +90,14 @@ def _credits_without_learning_account(enrolment, entries) -> int:
         if e.kind == EntryKind.DEDUCTION or (e.kind == EntryKind.REFUND and not e.source.endswith(":generation"))
     )
     return rules.credits_without_learning_account(credits=charged, balance=enrolment.balance_at_enrolment)
+
+
+def credits_without_learning_account_of(enrolment, entries) -> int:
+    """Rule 12 for one enrolment (DOMAIN §2; fee appendix), as the fee recalculation reckons it:
+    ``enrolment`` and ``entries`` may be any objects with the fields read (``balance_at_enrolment``,
+    ``academic_year_id``, ``programme_id``; ``kind``, ``credits``, ``source``), so that the what-if
+    preview can count entries not booked yet."""
+    return _credits_without_learning_account(enrolment, entries)
 
 
 def balance_of(student: Student) -> int:

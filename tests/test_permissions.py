@@ -107,6 +107,26 @@ def _notification(world):
     return world.notification
 
 
+def _advice(world):
+    """A study advice of the world's student by its coach, shared with the ombudsperson, its
+    follow-up due on the walk's day (made once per world)."""
+    import datetime
+
+    from progress.models import StudyAdvice
+
+    if not hasattr(world, "advice"):
+        world.advice = StudyAdvice.objects.create(
+            student=world.student,
+            held_on=datetime.date(2026, 11, 20),
+            topics=["study_progress"],
+            advice="Take the second-semester courses first.",
+            follow_up_on=datetime.date(2026, 11, 23),
+            shared_with_ombuds=True,
+            recorded_by=world.coach,
+        )
+    return world.advice
+
+
 # The appeal register (appeals/): student administration reads and writes; the examination
 # committee reads it, decides the appeals against its own decisions, (f) and (g), and
 # corrects marks (Art. 102); coaches and ombudspersons have no register (403).
@@ -136,8 +156,18 @@ TABLE = {
         None,
         _statuses(302, 200, 404, 200, 200, 200, 200, 200),
     ),
+    # Compute a student's risk signals again (Art. 28): a coach who sees the student.
+    "students:student_risks_refresh": (
+        "post",
+        lambda w: {"number": w.student.number},
+        lambda w: {},
+        _statuses(302, 302, 404, 403, 403, 403, 403, 302),
+    ),
     # The list's CSV and the issued file (print view, PDF): whoever sees the list or the page.
     "students:student_list_csv": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200, 200, 200)),
+    # The risk list (Art. 28) and its CSV: whoever sees the student list, each their own students' signals.
+    "students:risk_list": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200, 200, 200)),
+    "students:risk_list_csv": ("get", lambda w: {}, None, _statuses(302, 200, 200, 200, 200, 200, 200, 200)),
     "students:student_file_print": (
         "get",
         lambda w: {"number": w.student.number},
@@ -149,6 +179,41 @@ TABLE = {
         lambda w: {"number": w.student.number},
         None,
         _statuses(302, 200, 404, 200, 200, 200, 200, 200),
+    ),
+    # Study advice on record (issue 18, Art. 27-28): the student's coach (and a superuser)
+    # records, changes and follows it up; whoever sees the student otherwise: 403. The history of
+    # one advice: whoever may see it; the world's advice is shared with the ombudsperson (and so
+    # the substitute), not with the committee; the administration sees no advice.
+    "students:advice_create": (
+        "get",
+        lambda w: {"number": w.student.number},
+        None,
+        _statuses(302, 200, 404, 403, 403, 403, 403, 200),
+    ),
+    "students:advice_edit": (
+        "get",
+        lambda w: {"number": w.student.number, "pk": _advice(w).pk},
+        None,
+        _statuses(302, 200, 404, 403, 403, 403, 403, 200),
+    ),
+    "students:advice_done": (
+        "post",
+        lambda w: {"number": w.student.number, "pk": _advice(w).pk},
+        lambda w: {},
+        _statuses(302, 302, 404, 403, 403, 403, 403, 302),
+    ),
+    "students:advice_history": (
+        "get",
+        lambda w: {"number": w.student.number, "pk": _advice(w).pk},
+        None,
+        _statuses(302, 200, 404, 200, 200, 403, 403, 200),
+    ),
+    # What if… (a preview by GET, nothing written): whoever may write the current enrolment's ISP.
+    "students:student_whatif": (
+        "get",
+        lambda w: {"number": w.student.number},
+        lambda w: {"kind": "deregister", "on": "2026-12-10"},
+        _statuses(302, 200, 404, 403, 403, 403, 403, 200),
     ),
     # Only the programme's coach (and a superuser) writes the ISP; the others who see it: 403.
     "students:isp_editor": (

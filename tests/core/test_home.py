@@ -193,8 +193,14 @@ def test_the_coach_sees_the_isps_of_their_programme_and_the_students_below_60(wo
     # to submit: s1, s2 (s5 is deregistered, s6 is BA-B's); the 15 October deadline passed: danger.
     # to approve: s3, submitted and never approved: its deadline was the 1 December lock
     # (students.rules.approval_deadline), missed: danger. Below 60: s2 (40), s3 (59); s4 has 60.
-    assert shown(world.coach) == {"progress": [(2, "danger"), (1, "danger"), (2, "")]}
-    assert shown(world.other_coach) == {"progress": [(1, "danger"), (0, "warning"), (1, "")]}
+    # No risk signal in this world: no student with a refusal ahead or a warning (Art. 28,
+    # tests/progress/test_risk_list.py counts them); no study advice: no follow-up due.
+    assert shown(world.coach) == {
+        "progress": [(2, "danger"), (1, "danger"), (2, ""), (0, "danger"), (0, "warning"), (0, "")]
+    }
+    assert shown(world.other_coach) == {
+        "progress": [(1, "danger"), (0, "warning"), (1, ""), (0, "danger"), (0, "warning"), (0, "")]
+    }
 
 
 def test_the_approval_deadline_follows_the_isp(world):
@@ -279,7 +285,7 @@ def test_a_superuser_sees_every_panel_with_every_programme(world):
     result = shown(world.admin)
     assert list(result) == ["progress", "reschedules", "appeals", "committee", "fraud", "exams", "fees"]
     # s1, s2, s6 to submit; s3 to approve; s2, s3, s6 below 60.
-    assert result["progress"] == [(3, "danger"), (1, "danger"), (3, "")]
+    assert result["progress"] == [(3, "danger"), (1, "danger"), (3, ""), (0, "danger"), (0, "warning"), (0, "")]
     # Open: BA-A's two and BA-B's (due 1 Dec: overdue too); both reports are overdue.
     assert result["reschedules"] == [(3, ""), (2, "danger"), (2, "danger")]
 

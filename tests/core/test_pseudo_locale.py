@@ -155,6 +155,16 @@ PAGES = [
     Page("coach", "students:student_list", data=lambda d: {"status": "refused"}),
     Page("coach", "students:student_detail", lambda d: {"number": d.student.number}),
     Page("coach", "students:student_file_print", lambda d: {"number": d.student.number}),
+    # Issue 18: the risk list, the what-if preview and the study advice form.
+    Page("coach", "students:risk_list"),
+    Page("coach", "students:risk_list", data=lambda d: {"level": "refusal_ahead", "ordering": "kind"}),
+    Page(
+        "coach",
+        "students:student_whatif",
+        lambda d: {"number": d.student.number},
+        data=lambda d: {"kind": "deregister", "on": "2026-12-10"},
+    ),
+    Page("coach", "students:advice_create", lambda d: {"number": d.student.number}),
     Page("coach", "students:isp_editor", lambda d: {"pk": d.enrolment.pk}),
     Page(
         "coach",

@@ -19,11 +19,13 @@ from demo.fraud import load_demo_fraud
 from demo.management.commands.demo_logins import write_logins
 from demo.notifications import notifications_summary
 from demo.ombuds import load_ombuds_demo
+from demo.risks import risks_summary
 from demo.workflow import load_isp_workflow
 from exams.models import Result, ToleranceChoice
 from exchange.records import RecordsInvalid, import_data
 from programmes import rules
 from programmes.models import AcademicYear, Assignment, AssignmentRole, Course, Programme
+from progress.risk_store import risk_refresh
 from reschedules.models import ExamMoment, RescheduleRequest
 from students.models import Enrolment, ISPLine, LearningAccountEntry, Student
 
@@ -103,6 +105,8 @@ class Command(BaseCommand):
             load_demo_appeals(today=today)
             # Exam moments, special statuses, reschedule requests and the ombudsperson's reports.
             load_ombuds_demo(today=today)
+            # The risk signals of every student (Art. 28) for the coach's risk list, as of today.
+            risk_refresh(today=today)
         finished = time.monotonic()
 
         self.stdout.write(
@@ -132,6 +136,7 @@ class Command(BaseCommand):
         for label, count in counts:
             self.stdout.write(f"  {count:6d} {label}")
         self.stdout.write(notifications_summary())
+        self.stdout.write(risks_summary())
         self.stdout.write(
             "ISPs: "
             + ", ".join(f"{workflow.get(k, 0)} {k}" for k in ("approved", "submitted", "draft"))
