@@ -3,8 +3,10 @@ and the sortable column headers; the risk list's filters on the risk signals (Ar
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from core.filters import OrderingFilter, WordSearchMixin
 from programmes.models import AcademicYear, Programme
@@ -37,16 +39,87 @@ class StableOrderingFilter(OrderingFilter):
         return qs
 
 
+class _ListedChoiceIterator(ModelChoiceIterator):
+    """The choices of a ``_ListedModelChoiceField``: its rows, read once."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.field.rows:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.rows) + (self.field.empty_label is not None) + (self.field.null_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.rows)
+
+
+class _ListedModelChoiceField(ModelChoiceField):
+    """A model choice whose rows are read once for the form (the options shown and the check
+    of the chosen one; a ModelChoiceField reads its queryset for each), or given as ``rows``
+    (the rows of ``queryset``, already read by the caller): the student list's query budget
+    (issue 19)."""
+
+    iterator = _ListedChoiceIterator
+
+    def __init__(self, *args, rows=None, **kwargs):
+        self._given_rows = rows
+        self._read_rows = None
+        super().__init__(*args, **kwargs)
+
+    @property
+    def rows(self) -> list:
+        if self._given_rows is not None:
+            return self._given_rows
+        if self._read_rows is None:
+            self._read_rows = list(self.queryset)
+        return self._read_rows
+
+    def _set_queryset(self, queryset):
+        self._read_rows = None
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def to_python(self, value):
+        """As ModelChoiceField's, the chosen row found among the rows instead of by a query."""
+        if self.null_label is not None and value == self.null_value:
+            return value
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        key = self.to_field_name or "pk"
+        model = self.queryset.model
+        if isinstance(value, model):
+            value = getattr(value, key)
+        field = model._meta.pk if key == "pk" else model._meta.get_field(key)
+        try:
+            wanted = field.get_prep_value(value)
+        except (ValueError, TypeError):
+            wanted = None
+        for row in self.rows if wanted is not None else ():
+            if getattr(row, key) == wanted:
+                return row
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+
+
+class _ListedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _ListedModelChoiceField
+
+
 class EnrolmentFilter(WordSearchMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Name or student number"),
         method="filter_q",
         widget=forms.TextInput(attrs={"placeholder": _("name or number"), "autofocus": True}),
     )
-    programme = django_filters.ModelChoiceFilter(
+    programme = _ListedModelChoiceFilter(
         label=_("Programme"), queryset=Programme.objects.none(), empty_label=_("all programmes")
     )
-    academic_year = django_filters.ModelChoiceFilter(
+    academic_year = _ListedModelChoiceFilter(
         label=_("Academic year"), queryset=AcademicYear.objects.none(), empty_label=_("all academic years")
     )
     isp_status = django_filters.ChoiceFilter(label=_("ISP status"), choices=ISPStatus.choices, empty_label=_("any"))
@@ -71,10 +144,14 @@ class EnrolmentFilter(WordSearchMixin, django_filters.FilterSet):
         },
     )
 
-    def __init__(self, *args, programmes=None, years=None, **kwargs):
+    def __init__(self, *args, programmes=None, years=None, year_rows=None, **kwargs):
+        """``programmes`` and ``years``: the choices (every one unless told); ``year_rows``:
+        the rows of ``years``, when the caller has read them already."""
         super().__init__(*args, **kwargs)
         self.filters["programme"].queryset = programmes if programmes is not None else Programme.objects.all()
         self.filters["academic_year"].queryset = years if years is not None else AcademicYear.objects.all()
+        if year_rows is not None:
+            self.filters["academic_year"].extra["rows"] = year_rows
 
     def filter_q(self, queryset, name, value):
         for word in self.words(value):

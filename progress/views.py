@@ -8,7 +8,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -70,10 +70,6 @@ def _isp_credits_subquery():
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
 
 
-def _current_year(today: datetime.date):
-    return AcademicYear.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
-
-
 # --- Student list -------------------------------------------------------------------------
 def student_filter(request) -> EnrolmentFilter:
     """The student list's filters on the enrolments the user sees (the list and its CSV
@@ -85,19 +81,28 @@ def student_filter(request) -> EnrolmentFilter:
         .annotate(balance=_balance_subquery(), isp_credits=_isp_credits_subquery())
         .order_by("-academic_year__starts_on", "programme__code", "student__last_name", "student__first_name", "pk")
     )
+    today = clock.today()
     if user_scope.sees_all:
         programmes, years = Programme.objects.all(), AcademicYear.objects.order_by("-starts_on")
+        # One query for the year choices and the current year (the latest one begun).
+        year_rows = list(years)
+        started = [year for year in year_rows if year.starts_on <= today]
     else:
         programme_ids = {p for p, _y in user_scope.visible}
         year_ids = {y for _p, y in user_scope.visible}
         programmes = Programme.objects.filter(pk__in=programme_ids)
         years = AcademicYear.objects.filter(pk__in=year_ids).order_by("-starts_on")
+        # One query for the user's years (the choices) and the years begun (the latest is the
+        # current year, which need not be one of the user's).
+        rows = list(AcademicYear.objects.filter(Q(pk__in=year_ids) | Q(starts_on__lte=today)).order_by("-starts_on"))
+        year_rows = [year for year in rows if year.pk in year_ids]
+        started = [year for year in rows if year.starts_on <= today]
     data = request.GET.copy()
-    if "academic_year" not in data:
-        current = _current_year(clock.today())
-        if current is not None:
-            data["academic_year"] = str(current.pk)
-    return EnrolmentFilter(data, queryset=enrolments, programmes=programmes, years=years, request=request)
+    if "academic_year" not in data and started:
+        data["academic_year"] = str(started[0].pk)
+    return EnrolmentFilter(
+        data, queryset=enrolments, programmes=programmes, years=years, year_rows=year_rows, request=request
+    )
 
 
 @require_GET

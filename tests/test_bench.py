@@ -1,10 +1,10 @@
 """The benchmarks of bench/ (``make bench``) run their core on the test database and
 leave the effects the app's own code would; no timing is asserted."""
 
-from bench import lock, publication
+from bench import exchange, lock, publication
 from exams.models import ProgrammeResult
 from programmes.models import ExamPeriod
-from students.models import EntryKind, ISPLine, LearningAccountEntry, ToleranceKind
+from students.models import Enrolment, EntryKind, ISPLine, LearningAccountEntry, Student, ToleranceKind
 
 # --- The lock benchmark: lines_lock and the raw UPDATE change the same lines.
 # (formerly tests/core/test_bench_lock.py)
@@ -58,3 +58,21 @@ def test_publication_benchmark_certifies_refunds_and_tolerates(db):
     assert figures.programme_results == results.count() >= 2
     assert set(results.values_list("programme__code", flat=True)) == {"PUB-BAB"}
     assert results.filter(student__number=f"{publication.STUDENT_PREFIX}5").exists()
+
+
+# --- The exchange benchmark: the demo college's records imported, then the timeline replayed.
+
+
+def test_exchange_benchmark_imports_and_replays_the_records(db):
+    from core.models import Transition
+
+    figures = exchange.measure(10)
+
+    assert figures.students == Student.objects.count() == 10
+    assert figures.enrolments == Enrolment.objects.count() >= 10
+    assert not Student.objects.filter(enrolments__isnull=True).exists()
+    assert figures.import_queries >= 1 and figures.replay_queries >= 1
+    # The replay went through the calendar of the three years and the imported facts.
+    assert figures.transitions == Transition.objects.count() > 0
+    assert figures.facts > 0 and figures.days > 0
+    assert not Enrolment.objects.filter(enrolment_processed=False).exists()
