@@ -9,7 +9,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from exams.facts import opportunity_taken
 from exams.services import tolerance_choices_open
@@ -91,6 +92,47 @@ def _course_facts(courses, identical, prerequisites) -> dict[int, rules.CourseFa
     }
 
 
+def _exemption_of(line: ISPLine) -> ExemptionApproval | None:
+    """The line's exemption approval, read with the line (``select_related``)."""
+    try:
+        return line.exemption_approval
+    except ExemptionApproval.DoesNotExist:
+        return None
+
+
+def _scalar_reads(enrolment, *, student_id, programme_id, year, total, today) -> tuple[int | None, bool, bool, bool]:
+    """Four single values read in one query: the academic year just before ``year``; whether
+    the student holds a bachelor's degree on ``today``; whether the student had an earlier,
+    not refused, enrolment in the programme; whether another enrolment of the same year
+    outranks this one as the main enrolment (more ISP credits than ``total``, or as many and
+    created earlier)."""
+    outranking = (
+        Enrolment.objects.filter(student_id=student_id, academic_year_id=year.pk, status=EnrolmentStatus.ENROLLED)
+        .exclude(pk=enrolment.pk)
+        .values("pk")
+        .annotate(isp_credits=Coalesce(Sum("lines__course__credits", filter=Q(lines__removed_on__isnull=True)), 0))
+        .filter(Q(isp_credits__gt=total) | Q(isp_credits=total, pk__lt=enrolment.pk))
+    )
+    return (
+        Enrolment.objects.filter(pk=enrolment.pk)
+        .order_by()
+        .annotate(
+            previous_year_pk=Subquery(
+                AcademicYear.objects.filter(starts_on__lt=year.starts_on).order_by("-starts_on").values("pk")[:1]
+            ),
+            holds_bachelor=Exists(Degree.objects.filter(student_id=student_id, kind="bachelor", on__lte=today)),
+            earlier_enrolment=Exists(
+                Enrolment.objects.filter(
+                    student_id=student_id, programme_id=programme_id, academic_year__starts_on__lt=year.starts_on
+                ).exclude(status=EnrolmentStatus.REFUSED)
+            ),
+            outranked=Exists(outranking),
+        )
+        .values_list("previous_year_pk", "holds_bachelor", "earlier_enrolment", "outranked")
+        .get()
+    )
+
+
 def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPContext:
     """Everything the ISP rules need about one enrolment, on ``today``."""
     if not isinstance(enrolment, Enrolment):
@@ -101,12 +143,17 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
 
     all_lines = list(
         ISPLine.objects.filter(enrolment=enrolment)
-        .select_related("course")
+        # the exemption approvals (one per line at most) come with the lines
+        .select_related("course", "exemption_approval__approved_by")
         .annotate(opportunity_taken=opportunity_taken(today))
         .order_by("course__semester", "course__stage", "course__code", "pk")
     )
     lines = [line for line in all_lines if line.removed_on is None]
     removed = [line for line in all_lines if line.removed_on is not None]
+    total = sum(line.course.credits for line in lines)
+    previous_year_id, holds_bachelor, earlier_enrolment, outranked = _scalar_reads(
+        enrolment, student_id=student.pk, programme_id=programme.pk, year=year, total=total, today=today
+    )
 
     courses = list(Course.objects.filter(programme=programme).order_by("stage", "semester", "code"))
     known = {c.pk for c in courses} | {line.course_id for line in all_lines}
@@ -127,9 +174,6 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
     course_facts = _course_facts([*courses, *extra], identical, prerequisites)
 
     # Earlier years in the same programme.
-    previous_year_id = (
-        AcademicYear.objects.filter(starts_on__lt=year.starts_on).order_by("-starts_on").values_list("pk", flat=True)
-    ).first()
     past_rows = list(
         ISPLine.objects.filter(
             enrolment__student_id=student.pk,
@@ -183,25 +227,15 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
     if enrolment.contract not in rules.ISP_BAND_CONTRACTS:
         retakes = {}
 
-    # Other enrolments of the same year: is this the main one (the most credits)?
-    others = dict(
-        Enrolment.objects.filter(student_id=student.pk, academic_year_id=year.pk, status=EnrolmentStatus.ENROLLED)
-        .exclude(pk=enrolment.pk)
-        .annotate(credits=Sum("lines__course__credits", filter=Q(lines__removed_on__isnull=True)))
-        .values_list("pk", "credits")
-    )
-    total = sum(line.course.credits for line in lines)
-    # Decided: the main enrolment of a year is the one with the most ISP credits (the earliest on a tie).
-    main = all((credits or 0, -pk) < (total, -enrolment.pk) for pk, credits in others.items())
+    # Decided: the main enrolment of a year is the one with the most ISP credits (the earliest on a tie):
+    # no other enrolment of the same year outranks it (see ``_scalar_reads``).
+    main = not outranked
 
     derogations = list(ISPDerogation.objects.filter(enrolment=enrolment).select_related("course", "approved_by"))
     tolerated_retakes = list(
         ToleratedRetakeApproval.objects.filter(enrolment=enrolment).select_related("course", "approved_by")
     )
-    exemptions = {
-        e.isp_line_id: e
-        for e in ExemptionApproval.objects.filter(isp_line__enrolment=enrolment).select_related("approved_by")
-    }
+    exemptions = {line.pk: approval for line in all_lines if (approval := _exemption_of(line)) is not None}
     entries = list(
         LearningAccountEntry.objects.filter(student_id=student.pk).only(
             "on", "credits", "kind", "source", "academic_year_id", "programme_id"
@@ -214,15 +248,7 @@ def isp_context(enrolment: Enrolment | int, *, today: datetime.date) -> ISPConte
         for e in own
         if e.kind == EntryKind.DEDUCTION or (e.kind == EntryKind.REFUND and not e.source.endswith(":generation"))
     )
-    holds_bachelor = Degree.objects.filter(student_id=student.pk, kind="bachelor", on__lte=today).exists()
-
-    new_to_programme = (
-        not Enrolment.objects.filter(
-            student_id=student.pk, programme_id=programme.pk, academic_year__starts_on__lt=year.starts_on
-        )
-        .exclude(status=EnrolmentStatus.REFUSED)
-        .exists()
-    )
+    new_to_programme = not earlier_enrolment
     # The tolerance file of the earlier years (Art. 91 §2): it blocks a draft's submission.
     tolerance_choices = (
         ()

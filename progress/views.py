@@ -354,11 +354,30 @@ def _sequencing_courses(enrolment):
     return Course.objects.filter(programme_id=enrolment.programme_id, prerequisites__kind="SQ").distinct()
 
 
+def _sequencing_choices(context, field) -> list:
+    """The choices ``_sequencing_courses`` gives ``field``, taken from the catalogue and the
+    prerequisites ``isp_context`` has read already (same courses, same order): no query."""
+    courses = [
+        course
+        for course in context.courses
+        if any(kind == "SQ" for _id, _code, kind in context.course_facts[course.pk].prerequisites)
+    ]
+    courses.sort(key=lambda c: (c.stage, c.code))
+    choices = [] if field.empty_label is None else [("", field.empty_label)]
+    return choices + [(course.pk, field.label_from_instance(course)) for course in courses]
+
+
+def _tolerated_ids(context) -> list[int]:
+    """The ids of ``_tolerated_courses``."""
+    facts = context.facts
+    return [
+        cid for cid, how in facts.past.obtained.items() if how == "tolerated" and cid not in facts.tolerated_retakes
+    ]
+
+
 def _tolerated_courses(context):
     """The courses tolerated earlier in the programme whose retake is not approved yet (Art. 90 §3)."""
-    facts = context.facts
-    ids = [cid for cid, how in facts.past.obtained.items() if how == "tolerated" and cid not in facts.tolerated_retakes]
-    return Course.objects.filter(pk__in=ids).order_by("code")
+    return Course.objects.filter(pk__in=_tolerated_ids(context)).order_by("code")
 
 
 CALENDAR_LABELS = {
@@ -474,9 +493,11 @@ def _editor_context(
     total = facts.total_credits
     minimum, maximum = rules.credit_band(facts)
     scale = max(maximum + 12, total + 6, 84)
-    form = derogation_form or DerogationForm(
-        initial={"version": enrolment.version}, courses=_sequencing_courses(enrolment)
-    )
+    form = derogation_form
+    if form is None:
+        form = DerogationForm(initial={"version": enrolment.version}, courses=_sequencing_courses(enrolment))
+        # A form only shown: its choices come from the courses read above instead of a query.
+        form.fields["course"].choices = _sequencing_choices(context, form.fields["course"])
     submit_problems = rules.submit_problems(facts, today=today)
     approve_problems = rules.approve_problems(facts, today=today)
     # What still refuses each step once a reason is given; a passed deadline only makes it late.
@@ -517,6 +538,8 @@ def _editor_context(
         "tolerated_retake_form": tolerated_retake_form
         or ToleratedRetakeForm(initial={"version": enrolment.version}, courses=_tolerated_courses(context)),
         "tolerated_retake_possible": any(how == "tolerated" for how in facts.past.obtained.values()),
+        # a course the retake form can name (the form's courses, without asking the database again)
+        "tolerated_retake_open": bool(_tolerated_ids(context)),
         "without_account": context.credits_without_learning_account(),
         "retakes": sorted(facts.past.retakes.values()),
     }
