@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, fits, log_in, new_context, watch_console
 
@@ -106,7 +107,8 @@ def test_the_late_route_in_dutch_on_a_phone(coach_world, after_the_lock, live_se
     page.locator("#id_approve_late_reason").evaluate("el => el.removeAttribute('required')")
     page.locator("#approve-form button[type=submit]").click()
     page.wait_for_selector("#form-errors")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_approve_late_reason'")
+    # Polled by Playwright's own matcher: a string predicate would be evaluated, which the policy refuses.
+    expect(page.locator("#id_approve_late_reason")).to_be_focused()
     page.fill("#id_approve_late_reason", "Opleiding besliste op 2 december.")
     page.locator("#approve-form button[type=submit]").click()
     page.wait_for_selector("#isp-status")
@@ -136,7 +138,7 @@ def test_a_failed_derogation_shows_the_error_on_top_and_focuses_the_field(coach_
     page.wait_for_selector("#form-errors")
     # The browser moves the focus to the autofocus field in its next rendering step.
     page.wait_for_load_state("load")
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'credits'")
+    expect(page.locator("#derogation-form [name=credits]")).to_be_focused()
     # The error sits above the ISP, and the focused field is on screen.
     assert page.locator("#form-errors").bounding_box()["y"] < page.locator("#workflow").bounding_box()["y"]
     assert page.evaluate(
