@@ -459,9 +459,11 @@ def _period_marks(deliberation: Deliberation, enrolments) -> dict[int, PeriodMar
     return {line_id: marks for line_id, marks in by_line.items() if line_id in examined}
 
 
-def load(deliberation: Deliberation, enrolments) -> Loaded:
+def load(deliberation: Deliberation, enrolments, *, postponements: list[Postponement] | None = None) -> Loaded:
     """Everything the projection needs for ``enrolments`` (a queryset of the deliberation's
-    year): a fixed number of queries, whatever their number."""
+    year): a fixed number of queries, whatever their number. ``postponements``: every
+    postponement of the deliberation with its line's course and enrolment, when the page has
+    read them already."""
     enrolment_list = list(
         enrolments.select_related("student", "programme").order_by(
             "student__last_name", "student__first_name", "student__number", "programme__code"
@@ -473,20 +475,27 @@ def load(deliberation: Deliberation, enrolments) -> Loaded:
         outcome=DecisionOutcome.ADOPTED, student__in=enrolments.values("student_id")
     ).values_list("student_id", "kind", "isp_line_id", "new_score", "level"):
         decisions[student_id].append(Proposal(kind=kind, line=line_id, new_score=new_score, level=level))
-    postponements: dict[int, list[Postponement]] = defaultdict(list)
-    for postponement in deliberation.postponements.filter(isp_line__enrolment__in=enrolments).select_related(
-        "isp_line__course", "isp_line__enrolment"
-    ):
-        postponements[postponement.isp_line.enrolment.student_id].append(postponement)
+    by_student: dict[int, list[Postponement]] = defaultdict(list)
+    if postponements is None:
+        postponements = deliberation.postponements.filter(isp_line__enrolment__in=enrolments).select_related(
+            "isp_line__course", "isp_line__enrolment"
+        )
+    else:
+        listed = {e.pk for e in enrolment_list}
+        postponements = [p for p in postponements if p.isp_line.enrolment_id in listed]
+    for postponement in postponements:
+        by_student[postponement.isp_line.enrolment.student_id].append(postponement)
     period = deliberation.exam_period
-    last = ExamPeriod.objects.filter(academic_year_id=period.academic_year_id).aggregate(last=Max("number"))["last"]
+    last = getattr(deliberation, "last_period_number", None)  # read with it (selectors.deliberation_for)
+    if last is None:
+        last = ExamPeriod.objects.filter(academic_year_id=period.academic_year_id).aggregate(last=Max("number"))["last"]
     return Loaded(
         deliberation=deliberation,
         enrolments=enrolment_list,
         standings=found,
         marks=_period_marks(deliberation, enrolments),
         decisions=decisions,
-        postponements=postponements,
+        postponements=by_student,
         last_period=period.number == last,
     )
 
@@ -537,14 +546,14 @@ def examined_enrolments(deliberation: Deliberation):
     )
 
 
-def open_students(deliberation: Deliberation) -> list[OpenStudent]:
+def open_students(deliberation: Deliberation, *, postponements: list[Postponement] | None = None) -> list[OpenStudent]:
     """The students of the committee's programmes examined in the deliberation's period for whom
     a decision is open (Art. 69-70), with the adopted decisions applied: an intolerable fail in
     this period's marks; tolerable fails needing more tolerance credit than is left (Art. 91 §1);
     a programme result that would be reached with a percentage within one point under a level of
     achievement (Art. 81, ``rules.level_in_reach``); a result the select committee postponed
     (Art. 69). A fixed number of queries."""
-    loaded = load(deliberation, examined_enrolments(deliberation))
+    loaded = load(deliberation, examined_enrolments(deliberation), postponements=postponements)
     rows = []
     for enrolment in loaded.enrolments:
         figures = loaded.figures(enrolment)

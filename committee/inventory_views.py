@@ -56,8 +56,14 @@ def _may_postpone(user, deliberation, seats) -> bool:
     )
 
 
+def _signed(deliberation) -> bool:
+    """``services.is_signed``, read with the deliberation when it was (selectors.deliberation_for)."""
+    signed = getattr(deliberation, "report_signed", None)
+    return services.is_signed(deliberation) if signed is None else bool(signed)
+
+
 def _writable(deliberation) -> bool:
-    return deliberation.status != DeliberationStatus.CLOSED and not services.is_signed(deliberation)
+    return deliberation.status != DeliberationStatus.CLOSED and not _signed(deliberation)
 
 
 # --- The inventory ----------------------------------------------------------------------------
@@ -68,18 +74,19 @@ def _inventory(request, deliberation, *, forms=None, status=200):
     writable = _writable(deliberation)
     roles = {seat.role for seat in seats}
     file_kinds = [kind for kind, role in FILE_SEATS.items() if role in roles]
+    postponements = list(
+        deliberation.postponements.select_related("isp_line__course", "isp_line__enrolment__student").order_by(
+            "announce_on", "isp_line__enrolment__student__last_name", "pk"
+        )
+    )
     context = {
         "deliberation": deliberation,
         "committee": deliberation.committee,
         "thresholds": inventory.profile_thresholds(),
         "profiles": inventory.mark_profiles_for(deliberation),
         "files": inventory.files_for(deliberation),
-        "postponements": list(
-            deliberation.postponements.select_related("isp_line__course", "isp_line__enrolment__student").order_by(
-                "announce_on", "isp_line__enrolment__student__last_name", "pk"
-            )
-        ),
-        "open_students": inventory.open_students(deliberation),
+        "postponements": postponements,
+        "open_students": inventory.open_students(deliberation, postponements=postponements),
         "writable": writable,
         "runs": scope(user).runs_committee(deliberation.committee_id),
         "indicates_circumstances": writable and FileKind.CIRCUMSTANCES in file_kinds,
@@ -320,7 +327,7 @@ def _student_page(request, deliberation, number, *, decision_form=None, status=2
         if preview_form.is_bound and preview_form.is_valid():
             proposal = _proposal(preview_form.cleaned_data)
     by_line = {line.pk: line for line in lines}
-    open_meeting = deliberation.status == DeliberationStatus.OPEN and not services.is_signed(deliberation)
+    open_meeting = deliberation.status == DeliberationStatus.OPEN and not _signed(deliberation)
     if runs and decision_form is None and proposal is not None and open_meeting:
         decision_form = DecisionForm(
             lines=choices,

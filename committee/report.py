@@ -90,25 +90,34 @@ def _decided_on(deliberation: Deliberation) -> dict[int, datetime.date]:
     return days
 
 
-def _version(deliberation: Deliberation) -> tuple[int, str]:
-    report = services.current_report(deliberation)
+def _version(deliberation: Deliberation, report=services.UNREAD) -> tuple[int, str]:
+    if report is services.UNREAD:
+        report = services.current_report(deliberation)
     if report is None:
         return 1, ""
     return report.version, report.correction
 
 
-def report_content(deliberation: Deliberation) -> dict:
-    """The deliberation report of ``deliberation`` as it stands now (Art. 82), as plain data."""
-    deliberation = Deliberation.objects.select_related(
-        "committee", "committee__academic_year", "exam_period", "exam_period__academic_year"
-    ).get(pk=deliberation.pk)
+def report_content(
+    deliberation: Deliberation, *, read: bool = True, members=None, attendance=None, current=services.UNREAD
+) -> dict:
+    """The deliberation report of ``deliberation`` as it stands now (Art. 82), as plain data.
+    A page that has just read the deliberation with its committee and exam period (``read=False``),
+    the committee's ``members``, the meeting's ``attendance`` and the ``current`` report passes
+    them down instead of reading them again."""
+    if read:
+        deliberation = Deliberation.objects.select_related(
+            "committee", "committee__academic_year", "exam_period", "exam_period__academic_year"
+        ).get(pk=deliberation.pk)
     committee = deliberation.committee
-    members = sorted(
-        committee.members.all(), key=lambda m: (ROLE_ORDER.index(rules.Role(m.role)), m.name.casefold(), m.pk)
-    )
+    if members is None:
+        members = list(committee.members.all())
+    if attendance is None:
+        attendance = list(deliberation.attendance.all())
+    meeting = services.seats(deliberation, members=members, attendance=attendance)
+    members = sorted(members, key=lambda m: (ROLE_ORDER.index(rules.Role(m.role)), m.name.casefold(), m.pk))
     by_id = {m.pk: m for m in members}
-    attendance = {a.member_id: a for a in deliberation.attendance.all()}
-    meeting = services.seats(deliberation)
+    attendance = {a.member_id: a for a in attendance}
     quorum = rules.quorum(meeting)
     voting = rules.voters(meeting)
 
@@ -151,7 +160,7 @@ def report_content(deliberation: Deliberation) -> dict:
     decisions = list(
         deliberation.decisions.select_related(
             "student", "isp_line__course", "result", "hearing", "vote_requested_by"
-        ).prefetch_related("votes__member")
+        ).prefetch_related("votes")
     )
     unheard: list[dict] = []
     invalid_votes: list[dict] = []
@@ -171,16 +180,16 @@ def report_content(deliberation: Deliberation) -> dict:
                 "favours_student": services.favours_student(decision),
             }
         for ballot in ballots:
+            # A ballot is cast by a member of the committee (read above, not once per ballot).
+            voter = by_id.get(ballot.member_id) or ballot.member
             refusal = rules.vote_refusal(
                 member=ballot.member_id,
-                role=rules.Role(ballot.member.role),
+                role=rules.Role(voter.role),
                 voting=voting,
                 recused=frozenset(recused.get(decision.student_id, ())),
             )
             if refusal is not None:
-                invalid_votes.append(
-                    _student(decision.student) | {"member": ballot.member.name, "refusal": str(refusal)}
-                )
+                invalid_votes.append(_student(decision.student) | {"member": voter.name, "refusal": str(refusal)})
         hearing = decision.hearing
         if decision.kind == DecisionKind.MARK_ADJUSTED:
             day = decided_on.get(decision.pk) or deliberation.closed_on
@@ -231,7 +240,7 @@ def report_content(deliberation: Deliberation) -> dict:
         .count()
     )
     compliance = rules.Compliance(quorum_met=quorum.met, adjustments_heard=not unheard, votes_valid=not invalid_votes)
-    version, correction = _version(deliberation)
+    version, correction = _version(deliberation, current)
     period = deliberation.exam_period
     ordered = sorted(students.values(), key=lambda s: s["sort"])
     for student in ordered:

@@ -43,15 +43,21 @@ class CorrectionForm(forms.Form):
 
 
 # --- Who may do what ----------------------------------------------------------------------------
-def signing_seats(user, deliberation: Deliberation) -> list[Member]:
+def signing_seats(user, deliberation: Deliberation, *, members=None, attendance=None) -> list[Member]:
     """The user's own seats on the committee that sign the report for this meeting (Art. 82): the
-    chair's, the secretary's, or a substitute's who replaced one of them at this meeting."""
+    chair's, the secretary's, or a substitute's who replaced one of them at this meeting. From the
+    committee's ``members`` and the meeting's ``attendance`` when the page has read them."""
     if not user.is_authenticated:
         return []
-    seats = list(Member.objects.filter(committee_id=deliberation.committee_id, user=user))
-    replacing = set(
-        deliberation.attendance.filter(member__in=seats, replaces__isnull=False).values_list("member_id", flat=True)
-    )
+    if members is None or attendance is None:
+        seats = list(Member.objects.filter(committee_id=deliberation.committee_id, user=user))
+        replacing = set(
+            deliberation.attendance.filter(member__in=seats, replaces__isnull=False).values_list("member_id", flat=True)
+        )
+    else:
+        seats = [m for m in members if m.user_id == user.pk]
+        own = {seat.pk for seat in seats}
+        replacing = {a.member_id for a in attendance if a.member_id in own and a.replaces_id is not None}
     return [
         seat
         for seat in seats
@@ -67,18 +73,19 @@ def _signs_for(seat: Member) -> str:
 
 
 # --- Which version is shown ---------------------------------------------------------------------
-def _shown(request, deliberation: Deliberation) -> tuple[Report | None, dict, bool]:
+def _shown(request, deliberation: Deliberation, versions: list[Report], **read) -> tuple[Report | None, dict, bool]:
     """The version asked for (``?version=``, a signed earlier version) or the current one: the
-    report row, its content, and whether that content is frozen."""
-    current = services.current_report(deliberation)
+    report row, its content, and whether that content is frozen. ``versions``: every version, in
+    order; ``read``: what the page read already, for ``report_content``."""
+    current = versions[-1] if versions else None
     asked = request.GET.get("version", "")
     if asked.isdigit() and (current is None or int(asked) != current.version):
-        old = deliberation.reports.filter(version=int(asked)).first()
+        old = next((v for v in versions if v.version == int(asked)), None)
         if old is not None and old.signed:
             return old, old.content, True
     if current is not None and current.signed:
         return current, current.content, True
-    return current, report_data.report_content(deliberation), False
+    return current, report_data.report_content(deliberation, read=False, current=current, **read), False
 
 
 def _deliberation_url(deliberation: Deliberation) -> str | None:
@@ -90,13 +97,17 @@ def _deliberation_url(deliberation: Deliberation) -> str | None:
 
 
 def _context(request, deliberation: Deliberation) -> dict:
-    report, content, frozen = _shown(request, deliberation)
-    current = services.current_report(deliberation)
+    # Read once: every version (the last is the current one), the committee's members and the
+    # meeting's attendance, for the report, its signatures and the user's seats.
+    versions = list(deliberation.reports.select_related("chair_signed_by", "secretary_signed_by").order_by("version"))
+    read = {"members": list(deliberation.committee.members.all()), "attendance": list(deliberation.attendance.all())}
+    report, content, frozen = _shown(request, deliberation, versions, **read)
+    current = versions[-1] if versions else None
     is_current = report is None or current is None or report.pk == current.pk
     signatures = report_data.signatures(report)
     signed_sides = {row["seat"] for row in signatures if row["at"] is not None}
     closed = deliberation.status == DeliberationStatus.CLOSED
-    seats = signing_seats(request.user, deliberation) if is_current and not frozen else []
+    seats = signing_seats(request.user, deliberation, **read) if is_current and not frozen else []
     return {
         "deliberation": deliberation,
         "report": report,
@@ -104,9 +115,7 @@ def _context(request, deliberation: Deliberation) -> dict:
         "frozen": frozen,
         "is_current": is_current,
         "signatures": signatures,
-        "versions": list(
-            deliberation.reports.select_related("chair_signed_by", "secretary_signed_by").order_by("version")
-        ),
+        "versions": versions,
         # The second signature is put on the report as it stands then; say so when it changed
         # since the first one.
         "changed_since_signature": bool(report and not frozen and report.content and report.content != content),

@@ -1,13 +1,14 @@
 """The committee's reads, scoped to what the user may see (core.permissions: a seat on the
 committee, or the administration; Art. 72 keeps the deliberation secret to them)."""
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from core.permissions import scope
-from programmes.models import Programme
+from programmes.models import ExamPeriod, Programme
 
-from .models import Committee, Deliberation
+from .models import Committee, Deliberation, Report
 
 
 def committees_for(user) -> QuerySet[Committee]:
@@ -22,8 +23,21 @@ def deliberations_for(user) -> QuerySet[Deliberation]:
 
 def deliberation_for(user, pk: int) -> Deliberation:
     """One deliberation the user may see; 404 otherwise (an object outside the user's committees
-    is simply not found)."""
-    return get_object_or_404(deliberations_for(user), pk=pk)
+    is simply not found). Read with it, for its pages: the number of the year's last exam period
+    (``last_period_number``) and whether the report's current version is signed
+    (``report_signed``, as ``services.is_signed`` when the page was asked for)."""
+    last_period = ExamPeriod.objects.filter(academic_year_id=OuterRef("exam_period__academic_year_id"))
+    current = Report.objects.filter(deliberation_id=OuterRef("pk")).order_by("-version")
+    signed = Q(chair_signed_at__isnull=False, secretary_signed_at__isnull=False)
+    return get_object_or_404(
+        deliberations_for(user).annotate(
+            last_period_number=Subquery(last_period.order_by("-number").values("number")[:1]),
+            report_signed=Coalesce(
+                Subquery(current.annotate(both=signed).values("both")[:1]), Value(False), output_field=BooleanField()
+            ),
+        ),
+        pk=pk,
+    )
 
 
 def clusters(committee: Committee) -> list[str]:

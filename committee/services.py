@@ -88,9 +88,10 @@ CLOSED = gettext_lazy(
 
 
 # --- Reading the meeting as the rules see it ----------------------------------------------------
-def seats(deliberation: Deliberation) -> list[rules.Seat]:
-    """Every member of the committee with their attendance at this deliberation."""
-    attendance = {a.member_id: a for a in deliberation.attendance.all()}
+def seats(deliberation: Deliberation, *, members=None, attendance=None) -> list[rules.Seat]:
+    """Every member of the committee with their attendance at this deliberation (the committee's
+    ``members`` and the ``attendance`` rows when the caller has read them already)."""
+    attendance = {a.member_id: a for a in (deliberation.attendance.all() if attendance is None else attendance)}
     return [
         rules.Seat(
             member=m.pk,
@@ -98,8 +99,11 @@ def seats(deliberation: Deliberation) -> list[rules.Seat]:
             presence=rules.Presence(attendance[m.pk].presence) if m.pk in attendance else None,
             replaces=attendance[m.pk].replaces_id if m.pk in attendance else None,
         )
-        for m in deliberation.committee.members.all()
+        for m in (deliberation.committee.members.all() if members is None else members)
     ]
+
+
+UNREAD = object()  # a value not read yet (``None`` is "there is none")
 
 
 def current_report(deliberation: Deliberation) -> Report | None:

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
@@ -44,6 +45,8 @@ from .results import (
 )
 from .services import result_mark
 from .standing import standings
+
+SEARCH_STUDENTS = 5000  # the students a search word finds, read as a list of keys up to this many
 
 ISP_LINE_RELATED = [
     "isp_line__course",
@@ -320,7 +323,7 @@ class ResultPartInline(admin.TabularInline):
 
 @admin.register(Result)
 class ResultAdmin(RefusalsOnSaveMixin, ExamPeriodChoicesMixin, AuditedAdmin):
-    list_display = ["student", "course", "exam_period", "opportunity", "mark"]
+    list_display = ["student", "course", "period", "opportunity", "mark"]
     list_filter = [
         "exam_period__academic_year",
         "isp_line__enrolment__programme",
@@ -329,17 +332,52 @@ class ResultAdmin(RefusalsOnSaveMixin, ExamPeriodChoicesMixin, AuditedAdmin):
         "grade",
     ]
     list_select_related = ["exam_period__academic_year", *ISP_LINE_RELATED]
+    # Bounded whatever the number of results (issue 19): the newest first by the primary key
+    # (the model's ordering sorts the whole table by a joined column), columns sortable only
+    # where an index serves the order, no second count of the whole table, and a search by
+    # the beginning of a student number, a last name or a course code (indexed prefixes,
+    # students.Student's and programmes' indexes) rather than a scan for a substring.
+    ordering = ["-pk"]
+    sortable_by = ["period"]
+    show_full_result_count = False
     search_fields = [
-        "isp_line__enrolment__student__number",
-        "isp_line__enrolment__student__last_name",
-        "isp_line__course__code",
-        "isp_line__course__name",
+        "isp_line__enrolment__student__number__istartswith",
+        "isp_line__enrolment__student__last_name__istartswith",
+        "isp_line__course__code__istartswith",
     ]
+    search_help_text = _("The beginning of a student number, a last name or a course code.")
     form = ResultAdminForm
     add_form = ResultAddForm
     fields = ["isp_line", "exam_period", "opportunity", "score", "grade"]
     add_fields = ["student", "course", "exam_period", "opportunity", "score", "grade"]
     inlines = [ResultPartInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each word (as ``search_fields`` says) finds the students whose number or last name
+        begins with it and the courses whose code does, each on its own table's indexes, and
+        then their results through the ISP lines' keys: one condition across the joined tables
+        would have the database join every result before it can filter."""
+        words = [
+            unescape_string_literal(w) if w[:1] in "\"'" and w[-1:] == w[:1] and len(w) > 1 else w
+            for w in smart_split(search_term)
+        ]
+        for word in words:
+            students = Student.objects.filter(Q(number__istartswith=word) | Q(last_name__istartswith=word))
+            found = list(students.values_list("pk", flat=True)[: SEARCH_STUDENTS + 1])
+            courses = list(Course.objects.filter(code__istartswith=word).values_list("pk", flat=True))
+            match = Q(pk__in=[])
+            if found:
+                many = len(found) > SEARCH_STUDENTS  # too many for a list: the database reads them itself
+                match |= Q(isp_line__enrolment__student__in=students.values("pk") if many else found)
+            if courses:
+                match |= Q(isp_line__course__in=courses)
+            queryset = queryset.filter(match)
+        return queryset, False
+
+    def get_queryset(self, request):
+        # The result's page shows its ISP line (student, programme, year, course) and exam
+        # period: read with the result, not one query each.
+        return super().get_queryset(request).select_related("exam_period__academic_year", *ISP_LINE_RELATED)
 
     def get_fields(self, request, obj=None):
         return list(self.add_fields) if obj is None else super().get_fields(request, obj)
@@ -400,6 +438,12 @@ class ResultAdmin(RefusalsOnSaveMixin, ExamPeriodChoicesMixin, AuditedAdmin):
     @admin.display(description=_("course"), ordering="isp_line__course__code")
     def course(self, obj):
         return obj.isp_line.course
+
+    @admin.display(description=_("exam period"), ordering="exam_period_id")
+    def period(self, obj):
+        # Sorted by the exam period's key (periods are created in order; the key is indexed
+        # with the result's), not by the period's own ordering: that one sorts the whole table.
+        return obj.exam_period
 
     @admin.display(description=_("mark"))
     def mark(self, obj):

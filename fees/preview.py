@@ -123,16 +123,19 @@ def _apply(facts, changes: dict, *, on: datetime.date, calendar) -> list[tuple[s
     return found
 
 
-def year_fee_preview(student_id: int, academic_year_id: int, *, on: datetime.date) -> YearFeeModel | None:
-    """The answer to ``core.gates.year_fee_preview`` (reads: a fixed number of queries)."""
+def year_fee_preview(student_id: int, academic_year_id: int, *, on: datetime.date, year=None) -> YearFeeModel | None:
+    """The answer to ``core.gates.year_fee_preview`` (reads: a fixed number of queries);
+    ``year``: the academic year with its exam periods prefetched, when the caller has it."""
     from programmes.models import AcademicYear
     from students.models import Student
 
-    year = AcademicYear.objects.prefetch_related("exam_periods").get(pk=academic_year_id)
+    if year is None or year.pk != academic_year_id:
+        year = AcademicYear.objects.prefetch_related("exam_periods").get(pk=academic_year_id)
     schedule = FeeSchedule.for_year(year.code)
     if schedule is None:
         return None
-    student = Student.objects.get(pk=student_id)
+    # The student's id is all the fee facts read of it (its enrolments and ledger entries).
+    student = Student(pk=student_id)
     return YearFeeModel(
         year_code=year.code,
         on=on,

@@ -26,7 +26,7 @@ with its article and nothing is written. The evidence is served only by ``eviden
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -96,7 +96,8 @@ def files_for(user) -> QuerySet[FraudFile]:
 
 
 def _file(request, pk) -> FraudFile:
-    return get_object_or_404(files_for(request.user), pk=pk)
+    # With the exam moment and the investigation its page shows (one query, not three).
+    return get_object_or_404(files_for(request.user).select_related("exam_moment", "investigation"), pk=pk)
 
 
 def sees_procedure(user, fraud_file: FraudFile) -> bool:
@@ -261,8 +262,9 @@ def report(request):
 
 
 # --- The file page -------------------------------------------------------------------------------
-def _forms_for(request, fraud_file, bound=None):
-    """The forms the user may use on the file: ``bound`` replaces the one posted."""
+def _forms_for(request, fraud_file, bound=None, decisions=None):
+    """The forms the user may use on the file: ``bound`` replaces the one posted; ``decisions``:
+    the file's decisions in order, when the page has read them."""
     bound = bound or {}
     today = clock.today()
     dates = {"date_range": year_dates(today=today, year=fraud_file.exam_period.academic_year), "today": today}
@@ -290,7 +292,9 @@ def _forms_for(request, fraud_file, bound=None):
         },
         **dates,
     )
-    latest = fraud_file.decisions.order_by("-pk").first()
+    latest = decisions[-1] if decisions else None
+    if decisions is None:
+        latest = fraud_file.decisions.order_by("-pk").first()
     deliberations = _open_deliberations(fraud_file)
     if fraud_file.kind == FileKind.DISPUTE:
         if latest is None:
@@ -298,8 +302,9 @@ def _forms_for(request, fraud_file, bound=None):
                 deliberations=deliberations, initial={"decided_on": today}, **dates
             )
     elif latest is None or latest.status in DECIDES_ANEW:
-        result["decision"] = bound.get("decision") or DecisionForm(
-            fraud_file=fraud_file, deliberations=deliberations, initial={"decided_on": today}, **dates
+        result["decision"] = _labels_read(
+            bound.get("decision")
+            or DecisionForm(fraud_file=fraud_file, deliberations=deliberations, initial={"decided_on": today}, **dates)
         )
     if latest is not None and latest.status == DecisionStatus.FINAL and latest.notified_on is None:
         result["notified"] = bound.get("notified") or NotifiedForm(initial={"notified_on": today}, **dates)
@@ -313,13 +318,27 @@ DECIDES_ANEW = (DecisionStatus.NOT_RATIFIED, DecisionStatus.SET_ASIDE)
 
 
 def _open_deliberations(fraud_file):
+    # With what their labels show (the committee, the exam period and its year).
     return Deliberation.objects.filter(
         committee_id=fraud_file.committee_id, status=DeliberationStatus.OPEN
-    ).select_related("exam_period")
+    ).select_related("committee", "exam_period__academic_year")
+
+
+def _labels_read(form):
+    """The decision form with its choices read with what their labels show, in one query each
+    whatever their number: a result's exam period and its year, a retake moment's course."""
+    fields = form.fields
+    fields["zeroed_results"].queryset = fields["zeroed_results"].queryset.select_related("exam_period__academic_year")
+    fields["retake_moment"].queryset = fields["retake_moment"].queryset.select_related(
+        "course", "exam_period__academic_year"
+    )
+    return form
 
 
 def _detail(request, fraud_file, *, bound=None, status=200):
     full = sees_procedure(request.user, fraud_file)
+    # The hearings and the evidence once, for the page, the missing hearings and the forms.
+    prefetch_related_objects([fraud_file], "hearings", "evidence")
     decisions = list(fraud_file.decisions.order_by("pk").select_related("deliberation"))
     ratifications = {r.decision_id: r for r in Ratification.objects.filter(decision__in=decisions)}
     for decision in decisions:
@@ -335,7 +354,7 @@ def _detail(request, fraud_file, *, bound=None, status=200):
         "hearing_missing": _hearing_missing(fraud_file),
         "decisions": decisions,
         "runs": runs(request.user, fraud_file),
-        "forms": _forms_for(request, fraud_file, bound) if full else {},
+        "forms": _forms_for(request, fraud_file, bound, decisions) if full else {},
         "ratifies": scope(request.user).ratifies,
     }
     return render(request, "fraud/file_detail.html", context, status=status)

@@ -5,9 +5,11 @@ account, degrees and measures are read-only or processed through the services.""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, Upper
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -62,6 +64,89 @@ def running_balances(student_id) -> dict[int, int]:
     return balances
 
 
+# --- Issue 19: a page's query count does not grow with its rows. An autocomplete box shows
+# the object it holds with one query of its own: on an inline, one per row. These boxes show
+# the objects the page has already read (the inline's rows with their select_related, the
+# page's object), and ask the database only for one they have not seen (a submitted change).
+class PreloadedAutocompleteSelect(AutocompleteSelect):
+    """The admin's autocomplete, rendering its chosen object from ``known`` (pk -> object)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known = {}
+
+    def __deepcopy__(self, memo):
+        copied = super().__deepcopy__(memo)
+        copied.known = self.known  # shared by the forms of one page, filled as it is read
+        return copied
+
+    def optgroups(self, name, value, attr=None):
+        chosen = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if not chosen or not all(v in self.known for v in chosen):
+            return super().optgroups(name, value, attr)
+        default = (None, [], 0)
+        if not self.is_required and not self.allow_multiple_selected:
+            default[1].append(self.create_option(name, "", "", False, 0))
+        for v in chosen:
+            label = self.choices.field.label_from_instance(self.known[v])
+            default[1].append(self.create_option(name, v, label, True, len(default[1])))
+        return [default]
+
+
+def _known_widget(form_class, name):
+    widget = form_class.base_fields[name].widget if name in form_class.base_fields else None
+    widget = getattr(widget, "widget", widget)  # inside the related-object buttons
+    return widget if isinstance(widget, PreloadedAutocompleteSelect) else None
+
+
+def _remember(widgets: dict, obj) -> None:
+    """Hand ``obj``'s related objects already read (select_related) to the boxes showing them."""
+    for name, widget in widgets.items():
+        field = obj._meta.get_field(name)
+        if field.is_cached(obj):
+            related = field.get_cached_value(obj)
+            if related is not None:
+                widget.known[str(related.pk)] = related
+
+
+class PreloadedAutocompleteMixin:
+    """For a ModelAdmin or an inline: its autocomplete fields render from the objects read."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = PreloadedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _known_widgets(self, request, form_class) -> dict:
+        found = {name: _known_widget(form_class, name) for name in self.get_autocomplete_fields(request)}
+        return {name: widget for name, widget in found.items() if widget is not None}
+
+
+class PreloadedAutocompleteAdminMixin(PreloadedAutocompleteMixin):
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            _remember(self._known_widgets(request, form), obj)
+        return form
+
+
+class PreloadedAutocompleteInlineMixin(PreloadedAutocompleteMixin):
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        widgets = self._known_widgets(request, formset.form)
+        if not widgets:
+            return formset
+
+        class Preloaded(formset):
+            def get_queryset(self):
+                rows = super().get_queryset()
+                for row in rows:
+                    _remember(widgets, row)
+                return rows
+
+        return Preloaded
+
+
 # --- The dates typed here (core.validators): an enrolment's and its ISP lines' dates lie in its
 # academic year or a neighbour, and not after a year after today; degrees and the opening of a
 # learning account from 1950 on.
@@ -93,7 +178,7 @@ def _enrolment_year(enrolment):
         return None
 
 
-class EnrolmentInline(BoundedDatesAdminMixin, admin.TabularInline):
+class EnrolmentInline(PreloadedAutocompleteInlineMixin, BoundedDatesAdminMixin, admin.TabularInline):
     model = Enrolment
     fields = [
         "academic_year",
@@ -123,12 +208,15 @@ class DegreeDatesMixin(BoundedDatesAdminMixin):
         return {"on": from_1950(today=today)}
 
 
-class DegreeInline(DegreeDatesMixin, admin.TabularInline):
+class DegreeInline(PreloadedAutocompleteInlineMixin, DegreeDatesMixin, admin.TabularInline):
     model = Degree
     fields = ["kind", "on", "programme", "processed"]
     readonly_fields = ["processed"]
     autocomplete_fields = ["programme"]
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("student", "programme")
 
 
 class LearningAccountEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -142,7 +230,8 @@ class LearningAccountEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("academic_year", "programme", "course")
+        # The student too: a row's name (its number) is shown on the page.
+        return super().get_queryset(request).select_related("student", "academic_year", "programme", "course")
 
     @admin.display(description=_("balance"))
     def running_balance(self, entry):
@@ -201,12 +290,17 @@ class EnrolledYearFilter(EnrolledFilter):
 
 
 @admin.register(Student)
-class StudentAdmin(BoundedDatesAdminMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
+class StudentAdmin(PreloadedAutocompleteAdminMixin, BoundedDatesAdminMixin, ProcessFactsOnSaveMixin, AuditedAdmin):
     list_display = ["number", "last_name", "first_name", "email", "balance"]
     list_display_links = ["number", "last_name"]
     list_filter = [EnrolledProgrammeFilter, EnrolledYearFilter]
-    search_fields = ["number", "first_name", "last_name", "email"]
+    # Issue 19: with 250,000 students, a search by the beginning of a number or a name (indexed,
+    # students.Student's indexes), the list in the order of an index, no second count.
+    search_fields = ["number__istartswith", "last_name__istartswith", "first_name__istartswith"]
+    search_help_text = _("The beginning of a student number, a last name or a first name.")
     ordering = ["last_name", "first_name", "number"]
+    sortable_by = ["number", "last_name"]
+    show_full_result_count = False
     autocomplete_fields = ["first_enrolment_in_higher_education"]
     readonly_fields = ["study_progress_file"]
     inlines = [EnrolmentInline, DegreeInline, MeasureInline, LearningAccountEntryInline]
@@ -239,13 +333,40 @@ class StudentAdmin(BoundedDatesAdminMixin, ProcessFactsOnSaveMixin, AuditedAdmin
     def date_ranges(self, form, *, today):
         return {"opening_on": from_1950(today=today)}
 
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        typed = search_term.strip()
+        if typed.isdigit():
+            # The college's numbers are a letter and seven digits (r0100001): a number typed
+            # without its letter is found by the same prefix index.
+            found = found | queryset.filter(number__istartswith=f"r{typed}")
+        return found, may_have_duplicates
+
+    def get_ordering(self, request):
+        if request.GET.get(SEARCH_VAR):
+            # A search finds its students by the prefix indexes and sorts the few found; in the
+            # name order's index PostgreSQL would walk the list up to the names searched.
+            return [Upper("last_name"), Upper("first_name"), "number"]
+        return super().get_ordering(request)
+
     def get_queryset(self, request):
-        # The balance is the sum of the ledger (never a stored copy): one aggregate for the whole page.
+        # The balance is the sum of the ledger (never a stored copy), in the list's own query: per
+        # student of the page (a subquery on the ledger's index), not an aggregate of every student.
+        ledger = (
+            LearningAccountEntry.objects.filter(student=OuterRef("pk"))
+            .order_by()
+            .values("student")
+            .annotate(total=Sum("credits"))
+            .values("total")
+        )
         return (
-            super().get_queryset(request).annotate(balance_total=Coalesce(Sum("learning_account_entries__credits"), 0))
+            super()
+            .get_queryset(request)
+            .select_related("first_enrolment_in_higher_education")
+            .annotate(balance_total=Coalesce(Subquery(ledger), 0))
         )
 
-    @admin.display(description=_("learning account"), ordering="balance_total")
+    @admin.display(description=_("learning account"))
     def balance(self, obj):
         return obj.balance_total
 
@@ -260,7 +381,7 @@ class StudentAdmin(BoundedDatesAdminMixin, ProcessFactsOnSaveMixin, AuditedAdmin
         )
 
 
-class ISPLineInline(BoundedDatesAdminMixin, ISPLineResultsMixin, admin.TabularInline):
+class ISPLineInline(PreloadedAutocompleteInlineMixin, BoundedDatesAdminMixin, ISPLineResultsMixin, admin.TabularInline):
     model = ISPLine
     fields = ["course", "added_on", "removed_on", "exempted", "locked_on", *ISPLineResultsMixin.results_readonly_fields]
     readonly_fields = ["exempted", "locked_on", *ISPLineResultsMixin.results_readonly_fields]
@@ -294,7 +415,12 @@ ISP_STEPS = {
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(
-    BoundedDatesAdminMixin, EnrolmentResultsMixin, RefusalsOnSaveMixin, ProcessFactsOnSaveMixin, AuditedAdmin
+    PreloadedAutocompleteAdminMixin,
+    BoundedDatesAdminMixin,
+    EnrolmentResultsMixin,
+    RefusalsOnSaveMixin,
+    ProcessFactsOnSaveMixin,
+    AuditedAdmin,
 ):
     """Enrolments. The ISP status is read-only: it moves only through the workflow
     (``isp_submit``, ``isp_approve``), from the actions of the list or the buttons of the
@@ -326,7 +452,18 @@ class EnrolmentAdmin(
     ]
     list_filter = ["academic_year", "programme", "contract", "status", "isp_status"]
     list_select_related = ["student", "programme", "academic_year"]
-    search_fields = ["student__number", "student__first_name", "student__last_name"]
+    # Issue 19: the newest first by the primary key (the model's ordering sorts every enrolment
+    # by joined columns), sortable only on indexed columns, no second count, a search by the
+    # beginning of a student number or name (students.Student's indexes).
+    ordering = ["-pk"]
+    sortable_by = ["enrolled_on"]
+    show_full_result_count = False
+    search_fields = [
+        "student__number__istartswith",
+        "student__last_name__istartswith",
+        "student__first_name__istartswith",
+    ]
+    search_help_text = _("The beginning of a student number, a last name or a first name.")
     autocomplete_fields = ["student", "academic_year", "programme"]
     readonly_fields = [
         "isp_status",
@@ -337,9 +474,12 @@ class EnrolmentAdmin(
         "isp_approved_on",
         "isp_approved_by",
     ]
-    date_hierarchy = "enrolled_on"
     inlines = [ISPLineInline]
     actions = ["submit_isp", "approve_isp"]
+
+    def get_queryset(self, request):
+        # The page's enrolment with what it shows (its name, the boxes, who approved the ISP).
+        return super().get_queryset(request).select_related("student", "programme", "academic_year", "isp_approved_by")
 
     def isp_step(self, request, enrolment, step: str, expected_version: int) -> None:
         """Take one workflow step through its service; a refusal changes nothing and is

@@ -279,15 +279,16 @@ def advice_follow_up_done(advice: StudyAdvice, by, on: datetime.date | None = No
     return advice
 
 
-def advice_section(user, student, enrolments) -> dict:
+def advice_section(user, student, enrolments, *, has_advice: bool = True) -> dict:
     """The student page's "Study advice" section: ``shown`` (whether the user sees the section
-    at all), ``entries`` (the advice they see, newest first), ``can_record`` and ``today``."""
+    at all), ``entries`` (the advice they see, newest first), ``can_record`` and ``today``.
+    ``has_advice`` False: the caller knows the student has no advice on record (not read)."""
     access = advice_access(user, student, enrolments)
     if not access.sees_any:
         return {"shown": False, "entries": [], "can_record": False}
     return {
         "shown": True,
-        "entries": list(advice_visible_to(user, student, enrolments)),
+        "entries": list(advice_visible_to(user, student, enrolments)) if has_advice else [],
         "can_record": access.records,
         "only_shared": not access.records,
         "today": clock.today(),

@@ -108,7 +108,8 @@ def risk_facts(student_ids, *, today: datetime.date) -> dict[int, StudentRiskFac
         return {}
     ids = {s for s, _p in judged}
     programme_ids = {p for _s, p in judged}
-    ends = dict(AcademicYear.objects.filter(pk__in={y.year_id for y in judged.values()}).values_list("pk", "ends_on"))
+    # A judged year is one of ``years`` (read above): their ends without another read.
+    ends = {year.pk: year.ends_on for year in years}
     balance = balances(ids)
     bachelors = set(
         Degree.objects.filter(student_id__in=ids, kind="bachelor", on__lte=today).values_list("student_id", flat=True)
@@ -122,7 +123,12 @@ def risk_facts(student_ids, *, today: datetime.date) -> dict[int, StudentRiskFac
             if start <= code <= until:
                 bound.add((student_id, programme_id, code))
     # The latest exam period published for each (year, programme) judged.
-    periods = list(ExamPeriod.objects.filter(academic_year_id__in={y.year_id for y in judged.values()}))
+    # With their academic years: the publication's key names the year (``exams.publication``).
+    periods = list(
+        ExamPeriod.objects.filter(academic_year_id__in={y.year_id for y in judged.values()}).select_related(
+            "academic_year"
+        )
+    )
     wanted = {(y.year_id, p) for (_s, p), y in judged.items()}
     days = publication_days(
         (period, programme_id)

@@ -3,21 +3,30 @@ student page shows it and ``study_progress --json`` prints it."""
 
 from collections import defaultdict
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 
 from core import clock, gates
 from core.rounding import round_half_up
 from exams import rules as exam_rules
 from exams.models import ProgrammeResult
 from exams.publication import publication_days
-from exams.standing import standings
-from programmes.models import ExamPeriod
-from students.models import EnrolmentStatus, ISPLine, MeasureKind, Student, ToleratedRetakeApproval
+from exams.standing import Line, Standing, YearInProgramme
+from programmes.models import Course, ExamPeriod
+from students.models import (
+    EnrolmentStatus,
+    ExemptionApproval,
+    ISPDerogation,
+    ISPLine,
+    Measure,
+    MeasureKind,
+    Student,
+    ToleratedRetakeApproval,
+)
 from students.refusals import measures_of, refusals_for
 from students.selectors import _credits_without_learning_account, learning_account
 
 from . import risk
-from .models import RiskSignal
+from .models import RiskSignal, StudyAdvice
 from .risk_facts import student_signals
 
 
@@ -92,17 +101,115 @@ def _risk_exchange(row: dict) -> dict:
     }
 
 
-def file_enrolments(student: Student) -> list:
-    """The student's enrolments as the file reads them, oldest first, with their lines and
-    approvals (three queries)."""
-    return list(
+def with_file_parts(students):
+    """``students`` with, on each, whether the optional parts of the file hold anything (one
+    value each, read with the student): ``has_measures``, ``has_risks`` (stored risk signals),
+    ``has_retakes`` (approved retakes of a tolerated course), ``has_results`` (programme
+    results), ``has_derogation_history``, ``has_exemption_history`` and ``has_advice``. The
+    student page reads a part only when it holds something."""
+    student = OuterRef("pk")
+    return students.annotate(
+        has_measures=Exists(Measure.objects.filter(student=student)),
+        has_risks=Exists(RiskSignal.objects.filter(student=student)),
+        has_retakes=Exists(ToleratedRetakeApproval.objects.filter(enrolment__student=student)),
+        has_results=Exists(ProgrammeResult.objects.filter(student=student)),
+        has_derogation_history=Exists(ISPDerogation.history.filter(enrolment__student=student)),
+        has_exemption_history=Exists(ExemptionApproval.history.filter(isp_line__enrolment__student=student)),
+        has_advice=Exists(StudyAdvice.objects.filter(student=student)),
+    )
+
+
+def file_enrolments(student: Student, *, retakes: bool = True) -> list:
+    """The student's enrolments as the file reads them, oldest first, with their lines and,
+    as ``file_retakes``, the cluster's approvals of retaking a tolerated course (three queries;
+    two with ``retakes`` False, when the caller knows there are none)."""
+    enrolments = list(
         student.enrolments.select_related("academic_year", "programme", "isp_approved_by")
         .prefetch_related(
-            Prefetch("lines", queryset=ISPLine.objects.select_related("course").order_by("course__code")),
-            Prefetch("tolerated_retakes", queryset=ToleratedRetakeApproval.objects.select_related("course")),
+            Prefetch("lines", queryset=ISPLine.objects.select_related("course").order_by("course__code", "pk")),
+            *(
+                [
+                    Prefetch(
+                        "tolerated_retakes",
+                        queryset=ToleratedRetakeApproval.objects.select_related("course"),
+                        to_attr="file_retakes",
+                    )
+                ]
+                if retakes
+                else []
+            ),
         )
         .order_by("academic_year__starts_on", "enrolled_on", "pk")
     )
+    if not retakes:
+        for enrolment in enrolments:
+            enrolment.file_retakes = []
+    return enrolments
+
+
+def file_courses(enrolments) -> list[tuple[int, str, str, int, bool]]:
+    """(id, code, name, programme id, elective) of every course of the enrolments' programmes
+    (one query): the names the page shows and the compulsory courses of the standings."""
+    return list(
+        Course.objects.filter(programme_id__in={e.programme_id for e in enrolments})
+        .order_by()
+        .values_list("pk", "code", "name", "programme_id", "elective")
+    )
+
+
+def file_standings(student: Student, enrolments, courses) -> dict[tuple[int, int], Standing]:
+    """The student's standing in each programme of ``enrolments`` (``file_enrolments``: every
+    enrolment of the student, oldest first, with their lines and courses), built from what the
+    file has read already (no query): the same ``exams.standing.Standing`` as
+    ``exams.standing.standings`` reads, its years in the same order (academic year, enrolled on,
+    id), its lines by course code then id; ``courses``: ``file_courses(enrolments)``."""
+    compulsory = defaultdict(set)
+    for course_id, _code, _name, programme_id, elective in courses:
+        if not elective:
+            compulsory[programme_id].add(course_id)
+    found = {}
+    for enrolment in enrolments:
+        key = (student.pk, enrolment.programme_id)
+        standing = found.get(key)
+        if standing is None:
+            standing = found[key] = Standing(
+                student_id=student.pk,
+                programme=enrolment.programme,
+                compulsory=compulsory[enrolment.programme_id],
+                years=[],
+            )
+        lines = sorted(enrolment.lines.all(), key=lambda line: (line.course.code, line.pk))
+        standing.years.append(
+            YearInProgramme(
+                enrolment_id=enrolment.pk,
+                year_id=enrolment.academic_year_id,
+                year_code=enrolment.academic_year.code,
+                year_start=enrolment.academic_year.starts_on,
+                contract=enrolment.contract,
+                status=enrolment.status,
+                enrolled_on=enrolment.enrolled_on,
+                lines=[
+                    Line(
+                        id=line.pk,
+                        course_id=line.course_id,
+                        code=line.course.code,
+                        credits=line.course.credits,
+                        tolerable=line.course.tolerable,
+                        pass_fail=line.course.pass_fail,
+                        elective=line.course.elective,
+                        exempted=line.exempted,
+                        removed=line.removed_on is not None,
+                        mark=exam_rules.mark_from_text(line.mark),
+                        outcome=line.outcome,
+                        certified_on=line.certified_on,
+                        tolerated_on=line.tolerated_on,
+                        tolerance_kind=line.tolerance_kind,
+                    )
+                    for line in lines
+                ],
+            )
+        )
+    return found
 
 
 def study_progress(
@@ -113,18 +220,22 @@ def study_progress(
     risks: list[dict] | None = None,
     entries=None,
     enrolments=None,
+    courses=None,
+    programme_results=None,
 ) -> dict:
     """The study progress file of ``student``, as EXCHANGE.md defines it. When the caller has them:
     ``notifications``, the student's notifications (``core.gates.student_notifications``),
     ``measures``, ``students.refusals.measures_with_end(student)``, ``risks``, the risk
     signals' rows (``risk_rows`` or ``stored_risk_rows``; computed afresh when left out),
     ``entries``, the learning-account entries (as ``students.selectors.learning_account`` reads
-    them) and ``enrolments`` (``file_enrolments``)."""
+    them), ``enrolments`` (``file_enrolments``), ``courses`` (``file_courses(enrolments)``) and
+    ``programme_results``, the student's ``ProgrammeResult`` rows."""
     if risks is None:
         risks = risk_rows(student_signals(student.pk, today=clock.today()))
     account = learning_account(student, entries)
     entries = account.pop("_entries")
     enrolments = file_enrolments(student) if enrolments is None else enrolments
+    courses = file_courses(enrolments) if courses is None else courses
     periods = list(
         ExamPeriod.objects.filter(academic_year__in={e.academic_year_id for e in enrolments}).select_related(
             "academic_year"
@@ -141,7 +252,9 @@ def study_progress(
     published_days = defaultdict(list)
     for (period_id, programme_id), day in published.items():
         published_days[period_year[period_id], programme_id].append(day)
-    found = standings({(student.pk, e.programme_id) for e in enrolments})
+    # The standings from the enrolments and lines read above (``exams.standing.standings``
+    # would read them again).
+    found = file_standings(student, enrolments, courses)
 
     # Art. 85 §4: the code FR on the results a fraud sanction touches (answered by fraud).
     codes = gates.fraud_codes(student.pk)
@@ -190,12 +303,14 @@ def study_progress(
                         "requested_on": _iso(approval.requested_on),
                         "approved_on": _iso(approval.approved_on),
                     }
-                    for approval in sorted(enrolment.tolerated_retakes.all(), key=lambda a: a.course.code)
+                    for approval in sorted(enrolment.file_retakes, key=lambda a: a.course.code)
                 ],
             }
         )
 
-    results = {r.programme_id: r for r in ProgrammeResult.objects.filter(student=student)}
+    if programme_results is None:
+        programme_results = ProgrammeResult.objects.filter(student=student)
+    results = {r.programme_id: r for r in programme_results}
     programmes = []
     for (_student, programme_id), standing in sorted(found.items(), key=lambda kv: kv[1].years[0].year_start):
         result = results.get(programme_id)

@@ -213,9 +213,17 @@ def _history_rows(records, kind, describe):
     return history_rows(records, fields=HISTORY_FIELDS[kind], describe=describe, events=True)
 
 
-def change_history(student: Student, enrolment_ids: list[int], limit: int | None = HISTORY_LIMIT) -> list[dict]:
+def change_history(
+    student: Student,
+    enrolment_ids: list[int],
+    limit: int | None = HISTORY_LIMIT,
+    *,
+    derogations: bool = True,
+    exemptions: bool = True,
+) -> list[dict]:
     """Who changed what and when: the student, the enrolments, the ISP lines and the
-    cluster's ISP decisions (django-simple-history), newest first."""
+    cluster's ISP decisions (django-simple-history), newest first. ``derogations`` and
+    ``exemptions`` False: the caller knows those have no history (``with_file_parts``)."""
     rows = _history_rows(
         Student.history.filter(id=student.pk).select_related("history_user"),
         "student",
@@ -233,18 +241,20 @@ def change_history(student: Student, enrolment_ids: list[int], limit: int | None
         "ispline",
         lambda r: f"{r.course.code} ({r.enrolment.academic_year.code})",
     )
-    rows += _history_rows(
-        ISPDerogation.history.filter(enrolment_id__in=enrolment_ids).select_related("history_user"),
-        "derogation",
-        lambda r: _("derogation: %(kind)s") % {"kind": r.get_kind_display()},
-    )
-    rows += _history_rows(
-        ExemptionApproval.history.filter(isp_line__enrolment_id__in=enrolment_ids).select_related(
-            "history_user", "isp_line__course"
-        ),
-        "exemption",
-        lambda r: _("exemption of %(course)s") % {"course": r.isp_line.course.code},
-    )
+    if derogations:
+        rows += _history_rows(
+            ISPDerogation.history.filter(enrolment_id__in=enrolment_ids).select_related("history_user"),
+            "derogation",
+            lambda r: _("derogation: %(kind)s") % {"kind": r.get_kind_display()},
+        )
+    if exemptions:
+        rows += _history_rows(
+            ExemptionApproval.history.filter(isp_line__enrolment_id__in=enrolment_ids).select_related(
+                "history_user", "isp_line__course"
+            ),
+            "exemption",
+            lambda r: _("exemption of %(course)s") % {"course": r.isp_line.course.code},
+        )
     rows.sort(key=lambda row: row["when"], reverse=True)
     # One entry per import ("imported on X: 40 records"), then the newest ``limit`` entries.
     return group_imports(rows)[:limit]
@@ -253,19 +263,36 @@ def change_history(student: Student, enrolment_ids: list[int], limit: int | None
 @require_GET
 @requires(Capability.STUDENT_PAGES)
 def student_detail(request, number):
-    student = get_object_or_404(students_for(request.user), number=number)
+    # With the student, whether each optional part of the file holds anything: an empty part
+    # is not read.
+    student = get_object_or_404(selectors.with_file_parts(students_for(request.user)), number=number)
     notifications = gates.student_notifications(student.pk)
-    measures = measures_with_end(student)
+    measures = measures_with_end(student) if student.has_measures else []
     # Art. 28: the risks of refusal as last computed (after every decision told, and every night).
-    risks = selectors.stored_risk_rows(student)
+    risks = selectors.stored_risk_rows(student) if student.has_risks else []
     entries = list(
         LearningAccountEntry.objects.filter(student=student)
         .select_related("academic_year", "programme", "course")
         .order_by("on", "id")
     )
-    enrolments = selectors.file_enrolments(student)
+    enrolments = selectors.file_enrolments(student, retakes=student.has_retakes)
+    # The courses of the enrolments' programmes (their names; the standings' compulsory courses)
+    # and the programme results, read once for the file and the page.
+    courses = selectors.file_courses(enrolments)
+    programme_results = (
+        list(ProgrammeResult.objects.filter(student=student).select_related("programme", "academic_year"))
+        if student.has_results
+        else []
+    )
     progress = selectors.study_progress(
-        student, notifications=notifications, measures=measures, risks=risks, entries=entries, enrolments=enrolments
+        student,
+        notifications=notifications,
+        measures=measures,
+        risks=risks,
+        entries=entries,
+        enrolments=enrolments,
+        courses=courses,
+        programme_results=programme_results,
     )
     running, rows = 0, []
     for entry in entries:
@@ -292,18 +319,19 @@ def student_detail(request, number):
         "measures": measures,
         "risks": risks,
         "can_refresh_risks": user_scope.has(Capability.ISP_WRITE),
-        "programme_results": ProgrammeResult.objects.filter(student=student).select_related(
-            "programme", "academic_year"
+        "programme_results": programme_results,
+        "history": change_history(
+            student,
+            [e.pk for e in enrolments],
+            derogations=student.has_derogation_history,
+            exemptions=student.has_exemption_history,
         ),
-        "history": change_history(student, [e.pk for e in enrolments]),
         # What the student was told and when (DOMAIN §11); the administration may resend.
         "notifications": notifications,
         "can_resend": user_scope.has(Capability.NOTIFICATION_OUTBOX),
-        "course_names": dict(
-            Course.objects.filter(programme_id__in={e.programme_id for e in enrolments}).values_list("code", "name")
-        ),
+        "course_names": {code: name for _pk, code, name, _programme, _elective in courses},
         # Study advice on record (Art. 27-28): what the user may see of it, and whether they record.
-        "advice": advice_section(request.user, student, enrolments),
+        "advice": advice_section(request.user, student, enrolments, has_advice=student.has_advice),
     }
     return render(request, "progress/student_detail.html", context)
 

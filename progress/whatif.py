@@ -20,14 +20,15 @@ import copy
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Count, Exists, F, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core import gates
 from exams.standing import Line as StandingLine
 from exams.standing import Standing, YearInProgramme
 from programmes.facts import year_calendar
-from programmes.models import AcademicYear, Course, Programme
+from programmes.models import Course, Programme
 from programmes.rules import YearCalendar
 from students import rules
 from students.models import (
@@ -137,18 +138,30 @@ class Snapshot:
 
 def current_enrolment(student, *, today: datetime.date) -> Enrolment | None:
     """The student's enrolment of the academic year containing ``today``: not refused, one still
-    enrolled before a deregistered one, the latest first."""
-    year = AcademicYear.objects.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on").first()
-    if year is None:
-        return None
+    enrolled before a deregistered one, the latest first; with its programme, its academic year
+    and the year's exam periods (two queries)."""
     enrolments = list(
-        Enrolment.objects.filter(student=student, academic_year=year)
+        Enrolment.objects.filter(
+            student=student, academic_year__starts_on__lte=today, academic_year__ends_on__gte=today
+        )
         .exclude(status=EnrolmentStatus.REFUSED)
         .select_related("programme", "academic_year")
+        .prefetch_related("academic_year__exam_periods")
         .order_by("-enrolled_on", "-pk")
     )
+    if not enrolments:
+        return None
+    # The academic year containing ``today`` (the latest begun, should two overlap).
+    year_start = max(e.academic_year.starts_on for e in enrolments)
+    enrolments = [e for e in enrolments if e.academic_year.starts_on == year_start]
     enrolments.sort(key=lambda e: e.status == EnrolmentStatus.DEREGISTERED)
-    return enrolments[0] if enrolments else None
+    return enrolments[0]
+
+
+def enrolment_lines(enrolment: Enrolment) -> list[ISPLine]:
+    """Every line of ``enrolment`` (removed ones too) with its course, by course code (one
+    query): the page's choice of courses to drop and the snapshot read them once."""
+    return list(ISPLine.objects.filter(enrolment=enrolment).select_related("course").order_by("course__code", "pk"))
 
 
 def switch_targets(enrolment: Enrolment):
@@ -187,9 +200,44 @@ def _enrolment_facts(e: Enrolment) -> EnrolmentFacts:
     )
 
 
-def snapshot(enrolment: Enrolment, *, on: datetime.date, today: datetime.date, target: Programme | None = None):
+def _scalar_reads(enrolment: Enrolment, *, on: datetime.date) -> tuple[bool, int, str | None]:
+    """Three single values read in one query: whether the student holds a bachelor's degree on
+    ``on``; the number of the student's enrolments of earlier academic years; the code of the
+    academic year of the student's first enrolment in higher education (None: not known)."""
+    student_id, year = enrolment.student_id, enrolment.academic_year
+    return (
+        Enrolment.objects.filter(pk=enrolment.pk)
+        .order_by()
+        .annotate(
+            holds_bachelor=Exists(Degree.objects.filter(student_id=student_id, kind="bachelor", on__lte=on)),
+            earlier=Coalesce(
+                Subquery(
+                    Enrolment.objects.filter(student_id=student_id, academic_year__starts_on__lt=year.starts_on)
+                    .order_by()
+                    .values("student_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            first_year_code=F("student__first_enrolment_in_higher_education__code"),
+        )
+        .values_list("holds_bachelor", "earlier", "first_year_code")
+        .get()
+    )
+
+
+def snapshot(
+    enrolment: Enrolment,
+    *,
+    on: datetime.date,
+    today: datetime.date,
+    target: Programme | None = None,
+    lines: list[ISPLine] | None = None,
+):
     """Everything ``simulate`` needs of ``enrolment``'s student, read once (a fixed number of
-    queries; reads only: no lock, no write)."""
+    queries; reads only: no lock, no write). ``lines``: ``enrolment_lines(enrolment)`` when the
+    caller has them."""
     year = enrolment.academic_year
     prefetch_related_objects([year], "exam_periods")
     student = enrolment.student
@@ -200,11 +248,9 @@ def snapshot(enrolment: Enrolment, *, on: datetime.date, today: datetime.date, t
         .select_related("programme")
         .order_by("enrolled_on", "pk")
     ]
-    rows = list(
-        ISPLine.objects.filter(enrolment=enrolment, added_on__lte=on)
-        .select_related("course")
-        .order_by("course__code", "pk")
-    )
+    if lines is None:
+        lines = enrolment_lines(enrolment)
+    rows = [line for line in lines if line.added_on <= on]
     ids = [line.pk for line in rows]
     taken = gates.opportunities_taken(ids, on=on)
     first_taken = gates.opportunities_taken(ids, on=on, first_only=True)
@@ -238,15 +284,7 @@ def snapshot(enrolment: Enrolment, *, on: datetime.date, today: datetime.date, t
         for kind, credits, source, year_id, programme_id, day in ledger
         if year_id == year.pk and day <= on
     )
-    holds_bachelor = Degree.objects.filter(student_id=student.pk, kind="bachelor", on__lte=on).exists()
-    earlier = Enrolment.objects.filter(student_id=student.pk, academic_year__starts_on__lt=year.starts_on).count()
-    first_year = (
-        AcademicYear.objects.filter(pk=student.first_enrolment_in_higher_education_id)
-        .values_list("code", flat=True)
-        .first()
-        if student.first_enrolment_in_higher_education_id
-        else None
-    )
+    holds_bachelor, earlier, first_year = _scalar_reads(enrolment, on=on)
     generation = rules.is_generation_student(
         first_enrolment_year=first_year,
         academic_year=year.code,
@@ -276,7 +314,7 @@ def snapshot(enrolment: Enrolment, *, on: datetime.date, today: datetime.date, t
         holds_bachelor=holds_bachelor,
         generation=generation,
         entries=entries,
-        fee=gates.year_fee_preview(student.pk, year.pk, on=on),
+        fee=gates.year_fee_preview(student.pk, year.pk, on=on, year=year),
         risk=risk_facts([student.pk], today=today).get(student.pk),
         target=found_target,
     )
@@ -687,9 +725,15 @@ def _replace_contract(e: EnrolmentFacts, contract: str) -> EnrolmentFacts:
 
 
 def preview(
-    enrolment: Enrolment, scenario: Scenario, *, today: datetime.date, target: Programme | None = None
+    enrolment: Enrolment,
+    scenario: Scenario,
+    *,
+    today: datetime.date,
+    target: Programme | None = None,
+    lines: list[ISPLine] | None = None,
 ) -> Outcome:
-    """Read the snapshot and simulate: the page's one call (``target``: the switch's programme, if read)."""
+    """Read the snapshot and simulate: the page's one call (``target``: the switch's programme, if
+    read; ``lines``: ``enrolment_lines(enrolment)``, if read)."""
     if scenario.kind == SWITCH and target is None:
         target = Programme.objects.get(pk=scenario.programme_id)
-    return simulate(snapshot(enrolment, on=scenario.on, today=today, target=target), scenario)
+    return simulate(snapshot(enrolment, on=scenario.on, today=today, target=target, lines=lines), scenario)

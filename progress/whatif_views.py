@@ -30,9 +30,9 @@ def student_whatif(request, number):
     enrolment.student = student
     require_isp_write(request.user, enrolment)
     year = enrolment.academic_year
-    lines = list(
-        enrolment.lines.filter(removed_on__isnull=True).select_related("course").order_by("course__code", "pk")
-    )
+    # Every line, read once: the courses still in the ISP to choose from, and the snapshot's.
+    all_lines = whatif.enrolment_lines(enrolment)
+    lines = [line for line in all_lines if line.removed_on is None]
     form = WhatIfForm(
         request.GET if "kind" in request.GET else None,
         kinds=whatif.KINDS,
@@ -56,7 +56,7 @@ def student_whatif(request, number):
             contract=data.get("contract") or None,
             line_ids=tuple(data.get("lines") or ()),
         )
-        outcome = whatif.preview(enrolment, scenario, today=today, target=data.get("programme"))
+        outcome = whatif.preview(enrolment, scenario, today=today, target=data.get("programme"), lines=all_lines)
     context = {
         "student": student,
         "enrolment": enrolment,

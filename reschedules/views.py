@@ -49,10 +49,6 @@ REQUEST_RELATED = (
 )
 
 
-def _current_year(today):
-    return AcademicYear.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
-
-
 def _handler(request_obj, people: dict) -> dict:
     """Who handles a request: the programme's ombudsperson, or the substitute when the
     ombudsperson examines the student (Art. 58)."""
@@ -342,11 +338,12 @@ def _schedule_context(request, number):
     code = request.GET.get("year")
     year = next((y for y in years if y.code == code), None)
     if year is None:
-        current = _current_year(today)
-        year = next((y for y in years if current and y.starts_on <= current.starts_on), years[-1])
+        # The latest of the student's years begun by today (the current year's or before it).
+        year = next((y for y in years if y.starts_on <= today), years[-1])
     result = exam_schedule(student=student, year=year, today=today)
     user_scope = scope(user)
     handled = [e for e in result.enrolments if can_handle(user, e)]
+    handled_ids = {e.pk for e in handled}
     substitute_only = [
         e
         for e in result.enrolments
@@ -358,7 +355,7 @@ def _schedule_context(request, number):
         "years": years,
         "schedule": result,
         "can_log": bool(handled),
-        "can_log_lines": {line.pk for line in ISPLine.objects.filter(enrolment__in=handled)},
+        "can_log_lines": {exam.line.pk for exam in result.exams if exam.line.enrolment_id in handled_ids},
         "substitute_only": substitute_only,
         "sees_requests": user_scope.has(Capability.OMBUDS_PAGES),
         "clash_days": set(result.clashes),

@@ -46,6 +46,9 @@ class Student(models.Model):
                 name="student_opening_balance_has_date",
             ),
         ]
+        # The admin's list of students in this order (issue 19). Its search by the beginning of
+        # a number or a name has PostgreSQL indexes of its own (migration 0011).
+        indexes = [models.Index(fields=["last_name", "first_name", "number"], name="student_name_order")]
 
     def __str__(self):
         return f"{self.number} {self.full_name}"

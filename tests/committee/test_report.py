@@ -597,4 +597,4 @@ def test_the_page_reads_in_a_bounded_number_of_queries(client, committee_world, 
     with CaptureQueriesContext(connection) as many:
         page = client.get(_url(world)).content.decode()
     assert page.count("Within one point.") == 4
-    assert len(many) == len(few) <= 30
+    assert len(many) == len(few) <= 15  # issue 19

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.http import urlencode
 
 from core.timeline import run_deadlines
 from exams.models import Result
@@ -303,3 +304,93 @@ def test_the_publication_page_is_for_staff_who_see_the_exam_periods(client, term
     client.force_login(getattr(personas, persona)(persona))
     response = client.get(reverse("admin:programmes_examperiod_publication", args=[periods[1].pk]))
     assert response.status_code == status
+
+
+# --- Issue 19 §2: the results' admin pages in a fixed number of queries -----------------------
+# Each page is read with few rows, then with more rows (more partial exams on the result's
+# page): the count stays the same and within the budget of the issue.
+BUDGET = 15
+
+
+def _queries(client, url, django_assert_max_num_queries) -> int:
+    """The queries of a page read a second time (the first read fills the process's caches)."""
+    client.get(url)
+    with django_assert_max_num_queries(BUDGET) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def _results(college, n: int, *, first_year: int) -> list[Result]:
+    """``n`` students of another year with a first-opportunity result each (a line of NUM1)."""
+    year = AcademicYearFactory(first_year=first_year)
+    period = year.exam_periods.get(number=1)
+    found = []
+    for _ in range(n):
+        line = ISPLineFactory(
+            enrolment=EnrolmentFactory(programme=college.programme, academic_year=year),
+            course=college.courses["NUM1"],
+        )
+        found.append(Result.objects.create(isp_line=line, exam_period=period, opportunity=1, score=11))
+    return found
+
+
+def test_the_results_list_takes_the_same_queries_for_more_results(admin_client, college, django_assert_max_num_queries):
+    url = reverse("admin:exams_result_changelist")
+    _results(college, 3, first_year=2020)
+    few = _queries(admin_client, url, django_assert_max_num_queries)
+    _results(college, 30, first_year=2021)
+    assert _queries(admin_client, url, django_assert_max_num_queries) == few
+    # Searched, filtered and sorted by the exam period: within the budget too.
+    for query in ({"q": "S0"}, {"q": "NUM"}, {"opportunity__exact": 1, "o": "3"}):
+        assert _queries(admin_client, f"{url}?{urlencode(query)}", django_assert_max_num_queries) <= BUDGET
+
+
+def test_the_results_list_searches_the_beginning_of_a_number_a_name_or_a_code(admin_client, college):
+    mine = result_record(
+        isp_line=college.lines["NUM1"], exam_period=college.periods[1], opportunity=1, mark=14, parts=(), by=None
+    )
+    others = _results(college, 2, first_year=2020)
+    url = reverse("admin:exams_result_changelist")
+    college.student.last_name = "Qwertyan"
+    college.student.save()
+    for query, expected in (
+        ("r0100001", {mine.pk}),
+        ("R01000", {mine.pk}),  # the beginning of the number, whatever the case
+        ("qwe", {mine.pk}),
+        ("NUM1", {mine.pk, *(r.pk for r in others)}),
+        ("0100001", set()),  # not the middle of a number
+    ):
+        found = {r.pk for r in admin_client.get(url, {"q": query}).context["cl"].result_list}
+        assert found == expected, query
+
+
+def test_the_results_list_is_newest_first(admin_client, college):
+    results = _results(college, 3, first_year=2020)
+    response = admin_client.get(reverse("admin:exams_result_changelist"))
+    assert [r.pk for r in response.context["cl"].result_list] == [r.pk for r in reversed(results)]
+
+
+def test_the_result_page_takes_the_same_queries_for_more_partial_exams(
+    admin_client, college, django_assert_max_num_queries
+):
+    two = result_record(
+        isp_line=college.lines["NUM1"],
+        exam_period=college.periods[1],
+        opportunity=1,
+        mark=None,
+        parts=((3, 12), (3, 9)),
+        by=None,
+    )
+    five = result_record(
+        isp_line=college.lines["NUM2"],
+        exam_period=college.periods[1],
+        opportunity=1,
+        mark=None,
+        parts=((1, 12), (1, 9), (2, 14), (1, 8), (1, 10)),
+        by=None,
+    )
+    assert two.parts.count() == 2 and five.parts.count() == 5
+    count = _queries(admin_client, reverse("admin:exams_result_change", args=[two.pk]), django_assert_max_num_queries)
+    url = reverse("admin:exams_result_change", args=[five.pk])
+    assert _queries(admin_client, url, django_assert_max_num_queries) == count

@@ -273,7 +273,7 @@ def test_a_line_of_another_isp_cannot_be_changed_through_this_one(coach_client, 
 
 STUDENTS = 2000
 LIST_BUDGET = 10
-STUDENT_PAGE_BUDGET = 30
+STUDENT_PAGE_BUDGET = 15  # issue 19
 EDITOR_BUDGET = 15  # issue 19
 
 
@@ -341,12 +341,15 @@ def test_the_student_list_stays_within_its_budget(client, college, on_coach_day,
     assert client.get(reverse("students:student_list")).context["page"].paginator.count == STUDENTS + 1
 
 
-def test_the_student_page_stays_within_its_budget_whatever_the_number_of_lines(
-    client, college, on_coach_day, django_assert_num_queries, django_assert_max_num_queries
+def test_the_student_page_reads_a_fixed_number_of_queries_whatever_the_number_of_lines(
+    client, college, on_coach_day, django_assert_num_queries
 ):
     client.force_login(college.coach)
     url = reverse("students:student_detail", kwargs={"number": college.student.number})
-    with django_assert_max_num_queries(STUDENT_PAGE_BUDGET) as few:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     # Four more lines and an earlier year: the same number of queries.
     from tests.support.factories import AcademicYearFactory, EnrolmentFactory, ISPLineFactory
@@ -358,6 +361,89 @@ def test_the_student_page_stays_within_its_budget_whatever_the_number_of_lines(
         ISPLineFactory(enrolment=earlier, course=college.courses[code])
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.xfail(strict=True, reason="issue 19: 17 queries, budget 15")
+def test_the_student_page_stays_within_its_budget(client, college, on_coach_day, django_assert_max_num_queries):
+    client.force_login(college.coach)
+    url = reverse("students:student_detail", kwargs={"number": college.student.number})
+    with django_assert_max_num_queries(STUDENT_PAGE_BUDGET):
+        assert client.get(url).status_code == 200
+
+
+def test_the_files_standings_are_those_the_standings_loader_reads(coach_world, on_coach_day):
+    """The file builds the standings from the enrolments and lines it has read
+    (``progress.selectors.file_standings``): the same as ``exams.standing.standings``."""
+    from exams.standing import standings
+    from progress import selectors
+    from tests.support.factories import AcademicYearFactory, EnrolmentFactory, ISPLineFactory
+
+    student = coach_world.student
+    earlier = EnrolmentFactory(
+        student=student, programme=coach_world.programme, academic_year=AcademicYearFactory(first_year=2025)
+    )
+    for code in ("A201", "A101"):
+        ISPLineFactory(enrolment=earlier, course=coach_world.courses[code])
+    EnrolmentFactory(student=student, programme=coach_world.other_programme, academic_year=earlier.academic_year)
+    enrolments = selectors.file_enrolments(student)
+    built = selectors.file_standings(student, enrolments, selectors.file_courses(enrolments))
+    read = standings({(student.pk, e.programme_id) for e in enrolments})
+    assert (
+        set(built)
+        == set(read)
+        == {(student.pk, coach_world.programme.pk), (student.pk, coach_world.other_programme.pk)}
+    )
+    for key, standing in read.items():
+        assert built[key] == standing
+    assert [y.enrolment_id for y in built[(student.pk, coach_world.programme.pk)].years] == [
+        earlier.pk,
+        coach_world.enrolment.pk,
+    ]
+
+
+def test_the_student_page_reads_the_optional_parts_only_when_they_hold_something(
+    coach_client, coach_world, django_assert_num_queries
+):
+    """A measure, a programme result and study advice: each part read shows on the page, and
+    costs its reads only once there is something to show."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from exams.models import ProgrammeResult
+    from progress.models import StudyAdvice
+
+    url = reverse("students:student_detail", kwargs={"number": coach_world.student.number})
+    with CaptureQueriesContext(connection) as empty:
+        html = coach_client.get(url).content.decode()
+    assert "No measures." in html
+    Measure.objects.create(
+        student=coach_world.student,
+        kind="binding_conditions",
+        programme=coach_world.programme,
+        from_year_code="2026-2027",
+        until_year_code="2026-2027",
+        decided_on=datetime.date(2026, 9, 1),
+        decided_in=coach_world.year,
+    )
+    ProgrammeResult.objects.create(
+        student=coach_world.student,
+        programme=coach_world.other_programme,
+        academic_year=coach_world.year,
+        passed_on=datetime.date(2026, 9, 1),
+    )
+    StudyAdvice.objects.create(
+        student=coach_world.student,
+        recorded_by=coach_world.coach,
+        held_on=datetime.date(2026, 11, 2),
+        topics=["study_progress"],
+        advice="Retake A101 first.",
+    )
+    with CaptureQueriesContext(connection) as full:
+        html = coach_client.get(url).content.decode()
+    assert "No measures." not in html
+    assert "Retake A101 first." in html
+    # measures and degrees, programme results, advice
+    assert len(full.captured_queries) == len(empty.captured_queries) + 4
 
 
 def test_the_editor_stays_within_its_budget_whatever_the_number_of_lines(

@@ -22,6 +22,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fees.models import FeeStatement
@@ -515,6 +516,51 @@ def test_the_page_shows_before_and_after_within_its_query_budget(coach_world, cl
     # Changed values are marked in words, not by colour alone.
     assert html.count(">changed<") >= 2
     assert "+12" in html
+
+
+WHATIF_BUDGET = 15  # issue 19
+
+
+def _whatif_queries(client, url, params) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured.captured_queries)
+
+
+SCENARIOS = [
+    lambda w: {"kind": "deregister", "on": "2026-12-10"},
+    lambda w: {"kind": "switch", "on": "2026-12-10", "programme": w.other_programme.pk},
+    lambda w: {"kind": "contract", "on": "2026-12-10", "contract": "credit"},
+    lambda w: {"kind": "drop", "on": "2026-12-10", "lines": [w.lines["A101"].pk]},
+]
+
+
+def test_the_page_reads_a_fixed_number_of_queries_whatever_the_number_of_lines(coach_world, client):
+    client.force_login(coach_world.coach)
+    url = reverse("students:student_whatif", args=[coach_world.student.number])
+    client.get(url)  # the session settles
+    before = [_whatif_queries(client, url, params(coach_world)) for params in SCENARIOS]
+    # Two more lines, one removed, and more ledger entries: the same number of queries.
+    for code in ("A201", "A203"):
+        ISPLine.objects.create(
+            enrolment=coach_world.enrolment, course=coach_world.courses[code], added_on=D(2026, 9, 20)
+        )
+    ISPLine.objects.filter(enrolment=coach_world.enrolment, course__code="A201").update(removed_on=D(2026, 10, 1))
+    for credits in (-6, 6):
+        LearningAccountEntry.objects.create(
+            student=coach_world.student, on=D(2026, 10, 1), credits=credits, kind="deduction", source=f"t:{credits}"
+        )
+    assert [_whatif_queries(client, url, params(coach_world)) for params in SCENARIOS] == before
+
+
+@pytest.mark.xfail(strict=True, reason="issue 19: 33 queries (36 for a switch), budget 15")
+def test_the_page_stays_within_its_budget(coach_world, client, django_assert_max_num_queries):
+    client.force_login(coach_world.coach)
+    url = reverse("students:student_whatif", args=[coach_world.student.number])
+    client.get(url)  # the session settles
+    for params in SCENARIOS:
+        with django_assert_max_num_queries(WHATIF_BUDGET):
+            assert client.get(url, params(coach_world)).status_code == 200
 
 
 def test_the_empty_form(coach_world, client):

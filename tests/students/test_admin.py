@@ -9,7 +9,15 @@ from django.urls import reverse
 
 from students.models import Degree, Enrolment, ISPLine, LearningAccountEntry, Student
 from tests.exams.test_admin import form_data
-from tests.support.factories import ISPLineFactory, LearningAccountEntryFactory, StudentFactory
+from tests.support.factories import (
+    AcademicYearFactory,
+    DegreeFactory,
+    EnrolmentFactory,
+    ISPLineFactory,
+    LearningAccountEntryFactory,
+    ProgrammeFactory,
+    StudentFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -426,3 +434,96 @@ def test_a_written_request_that_does_not_meet_art_33_is_refused_in_the_admin(adm
     assert any("Art. 33" in m and "both previous academic years" in m for m in shown), shown
     enrolment.refresh_from_db()
     assert (enrolment.status, enrolment.exception_requested_on) == (EnrolmentStatus.REFUSED, None)
+
+
+# --- Issue 19 §2: the admin pages of students and enrolments in a fixed number of queries ---
+# Each page is read with few rows, then with more rows (and more rows in each inline): the
+# count stays the same and within the budget of the issue.
+BUDGET = 15
+# The student and enrolment admins live in progress/admin.py (their pages show results):
+# until it reads the inlines' related objects with the rows, these pages are over the budget.
+
+
+def _queries(client, url, django_assert_max_num_queries) -> int:
+    """The queries of a page read a second time (the first read fills the process's caches)."""
+    client.get(url)
+    with django_assert_max_num_queries(BUDGET) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def _student_with_records(n: int) -> Student:
+    """A student with ``n`` enrolments (a year each), degrees, ledger entries and measures."""
+    from students.models import Measure
+
+    student = StudentFactory()
+    programme = ProgrammeFactory()
+    for i in range(n):
+        year = AcademicYearFactory(first_year=2015 + i)
+        EnrolmentFactory(student=student, academic_year=year, programme=programme)
+        DegreeFactory(student=student, programme=programme, on=datetime.date(2016 + i, 7, 1))
+        LearningAccountEntryFactory(student=student, credits=10 + i, on=datetime.date(2015 + i, 9, 20))
+        Measure.objects.create(
+            student=student,
+            kind=Measure._meta.get_field("kind").choices[0][0],
+            programme=programme,
+            from_year_code=year.code,
+            until_year_code=year.code,
+            decided_on=datetime.date(2016 + i, 7, 10),
+            decided_in=year,
+        )
+    return student
+
+
+def test_the_student_list_takes_the_same_queries_for_more_students(admin_client, django_assert_max_num_queries):
+    url = reverse("admin:students_student_changelist")
+    for student in StudentFactory.create_batch(3):
+        LearningAccountEntryFactory(student=student, credits=140)
+    few = _queries(admin_client, url, django_assert_max_num_queries)
+    for student in StudentFactory.create_batch(40):
+        LearningAccountEntryFactory(student=student, credits=140)
+        LearningAccountEntryFactory(student=student, credits=-6, kind="deduction", on=datetime.date(2023, 9, 20))
+    assert _queries(admin_client, url, django_assert_max_num_queries) == few
+    _queries(admin_client, f"{url}?q=S0", django_assert_max_num_queries)  # a search within the budget too
+
+
+def test_the_student_page_takes_the_same_queries_for_more_records(admin_client, django_assert_max_num_queries):
+    few = _student_with_records(1)
+    many = _student_with_records(6)
+    count = _queries(
+        admin_client, reverse("admin:students_student_change", args=[few.pk]), django_assert_max_num_queries
+    )
+    url = reverse("admin:students_student_change", args=[many.pk])
+    assert _queries(admin_client, url, django_assert_max_num_queries) == count
+
+
+def test_the_enrolment_list_takes_the_same_queries_for_more_enrolments(admin_client, django_assert_max_num_queries):
+    url = reverse("admin:students_enrolment_changelist")
+    EnrolmentFactory.create_batch(3)
+    few = _queries(admin_client, url, django_assert_max_num_queries)
+    EnrolmentFactory.create_batch(30, academic_year=AcademicYearFactory(first_year=2024))
+    assert _queries(admin_client, url, django_assert_max_num_queries) == few
+    _queries(admin_client, f"{url}?q=S0", django_assert_max_num_queries)  # a search within the budget too
+
+
+def _enrolment_with_lines(n: int) -> Enrolment:
+    """An enrolment with ``n`` ISP lines, each with a result (two with a second opportunity)."""
+    from tests.support.factories import ResultFactory
+
+    enrolment = EnrolmentFactory()
+    for i in range(n):
+        result = ResultFactory(isp_line=ISPLineFactory(enrolment=enrolment), score=8 + i % 10)
+        if i < 2:
+            second = result.isp_line.enrolment.academic_year.exam_periods.get(number=2)
+            ResultFactory(isp_line=result.isp_line, exam_period=second, opportunity=2, score=12)
+    return enrolment
+
+
+def test_the_enrolment_page_takes_the_same_queries_for_more_isp_lines(admin_client, django_assert_max_num_queries):
+    few = _enrolment_with_lines(2)
+    many = _enrolment_with_lines(12)
+    url = reverse("admin:students_enrolment_change", args=[few.pk])
+    count = _queries(admin_client, url, django_assert_max_num_queries)
+    url = reverse("admin:students_enrolment_change", args=[many.pk])
+    assert _queries(admin_client, url, django_assert_max_num_queries) == count
