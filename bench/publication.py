@@ -20,19 +20,31 @@ patterns drawn once (about 75 % passes, 10 % 8-9, 5 % 7, 6 % 0-6 and 4 % NA;
 a few fixed patterns make sure that a small N already shows every effect).
 
 The publication is called as the timeline calls it, its queries counted.
-Target: N = 125,000 (1.25 million results) in under 10 minutes on PostgreSQL,
-with a number of queries that grows per batch of rows, not per student.
+Target: N = 125,000 (1.25 million results) in under 60 s on PostgreSQL with one
+worker, with a number of queries that grows per batch of rows, not per student.
+
+A raw-SQL baseline runs in the same measurement, as the lock bench's does: before
+the publication the tables it writes (lines, ledger, programme results and their
+history) are copied; after it, the same writes are made on the copies with a few
+set-based statements (INSERT ... SELECT, UPDATE ... FROM) that use what the bench
+knows of its own data (one result per line, the marks' outcomes, the bonus order,
+which tolerance each programme can give); the two outcomes are compared row by row
+(asserted) and the ratio app/raw printed (target: at most 2). The raw statements
+leave out what the listed writes do not need: the students' notifications.
 """
 
 import datetime
 import random
+import re
 import time
+import types
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 
 from core import clock
+from exams import rules as exam_rules
 from exams.models import ProgrammeResult, Result
 from programmes.models import AcademicYear, Course, ExamPeriod, Programme
 from students import rules as account_rules
@@ -40,15 +52,18 @@ from students.models import (
     Contract,
     Enrolment,
     EntryKind,
+    EntryReason,
     ISPLine,
     ISPStatus,
     LearningAccountEntry,
+    LineOutcome,
     Student,
     ToleranceKind,
 )
 
 from . import scratch_database, vendor_label
 from .lock import QueryCounter, _insert_select, _value
+from .lock import settle as _settle
 
 DEFAULT_N = 2_500  # also on SQLite (in memory, `make bench`): about 10 s in all
 STUDENT_PREFIX = "PUB"
@@ -84,10 +99,17 @@ class Figures:
     tolerated: dict[str, int]  # programme code -> lines tolerated automatically
     programme_results: int
     report: object
+    raw_seconds: float = 0.0  # the raw-SQL baseline: the same writes, set-based, on copies
+    raw_queries: int = 0
+    differences: dict[str, int] | None = None  # table -> rows that differ between app and raw
 
     @property
     def per_second(self) -> float:
         return self.results / self.seconds if self.seconds else float("inf")
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.raw_seconds if self.raw_seconds else float("inf")
 
 
 # --- setup ---------------------------------------------------------------------
@@ -314,10 +336,11 @@ def analyze() -> None:
     """Fresh statistics after the bulk load (and, outside a transaction on
     PostgreSQL, a vacuum), as a database that grew over the year would have."""
     models = (Student, Enrolment, ISPLine, Result, LearningAccountEntry)
+    tables = [m._meta.db_table for m in models] + [_copies()[ISPLine], _copies()[LearningAccountEntry]]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-            cursor.execute(f"{command} {', '.join(m._meta.db_table for m in models)}")
+            cursor.execute(f"{command} {', '.join(tables)}")
         else:
             cursor.execute("ANALYZE")
 
@@ -332,6 +355,298 @@ def publish(period: ExamPeriod):
     with connection.execute_wrapper(counter):
         report = results_publish(period=period)
     return report, time.perf_counter() - started, counter.count
+
+
+# --- the raw-SQL baseline ------------------------------------------------------------
+def _copies() -> dict:
+    """The tables the publication writes -> the name of their copy."""
+    history = ProgrammeResult.history.model
+    return {
+        ISPLine: "bench_pub_lines",
+        LearningAccountEntry: "bench_pub_ledger",
+        ProgrammeResult: "bench_pub_results",
+        history: "bench_pub_results_history",
+    }
+
+
+def copy_tables() -> None:
+    """Copy the tables the publication writes, with their rows and indexes (as the lock bench does)."""
+    with connection.cursor() as cursor:
+        for model, copy in _copies().items():
+            table = model._meta.db_table
+            if connection.vendor == "postgresql":
+                cursor.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL)")
+            else:
+                cursor.execute("SELECT type, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL", [table])
+                for _kind, sql in sorted(cursor.fetchall(), key=lambda row: row[0] != "table"):
+                    sql = re.sub(r'(CREATE (?:UNIQUE )?INDEX )"(\w+)"', rf'\1"{copy}__\2"', sql)
+                    cursor.execute(sql.replace(f'"{table}"', f'"{copy}"'))
+            cursor.execute(f"INSERT INTO {copy} SELECT * FROM {table}")
+            if connection.vendor == "postgresql":
+                # The copy's identity starts afresh: continue after the copied rows.
+                pk = model._meta.pk.column
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE(MAX({pk}), 0) + 1, false) FROM {copy}",
+                    [copy, pk],
+                )
+
+
+def drop_copies() -> None:
+    with connection.cursor() as cursor:
+        for copy in _copies().values():
+            cursor.execute(f"DROP TABLE IF EXISTS {copy}")
+
+
+class _Raw:
+    """Statements on the copies, counted; ``insert`` is ``_insert_select`` on a model's copy."""
+
+    def __init__(self, cursor):
+        self.cursor, self.queries = cursor, 0
+
+    def insert(self, model, values, tail, params) -> int:
+        self.queries += 1
+        meta = types.SimpleNamespace(concrete_fields=model._meta.concrete_fields, db_table=_copies()[model])
+        return _insert_select(self.cursor, types.SimpleNamespace(_meta=meta), values, tail, params)
+
+    def execute(self, sql, params=()) -> int:
+        self.queries += 1
+        self.cursor.execute(sql, list(params))
+        return self.cursor.rowcount
+
+
+def raw_publish(period: ExamPeriod) -> tuple[float, int]:
+    """The publication's writes on the copies, set-based; returns (seconds, queries).
+
+    What the bench knows of its data: every examined line has one result, in ``period``,
+    with a score or NA (no parts, no P/F, no earlier result, no certificate yet); the
+    bonus is for degree contracts in the initial bachelor, from the first 60 credits in
+    order of course code; tolerance (a) can only make the bachelor after bachelor
+    (the whole programme in one year) pass, (b)-(c) applies to the initial bachelor's
+    first year (the package is the year's ISP); the ISP holds every course, none elective."""
+    year = period.academic_year
+    day = _value(ISPLine._meta.get_field("certified_on"), period.results_published_on)
+    now = clock.now()
+    copies = {model._meta.db_table: copy for model, copy in _copies().items()}
+    lines = copies[ISPLine._meta.db_table]
+    results_copy = copies[ProgrammeResult._meta.db_table]
+    enrolments, courses = Enrolment._meta.db_table, Course._meta.db_table
+    results = Result._meta.db_table
+    by_kind = {p.kind: p for p in Programme.objects.filter(code__in=["PUB-BA", "PUB-BAB"])}
+    bachelor, after = by_kind["initial_bachelor"], by_kind["bachelor_after_bachelor"]
+
+    def left(programme):  # the tolerance credit of a starter who has used none (Art. 91 §1)
+        return exam_rules.tolerance_credit(
+            programme_credits=programme.credits,
+            exempted_credits=0,
+            cap=programme.tolerance_cap,
+            programme_kind=programme.kind,
+            starter=True,
+        )
+
+    passed = "r.score >= 10"
+    examined = (
+        f"FROM {lines} l JOIN {enrolments} e ON e.id = l.enrolment_id "
+        f"JOIN {results} r ON r.isp_line_id = l.id AND r.exam_period_id = %s "
+    )
+    ledger_values = {
+        "student_id": ("x.student_id", []),
+        "on": ("%s", [day]),
+        "source": ("'isp_line:' || x.id", []),
+        "academic_year_id": ("x.academic_year_id", []),
+        "programme_id": ("x.programme_id", []),
+        "course_id": ("x.course_id", []),
+        "created_at": ("%s", [_value(LearningAccountEntry._meta.get_field("created_at"), now)]),
+    }
+    bonus = account_rules.BONUS_CREDITS  # nobody in the bench has had a bonus yet
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        raw = _Raw(cursor)
+        # Stage 3 first, while the lines still hold their deducted credits: the refunds ...
+        raw.insert(
+            LearningAccountEntry,
+            {
+                **ledger_values,
+                "credits": ("x.deducted_credits", []),
+                "kind": ("%s", [EntryKind.PASS_REFUND]),
+                "reason_code": ("%s", [EntryReason.PASSED]),
+            },
+            f"FROM (SELECT l.id, l.course_id, l.deducted_credits, e.student_id, e.academic_year_id, "
+            f"e.programme_id {examined} WHERE {passed} AND l.deducted_credits > 0 AND l.certified_on IS NULL) x",
+            [period.pk],
+        )
+        # ... and the bonus on the first 60 credits, in order of course code.
+        raw.insert(
+            LearningAccountEntry,
+            {
+                **ledger_values,
+                "credits": (
+                    "CASE WHEN x.deducted_credits < %s - x.before THEN x.deducted_credits ELSE %s - x.before END",
+                    [bonus, bonus],
+                ),
+                "kind": ("%s", [EntryKind.BONUS]),
+                "reason_code": ("%s", [EntryReason.PASSED_BONUS]),
+            },
+            f"FROM (SELECT l.id, l.course_id, l.deducted_credits, e.student_id, e.academic_year_id, e.programme_id, "
+            "SUM(l.deducted_credits) OVER (PARTITION BY e.student_id ORDER BY c.code "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - l.deducted_credits AS before "
+            f"{examined} JOIN {courses} c ON c.id = l.course_id "
+            f"WHERE {passed} AND l.deducted_credits > 0 AND l.certified_on IS NULL "
+            "AND e.contract = %s AND e.programme_id = %s) x WHERE x.before < %s",
+            [period.pk, Contract.DEGREE, bachelor.pk, bonus],
+        )
+        # Stages 1-3 on the lines: mark, outcome, certificate, credits given back.
+        raw.execute(
+            f"UPDATE {lines} SET "
+            "mark = CASE WHEN r.score IS NULL THEN r.grade ELSE CAST(r.score AS VARCHAR(2)) END, "
+            f"outcome = CASE WHEN {passed} THEN %s WHEN r.score IN (8, 9) AND c.tolerable THEN %s ELSE %s END, "
+            f"certified_on = CASE WHEN {passed} THEN %s ELSE {lines}.certified_on END, "
+            f"deducted_credits = CASE WHEN {passed} THEN 0 ELSE {lines}.deducted_credits END "
+            f"FROM {results} r, {courses} c "
+            f"WHERE r.isp_line_id = {lines}.id AND r.exam_period_id = %s AND c.id = {lines}.course_id",
+            [LineOutcome.PASSED, LineOutcome.TOLERABLE, LineOutcome.FAILED, day, period.pk],
+        )
+        # The marks of the courses done (all numeric here): percentage = total * 100 / (credits * 20).
+        # (PostgreSQL casts every row an aggregate reads: NA must not reach the cast.)
+        total = (
+            "SUM(CASE WHEN l.outcome IN ('passed', 'tolerable') THEN CAST(l.mark AS INTEGER) ELSE 0 END * c.credits)"
+        )
+        # Stage 4, per enrolment over its lines (the year's ISP is the whole package):
+        per_enrolment = (
+            f"SELECT l.enrolment_id FROM {lines} l JOIN {enrolments} e ON e.id = l.enrolment_id "
+            f"JOIN {courses} c ON c.id = l.course_id WHERE e.academic_year_id = %s AND e.programme_id = %s "
+            "AND e.contract = %s GROUP BY l.enrolment_id HAVING "
+            # study efficiency at least 50 %
+            "SUM(CASE WHEN l.outcome = 'passed' THEN c.credits ELSE 0 END) * 100 >= %s * SUM(c.credits) "
+        )
+        missing = "SUM(CASE WHEN l.outcome <> 'passed' THEN c.credits ELSE 0 END)"
+        # (b)-(c) in the initial bachelor: every course missed is a tolerable fail, or a single 7 ...
+        threshold = (
+            f"{per_enrolment} AND {missing} BETWEEN 1 AND %s AND ("
+            "SUM(CASE WHEN l.outcome = 'failed' THEN 1 ELSE 0 END) = 0 OR ("
+            "SUM(CASE WHEN l.outcome <> 'passed' THEN 1 ELSE 0 END) = 1 AND "
+            "SUM(CASE WHEN l.outcome <> 'passed' AND l.mark = '7' AND c.tolerable THEN 1 ELSE 0 END) = 1))"
+        )
+        # (a) in the bachelor after bachelor: it passes the programme (no intolerable fail, every
+        # course done, at least 50 %).
+        final_stage = (
+            f"{per_enrolment} AND SUM(CASE WHEN l.outcome = 'tolerable' THEN c.credits ELSE 0 END) BETWEEN 1 AND %s "
+            "AND SUM(CASE WHEN l.outcome NOT IN ('passed', 'tolerable') THEN 1 ELSE 0 END) = 0 "
+            "AND SUM(c.credits) >= %s "
+            f"AND {total} * 100 >= 50 * 20 * SUM(c.credits)"
+        )
+        common = [year.pk]
+        for sql, params, outcomes in (
+            (
+                threshold,
+                [bachelor.pk, Contract.DEGREE, exam_rules.MIN_EFFICIENCY, left(bachelor)],
+                "'tolerable', 'failed'",
+            ),
+            (
+                final_stage,
+                [after.pk, Contract.DEGREE, exam_rules.MIN_EFFICIENCY, left(after), after.credits],
+                "'tolerable'",
+            ),
+        ):
+            raw.execute(
+                f"UPDATE {lines} SET tolerated_on = %s, tolerance_kind = %s "
+                f"WHERE {lines}.outcome IN ({outcomes}) AND {lines}.enrolment_id IN ({sql})",
+                [day, ToleranceKind.AUTOMATIC, *common, *params],
+            )
+        # Stage 5: the bachelor after bachelor passed (every course passed or tolerated, at least 50 %),
+        # with the percentage and the level of achievement (Art. 78-81), and its history.
+        levels = " ".join(
+            f"WHEN x.total * 100 >= {t} * x.credits * 20 THEN '{level}'" for t, level in exam_rules.LEVELS
+        )
+        percentage = "ROUND(CAST(x.total AS DECIMAL(12, 4)) * 100 / (x.credits * 20), 4)"
+        if connection.vendor == "sqlite":
+            percentage = "ROUND(x.total * 100.0 / (x.credits * 20), 4)"
+        raw.insert(
+            ProgrammeResult,
+            {
+                "student_id": ("x.student_id", []),
+                "programme_id": ("%s", [after.pk]),
+                "academic_year_id": ("%s", [year.pk]),
+                "passed_on": ("%s", [day]),
+                "percentage": (percentage, []),
+                "level": (f"CASE {levels} ELSE 'passed' END", []),
+            },
+            f"FROM (SELECT e.student_id, {total} AS total, SUM(c.credits) AS credits "
+            f"FROM {lines} l JOIN {enrolments} e ON e.id = l.enrolment_id JOIN {courses} c ON c.id = l.course_id "
+            "WHERE e.academic_year_id = %s AND e.programme_id = %s AND e.contract = %s GROUP BY e.student_id "
+            "HAVING SUM(CASE WHEN l.outcome = 'passed' OR l.tolerated_on IS NOT NULL THEN 0 ELSE 1 END) = 0 "
+            f"AND SUM(c.credits) >= %s AND {total} * 100 >= 50 * 20 * SUM(c.credits)) x",
+            [year.pk, after.pk, Contract.DEGREE, after.credits],
+        )
+        history = ProgrammeResult.history.model
+        columns = [f.column for f in ProgrammeResult._meta.concrete_fields]
+        raw.insert(
+            history,
+            {
+                **{column: (f"x.{column}", []) for column in columns},
+                "history_date": ("%s", [_value(history._meta.get_field("history_date"), now)]),
+                "history_type": ("'+'", []),
+            },
+            f"FROM {results_copy} x WHERE x.passed_on = %s",
+            [day],
+        )
+    return time.perf_counter() - started, raw.queries
+
+
+def differences(period: ExamPeriod) -> dict[str, int]:
+    """Rows that differ between the application's tables and the raw copies, per table."""
+    copies = _copies()
+    day = _value(ISPLine._meta.get_field("certified_on"), period.results_published_on)
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    compared = {
+        ISPLine: ["mark", "outcome", "certified_on", "deducted_credits", "tolerated_on", "tolerance_kind"],
+        LearningAccountEntry: [
+            "student_id",
+            "on",
+            "credits",
+            "kind",
+            "source",
+            "academic_year_id",
+            "programme_id",
+            "course_id",
+            "reason_code",
+            "reason_params",
+            "reason",
+            "created_by_id",
+        ],
+        ProgrammeResult: ["student_id", "programme_id", "academic_year_id", "passed_on", "percentage", "level"],
+    }
+    history = ProgrammeResult.history.model
+    compared[history] = [*compared[ProgrammeResult], "history_type", "history_change_reason", "history_user_id"]
+    where = {
+        LearningAccountEntry: ('"on" = %s', [day]),
+        ProgrammeResult: ("passed_on = %s", [day]),
+        history: ("passed_on = %s", [day]),
+    }
+    found = {}
+    with connection.cursor() as cursor:
+        # The lines, by id.
+        table, copy = ISPLine._meta.db_table, copies[ISPLine]
+        differs = " OR ".join(f"a.{c} {distinct} b.{c}" for c in compared[ISPLine])
+        cursor.execute(f"SELECT COUNT(*) FROM {table} a JOIN {copy} b ON a.id = b.id WHERE {differs}")
+        found["lines"] = cursor.fetchone()[0]
+        # The rows the publication added, as sets: what one has and the other has not.
+        for model in (LearningAccountEntry, ProgrammeResult, history):
+            columns = ", ".join(connection.ops.quote_name(c) for c in compared[model])
+            condition, params = where[model]
+            rows = 0
+            for first, second in ((model._meta.db_table, copies[model]), (copies[model], model._meta.db_table)):
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM (SELECT {columns} FROM {first} WHERE {condition} "
+                    f"EXCEPT SELECT {columns} FROM {second} WHERE {condition}) d",
+                    params + params,
+                )
+                rows += cursor.fetchone()[0]
+            cursor.execute(f"SELECT COUNT(*) FROM {model._meta.db_table} WHERE {condition}", params)
+            app = cursor.fetchone()[0]
+            cursor.execute(f"SELECT COUNT(*) FROM {copies[model]} WHERE {condition}", params)
+            rows += abs(app - cursor.fetchone()[0])  # duplicates EXCEPT would not see
+            found[model._meta.model_name] = rows
+    return found
 
 
 def effects(period: ExamPeriod) -> dict:
@@ -351,20 +666,43 @@ def effects(period: ExamPeriod) -> dict:
 
 
 def measure(n: int) -> Figures:
-    """Create the data in the current database and publish period 2. Works inside a
-    transaction too (the test suite's), but then skips VACUUM."""
+    """Create the data in the current database, publish period 2 with the application, make the
+    same writes with raw SQL on copies of the tables, and compare the two row by row. Works
+    inside a transaction too (the test suite's), but then skips VACUUM."""
     started = time.perf_counter()
     period = create_data(n)
     created = time.perf_counter()
+    copy_tables()
+    copied = time.perf_counter()
     analyze()
-    setup = {"data": created - started, "analyze": time.perf_counter() - created}
+    setup = {"data": created - started, "copy": copied - created, "analyze": time.perf_counter() - copied}
     results = Result.objects.filter(exam_period=period).count()
-    report, seconds, queries = publish(period)
+    try:
+        _settle()
+        report, seconds, queries = publish(period)
+        _settle()
+        raw_seconds, raw_queries = raw_publish(period)
+        different = differences(period)
+        assert not any(different.values()), f"rows differ between the publication and the raw SQL: {different}"
+    finally:
+        drop_copies()
     found = effects(period)
     assert found["certified"] == report.certified, (found["certified"], report.certified)
     assert found["programme_results"] == report.programmes_passed, (found["programme_results"], report)
     assert sum(found["tolerated"].values()) == report.tolerated, (found["tolerated"], report.tolerated)
-    return Figures(n, results, setup, seconds, queries, report.examined, report=report, **found)
+    return Figures(
+        n,
+        results,
+        setup,
+        seconds,
+        queries,
+        report.examined,
+        report=report,
+        raw_seconds=raw_seconds,
+        raw_queries=raw_queries,
+        differences=different,
+        **found,
+    )
 
 
 def run(n: int | None = None) -> Figures:
@@ -383,5 +721,8 @@ def run(n: int | None = None) -> Figures:
         print(f"  ledger {kind:<12}{entries:,} entries, {credits:+,} credits")
     tolerated = ", ".join(f"{code} {count:,}" for code, count in sorted(figures.tolerated.items())) or "none"
     print(f"  tolerated (auto)   {sum(figures.tolerated.values()):,} lines ({tolerated})")
-    print(f"  programme results  {figures.programme_results:,}", flush=True)
+    print(f"  programme results  {figures.programme_results:,}")
+    print(f"  raw SQL            {figures.raw_seconds:.1f} s, {figures.raw_queries} queries, the same rows")
+    verdict = "ok" if figures.ratio <= 2 else "ABOVE the target of 2"
+    print(f"  ratio app/raw      {figures.ratio:.2f} ({verdict})", flush=True)
     return figures

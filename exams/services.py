@@ -18,15 +18,15 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import get_history_manager_for_model
 
-from core import events, gates
+from core import events, gates, pgcopy
 from core.audit import audited_save
 from core.rounding import round_half_up
 from programmes.models import ExamPeriod
 from programmes.rules import THRESHOLD_KINDS
 from students import rules as account_rules
-from students.ledger import BATCH, bonus_state, ledger_book
+from students.ledger import BATCH, bonus_state, ledger_book_rows
 from students.models import (
     Enrolment,
     EnrolmentStatus,
@@ -240,46 +240,35 @@ def _stage_refunds(lines: list[_Line], day: datetime.date, report: PublicationRe
         ]
         refunds, _left = account_rules.pass_refunds(passed, bonus_left=bonus_left[student_id])
         for line, refund in zip(student_lines, refunds, strict=True):
-            common = {
-                "student_id": student_id,
-                "on": day,
-                "source": f"isp_line:{line.pk}",
-                "academic_year_id": line.academic_year_id,
-                "programme_id": line.programme_id,
-                "course_id": line.course_id,
-            }
-            entries.append(
-                LearningAccountEntry(
-                    credits=refund.refund, kind=EntryKind.PASS_REFUND, reason_code=EntryReason.PASSED, **common
-                )
-            )
+            # Rows of ledger.ROW_FIELDS: student, date, credits, kind, source, year, programme, course, reason.
+            common = (f"isp_line:{line.pk}", line.academic_year_id, line.programme_id, line.course_id)
+            entries.append((student_id, day, refund.refund, EntryKind.PASS_REFUND, *common, EntryReason.PASSED))
             report.refunded_credits += refund.refund
             if refund.bonus:
-                entries.append(
-                    LearningAccountEntry(
-                        credits=refund.bonus,
-                        kind=EntryKind.BONUS,
-                        reason_code=EntryReason.PASSED_BONUS,
-                        **common,
-                    )
-                )
+                entries.append((student_id, day, refund.bonus, EntryKind.BONUS, *common, EntryReason.PASSED_BONUS))
                 report.bonus_credits += refund.bonus
             line.deducted_credits = 0
-    ledger_book(entries)
+    ledger_book_rows(entries)
 
 
 def _lines_save(lines: list[_Line]) -> None:
-    """Store stages 1-3 on the lines: one UPDATE per batch of lines with the same new
-    values (a few dozen marks and outcomes), far cheaper on many rows than
-    ``bulk_update``'s CASE per row."""
+    """Store stages 1-3 on the lines. On PostgreSQL: the new values copied in and one
+    UPDATE ... FROM. Elsewhere: one UPDATE per batch of lines with the same new values (a
+    few dozen marks and outcomes), far cheaper on many rows than ``bulk_update``'s CASE per row."""
+    fields = ["mark", "outcome", "certified_on", "deducted_credits"]
+    if pgcopy.available():
+        pgcopy.update(
+            ISPLine,
+            fields,
+            ((line.pk, line.mark, line.outcome, line.certified_on, line.deducted_credits) for line in lines),
+        )
+        return
     by_values = defaultdict(list)
     for line in lines:
         by_values[line.mark, line.outcome, line.certified_on, line.deducted_credits].append(line.pk)
-    for (mark, outcome, certified_on, deducted_credits), ids in by_values.items():
+    for values, ids in by_values.items():
         for start in range(0, len(ids), BATCH):
-            ISPLine.objects.filter(pk__in=ids[start : start + BATCH]).update(
-                mark=mark, outcome=outcome, certified_on=certified_on, deducted_credits=deducted_credits
-            )
+            ISPLine.objects.filter(pk__in=ids[start : start + BATCH]).update(**dict(zip(fields, values, strict=True)))
 
 
 def _tolerate(line_ids: list[int], *, day: datetime.date, kind: str) -> None:
@@ -371,10 +360,42 @@ def programme_results_update(*, pairs, day: datetime.date, found: dict | None = 
             )
         elif not passed and key in existing:
             gone.append(existing[key].pk)
-    bulk_create_with_history(new, ProgrammeResult, batch_size=BATCH, ignore_conflicts=True)
+    _results_create(new)
     for result in ProgrammeResult.objects.filter(pk__in=gone):
         result.delete()  # one by one, so that the history records the withdrawal
     return len(new)
+
+
+def _results_create(new: list[ProgrammeResult]) -> None:
+    """``bulk_create_with_history(new, ignore_conflicts=True)``: the rows (one that exists already
+    for its student and programme is skipped) and a creation record of each row written. The rows
+    are read back by (student, programme, day) in one query, not by simple_history's OR of every
+    field of every row (costly to build for thousands of rows)."""
+    if not new:
+        return
+    ProgrammeResult.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
+    keys = {(r.student_id, r.programme_id, r.academic_year_id, r.passed_on, r.percentage, r.level) for r in new}
+    written = [
+        result
+        for result in ProgrammeResult.objects.filter(
+            student_id__in={r.student_id for r in new},
+            programme_id__in={r.programme_id for r in new},
+            passed_on__in={r.passed_on for r in new},
+        ).order_by("pk")
+        if (
+            result.student_id,
+            result.programme_id,
+            result.academic_year_id,
+            result.passed_on,
+            result.percentage,
+            result.level,
+        )
+        in keys
+    ]
+    # As bulk_create_with_history makes them: no user or change reason given.
+    get_history_manager_for_model(ProgrammeResult).bulk_history_create(
+        written, batch_size=BATCH, default_change_reason=None
+    )
 
 
 def _degree_possible(standing) -> bool:

@@ -1,0 +1,65 @@
+"""Set-based writes of many rows computed in Python: on PostgreSQL through COPY (psycopg 3's
+``cursor.copy``) into a temporary table, then one INSERT ... SELECT or UPDATE ... FROM; the
+callers fall back to the ORM on other databases (``available``).
+
+Rows are plain tuples of database values (dates, numbers, strings; a JSON value as its text):
+no model instances are built, and nothing runs per row but the COPY's own encoding.
+"""
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+
+
+def available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _columns(model, fields: Sequence[str]) -> list[str]:
+    return [connection.ops.quote_name(model._meta.get_field(name).column) for name in fields]
+
+
+def _stage(cursor, model, fields: Sequence[str], rows: Iterable[tuple]) -> str:
+    """A temporary table with the columns ``fields`` of ``model``'s table (their types, no
+    constraints), filled by COPY with ``rows``; returns its name."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    stage = connection.ops.quote_name(f"stage_{model._meta.db_table}")
+    columns = ", ".join(_columns(model, fields))
+    cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {stage} AS SELECT {columns} FROM {table} WITH NO DATA")
+    with cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    return stage
+
+
+def insert(model, fields: Sequence[str], rows: Iterable[tuple], *, ignore_conflicts: bool = False) -> int:
+    """Insert ``rows`` (values of ``fields``, in that order) into ``model``'s table; with
+    ``ignore_conflicts`` a row that would break a unique constraint is skipped, as
+    ``bulk_create(ignore_conflicts=True)`` does. Returns the rows inserted."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_columns(model, fields))
+    with connection.cursor() as cursor:
+        stage = _stage(cursor, model, fields, rows)
+        conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}{conflicts}")
+        inserted = cursor.rowcount
+        cursor.execute(f"DROP TABLE {stage}")
+    return inserted
+
+
+def update(model, fields: Sequence[str], rows: Iterable[tuple]) -> int:
+    """Set ``fields`` of the rows of ``model``'s table whose primary key is each row's first
+    value to the row's other values (in the order of ``fields``), in one UPDATE ... FROM.
+    Returns the rows updated."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = model._meta.pk
+    names = [pk.name, *fields]
+    key, *columns = _columns(model, names)
+    with connection.cursor() as cursor:
+        stage = _stage(cursor, model, names, rows)
+        assignments = ", ".join(f"{column} = s.{column}" for column in columns)
+        cursor.execute(f"UPDATE {table} SET {assignments} FROM {stage} s WHERE {table}.{key} = s.{key}")
+        updated = cursor.rowcount
+        cursor.execute(f"DROP TABLE {stage}")
+    return updated
