@@ -155,28 +155,79 @@ def _run_transition(transition: CalendarTransition, report: Report) -> None:
     report.transitions.append(transition.key)
 
 
-def process_day(day: datetime.date, transitions: list[CalendarTransition], report: Report) -> None:
-    kinds = fact_kinds()
+def _pending_day(kind: FactKind, up_to: datetime.date) -> datetime.date | None:
+    """The earliest day up to ``up_to`` a fact of ``kind`` is still pending (None: none)."""
+    day = kind.pending_on() if kind.pending_on is not None else None
+    return day if day is not None and day <= up_to else None
+
+
+def process_day(
+    day: datetime.date,
+    transitions: list[CalendarTransition],
+    report: Report,
+    pending: dict[str, datetime.date | None] | None = None,
+) -> set[str]:
+    """Process ``day`` stage by stage; returns the names of the fact kinds that ran.
+
+    ``pending`` (kind name -> earliest pending day, as ``run_deadlines`` last read it) lets
+    a kind with nothing due by ``day`` be skipped without a query; a calendar transition or
+    an earlier kind of the day may record facts, so once one has run the later kinds'
+    pending days are read again. Without ``pending`` every kind runs. A kind
+    without ``pending_on`` (the tuition fee) follows the days other facts bring: it runs
+    on every day processed."""
+    ran: set[str] = set()
+    transition_ran = False
     for stage in Stage:
         for transition in sorted((t for t in transitions if t.stage == stage), key=lambda t: t.key):
             _run_transition(transition, report)
-        for kind in kinds:
-            if kind.stage == stage:
-                report.facts += kind.process(day=day)
+            transition_ran = True
+        for kind in fact_kinds():
+            if kind.stage != stage:
+                continue
+            if pending is not None and kind.pending_on is not None:
+                due = _pending_day(kind, day) if transition_ran or ran else pending.get(kind.name)
+                if due is None or due > day:
+                    continue
+            report.facts += kind.process(day=day)
+            ran.add(kind.name)
+    return ran
 
 
 def run_deadlines(*, today: datetime.date) -> Report:
-    """Bring the system up to ``today``; running it again changes nothing."""
+    """Bring the system up to ``today``; running it again changes nothing.
+
+    Days without anything due cost nothing: the calendar transitions and each fact kind's
+    earliest pending day are read once, and again only where a day may have changed them
+    (every kind's pending day after a day with work; the transitions too after a day with a
+    calendar transition); a day runs only the kinds with a fact due by it. Before it returns,
+    it reads everything once more, so that facts recorded meanwhile are not left behind."""
     report = Report(today=today)
+    kinds = [kind for kind in fact_kinds() if kind.pending_on is not None]
+    transitions: list[CalendarTransition] = []
+    pending: dict[str, datetime.date | None] = {}
+    stale = True
     while True:
-        pending = calendar_transitions(today)
-        fact_day = _earliest_fact_day(today)
-        days = [t.due_on for t in pending] + ([fact_day] if fact_day else [])
+        if stale:
+            transitions = calendar_transitions(today)
+            pending = {kind.name: _pending_day(kind, today) for kind in kinds}
+        days = [t.due_on for t in transitions] + [d for d in pending.values() if d is not None]
         if not days:
-            return report
+            if stale:
+                return report
+            stale = True  # the last look, from scratch
+            continue
+        stale = False
         day = min(days)
-        process_day(day, [t for t in pending if t.due_on == day], report)
+        due = [t for t in transitions if t.due_on == day]
+        ran = process_day(day, due, report, pending)
         report.days += 1
+        if due:
+            stale = True
+            continue
+        if ran:
+            # A fact may record facts of another kind (a decision its notification): every
+            # kind's pending day is read again after a day with work.
+            pending = {kind.name: _pending_day(kind, today) for kind in kinds}
 
 
 def transition_processed(key: str) -> bool:

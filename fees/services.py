@@ -17,33 +17,54 @@ from django.db.models import Q
 from core import events
 from programmes.facts import year_calendar
 from programmes.models import AcademicYear, Programme
-from students.models import EnrolmentStatus, ISPLine, ISPStatus, LearningAccountEntry, Student
+from students.models import Enrolment, EnrolmentStatus, ISPLine, ISPStatus, LearningAccountEntry, Student
 from students.selectors import _credits_without_learning_account
 
 from . import rules
 from .models import FeeSchedule, FeeStatement, Reason
 
+# Pairs (student, academic year) recalculated with one set of queries: the timeline's day
+# brings many at once, and so that a query's parameters stay within the database's limit.
+CHUNK = 500
 
-def _facts(student: Student, year: AcademicYear, on: datetime.date) -> list[tuple[str, rules.EnrolmentFacts]]:
-    enrolments = list(
-        student.enrolments.filter(academic_year=year, enrolled_on__lte=on)
+
+def _facts_of(
+    pairs: list[tuple[int, AcademicYear]], on: datetime.date
+) -> dict[tuple[int, int], list[tuple[str, rules.EnrolmentFacts]]]:
+    """(student id, academic year id) -> the fee facts of that student's year as of ``on``, for
+    every pair of ``pairs`` (three queries, whatever their number)."""
+    years = {year.pk: year for _student, year in pairs}
+    wanted = {(student_id, year.pk) for student_id, year in pairs}
+    enrolments = [
+        enrolment
+        for enrolment in Enrolment.objects.filter(
+            student_id__in={student_id for student_id, _year in pairs},
+            academic_year_id__in=list(years),
+            enrolled_on__lte=on,
+        )
         .exclude(status=EnrolmentStatus.REFUSED)
         .select_related("programme")
         .order_by("enrolled_on", "pk")
-    )
+        if (enrolment.student_id, enrolment.academic_year_id) in wanted
+    ]
+    found: dict[tuple[int, int], list[tuple[str, rules.EnrolmentFacts]]] = {pair: [] for pair in wanted}
     if not enrolments:
-        return []
+        return found
     lines = (
-        ISPLine.objects.filter(enrolment__in=enrolments, added_on__lte=on, exempted=False)
+        ISPLine.objects.filter(enrolment_id__in=[e.pk for e in enrolments], added_on__lte=on, exempted=False)
         .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=on))
         .values_list("enrolment_id", "course__credits", "course__semester")
     )
     by_enrolment: dict[int, list[rules.Line]] = {}
     for enrolment_id, credits, semester in lines:
         by_enrolment.setdefault(enrolment_id, []).append(rules.Line(credits=credits, semester=semester))
-    entries = list(LearningAccountEntry.objects.filter(student=student, academic_year=year, on__lte=on))
-    found = []
+    entries: dict[tuple[int, int], list[LearningAccountEntry]] = {}
+    for entry in LearningAccountEntry.objects.filter(
+        student_id__in={e.student_id for e in enrolments}, academic_year_id__in=list(years), on__lte=on
+    ):
+        entries.setdefault((entry.student_id, entry.academic_year_id), []).append(entry)
     for enrolment in enrolments:
+        year = years[enrolment.academic_year_id]
         # Appendix Art. 4: the variable part after the ISP's approval. An ISP is final at
         # the first-semester lock whether or not its approval was recorded (imported
         # ISPs carry no approval date), so from then on it is charged too (decided).
@@ -55,7 +76,8 @@ def _facts(student: Student, year: AcademicYear, on: datetime.date) -> list[tupl
         deregistered = (
             enrolment.deregistered_on if enrolment.deregistered_on and enrolment.deregistered_on <= on else None
         )
-        found.append(
+        pair = (enrolment.student_id, enrolment.academic_year_id)
+        found[pair].append(
             (
                 enrolment.programme.code,
                 rules.EnrolmentFacts(
@@ -63,7 +85,9 @@ def _facts(student: Student, year: AcademicYear, on: datetime.date) -> list[tupl
                     programme_kind=enrolment.programme.kind,
                     grant_status=enrolment.grant_status,
                     lines=tuple(by_enrolment.get(enrolment.pk, ())),
-                    credits_without_learning_account=_credits_without_learning_account(enrolment, entries),
+                    credits_without_learning_account=_credits_without_learning_account(
+                        enrolment, entries.get(pair, ())
+                    ),
                     isp_approved=approved,
                     enrolled_on=enrolment.enrolled_on,
                     deregistered_on=deregistered,
@@ -73,26 +97,32 @@ def _facts(student: Student, year: AcademicYear, on: datetime.date) -> list[tupl
     return found
 
 
-def _latest(student: Student, code: str) -> dict[str, FeeStatement]:
-    latest = {}
-    for statement in FeeStatement.objects.filter(student=student, academic_year_code=code).order_by("on", "id"):
-        latest[statement.key] = statement
+def _facts(student: Student, year: AcademicYear, on: datetime.date) -> list[tuple[str, rules.EnrolmentFacts]]:
+    """The fee facts of ``student``'s ``year`` as of ``on`` (the what-if preview's too)."""
+    return _facts_of([(student.pk, year)], on)[(student.pk, year.pk)]
+
+
+def _latest_of(student_ids, codes) -> dict[tuple[int, str], dict[str, FeeStatement]]:
+    """(student id, year code) -> fee group key -> the latest statement."""
+    latest: dict[tuple[int, str], dict[str, FeeStatement]] = {}
+    for statement in FeeStatement.objects.filter(student_id__in=student_ids, academic_year_code__in=codes).order_by(
+        "on", "id"
+    ):
+        latest.setdefault((statement.student_id, statement.academic_year_code), {})[statement.key] = statement
     return latest
 
 
-@transaction.atomic
-def fees_recalculate(*, student: Student, academic_year: AcademicYear, on: datetime.date, reason: str) -> list:
-    """Recalculate ``student``'s fee of ``academic_year`` as of ``on``; new statements only
-    for the fee groups whose amount changed (appendix Art. 4: reassessed as the elements
-    that determine the fee evolve)."""
-    schedule = FeeSchedule.for_year(academic_year.code)
-    if schedule is None:
-        return []
-    # One recalculation of a student at a time: the latest statement is read, then added to.
-    Student.objects.select_for_update().filter(pk=student.pk).first()
-    facts = _facts(student, academic_year, on)
-    fees = rules.fees_of_year(facts, schedule.rates(), year_calendar(academic_year))
-    latest = _latest(student, academic_year.code)
+def _statements(
+    student: Student,
+    academic_year: AcademicYear,
+    facts: list[tuple[str, rules.EnrolmentFacts]],
+    fees: dict[str, rules.Fee],
+    latest: dict[str, FeeStatement],
+    *,
+    on: datetime.date,
+    reason: str,
+) -> list[FeeStatement]:
+    """The new statements of one student's year: one for every fee group whose amount changed."""
     created = []
     for key, fee in fees.items():
         previous = latest.get(key)
@@ -120,10 +150,67 @@ def fees_recalculate(*, student: Student, academic_year: AcademicYear, on: datet
                 reason=reason,
             )
         )
-    FeeStatement.objects.bulk_create(created)
-    if created:
-        _announce(created, latest)
     return created
+
+
+@transaction.atomic
+def fees_recalculate_many(
+    changes: list[tuple[Student | int, AcademicYear, str]], *, on: datetime.date
+) -> list[FeeStatement]:
+    """Recalculate, as of ``on``, the fee of each (student, academic year, reason) of
+    ``changes``, in their order, with a fixed number of queries per chunk of them (and one
+    per academic year for its schedule and calendar): the same statements, told the same
+    way, as ``fees_recalculate`` of each in turn."""
+    found: list[FeeStatement] = []
+    schedules: dict[str, FeeSchedule | None] = {}
+    calendars: dict[int, object] = {}
+    for start in range(0, len(changes), CHUNK):
+        chunk = changes[start : start + CHUNK]
+        for _student, year, _reason in chunk:
+            if year.code not in schedules:
+                schedules[year.code] = FeeSchedule.for_year(year.code)
+        chunk = [change for change in chunk if schedules[change[1].code] is not None]
+        if not chunk:
+            continue
+        ids = sorted({student if isinstance(student, int) else student.pk for student, _year, _reason in chunk})
+        # One recalculation of a student at a time: the latest statement is read, then added to.
+        locked = {s.pk: s for s in Student.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+        pairs = [(student if isinstance(student, int) else student.pk, year) for student, year, _reason in chunk]
+        facts = _facts_of(pairs, on)
+        latest = _latest_of(ids, sorted({year.code for _student, year, _reason in chunk}))
+        created: list[FeeStatement] = []
+        previous: list[dict[str, FeeStatement]] = []
+        for (student, year, reason), (student_id, _year) in zip(chunk, pairs, strict=True):
+            if not isinstance(student, Student) and student_id not in locked:
+                continue
+            if year.pk not in calendars:
+                calendars[year.pk] = year_calendar(year)
+            mine = facts[(student_id, year.pk)]
+            fees = rules.fees_of_year(mine, schedules[year.code].rates(), calendars[year.pk])
+            before = latest.get((student_id, year.code), {})
+            new = _statements(
+                student if isinstance(student, Student) else locked[student_id],
+                year,
+                mine,
+                fees,
+                before,
+                on=on,
+                reason=reason,
+            )
+            created += new
+            previous += [before] * len(new)
+        FeeStatement.objects.bulk_create(created)
+        if created:
+            _announce(created, previous)
+        found += created
+    return found
+
+
+def fees_recalculate(*, student: Student, academic_year: AcademicYear, on: datetime.date, reason: str) -> list:
+    """Recalculate ``student``'s fee of ``academic_year`` as of ``on``; new statements only
+    for the fee groups whose amount changed (appendix Art. 4: reassessed as the elements
+    that determine the fee evolve)."""
+    return fees_recalculate_many([(student, academic_year, reason)], on=on)
 
 
 def _euro(value) -> str:
@@ -156,14 +243,14 @@ def _message_data(statement: FeeStatement, before: FeeStatement | None, names: d
     }
 
 
-def _announce(statements: list[FeeStatement], previous: dict[str, FeeStatement]) -> None:
+def _announce(statements: list[FeeStatement], previous: list[dict[str, FeeStatement]]) -> None:
     """Each new statement is told to its student, in the recalculation's transaction (DOMAIN §11;
     appendix Art. 4: the account statement on registration, the variable part after the ISP's
     approval, every reassessment and its balance). A fee statement is none of the decisions
     Art. 101 lets the student appeal (DOMAIN §7): its message names no appeal route."""
     codes = {code for statement in statements for code in _codes(statement)}
     names = dict(Programme.objects.filter(code__in=codes).values_list("code", "name"))
-    for statement in statements:
+    for statement, before in zip(statements, previous, strict=True):
         events.decision_announce(
             sender="fees",
             kind="fee_statement",
@@ -171,38 +258,54 @@ def _announce(statements: list[FeeStatement], previous: dict[str, FeeStatement])
             object_label=FeeStatement._meta.label,
             object_id=statement.pk,
             student_ids=[statement.student_id],
-            data=_message_data(statement, previous.get(statement.key), names),
+            data=_message_data(statement, before.get(statement.key), names),
         )
 
 
 def _changed_on(day: datetime.date) -> dict[tuple[int, int], str]:
-    """(student id, academic year id) -> reason, for every fee fact dated ``day``."""
-    from students.models import Enrolment
-
-    found: dict[tuple[int, int], str] = {}
-
-    def add(rows, reason):
-        for pair in rows:
-            found.setdefault(pair, reason)
-
-    enrolments = Enrolment.objects.values_list("student_id", "academic_year_id")
-    # The most telling reason first: a day with a deregistration is the deregistration's.
-    add(enrolments.filter(deregistered_on=day), Reason.DEREGISTRATION)
-    add(enrolments.filter(enrolled_on=day), Reason.ENROLMENT)
-    add(
+    """(student id, academic year id) -> reason, for every fee fact dated ``day`` (two queries)."""
+    reasons: dict[str, set[tuple[int, int]]] = {reason: set() for reason in Reason.values}
+    enrolments = Enrolment.objects.filter(
+        Q(deregistered_on=day)
+        | Q(enrolled_on=day)
+        | Q(isp_approved_on=day)
+        # The first-semester lock makes every ISP of the year final (Art. 19).
+        | Q(academic_year__first_semester_lock=day, enrolled_on__lte=day)
+    ).values_list(
+        "student_id",
+        "academic_year_id",
+        "deregistered_on",
+        "enrolled_on",
+        "isp_approved_on",
+        "academic_year__first_semester_lock",
+        "status",
+    )
+    for student_id, year_id, deregistered_on, enrolled_on, approved_on, lock, status in enrolments:
+        pair = (student_id, year_id)
+        if deregistered_on == day:
+            reasons[Reason.DEREGISTRATION].add(pair)
+        if enrolled_on == day:
+            reasons[Reason.ENROLMENT].add(pair)
+        if approved_on == day:
+            reasons[Reason.ISP_APPROVED].add(pair)
+        if lock == day and enrolled_on <= day and status != EnrolmentStatus.REFUSED:
+            reasons[Reason.ISP_FINAL].add(pair)
+    reasons[Reason.ISP_CHANGE] = set(
         ISPLine.objects.filter(Q(added_on=day) | Q(removed_on=day)).values_list(
             "enrolment__student_id", "enrolment__academic_year_id"
-        ),
+        )
+    )
+    found: dict[tuple[int, int], str] = {}
+    # The most telling reason first: a day with a deregistration is the deregistration's.
+    for reason in (
+        Reason.DEREGISTRATION,
+        Reason.ENROLMENT,
         Reason.ISP_CHANGE,
-    )
-    add(enrolments.filter(isp_approved_on=day), Reason.ISP_APPROVED)
-    # The first-semester lock makes every ISP of the year final (Art. 19).
-    add(
-        enrolments.filter(academic_year__first_semester_lock=day, enrolled_on__lte=day).exclude(
-            status=EnrolmentStatus.REFUSED
-        ),
+        Reason.ISP_APPROVED,
         Reason.ISP_FINAL,
-    )
+    ):
+        for pair in reasons[reason]:
+            found.setdefault(pair, reason)
     return found
 
 
@@ -215,8 +318,8 @@ def fees_process(*, day: datetime.date) -> int:
     changed = _changed_on(day)
     if not changed:
         return 0
-    students = Student.objects.in_bulk({student_id for student_id, _year in changed})
-    years = AcademicYear.objects.in_bulk({year_id for _student, year_id in changed})
-    for (student_id, year_id), reason in sorted(changed.items()):
-        fees_recalculate(student=students[student_id], academic_year=years[year_id], on=day, reason=reason)
+    years = AcademicYear.objects.prefetch_related("exam_periods").in_bulk({year_id for _student, year_id in changed})
+    fees_recalculate_many(
+        [(student_id, years[year_id], reason) for (student_id, year_id), reason in sorted(changed.items())], on=day
+    )
     return 0

@@ -653,11 +653,15 @@ def deregistrations_process(*, day: datetime.date) -> int:
 def degrees_process(*, day: datetime.date) -> int:
     degrees = list(Degree.objects.select_for_update().filter(processed=False, on__lte=day).order_by("on", "pk"))
     entries = []
+    # The master's degrees of these students, read once (not one count per degree).
+    masters = defaultdict(list)
+    for student_id, on, pk in Degree.objects.filter(
+        student_id__in={d.student_id for d in degrees}, kind="master"
+    ).values_list("student_id", "on", "pk"):
+        masters[student_id].append((on, pk))
     for degree in degrees:
-        earlier = Degree.objects.filter(student_id=degree.student_id, kind="master").filter(
-            Q(on__lt=degree.on) | Q(on=degree.on, pk__lt=degree.pk)
-        )
-        credits = rules.master_degree_deduction(kind=degree.kind, earlier_master_degrees=earlier.count())
+        earlier = sum(1 for key in masters[degree.student_id] if key < (degree.on, degree.pk))
+        credits = rules.master_degree_deduction(kind=degree.kind, earlier_master_degrees=earlier)
         if credits:
             entries.append(
                 LearningAccountEntry(

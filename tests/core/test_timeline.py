@@ -246,7 +246,8 @@ def test_a_day_runs_transitions_then_facts_stage_by_stage(only):
     timeline.register_fact_kind(
         timeline.FactKind("late", Stage.DECISIONS, 10, fact("late"), lambda: pending.get("late"))
     )
-    timeline.register_fact_kind(timeline.FactKind("early", Stage.FACTS, 10, fact("early"), lambda: None))
+    # No pending day of its own (as the tuition fee): it follows the days the others bring.
+    timeline.register_fact_kind(timeline.FactKind("early", Stage.FACTS, 10, fact("early")))
     timeline.register_transition_source(
         timeline.TransitionSource("end", Stage.YEAR_END, 1, transitions(Stage.YEAR_END, "t:end"))
     )
@@ -261,3 +262,35 @@ def test_a_day_runs_transitions_then_facts_stage_by_stage(only):
     calls.clear()
     assert timeline.run_deadlines(today=day).days == 0
     assert calls == []
+
+
+@pytest.mark.django_db
+def test_a_kind_with_nothing_due_is_not_asked_and_idle_days_cost_no_query(only, django_assert_max_num_queries):
+    """Issue 19 §3: a day runs only the kinds with a fact due by it, and the days between two
+    days with facts cost nothing: the pending days are read once, then again only for the
+    kinds that ran."""
+    calls, asked = [], []
+    pending = {"a": [D(2030, 1, 1), D(2030, 3, 1)], "b": [D(2030, 2, 1)]}
+
+    def kind(name):
+        def process(*, day):
+            calls.append((name, day))
+            pending[name] = [d for d in pending[name] if d > day]
+            return 1
+
+        def pending_on():
+            asked.append(name)
+            return min(pending[name], default=None)
+
+        return timeline.FactKind(name, Stage.FACTS, 10 if name == "a" else 20, process, pending_on)
+
+    timeline.register_fact_kind(kind("a"))
+    timeline.register_fact_kind(kind("b"))
+    # The transitions read (one query) at the start and at the last look; nothing else.
+    with django_assert_max_num_queries(2):
+        report = timeline.run_deadlines(today=D(2030, 12, 31))
+    assert calls == [("a", D(2030, 1, 1)), ("b", D(2030, 2, 1)), ("a", D(2030, 3, 1))]
+    assert report.days == 3 and report.facts == 3
+    # Each kind asked at the start, after each day with work (b, later in the day than a, is
+    # asked again on a's days), and at the last look.
+    assert asked.count("a") == 1 + 3 + 1 and asked.count("b") == 1 + 2 + 3 + 1

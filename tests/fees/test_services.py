@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.timeline import run_deadlines
 from fees.models import FeeSchedule, FeeStatement
@@ -151,3 +153,49 @@ def test_an_isp_never_approved_is_charged_from_the_first_semester_lock(enrolment
     ]
     run_deadlines(today=lock + DAY)
     assert len(amounts(enrolment.student)) == 2
+
+
+def _enrolled(year, programme, courses, n, *, start, on):
+    for index in range(start, start + n):
+        enrolment = EnrolmentFactory(
+            programme=programme,
+            academic_year=year,
+            enrolled_on=on,
+            student__number=f"b{index:04d}",
+            grant_status="scholarship" if index % 2 else "none",
+        )
+        for course in courses:
+            ISPLineFactory(enrolment=enrolment, course=course, added_on=on)
+
+
+def test_a_day_recalculates_its_students_with_as_many_queries_for_many_as_for_few(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Issue 19 §3: the tuition fee of the day's students is recalculated in one batch, its
+    queries growing with the batches, not with the students; each student gets the statement
+    the regulation gives (appendix Art. 3-4: before the ISP's approval only the fixed part,
+    282.10, or 128.80 for a scholarship student)."""
+    from fees.services import fees_process
+
+    year = AcademicYearFactory(first_year=2023)
+    programme = ProgrammeFactory(code="BA-BAT")
+    courses = [CourseFactory(programme=programme, code=f"B{i}", credits=6, semester="1") for i in range(3)]
+    few_day, many_day = datetime.date(2023, 9, 14), datetime.date(2023, 9, 15)
+    _enrolled(year, programme, courses, 2, start=0, on=few_day)
+    _enrolled(year, programme, courses, 12, start=100, on=many_day)
+    with django_capture_on_commit_callbacks(execute=False):
+        with CaptureQueriesContext(connection) as few:
+            fees_process(day=few_day)
+        with django_assert_num_queries(len(few.captured_queries)):
+            fees_process(day=many_day)
+    statements = list(
+        FeeStatement.objects.order_by("student__number").values_list("student__number", "on", "total", "reason")
+    )
+    expected = [
+        (f"b{i:04d}", on, Decimal("128.80") if i % 2 else Decimal("282.10"), "enrolment")
+        for i, on in [(0, few_day), (1, few_day)] + [(i, many_day) for i in range(100, 112)]
+    ]
+    assert statements == expected
+    # Once more: the same amounts add nothing.
+    fees_process(day=many_day)
+    assert FeeStatement.objects.count() == len(expected)
