@@ -29,6 +29,14 @@ def test_publication_benchmark_certifies_refunds_and_tolerates(db):
 
     assert figures.results == figures.examined == 300
     assert figures.queries >= 1
+    # The raw-SQL baseline made the same writes on copies of the tables: compared row by row.
+    assert figures.differences == {
+        "lines": 0,
+        "learningaccountentry": 0,
+        "programmeresult": 0,
+        "historicalprogrammeresult": 0,
+    }
+    assert figures.raw_queries >= 1 and figures.raw_seconds > 0
     day = ExamPeriod.objects.get(number=2).results_published_on
     # Certificates: every pass, and only passes.
     certified = ISPLine.objects.filter(certified_on=day)
@@ -76,3 +84,30 @@ def test_exchange_benchmark_imports_and_replays_the_records(db):
     assert figures.transitions == Transition.objects.count() > 0
     assert figures.facts > 0 and figures.days > 0
     assert not Enrolment.objects.filter(enrolment_processed=False).exists()
+
+
+# --- The pages benchmark: every persona's main pages answer on the bench college, each with its
+# figures (issue 19); the timings are the benchmark's to print, not asserted here.
+
+
+def test_pages_benchmark_requests_every_page_of_every_persona(db):
+    from bench import pages
+
+    figures = pages.measure(12, repeats=2)
+
+    assert figures.rows["students"] == 12
+    assert figures.rows["enrolments"] == 36
+    assert figures.rows["ISP lines"] == 360
+    # The two past years' lines and the current year's January (5 first-semester courses).
+    assert figures.rows["results"] == 12 * (2 * 10 + 5)
+    names = [(page.persona, page.name) for page in figures.pages]
+    assert len(names) == len(set(names))
+    assert {persona for persona, _name in names} == {"coach", "ombudsperson", "administration", "committee", "admin"}
+    failed = [(page.persona, page.name, page.status) for page in figures.pages if page.status != 200]
+    assert failed == []
+    for page in figures.pages:
+        assert page.runs == len(page.times_ms) == 2, page.name
+        assert page.queries >= 1, page.name
+        assert page.budget in (pages.LIST_BUDGET, pages.PAGE_BUDGET)
+    # The last pages were resolved to a page number.
+    assert not [page.url for page in figures.pages if "=last" in page.url]
