@@ -9,24 +9,12 @@ from django.urls import reverse
 from appeals import services
 from students.models import Measure
 from tests.appeals.test_views import register
+from tests.support.budgets import PAGE_BUDGET, same_again, within_budget
 from tests.support.factories import EnrolmentFactory, StudentFactory
 from tests.support.worlds import on
 
 D = dt.date
-BUDGET = 15  # issue 19: every other page
-
-
-def within_budget(client, url, django_assert_max_num_queries):
-    with django_assert_max_num_queries(BUDGET) as first:
-        assert client.get(url).status_code == 200
-    return first
-
-
-def same_again(client, url, first, django_assert_num_queries):
-    with django_assert_num_queries(len(first.captured_queries)):
-        response = client.get(url)
-    assert response.status_code == 200
-    return response
+BUDGET = PAGE_BUDGET
 
 
 def other_student(college, number):

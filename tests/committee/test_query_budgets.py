@@ -14,9 +14,10 @@ from committee.models import Deliberation
 from programmes.models import ExamPeriod
 from tests.committee.test_inventory import more_students
 from tests.committee.test_report import held
+from tests.support.budgets import PAGE_BUDGET, same_again, within_budget
 from tests.support.worlds import on
 
-BUDGET = 15  # issue 19: every other page
+BUDGET = PAGE_BUDGET
 MEETING = datetime.date(2024, 2, 1)
 
 
@@ -24,20 +25,6 @@ MEETING = datetime.date(2024, 2, 1)
 def world(committee_world):
     with on(MEETING):
         yield committee_world
-
-
-def within_budget(client, url, django_assert_max_num_queries, budget=BUDGET):
-    """The page's queries, at most ``budget`` (None: counted only, for a page over its budget)."""
-    with django_assert_max_num_queries(budget if budget is not None else 10**6) as first:
-        assert client.get(url).status_code == 200
-    return first
-
-
-def same_again(client, url, first, django_assert_num_queries):
-    with django_assert_num_queries(len(first.captured_queries)):
-        response = client.get(url)
-    assert response.status_code == 200
-    return response
 
 
 def more_decisions(world, numbers):

@@ -11,23 +11,11 @@ from fraud import services
 from programmes.models import ExamPeriod
 from reschedules.models import ExamMoment
 from tests.fraud.test_views import DAY, _pdf
+from tests.support.budgets import PAGE_BUDGET, same_again, within_budget
 from tests.support.worlds import on
 
 D = datetime.date
-BUDGET = 15  # issue 19: every other page
-
-
-def within_budget(client, url, django_assert_max_num_queries):
-    with django_assert_max_num_queries(BUDGET) as first:
-        assert client.get(url).status_code == 200
-    return first
-
-
-def same_again(client, url, first, django_assert_num_queries):
-    with django_assert_num_queries(len(first.captured_queries)):
-        response = client.get(url)
-    assert response.status_code == 200
-    return response
+BUDGET = PAGE_BUDGET
 
 
 def decided(fraud_file, heard):

@@ -8,11 +8,12 @@ from reschedules import services as ombuds
 from reschedules.models import ExamMoment, OmbudsReport
 from tests.reschedules.ombuds_world import TODAY, D, T, add_ombuds_world, log
 from tests.support import personas
+from tests.support.budgets import PAGE_BUDGET, same_again, within_budget
 from tests.support.factories import AcademicYearFactory, EnrolmentFactory, ISPLineFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
 
-BUDGET = 15  # issue 19: every other page
+BUDGET = PAGE_BUDGET
 
 
 @pytest.fixture
@@ -24,19 +25,6 @@ def world(coach_world, on_coach_day):
 def ombuds_client(client, world):
     client.force_login(world.ombudsperson)
     return client
-
-
-def within_budget(client, url, django_assert_max_num_queries):
-    with django_assert_max_num_queries(BUDGET) as first:
-        assert client.get(url).status_code == 200
-    return first
-
-
-def same_again(client, url, first, django_assert_num_queries):
-    with django_assert_num_queries(len(first.captured_queries)):
-        response = client.get(url)
-    assert response.status_code == 200
-    return response
 
 
 def other_students_requests(world, numbers):
