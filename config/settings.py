@@ -250,6 +250,14 @@ else:
     _default_result_backend = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=_default_result_backend)
 CELERY_TIMEZONE = TIME_ZONE
+# The publication of an exam period spread over the Celery workers by batches of students
+# (exams.fanout): off by default; the workers must see the database the deadlines run on.
+# PUBLICATION_TIMEOUT: how long run_deadlines waits for a spread publication (seconds).
+PUBLICATION_FANOUT = env.bool("PUBLICATION_FANOUT", default=False)
+PUBLICATION_TIMEOUT = env.int("PUBLICATION_TIMEOUT", default=3600)
+# Students per batch (one task each), and the queue of the publication's tasks (default: Celery's).
+PUBLICATION_BATCH = env.int("PUBLICATION_BATCH", default=5000)
+PUBLICATION_QUEUE = env.str("PUBLICATION_QUEUE", default="")
 CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

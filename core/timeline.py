@@ -68,10 +68,16 @@ class Report:
 
 @dataclass(frozen=True)
 class CalendarTransition:
+    """A transition due on ``due_on``. ``run()`` normally runs inside the transaction that records
+    it; one that ``records_itself`` (a publication spread over Celery workers) runs outside any
+    transaction and records the transition itself (``transition_record``) in the transaction of its
+    last step, so that nothing of it counts before that step commits. It returns whether it did."""
+
     key: str
     due_on: datetime.date
     stage: Stage
     run: Callable[[], object]
+    records_itself: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,15 +147,27 @@ def _earliest_fact_day(up_to: datetime.date) -> datetime.date | None:
     return min((d for d in candidates if d is not None and d <= up_to), default=None)
 
 
+def transition_record(key: str, due_on: datetime.date) -> bool:
+    """Record the transition ``key`` as processed, in the current transaction; False when it is
+    already (a second process recording the same key waits here until the first one's
+    transaction ends, then finds it taken)."""
+    try:
+        with transaction.atomic():
+            Transition.objects.create(key=key, due_on=due_on)
+    except IntegrityError:
+        logger.info("transition %s already processed", key)
+        return False
+    return True
+
+
 def _run_transition(transition: CalendarTransition, report: Report) -> None:
+    if transition.records_itself:
+        if transition.run():
+            report.transitions.append(transition.key)
+        return
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                # Claimed first: a second process inserting the same key waits here
-                # until this transaction ends, then finds it taken.
-                Transition.objects.create(key=transition.key, due_on=transition.due_on)
-        except IntegrityError:
-            logger.info("transition %s already processed", transition.key)
+        # Claimed first, so that a second process running the same transition waits, then skips it.
+        if not transition_record(transition.key, transition.due_on):
             return
         transition.run()
     report.transitions.append(transition.key)

@@ -16,6 +16,7 @@ from core.timeline import (
 from programmes.models import ExamPeriod
 from students.models import ISPLine
 
+from . import fanout
 from .models import HeldPublication, ToleranceChoice, ToleranceObjection
 from .publication import publication_days, publication_key, release_key
 from .services import (
@@ -29,8 +30,20 @@ from .services import (
 
 def _publications(up_to):
     """Each exam period's publication on its day (Art. 86); the programmes a committee's
-    deliberation holds on that day are left out of it (EXCHANGE.md)."""
+    deliberation holds on that day are left out of it (EXCHANGE.md). Spread over the Celery
+    workers when ``PUBLICATION_FANOUT`` is on (``exams.fanout``)."""
+    spread = fanout.enabled()
     for period in ExamPeriod.objects.filter(results_published_on__lte=up_to).select_related("academic_year"):
+        if spread:
+            # Spread over the workers; its last step records the transition (exams.fanout).
+            yield CalendarTransition(
+                publication_key(period),
+                period.results_published_on,
+                Stage.PUBLICATIONS,
+                lambda p=period: fanout.publish_spread(period=p),
+                records_itself=True,
+            )
+            continue
         yield CalendarTransition(
             publication_key(period),
             period.results_published_on,

@@ -185,3 +185,31 @@ class HeldPublication(models.Model):
 
     def __str__(self):
         return f"{self.exam_period} · {self.programme}"
+
+
+class PublicationBatch(models.Model):
+    """One batch of students of a publication spread over Celery workers (``exams.fanout``,
+    ``PUBLICATION_FANOUT``): the range of student ids it covers and, once a worker has claimed
+    and planned it, what the publication writes for them (``exams.services.Plan``, as JSON).
+    Nothing of it counts until the last step writes every batch's plan and records the period as
+    published, in one transaction; then the batches are deleted. ``basis`` is a digest of what
+    the plans were computed from: a rerun keeps the plans made on the same basis and plans the
+    rest."""
+
+    exam_period = models.ForeignKey(ExamPeriod, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    number = models.PositiveIntegerField()
+    first_student = models.BigIntegerField()
+    last_student = models.BigIntegerField()
+    basis = models.CharField(max_length=64)
+    plan = models.JSONField(null=True, blank=True)
+    planned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["exam_period", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["exam_period", "day", "number"], name="publication_batch_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.exam_period} · {self.number}"

@@ -12,7 +12,8 @@ batch, not per student or per line, and each stage sees a student whole.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -76,7 +77,7 @@ class _Line:
 
 
 @dataclass(frozen=True)
-class _Scope:
+class Scope:
     """The programmes a publication reaches: ``only`` these (a held programme released), or every
     programme ``but`` these (the calendar's publication, leaving out the held ones)."""
 
@@ -108,9 +109,9 @@ def _mark(score: int | None, grade: str, parts) -> rules.Mark:
     return rules.mark_from_parts(parts())
 
 
-def _student_batches(period: ExamPeriod, scope: _Scope = _Scope()) -> list[tuple[int, int]]:
+def student_batches(period: ExamPeriod, scope: Scope = Scope(), size: int = BATCH) -> list[tuple[int, int]]:
     """The students with a line examined in ``period`` (in ``scope``'s programmes), in batches of
-    ``BATCH`` given as (first, last) student id: a range holds no other examined student."""
+    ``size`` given as (first, last) student id: a range holds no other examined student."""
     enrolments = scope.filter(Enrolment.objects.filter(academic_year_id=period.academic_year_id), "programme_id")
     ids = list(
         enrolments.filter(Exists(Result.objects.filter(isp_line__enrolment=OuterRef("pk"), exam_period=period)))
@@ -118,7 +119,7 @@ def _student_batches(period: ExamPeriod, scope: _Scope = _Scope()) -> list[tuple
         .values_list("student_id", flat=True)
         .distinct()
     )
-    return [(ids[start], ids[min(start + BATCH, len(ids)) - 1]) for start in range(0, len(ids), BATCH)]
+    return [(ids[start], ids[min(start + size, len(ids)) - 1]) for start in range(0, len(ids), size)]
 
 
 def _published_marks(period: ExamPeriod, students: tuple[int, int]) -> dict[int, list[rules.Mark]]:
@@ -156,7 +157,7 @@ def _stage_marks(
     *,
     only=None,
     postponed=frozenset(),
-    scope: "_Scope | None" = None,
+    scope: "Scope | None" = None,
 ) -> list[_Line]:
     """Stage 1: the year's final mark and outcome of every line examined in ``period``
     (of the students in the range ``students``; ``only`` those line ids; within ``scope``'s
@@ -212,8 +213,9 @@ def _stage_marks(
     return lines
 
 
-def _stage_refunds(lines: list[_Line], day: datetime.date, report: PublicationReport) -> None:
-    """Stage 3: passed lines give their credits back, with the bonus (LA; DOMAIN §2 rules 7-8)."""
+def _stage_refunds(lines: list[_Line], day: datetime.date, report: PublicationReport) -> list[tuple]:
+    """Stage 3: passed lines give their credits back, with the bonus (LA; DOMAIN §2 rules 7-8).
+    Returns the ledger entries to book (rows of ``students.ledger.ROW_FIELDS``)."""
     refundable = [line for line in lines if line.newly_certified and line.deducted_credits > 0]
     by_student = defaultdict(list)
     for line in refundable:
@@ -248,24 +250,26 @@ def _stage_refunds(lines: list[_Line], day: datetime.date, report: PublicationRe
                 entries.append((student_id, day, refund.bonus, EntryKind.BONUS, *common, EntryReason.PASSED_BONUS))
                 report.bonus_credits += refund.bonus
             line.deducted_credits = 0
-    ledger_book_rows(entries)
+    return entries
 
 
 def _lines_save(lines: list[_Line]) -> None:
-    """Store stages 1-3 on the lines. On PostgreSQL: the new values copied in and one
-    UPDATE ... FROM. Elsewhere: one UPDATE per batch of lines with the same new values (a
-    few dozen marks and outcomes), far cheaper on many rows than ``bulk_update``'s CASE per row."""
+    """Store stages 1-3 on the lines."""
+    _line_values_save([(line.pk, line.mark, line.outcome, line.certified_on, line.deducted_credits) for line in lines])
+
+
+def _line_values_save(rows: list[tuple]) -> None:
+    """Set the lines' mark, outcome, certified_on and deducted credits: ``rows`` of (id, *values).
+    On PostgreSQL: the new values copied in and one UPDATE ... FROM. Elsewhere: one UPDATE per
+    batch of lines with the same new values (a few dozen marks and outcomes), far cheaper on
+    many rows than ``bulk_update``'s CASE per row."""
     fields = ["mark", "outcome", "certified_on", "deducted_credits"]
     if pgcopy.available():
-        pgcopy.update(
-            ISPLine,
-            fields,
-            ((line.pk, line.mark, line.outcome, line.certified_on, line.deducted_credits) for line in lines),
-        )
+        pgcopy.update(ISPLine, fields, rows)
         return
     by_values = defaultdict(list)
-    for line in lines:
-        by_values[line.mark, line.outcome, line.certified_on, line.deducted_credits].append(line.pk)
+    for pk, *values in rows:
+        by_values[tuple(values)].append(pk)
     for values, ids in by_values.items():
         for start in range(0, len(ids), BATCH):
             ISPLine.objects.filter(pk__in=ids[start : start + BATCH]).update(**dict(zip(fields, values, strict=True)))
@@ -284,7 +288,7 @@ def _stage_automatic_tolerance(
     initial bachelor when it makes the student reach the decree threshold, with
     (c) the single 7/20 exception. The end of the year is the publication of the
     year's last exam period **(decided)**. Returns the standings as they are
-    stored afterwards."""
+    stored afterwards and the ids of the lines tolerated."""
     rows = (
         Enrolment.objects.filter(pk__in=enrolment_ids)
         .exclude(status=EnrolmentStatus.REFUSED)
@@ -322,7 +326,7 @@ def _stage_automatic_tolerance(
     for line in tolerated:
         line.tolerated_on, line.tolerance_kind = day, ToleranceKind.AUTOMATIC
     report.tolerated += len(tolerated)
-    return found
+    return found, [line.id for line in tolerated]
 
 
 def programme_results_update(*, pairs, day: datetime.date, found: dict | None = None) -> int:
@@ -331,12 +335,19 @@ def programme_results_update(*, pairs, day: datetime.date, found: dict | None = 
     contract (Art. 14), withdrawn when it is no longer passed (an objection to
     automatic tolerance undoes it). ``found``: the pairs' standings when they are
     loaded already."""
-    pairs = set(pairs)
-    found = standings(pairs) if found is None else found
+    found = standings(set(pairs)) if found is None else found
+    new, gone = _programme_results_plan(found, day)
+    _programme_results_write(new, gone)
+    return len(new)
+
+
+def _programme_results_plan(found: dict, day: datetime.date) -> tuple[list[ProgrammeResult], list[int]]:
+    """Stage 5 decided: the programme results to record and the ids of those to withdraw, of
+    the standings ``found`` (as ``programme_results_update``)."""
     existing = {
         (r.student_id, r.programme_id): r
         for r in ProgrammeResult.objects.filter(
-            student_id__in={s for s, _p in pairs}, programme_id__in={p for _s, p in pairs}
+            student_id__in={s for s, _p in found}, programme_id__in={p for _s, p in found}
         )
     }
     new, gone = [], []
@@ -360,10 +371,13 @@ def programme_results_update(*, pairs, day: datetime.date, found: dict | None = 
             )
         elif not passed and key in existing:
             gone.append(existing[key].pk)
+    return new, gone
+
+
+def _programme_results_write(new: list[ProgrammeResult], gone: list[int]) -> None:
     _results_create(new)
     for result in ProgrammeResult.objects.filter(pk__in=gone):
         result.delete()  # one by one, so that the history records the withdrawal
-    return len(new)
 
 
 def _results_create(new: list[ProgrammeResult]) -> None:
@@ -418,16 +432,25 @@ def results_publish(*, period: ExamPeriod, day: datetime.date | None = None) -> 
     deliberation still holds on ``day`` are left out and recorded (``HeldPublication``): they
     are published when it is released (``results_release``, EXCHANGE.md)."""
     day = day or period.results_published_on
-    held = {
+    held = held_on(period, day)
+    held_record(period, held)
+    return _publish(period, day, Scope(but=frozenset(held)))
+
+
+def held_on(period: ExamPeriod, day: datetime.date) -> list[int]:
+    """The programmes whose results of ``period`` a deliberation still holds on ``day``."""
+    return sorted(
         programme_id
         for (period_id, programme_id), release in gates.held_programmes([period.pk]).items()
         if period_id == period.pk and (release is None or release > day)
-    }
+    )
+
+
+def held_record(period: ExamPeriod, held: list[int]) -> None:
     HeldPublication.objects.bulk_create(
-        [HeldPublication(exam_period=period, programme_id=programme_id) for programme_id in sorted(held)],
+        [HeldPublication(exam_period=period, programme_id=programme_id) for programme_id in held],
         ignore_conflicts=True,
     )
-    return _publish(period, day, _Scope(but=frozenset(held)))
 
 
 @transaction.atomic
@@ -439,36 +462,160 @@ def results_release(*, period: ExamPeriod, programme_id: int, day: datetime.date
         return PublicationReport()
     held.released_on = day
     held.save(update_fields=["released_on"])
-    return _publish(period, day, _Scope(only=frozenset({programme_id})))
+    return _publish(period, day, Scope(only=frozenset({programme_id})))
 
 
-def _publish(period: ExamPeriod, day: datetime.date, scope: _Scope) -> PublicationReport:
-    report = PublicationReport()
+@dataclass(frozen=True)
+class PublicationContext:
+    """What every batch of a publication shares: the committee's decisions to apply (those of
+    the postponed results wait for their own publication), the postponed results' lines, and
+    whether the period is the year's last (the end of the year for tolerance, Art. 91 §3)."""
+
+    decisions: list[dict]
+    postponed: frozenset[int]
+    last_period: bool
+
+
+def publication_context(period: ExamPeriod, scope: Scope) -> PublicationContext:
     decisions = [d for d in gates.committee_decisions(period.pk) if d["programme_id"] in scope]
-    postponed = {line for (_period, line) in gates.postponed_results([period.pk])}
-    # A postponed result's decisions are applied when it is published.
-    decisions = [d for d in decisions if d["isp_line_id"] not in postponed]
-    _committee_marks(decisions)
+    postponed = frozenset(line for (_period, line) in gates.postponed_results([period.pk]))
     last_period = period.number == max(
         ExamPeriod.objects.filter(academic_year_id=period.academic_year_id).values_list("number", flat=True)
     )
+    return PublicationContext([d for d in decisions if d["isp_line_id"] not in postponed], postponed, last_period)
+
+
+@dataclass
+class Plan:
+    """What the publication writes for one batch of students, decided: the lines' new values
+    (id, mark, outcome, certified_on, deducted credits), the lines tolerated by the committee and
+    automatically, the ledger entries (rows of ``students.ledger.ROW_FIELDS``), the programme
+    results recorded (student, programme, year, percentage, level) and withdrawn (ids), the
+    enrolments examined, and the batch's figures. Plain values: a batch planned by a Celery
+    worker is kept as JSON until the publication writes every batch at once (``exams.fanout``)."""
+
+    lines: list[tuple] = field(default_factory=list)
+    committee_tolerated: list[int] = field(default_factory=list)
+    automatic_tolerated: list[int] = field(default_factory=list)
+    entries: list[tuple] = field(default_factory=list)
+    results_new: list[tuple] = field(default_factory=list)
+    results_gone: list[int] = field(default_factory=list)
+    examined: list[int] = field(default_factory=list)
+    report: PublicationReport = field(default_factory=PublicationReport)
+
+    def as_json(self) -> dict:
+        def plain(value):
+            if isinstance(value, datetime.date):
+                return value.isoformat()
+            if isinstance(value, Decimal):
+                return str(value)
+            return value
+
+        return {
+            "lines": [[plain(v) for v in row] for row in self.lines],
+            "committee_tolerated": self.committee_tolerated,
+            "automatic_tolerated": self.automatic_tolerated,
+            "entries": [[plain(v) for v in row] for row in self.entries],
+            "results_new": [[plain(v) for v in row] for row in self.results_new],
+            "results_gone": self.results_gone,
+            "examined": self.examined,
+            "report": asdict(self.report),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Plan":
+        def day(value):
+            return None if value is None else datetime.date.fromisoformat(value)
+
+        return cls(
+            lines=[(pk, mark, outcome, day(on), credits) for pk, mark, outcome, on, credits in data["lines"]],
+            committee_tolerated=data["committee_tolerated"],
+            automatic_tolerated=data["automatic_tolerated"],
+            entries=[(row[0], day(row[1]), *row[2:]) for row in data["entries"]],
+            results_new=[
+                (student, programme, year, None if percentage is None else Decimal(percentage), level)
+                for student, programme, year, percentage, level in data["results_new"]
+            ],
+            results_gone=data["results_gone"],
+            examined=data["examined"],
+            report=PublicationReport(**data["report"]),
+        )
+
+
+def batch_publish(period: ExamPeriod, day: datetime.date, students: tuple[int, int], scope: Scope, context):
+    """Stages 1-5 of one batch of students (the range ``students``): the lines' marks, outcomes
+    and certificates and the committee's and the automatic tolerance are written (the standings
+    of the automatic tolerance read them); the ledger entries and programme results are decided,
+    not written. Returns the batch's plan (``Plan``), which ``plan_write`` completes."""
+    plan = Plan()
+    report = plan.report
+    lines = _stage_marks(period, day, students, postponed=context.postponed, scope=scope)
+    report.examined += len(lines)
+    report.certified += sum(1 for line in lines if line.newly_certified)
+    plan.entries = _stage_refunds(lines, day, report)
+    _lines_save(lines)
+    plan.lines = [(line.pk, line.mark, line.outcome, line.certified_on, line.deducted_credits) for line in lines]
+    enrolment_ids = {line.enrolment_id for line in lines}
+    plan.examined = sorted(enrolment_ids)
+    plan.committee_tolerated = _committee_tolerance(context.decisions, lines, day, report)
+    found, plan.automatic_tolerated = _stage_automatic_tolerance(
+        enrolment_ids, day, report, last_period=context.last_period
+    )
+    new, plan.results_gone = _programme_results_plan(found, day)
+    plan.results_new = [(r.student_id, r.programme_id, r.academic_year_id, r.percentage, r.level) for r in new]
+    report.programmes_passed += len(new)
+    return plan
+
+
+def plan_write(plan: Plan, day: datetime.date, *, lines: bool) -> None:
+    """Write a batch's plan: the ledger entries and programme results, and with ``lines`` also
+    the lines' new values and tolerance (a plan made by a worker, whose writes were undone)."""
+    if lines:
+        _line_values_save(plan.lines)
+        _tolerate(plan.committee_tolerated, day=day, kind=ToleranceKind.COMMITTEE)
+        _tolerate(plan.automatic_tolerated, day=day, kind=ToleranceKind.AUTOMATIC)
+    ledger_book_rows(plan.entries)
+    _programme_results_write(
+        [
+            ProgrammeResult(
+                student_id=student,
+                programme_id=programme,
+                academic_year_id=year,
+                passed_on=day,
+                percentage=percentage,
+                level=level,
+            )
+            for student, programme, year, percentage, level in plan.results_new
+        ],
+        plan.results_gone,
+    )
+
+
+def _publish(period: ExamPeriod, day: datetime.date, scope: Scope) -> PublicationReport:
+    context = publication_context(period, scope)
+    committee_marks(context.decisions)
+    plans = []
+    for students in student_batches(period, scope):
+        plan = batch_publish(period, day, students, scope, context)
+        plan_write(plan, day, lines=False)
+        plans.append(Plan(examined=plan.examined, report=plan.report))
+    return publish_finish(period, day, scope, context, plans)
+
+
+def publish_finish(period: ExamPeriod, day: datetime.date, scope: Scope, context, plans) -> PublicationReport:
+    """What needs every batch written: the year-end tolerance of the students not examined, the
+    committee's levels and decisions marked applied, and one announcement to the students."""
+    report = PublicationReport()
     examined = set()
-    for students in _student_batches(period, scope):
-        lines = _stage_marks(period, day, students, postponed=postponed, scope=scope)
-        report.examined += len(lines)
-        report.certified += sum(1 for line in lines if line.newly_certified)
-        _stage_refunds(lines, day, report)
-        _lines_save(lines)
-        enrolment_ids = {line.enrolment_id for line in lines}
-        examined |= enrolment_ids
-        _committee_tolerance(decisions, lines, day, report)
-        found = _stage_automatic_tolerance(enrolment_ids, day, report, last_period=last_period)
-        report.programmes_passed += programme_results_update(pairs=found.keys(), day=day, found=found)
-    if last_period:
+    for plan in plans:
+        for name, value in asdict(plan.report).items():
+            setattr(report, name, getattr(report, name) + value)
+        examined.update(plan.examined)
+    if context.last_period:
         _stage_threshold_tolerance_not_examined(period, examined, day, report, scope)
-    _committee_levels(decisions)
-    if decisions:
-        gates.committee_decisions_applied([d["id"] for d in decisions], on=day)
+    _committee_levels(context.decisions)
+    if context.decisions:
+        gates.committee_decisions_applied([d["id"] for d in context.decisions], on=day)
     # The students examined are told, with the appeal route and the tolerance windows (Art. 86,
     # 91 §2-3, 101; DOMAIN §11): one announcement for the whole publication.
     if examined:
@@ -492,17 +639,19 @@ def postponed_result_publish(*, period: ExamPeriod, isp_line_id: int, day: datet
     report = PublicationReport()
     student_id = ISPLine.objects.filter(pk=isp_line_id).values_list("enrolment__student_id", flat=True).get()
     decisions = [d for d in gates.committee_decisions(period.pk) if d["isp_line_id"] == isp_line_id]
-    _committee_marks(decisions)
+    committee_marks(decisions)
     lines = _stage_marks(period, day, (student_id, student_id), only=[isp_line_id])
     report.examined += len(lines)
     report.certified += sum(1 for line in lines if line.newly_certified)
-    _stage_refunds(lines, day, report)
+    ledger_book_rows(_stage_refunds(lines, day, report))
     _lines_save(lines)
     _committee_tolerance(decisions, lines, day, report)
     last_period = period.number == max(
         ExamPeriod.objects.filter(academic_year_id=period.academic_year_id).values_list("number", flat=True)
     )
-    found = _stage_automatic_tolerance({line.enrolment_id for line in lines}, day, report, last_period=last_period)
+    found, _tolerated = _stage_automatic_tolerance(
+        {line.enrolment_id for line in lines}, day, report, last_period=last_period
+    )
     report.programmes_passed += programme_results_update(pairs=found.keys(), day=day, found=found)
     if decisions:
         gates.committee_decisions_applied([d["id"] for d in decisions], on=day)
@@ -533,7 +682,7 @@ COMMITTEE_LEVEL_REASON = gettext_noop("level of achievement awarded by the exami
 COMMITTEE_TOLERANCE = frozenset({"tolerated", "beyond_credit"})
 
 
-def _committee_marks(decisions: list[dict]) -> None:
+def committee_marks(decisions: list[dict]) -> None:
     """A mark judged clearly unreasonable replaces the examiner's, with history, before the
     publication reads the marks."""
     for decision in decisions:
@@ -545,7 +694,7 @@ def _committee_marks(decisions: list[dict]) -> None:
         result.parts.all().delete()
 
 
-def _committee_tolerance(decisions: list[dict], lines: list[_Line], day, report) -> None:
+def _committee_tolerance(decisions: list[dict], lines: list[_Line], day, report) -> list[int]:
     """An intolerable fail the committee considered tolerable, within the tolerance credit or
     beyond it, is tolerated by the publication (Art. 70), before the automatic tolerance reckons
     the credit left."""
@@ -559,6 +708,7 @@ def _committee_tolerance(decisions: list[dict], lines: list[_Line], day, report)
     ]
     _tolerate(chosen, day=day, kind=ToleranceKind.COMMITTEE)
     report.tolerated += len(chosen)
+    return chosen
 
 
 def _committee_levels(decisions: list[dict]) -> None:
@@ -576,7 +726,7 @@ def _committee_levels(decisions: list[dict]) -> None:
 
 
 def _stage_threshold_tolerance_not_examined(
-    period: ExamPeriod, examined: set[int], day, report, scope: _Scope = _Scope()
+    period: ExamPeriod, examined: set[int], day, report, scope: Scope = Scope()
 ) -> None:
     """Art. 91 §3 (b)-(c) at the end of the academic year also reaches students
     under the decree threshold who sat no exam in the last period: their
@@ -604,7 +754,7 @@ def _stage_threshold_tolerance_not_examined(
         .values_list("pk", flat=True)
     )
     for start in range(0, len(candidates), BATCH):
-        found = _stage_automatic_tolerance(
+        found, _tolerated = _stage_automatic_tolerance(
             set(candidates[start : start + BATCH]), day, report, last_period=True, threshold_only=True
         )
         report.programmes_passed += programme_results_update(pairs=found.keys(), day=day, found=found)

@@ -5,47 +5,10 @@ from django.db import connection, transaction
 
 from bench import publication
 from core import pgcopy
-from exams.models import ProgrammeResult
 from exams.services import results_publish
 from students.ledger import ledger_book_rows
 from students.models import EntryKind, EntryReason, ISPLine, LearningAccountEntry
-
-ENTRY_FIELDS = [
-    "student_id",
-    "on",
-    "credits",
-    "kind",
-    "source",
-    "academic_year_id",
-    "programme_id",
-    "course_id",
-    "reason_code",
-    "reason_params",
-    "reason",
-    "created_by_id",
-]
-
-
-def _rows():
-    """What the publication writes, without the ids and times of the rows it adds."""
-    return {
-        "lines": list(
-            ISPLine.objects.order_by("pk").values_list(
-                "pk", "mark", "outcome", "certified_on", "deducted_credits", "tolerated_on", "tolerance_kind"
-            )
-        ),
-        "ledger": list(LearningAccountEntry.objects.order_by("source", "kind").values_list(*ENTRY_FIELDS)),
-        "programme_results": list(
-            ProgrammeResult.objects.order_by("student_id").values_list(
-                "student_id", "programme_id", "academic_year_id", "passed_on", "percentage", "level"
-            )
-        ),
-        "history": list(
-            ProgrammeResult.history.order_by("student_id").values_list(
-                "student_id", "passed_on", "percentage", "level", "history_type"
-            )
-        ),
-    }
+from tests.support.publication import ENTRY_FIELDS, publication_rows
 
 
 def _published(period, monkeypatch, *, copy: bool):
@@ -53,14 +16,14 @@ def _published(period, monkeypatch, *, copy: bool):
     monkeypatch.setattr(pgcopy, "available", lambda: copy)
     with transaction.atomic():
         results_publish(period=period)
-        rows = _rows()
+        rows = publication_rows()
         transaction.set_rollback(True)
     return rows
 
 
 def test_the_publication_writes_the_same_rows_through_copy_as_through_the_orm(db, monkeypatch):
     period = publication.create_data(30)
-    before = _rows()
+    before = publication_rows()
 
     orm = _published(period, monkeypatch, copy=False)
     copied = _published(period, monkeypatch, copy=connection.vendor == "postgresql")
@@ -70,7 +33,7 @@ def test_the_publication_writes_the_same_rows_through_copy_as_through_the_orm(db
     assert orm["lines"] != before["lines"]
     assert {EntryKind.PASS_REFUND, EntryKind.BONUS} <= {row[ENTRY_FIELDS.index("kind")] for row in orm["ledger"]}
     assert orm["programme_results"] and len(orm["history"]) == len(orm["programme_results"])
-    assert _rows() == before  # both rolled back
+    assert publication_rows() == before  # both rolled back
 
 
 def test_booking_rows_twice_books_each_entry_once_and_skips_zero_credits(db):
