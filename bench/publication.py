@@ -33,12 +33,14 @@ which tolerance each programme can give); the two outcomes are compared row by r
 leave out what the listed writes do not need: the students' notifications.
 """
 
+import contextlib
 import datetime
+import os
 import random
 import re
 import time
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Count, Sum
@@ -102,6 +104,7 @@ class Figures:
     raw_seconds: float = 0.0  # the raw-SQL baseline: the same writes, set-based, on copies
     raw_queries: int = 0
     differences: dict[str, int] | None = None  # table -> rows that differ between app and raw
+    spread: dict[int, float] = field(default_factory=dict)  # workers -> seconds of the spread publication
 
     @property
     def per_second(self) -> float:
@@ -355,6 +358,109 @@ def publish(period: ExamPeriod):
     with connection.execute_wrapper(counter):
         report = results_publish(period=period)
     return report, time.perf_counter() - started, counter.count
+
+
+# --- spread over Celery workers (exams.fanout) ----------------------------------------------
+SPREAD_WORKERS = (1, 2)
+TARGET_SECONDS = 60.0
+
+
+def spread_possible() -> bool:
+    from django.conf import settings
+
+    return connection.vendor == "postgresql" and not settings.CELERY_BROKER_URL.startswith("filesystem://")
+
+
+def spread(period: ExamPeriod, count: int) -> float:
+    """Publish ``period`` spread over ``count`` Celery workers (``exams.fanout``) on a copy of the
+    scratch database made before any publication (PostgreSQL: CREATE DATABASE ... TEMPLATE), its
+    effects checked against the publication in the process afterwards; returns the seconds from
+    the dispatch to the recorded publication (the workers started and ready beforehand)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.test import override_settings
+
+    from exams import fanout
+
+    source = connection.settings_dict["NAME"]
+    copy = f"{source}_w{count}"
+    settings_dict = connection.settings_dict
+    connection.close()
+    with _admin_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+        cursor.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+    queue = f"bench-publication-{os.getpid()}-{count}"
+    host = f"{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}"
+    env = {**os.environ, "DATABASE_URL": f"postgres://{settings_dict['USER']}@{host}/{copy}"}
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-n",
+                f"bench{i}-{os.getpid()}@%h",
+            ]
+            + ["--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=WARNING", "-Q", queue],
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+        )
+        for i in range(count)
+    ]
+    settings_dict["NAME"] = copy
+    try:
+        _workers_ready(count)
+        copied = ExamPeriod.objects.select_related("academic_year").get(pk=period.pk)
+        # Batches small enough that every worker gets several (at most the setting's 5,000 students).
+        size = max(1, min(5000, -(-period_students(period) // (4 * count))))
+        with override_settings(PUBLICATION_FANOUT=True, PUBLICATION_QUEUE=queue, PUBLICATION_BATCH=size):
+            started = time.perf_counter()
+            fanout.publish_spread(period=copied)
+            seconds = time.perf_counter() - started
+        spread_effects = effects(copied)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=60)
+        connection.close()
+        settings_dict["NAME"] = source
+        with _admin_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+    _SPREAD_EFFECTS[count] = spread_effects
+    return seconds
+
+
+_SPREAD_EFFECTS: dict[int, dict] = {}
+
+
+@contextlib.contextmanager
+def _admin_cursor():
+    """A cursor on the server's maintenance database, outside any transaction (CREATE DATABASE)."""
+    with connection._nodb_cursor() as cursor:
+        yield cursor
+
+
+def period_students(period: ExamPeriod) -> int:
+    return Enrolment.objects.filter(academic_year_id=period.academic_year_id).count()
+
+
+def _workers_ready(count: int) -> None:
+    """Wait until the ``count`` workers started answer (their start is not measured)."""
+    from config.celery import app
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        names = {name for reply in app.control.ping(timeout=1.0) for name in reply}
+        if sum(1 for i in range(count) if any(n.startswith(f"bench{i}-{os.getpid()}@") for n in names)) == count:
+            return
+    raise RuntimeError(f"{count} Celery worker(s) did not start")
 
 
 # --- the raw-SQL baseline ------------------------------------------------------------
@@ -665,10 +771,12 @@ def effects(period: ExamPeriod) -> dict:
     }
 
 
-def measure(n: int) -> Figures:
+def measure(n: int, workers: tuple[int, ...] = ()) -> Figures:
     """Create the data in the current database, publish period 2 with the application, make the
     same writes with raw SQL on copies of the tables, and compare the two row by row. Works
-    inside a transaction too (the test suite's), but then skips VACUUM."""
+    inside a transaction too (the test suite's), but then skips VACUUM. With ``workers`` (on
+    PostgreSQL with a real broker), first the publication spread over that many Celery workers,
+    each count on its own copy of the database (``spread``)."""
     started = time.perf_counter()
     period = create_data(n)
     created = time.perf_counter()
@@ -676,6 +784,7 @@ def measure(n: int) -> Figures:
     copied = time.perf_counter()
     analyze()
     setup = {"data": created - started, "copy": copied - created, "analyze": time.perf_counter() - copied}
+    spread_runs = {count: spread(period, count) for count in workers}
     results = Result.objects.filter(exam_period=period).count()
     try:
         _settle()
@@ -687,6 +796,8 @@ def measure(n: int) -> Figures:
     finally:
         drop_copies()
     found = effects(period)
+    for count in workers:
+        assert _SPREAD_EFFECTS.pop(count) == found, f"the publication over {count} worker(s) wrote other rows"
     assert found["certified"] == report.certified, (found["certified"], report.certified)
     assert found["programme_results"] == report.programmes_passed, (found["programme_results"], report)
     assert sum(found["tolerated"].values()) == report.tolerated, (found["tolerated"], report.tolerated)
@@ -701,6 +812,7 @@ def measure(n: int) -> Figures:
         raw_seconds=raw_seconds,
         raw_queries=raw_queries,
         differences=different,
+        spread=spread_runs,
         **found,
     )
 
@@ -708,9 +820,10 @@ def measure(n: int) -> Figures:
 def run(n: int | None = None) -> Figures:
     n = n or DEFAULT_N
     print(f"publication: N = {n:,} students x 10 results on {vendor_label()}", flush=True)
+    workers = SPREAD_WORKERS if spread_possible() else ()
     with scratch_database("publication") as created:
         print(f"  scratch database   {connection.settings_dict['NAME']}, migrated in {created:.1f} s", flush=True)
-        figures = measure(n)
+        figures = measure(n, workers)
     steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in figures.setup.items())
     print(f"  setup              {sum(figures.setup.values()):.1f} s ({steps})")
     print(f"  results            {figures.results:,} ({figures.examined:,} lines examined)")
@@ -725,4 +838,14 @@ def run(n: int | None = None) -> Figures:
     print(f"  raw SQL            {figures.raw_seconds:.1f} s, {figures.raw_queries} queries, the same rows")
     verdict = "ok" if figures.ratio <= 2 else "ABOVE the target of 2"
     print(f"  ratio app/raw      {figures.ratio:.2f} ({verdict})", flush=True)
+    if not workers:
+        print("  spread (workers)   not run: needs PostgreSQL and a real broker (CELERY_BROKER_URL)")
+    for count, seconds in figures.spread.items():
+        ratio = seconds / figures.raw_seconds if figures.raw_seconds else float("inf")
+        target = "met" if seconds < TARGET_SECONDS and ratio <= 2 else "MISSED"
+        print(
+            f"  spread, {count} worker{'s' if count > 1 else ' '} {seconds:.1f} s, ratio to raw {ratio:.2f}"
+            f" (target < {TARGET_SECONDS:.0f} s at N = 125,000 and <= 2: {target})",
+            flush=True,
+        )
     return figures

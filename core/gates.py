@@ -83,11 +83,13 @@ postponed_results = Gate(
 
 fraud_sanctioned_lines = Gate(
     "fraud_sanctioned_lines",
-    "fraud_sanctioned_lines(line_ids) -> {isp_line_id: {'certificate': bool, 'highest_set_aside': bool, "
+    "fraud_sanctioned_lines(line_ids, student_ids=None) -> {isp_line_id: {'certificate': bool, "
+    "'highest_set_aside': bool, "
     "'sanctions': [Art. 85 sanction values]}} for those ISP lines a final fraud decision touches "
     "(Art. 85 §1, §3): 'certificate' False when the course earns no credit certificate (Art. 76-77), "
     "'highest_set_aside' True when the last result stands instead of the highest of the year (Art. 85 §1). "
-    "Lines no sanction touches are left out. Answered by fraud.",
+    "Lines no sanction touches are left out; 'student_ids', the lines' students when the caller knows "
+    "them. Answered by fraud.",
 )
 
 fraud_result_refusals = Gate(

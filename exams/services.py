@@ -195,7 +195,9 @@ def _stage_marks(
     marks = _published_marks(period, students)
     # Exam fraud (Art. 85 §1, §3): a sanctioned course earns no credit certificate (Art. 76-77), and
     # the committee may have set aside "the highest result of the year stands" (the last one stands).
-    sanctioned = gates.fraud_sanctioned_lines([line.pk for line in lines]) if lines else {}
+    sanctioned = (
+        gates.fraud_sanctioned_lines([line.pk for line in lines], {line.student_id for line in lines}) if lines else {}
+    )
     for line in lines:
         fraud = sanctioned.get(line.pk)
         if fraud is not None and fraud["highest_set_aside"]:

@@ -437,23 +437,32 @@ def _line_sanctions(decision: FraudDecision, line: ISPLine, results: list[tuple[
     return touched
 
 
-def sanctioned_lines(line_ids) -> dict[int, dict]:
+def sanctioned_lines(line_ids, student_ids=None) -> dict[int, dict]:
     """Answers ``core.gates.fraud_sanctioned_lines``: for each ISP line a final decision touches,
     whether it may earn a credit certificate (Art. 76-77, ``rules.certificate_allowed``: none after
     2°-7° or an annulment, §3) and whether the highest result of the year is set aside (Art. 85 §1:
-    only when the decision says so, never for 1°)."""
-    line_ids = list(line_ids)
+    only when the decision says so, never for 1°). ``student_ids``: the lines' students, when the
+    caller knows them (a publication's tens of thousands of lines are then not sent back)."""
+    line_ids = set(line_ids)
     if not line_ids:
         return {}
     # One query when no student of these lines has a final decision (the publication's usual case).
-    decisions = _decisions_of(ISPLine.objects.filter(pk__in=line_ids).values("enrolment__student_id"))
+    if student_ids is None:
+        student_ids = ISPLine.objects.filter(pk__in=list(line_ids)).values("enrolment__student_id")
+    decisions = _decisions_of(student_ids)
     if not decisions:
         return {}
-    lines = list(ISPLine.objects.filter(pk__in=line_ids).select_related("enrolment"))
+    # Then only the lines and results of the few students decided about.
+    decided = {decision.fraud_file.student_id for decision in decisions}
+    lines = [
+        line
+        for line in ISPLine.objects.filter(enrolment__student_id__in=decided).select_related("enrolment")
+        if line.pk in line_ids
+    ]
     results = defaultdict(list)
-    for result_id, line_id, period_id, number in Result.objects.filter(isp_line_id__in=line_ids).values_list(
-        "pk", "isp_line_id", "exam_period_id", "exam_period__number"
-    ):
+    for result_id, line_id, period_id, number in Result.objects.filter(
+        isp_line__enrolment__student_id__in=decided
+    ).values_list("pk", "isp_line_id", "exam_period_id", "exam_period__number"):
         results[line_id].append((result_id, period_id, number))
     found = {}
     for line in lines:
