@@ -38,6 +38,7 @@ import datetime
 import os
 import random
 import re
+import tempfile
 import time
 import types
 from dataclasses import dataclass, field
@@ -394,6 +395,8 @@ def spread(period: ExamPeriod, count: int) -> float:
     queue = f"bench-publication-{os.getpid()}-{count}"
     host = f"{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}"
     env = {**os.environ, "DATABASE_URL": f"postgres://{settings_dict['USER']}@{host}/{copy}"}
+    # The workers' own output (banner, warnings) goes to a file, named if they fail to start.
+    log = open(Path(tempfile.gettempdir()) / f"{queue}.log", "w")  # noqa: SIM115 (closed below)
     processes = [
         subprocess.Popen(
             [
@@ -410,6 +413,8 @@ def spread(period: ExamPeriod, count: int) -> float:
             + ["--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=WARNING", "-Q", queue],
             cwd=Path(__file__).resolve().parents[1],
             env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         for i in range(count)
     ]
@@ -429,6 +434,7 @@ def spread(period: ExamPeriod, count: int) -> float:
             process.terminate()
         for process in processes:
             process.wait(timeout=60)
+        log.close()
         connection.close()
         settings_dict["NAME"] = source
         with _admin_cursor() as cursor:
@@ -460,7 +466,7 @@ def _workers_ready(count: int) -> None:
         names = {name for reply in app.control.ping(timeout=1.0) for name in reply}
         if sum(1 for i in range(count) if any(n.startswith(f"bench{i}-{os.getpid()}@") for n in names)) == count:
             return
-    raise RuntimeError(f"{count} Celery worker(s) did not start")
+    raise RuntimeError(f"{count} Celery worker(s) did not start: see their log in {tempfile.gettempdir()}")
 
 
 # --- the raw-SQL baseline ------------------------------------------------------------
