@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .pagination import shown_count
 from .permissions import Capability, scope
 
 
@@ -29,6 +30,11 @@ class Item:
     url: str = ""
     tone: str = ""
     note: str = ""
+
+    @property
+    def shown(self):
+        """The count as the panel shows it: "1,000+" beyond a capped count's cap (``core.pagination``)."""
+        return shown_count(self.count)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from programmes.models import Programme
 from students.models import GrantStatus
 
 from .models import FeeStatement
+from .selectors import statement_year_codes
 
 
 class OpenBalanceFilter(WordSearchMixin, django_filters.FilterSet):
@@ -32,8 +33,8 @@ class OpenBalanceFilter(WordSearchMixin, django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = FeeStatement.objects.order_by("-academic_year_code").values_list("academic_year_code", flat=True)
-        self.filters["academic_year_code"].extra["choices"] = [(c, c) for c in dict.fromkeys(codes)]
+        self.year_codes = statement_year_codes()
+        self.filters["academic_year_code"].extra["choices"] = [(c, c) for c in self.year_codes]
 
     def filter_q(self, queryset, name, value):
         for word in self.words(value):

@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.pagination import CappedPaginator
 from core.permissions import Capability, requires
 
 from . import services
@@ -28,7 +28,7 @@ def outbox_list(request):
         status = ""
     if kind not in Kind.values:
         kind = ""
-    page = Paginator(outbox(status=status, kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(outbox(status=status, kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/outbox.html",

@@ -28,7 +28,21 @@ SORT_FIELDS = (
     ("isp_credits", "credits"),
     ("balance", "balance"),
 )
-TIE_BREAK = ("student__last_name", "student__first_name", "pk")
+# The name, then the student number (the order of the index ``student_name_order``: a page is
+# read by walking it, issue 19), then the id.
+TIE_BREAK = ("student__last_name", "student__first_name", "student__number", "pk")
+# The sort keys read through the leading key's few values (core.pagination.grouped_rows): the
+# field, and what its groups are (``progress.views.sort_groups``).
+GROUPED_SORTS = {
+    "programme": "programme",
+    "year": "academic_year",
+    "contract": "contract",
+    "status": "status",
+    "isp": "isp_status",
+}
+# The sort keys computed for every row (no index): read only when the list has at most
+# ``core.pagination.CAP`` rows (issue 19).
+COMPUTED_SORTS = frozenset({"credits", "balance"})
 
 
 class StableOrderingFilter(OrderingFilter):

@@ -5,14 +5,16 @@ students whose learning account is below 60 credits, and those at risk of refusa
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core import pagination
 from core.home import Item, Panel, register_panel
+from core.pagination import shown_count
 from core.permissions import Capability, pairs_q, scope
 from programmes.models import AcademicYear
 from students import rules
@@ -87,26 +89,38 @@ def items(user, today: datetime.date) -> list[Item]:
         enrolled_on__gt=year.isp_deadline,
         enrolled_on__gte=today - datetime.timedelta(days=rules.LATE_ENROLMENT_DAYS),
     )
-    counts = enrolments.annotate(
-        balance=_balance(), at_refusal=_signal(RiskLevel.REFUSAL_AHEAD), at_warning=_signal(RiskLevel.WARNING)
-    ).aggregate(
-        drafts=Count("pk", filter=Q(isp_status=ISPStatus.DRAFT)),
-        drafts_late_in_time=Count("pk", filter=Q(isp_status=ISPStatus.DRAFT) & late_in_time),
-        submitted=Count("pk", filter=Q(isp_status=ISPStatus.SUBMITTED)),
-        approval_overdue=Count(
-            "pk",
-            filter=Q(
-                isp_status=ISPStatus.SUBMITTED,
-                isp_approved_on__isnull=True,
-                enrolled_on__lt=year.first_semester_lock,
+    # Each count up to core.pagination.CAP + 1 (shown "1,000+" beyond), each a scalar subquery of
+    # one query: the page reads a bounded number of rows whatever the number of students (issue 19).
+    drafts = enrolments.filter(isp_status=ISPStatus.DRAFT)
+    submitted = enrolments.filter(isp_status=ISPStatus.SUBMITTED)
+    counts = (
+        AcademicYear.objects.filter(pk=year.pk)
+        .annotate(
+            drafts=_capped(drafts.values("pk")),
+            drafts_late_in_time=_capped(drafts.filter(late_in_time).values("pk")),
+            submitted=_capped(submitted.values("pk")),
+            approval_overdue=_capped(
+                submitted.filter(isp_approved_on__isnull=True, enrolled_on__lt=year.first_semester_lock).values("pk")
             ),
-        ),
-        below=Count("pk", filter=Q(balance__lt=rules.LIMITED_BALANCE)),
-        # The students at risk of refusal (Art. 28), in the same query: the home page stays cheap.
-        risk_refusal=Count("student", distinct=True, filter=Q(at_refusal=True)),
-        risk_warning=Count("student", distinct=True, filter=Q(at_warning=True)),
-        # The study advice follow-ups due (Art. 28), counted in the same query (None: no row).
-        follow_ups=Max(SubqueryCount(follow_ups_due(user, today).order_by().values("pk"))),
+            below=_capped(
+                enrolments.annotate(balance=_balance()).filter(balance__lt=rules.LIMITED_BALANCE).values("pk")
+            ),
+            # The students at risk of refusal (Art. 28), from their signals: the home page stays cheap.
+            risk_refusal=_capped(_signalled(enrolments, RiskLevel.REFUSAL_AHEAD)),
+            risk_warning=_capped(_signalled(enrolments, RiskLevel.WARNING)),
+            # The study advice follow-ups due (Art. 28), counted in the same query.
+            follow_ups=SubqueryCount(follow_ups_due(user, today).order_by().values("pk")),
+        )
+        .values(
+            "drafts",
+            "drafts_late_in_time",
+            "submitted",
+            "approval_overdue",
+            "below",
+            "risk_refusal",
+            "risk_warning",
+            "follow_ups",
+        )[0]
     )
     base = reverse("students:student_list")
 
@@ -133,14 +147,15 @@ def items(user, today: datetime.date) -> list[Item]:
     )
     return [
         Item(
-            ngettext("%(count)s ISP to submit", "%(count)s ISPs to submit", drafts) % {"count": drafts},
+            ngettext("%(count)s ISP to submit", "%(count)s ISPs to submit", drafts) % {"count": shown_count(drafts)},
             drafts,
             url(isp_status=ISPStatus.DRAFT),
             "danger" if submit_passed and drafts > in_time else "warning",
             submit_note,
         ),
         Item(
-            ngettext("%(count)s ISP to approve", "%(count)s ISPs to approve", submitted) % {"count": submitted},
+            ngettext("%(count)s ISP to approve", "%(count)s ISPs to approve", submitted)
+            % {"count": shown_count(submitted)},
             submitted,
             url(isp_status=ISPStatus.SUBMITTED),
             "danger" if approve_missed else "warning",
@@ -148,7 +163,7 @@ def items(user, today: datetime.date) -> list[Item]:
         ),
         Item(
             ngettext("%(count)s student below 60 credits", "%(count)s students below 60 credits", below)
-            % {"count": below},
+            % {"count": shown_count(below)},
             below,
             url(below_60="on"),
             note=_("A limited learning account: credits beyond it cost more; at 0 or below an enrolment is refused."),
@@ -158,9 +173,22 @@ def items(user, today: datetime.date) -> list[Item]:
     ]
 
 
-def _signal(level: str) -> Exists:
-    """The enrolment's student has a risk signal of ``level`` (as last computed)."""
-    return Exists(RiskSignal.objects.filter(student=OuterRef("student"), level=level))
+def _capped(rows):
+    """The number of ``rows`` (a queryset of one column) up to ``core.pagination.CAP + 1``, as a
+    scalar subquery."""
+    return SubqueryCount(rows.order_by()[: pagination.CAP + 1])
+
+
+def _signalled(enrolments, level: str):
+    """The students of ``enrolments`` with a risk signal of ``level`` (as last computed), once
+    each: read from the signals of that level, each looked up among the enrolments."""
+    return (
+        RiskSignal.objects.filter(level=level)
+        .filter(Exists(enrolments.filter(student=OuterRef("student"))))
+        .order_by()
+        .values("student")
+        .distinct()
+    )
 
 
 def risk_items(*, refusal: int, warning: int) -> list[Item]:
@@ -172,7 +200,7 @@ def risk_items(*, refusal: int, warning: int) -> list[Item]:
     return [
         Item(
             ngettext("%(count)s student with a refusal ahead", "%(count)s students with a refusal ahead", refusal)
-            % {"count": refusal},
+            % {"count": shown_count(refusal)},
             refusal,
             f"{base}?{urlencode({'level': RiskLevel.REFUSAL_AHEAD.value})}",
             "danger",
@@ -180,7 +208,7 @@ def risk_items(*, refusal: int, warning: int) -> list[Item]:
         ),
         Item(
             ngettext("%(count)s student with a risk warning", "%(count)s students with a risk warning", warning)
-            % {"count": warning},
+            % {"count": shown_count(warning)},
             warning,
             f"{base}?{urlencode({'level': RiskLevel.WARNING.value})}",
             "warning",

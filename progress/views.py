@@ -7,7 +7,6 @@ import datetime
 from itertools import groupby
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import clock, gates
 from core.history import group_imports, history_rows
+from core.pagination import CappedPaginator, grouped_rows
 from core.permissions import Capability, requires, scope
 from exams.models import ProgrammeResult
 from programmes.models import AcademicYear, Course, Programme, Semester
@@ -40,7 +40,7 @@ from students.selectors import enrolments_for, require_isp_write, students_for
 from . import selectors, services
 from .advice import advice_section
 from .facts import isp_context
-from .filters import EnrolmentFilter, sort_links
+from .filters import COMPUTED_SORTS, GROUPED_SORTS, TIE_BREAK, EnrolmentFilter, sort_links
 from .forms import DerogationForm, ISPChangeForm, ToleratedRetakeForm, WorkflowForm
 from .risk_store import risk_refresh
 
@@ -71,6 +71,11 @@ def _isp_credits_subquery():
 
 
 # --- Student list -------------------------------------------------------------------------
+# The list's order unless the coach sorts it: the academic years newest first, the programmes,
+# the names.
+LIST_ORDER = ("-academic_year__starts_on", "programme__code", *TIE_BREAK)
+
+
 def student_filter(request) -> EnrolmentFilter:
     """The student list's filters on the enrolments the user sees (the list and its CSV
     export); the current academic year unless the request names one (or "all")."""
@@ -79,7 +84,7 @@ def student_filter(request) -> EnrolmentFilter:
         enrolments_for(request.user)
         .select_related("student", "programme", "academic_year")
         .annotate(balance=_balance_subquery(), isp_credits=_isp_credits_subquery())
-        .order_by("-academic_year__starts_on", "programme__code", "student__last_name", "student__first_name", "pk")
+        .order_by(*LIST_ORDER)
     )
     today = clock.today()
     if user_scope.sees_all:
@@ -105,14 +110,70 @@ def student_filter(request) -> EnrolmentFilter:
     )
 
 
+def sort_groups(filterset, key: str, descending: bool) -> list[dict]:
+    """The groups of a sort on ``key`` (``filters.GROUPED_SORTS``; "": the default ordering,
+    the academic years newest first, then the programmes by code), in the sort's order: the
+    filters of one part of ``core.pagination.grouped_rows`` each. The years and programmes are
+    those of the filter's choices (read once for the form), or the one chosen."""
+    form = filterset.form
+    chosen = form.cleaned_data if form.is_valid() else {}
+
+    def listed(name):
+        picked = chosen.get(name)
+        return [picked] if picked else list(form.fields[name].rows)
+
+    def years(newest_first):
+        return sorted(listed("academic_year"), key=lambda y: y.starts_on, reverse=newest_first)
+
+    def programmes(descending):
+        return sorted(listed("programme"), key=lambda p: p.code, reverse=descending)
+
+    if not key:
+        return [{"academic_year": y.pk, "programme": p.pk} for y in years(True) for p in programmes(False)]
+    if key == "year":
+        return [{"academic_year": y.pk} for y in years(descending)]
+    if key == "programme":
+        return [{"programme": p.pk} for p in programmes(descending)]
+    field = GROUPED_SORTS[key]
+    values = sorted(value for value, _label in Enrolment._meta.get_field(field).choices)
+    return [{field: value} for value in (reversed(values) if descending else values)]
+
+
+def student_pages(filterset) -> tuple[CappedPaginator, bool]:
+    """The student list's pages (issue 19): the first ``core.pagination.CAP`` enrolments, a
+    page read by an index walk (``grouped_rows`` for the sorts on a key of a few values); and
+    whether a sort on a computed column (the credits, the learning account) was left out
+    because the list is longer than that (the default ordering instead)."""
+    queryset = filterset.qs
+    value = (filterset.form.cleaned_data.get("ordering") or [""])[0] if filterset.form.is_valid() else ""
+    key = value.lstrip("-")
+    paginator = CappedPaginator(queryset, PAGE_SIZE)
+    unsorted = key in COMPUTED_SORTS and paginator.capped
+    if unsorted:
+        key = value = ""
+        paginator.object_list = queryset = queryset.order_by(*LIST_ORDER)
+    # A search reads its students through the indexes of the search (a few, or a part of the
+    # college) and sorts them; without one, a page walks the index of the names a group at a time.
+    searched = bool(filterset.form.cleaned_data.get("q")) if filterset.form.is_valid() else False
+    if (key in GROUPED_SORTS or not key) and not searched:
+        groups = sort_groups(filterset, key, value.startswith("-"))
+        paginator.rows = lambda offset, limit: grouped_rows(queryset, groups, TIE_BREAK, offset, limit)
+    return paginator, unsorted
+
+
 @require_GET
 @requires(Capability.STUDENT_PAGES)
 def student_list(request):
     user_scope = scope(request.user)
     filterset = student_filter(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator, unsorted = student_pages(filterset)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    sort = sort_links(query)
+    if unsorted:  # no column header says the list is sorted by it
+        for link in sort.values():
+            link["direction"] = ""
     return render(
         request,
         "progress/student_list.html",
@@ -120,7 +181,8 @@ def student_list(request):
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
-            "sort": sort_links(query),
+            "sort": sort,
+            "unsorted": unsorted,
             "refusals": selectors.refusal_texts(page.object_list),
             "editable": {e.pk for e in page.object_list if user_scope.writes(e.programme_id, e.academic_year_id)},
         },

@@ -343,3 +343,21 @@ def test_the_home_page_stays_cheap(client, world, django_assert_max_num_queries,
     with on(TODAY), django_assert_max_num_queries(15):
         response = client.get(reverse("home"))
     assert response.status_code == 200
+
+
+def test_the_coachs_counts_stop_at_the_cap_and_say_so(client, world, monkeypatch):
+    """Issue 19: each count of the coach's panel reads at most the cap and one more row; beyond
+    the cap it reads "1+" (here a cap of 1: the coach has two ISPs to submit and two students
+    below 60, one ISP to approve)."""
+    from core import pagination
+
+    monkeypatch.setattr(pagination, "CAP", 1)
+    with on(TODAY):
+        items = {i.label: i for i in home.panels_for(world.coach, today=TODAY)[0].items}
+    assert "1+ ISPs to submit" in items and items["1+ ISPs to submit"].count == 2
+    assert "1 ISP to approve" in items
+    assert "1+ students below 60 credits" in items
+    client.force_login(world.coach)
+    with on(TODAY):
+        page = client.get(reverse("home")).content.decode()
+    assert 'data-count="2">1+</span>' in page

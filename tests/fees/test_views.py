@@ -50,6 +50,40 @@ def test_open_balances_list_filters_by_grant_status_and_amount(
     assert "r0000001" in only_a and "r0000002" not in only_a
 
 
+def test_the_open_balances_page_in_the_lists_order_up_to_the_cap(
+    client, coach_world, on_coach_day, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Issue 19: the open balances read a page a year at a time, by the student's name; beyond
+    the cap (1 here) the first row only, and a note that tells how to find the others."""
+    from core import pagination
+    from fees.models import FeeStatement
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _approve(coach_world)
+    client.force_login(coach_world.administration)
+    url = reverse("fees:open_balances")
+    listed = client.get(url).context["page"].object_list
+    expected = sorted(
+        (
+            s
+            for s in FeeStatement.objects.select_related("student")
+            if s.total
+            and s
+            == s.student.fee_statements.filter(academic_year_code=s.academic_year_code, key=s.key)
+            .order_by("on", "pk")
+            .last()
+        ),
+        key=lambda s: (s.student.last_name, s.student.first_name, s.student.number, s.key),
+    )
+    expected = sorted(expected, key=lambda s: s.academic_year_code, reverse=True)
+    assert [s.pk for s in listed] == [s.pk for s in expected] and len(expected) >= 2
+    assert 'id="open-balances-capped"' not in client.get(url).content.decode()
+    monkeypatch.setattr(pagination, "CAP", 1)
+    response = client.get(url, {"page": "last"})
+    assert [s.pk for s in response.context["page"].object_list] == [expected[0].pk]
+    assert 'id="open-balances-capped"' in response.content.decode()
+
+
 def test_the_csv_export_has_one_row_per_open_fee(client, coach_world, on_coach_day):
     client.force_login(coach_world.admin)
     response = client.get(reverse("fees:export_csv"), {"academic_year_code": "2026-2027"})

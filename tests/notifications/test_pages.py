@@ -59,3 +59,19 @@ def test_the_admin_resends_as_a_new_row_and_keeps_the_first(client, coach_world,
     again = Notification.objects.get(resent_from=first)
     assert (again.status, again.message_key) == (Status.PENDING, first.message_key)
     assert Notification.objects.get(pk=first.pk).status == Status.SENDING
+
+
+def test_the_outbox_pages_the_newest_rows_up_to_the_cap_and_says_so(client, coach_world, rows, monkeypatch):
+    """Issue 19: the outbox counts and pages its first rows only (a cap of 1 here: the newest of
+    the two rows), then tells how to find the others."""
+    from core import pagination
+
+    client.force_login(coach_world.administration)
+    assert 'id="outbox-capped"' not in client.get(reverse("notifications:outbox")).content.decode()
+    monkeypatch.setattr(pagination, "CAP", 1)
+    response = client.get(reverse("notifications:outbox"), {"page": "last"})
+    page = response.context["page"]
+    newest = Notification.objects.order_by("-created_at", "-pk").first()
+    assert list(page.object_list) == [newest]
+    assert (page.paginator.capped, page.number) == (True, 1)
+    assert 'id="outbox-capped"' in response.content.decode()
