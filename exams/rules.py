@@ -90,8 +90,13 @@ def mark_to_text(mark: Mark | None) -> str:
 
 
 def mark_from_text(text: str) -> Mark | None:
-    """A stored mark (``mark_to_text``'s text, empty for none) as a mark."""
-    return parse_mark(text) if text else None
+    """A stored mark (``mark_to_text``'s text, empty for none) as a mark. The texts
+    ``mark_to_text`` writes are looked up (a standing reads every line's mark); any other is
+    parsed."""
+    if not text:
+        return None
+    stored = _STORED_MARKS.get(text)
+    return stored if stored is not None else parse_mark(text)
 
 
 def mark_allowed(mark: Mark, *, pass_fail: bool) -> bool:
@@ -105,6 +110,7 @@ def mark_allowed(mark: Mark, *, pass_fail: bool) -> bool:
 
 # --- Reading a mark: the one parser (marksheets, appeal forms, the records import) -------
 MARK_LETTERS = (PASS, FAIL, NOT_TAKEN)
+_STORED_MARKS = {mark_to_text(mark): mark for mark in (*range(21), *MARK_LETTERS)}
 NOT_A_MARK, MARK_RANGE = "not_a_mark", "mark_range"
 
 
