@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import BoundedDatesMixin
-from programmes.models import Course
-from students.models import ISPLine, Student
+from students.models import ISPLine
 
 from . import rules
 from .models import Ballot, HearingKind, Member, Presence, RecusalGround
@@ -21,11 +20,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class StudentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, student):
-        return f"{student.last_name}, {student.first_name} ({student.number})"
 
 
 def member_label(member: Member) -> str:
@@ -98,14 +92,29 @@ class AttendanceForm(forms.Form):
         return result
 
 
-class HearingForm(BoundedDatesMixin, forms.Form):
+class _StudentNumberMixin:
+    """The student by number among the students the committee deliberates on (``self.students``,
+    a queryset): one query, whatever their number (a select of every student would not do with
+    a cluster of many thousands)."""
+
+    def clean_student(self):
+        number = self.cleaned_data["student"].strip()
+        student = self.students.filter(number=number).first()
+        if student is None:
+            raise forms.ValidationError(
+                _("No student with this number was examined in the committee's programmes in this exam period.")
+            )
+        return student
+
+
+class HearingForm(_StudentNumberMixin, BoundedDatesMixin, forms.Form):
     """A hearing of an examiner or a student (Art. 74): who was heard, when, who was present."""
 
     kind = forms.ChoiceField(label=_("Hearing"), choices=HearingKind.choices)
-    student = StudentChoiceField(label=_("Student"), queryset=Student.objects.none())
-    course = forms.ModelChoiceField(
-        label=_("Course"),
-        queryset=Course.objects.none(),
+    student = forms.CharField(label=_("Student number"), max_length=32)
+    course = forms.CharField(
+        label=_("Course code"),
+        max_length=32,
         required=False,
         help_text=_("An examiner is heard about a course (Art. 74)."),
     )
@@ -116,38 +125,46 @@ class HearingForm(BoundedDatesMixin, forms.Form):
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, students, courses, academic_year, **kwargs):
-        """``students``: the students the committee deliberates on in this exam period;
-        ``courses``: the courses they took in it; ``academic_year``: the committee's."""
+    def __init__(self, *args, students, academic_year, **kwargs):
+        """``students``: the students the committee deliberates on in this exam period (a
+        queryset, read only for the number given); ``academic_year``: the committee's."""
         super().__init__(*args, **kwargs)
-        self.fields["student"].queryset = students
-        self.fields["course"].queryset = courses
+        self.students = students
         self.academic_year = academic_year
 
     def clean(self):
         data = super().clean()
-        student, course = data.get("student"), data.get("course")
-        if student is not None and course is not None:
-            took = ISPLine.objects.filter(
-                enrolment__student=student, enrolment__academic_year=self.academic_year, course=course
-            ).exists()
-            if not took:
+        student, code = data.get("student"), (data.get("course") or "").strip()
+        data["course"] = None
+        if student is not None and code:
+            line = (
+                ISPLine.objects.filter(
+                    enrolment__student=student, enrolment__academic_year=self.academic_year, course__code__iexact=code
+                )
+                .select_related("course")
+                .first()
+            )
+            if line is None:
                 self.add_error("course", _("This course is not in the student's programme."))
+            else:
+                data["course"] = line.course
         return data
 
 
-class RecusalForm(forms.Form):
+class RecusalForm(_StudentNumberMixin, forms.Form):
     """A member who does not deliberate or vote on one student (Art. 73)."""
 
     member = forms.ChoiceField(label=_("Member"))
-    student = StudentChoiceField(label=_("Student"), queryset=Student.objects.none())
+    student = forms.CharField(label=_("Student number"), max_length=32)
     ground = forms.ChoiceField(label=_("Ground"), choices=RecusalGround.choices)
 
     def __init__(self, *args, members, students, **kwargs):
+        """``students``: the students the committee deliberates on (a queryset, read only for
+        the number given)."""
         super().__init__(*args, **kwargs)
         self.members = {member.pk: member for member in members}
         self.fields["member"].choices = member_choices(members)
-        self.fields["student"].queryset = students
+        self.students = students
 
     def clean_member(self):
         return self.members[int(self.cleaned_data["member"])]

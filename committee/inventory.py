@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -42,7 +42,7 @@ from core.dates import show_date
 from core.rounding import round_half_up
 from exams import rules as exam_rules
 from exams.models import Level, Result, ResultPart
-from exams.standing import TOLERANCE_CONTRACTS, Standing, YearInProgramme, standings
+from exams.standing import TOLERANCE_CONTRACTS, Standing, YearInProgramme, standings_with
 from programmes.models import Course, ExamPeriod, Programme
 from reschedules.models import RescheduleRequest, SpecialStatus
 from students.models import Enrolment, EnrolmentStatus, ISPLine, LineOutcome, Student, ToleranceKind
@@ -103,26 +103,29 @@ def mark_profiles_for(
     """The mark profile of every course of the committee's programmes examined in the
     deliberation's exam period with at least ``min_students`` numeric marks (Art. 69): the
     flagged first, then by programme, stage and course. A flag, never a decision (DOMAIN §9).
-    Two queries."""
+    Two queries: the marks counted per course and mark by the database, then the courses."""
     thresholds = thresholds or profile_thresholds()
     period = deliberation.exam_period
-    marks: dict[int, list[int]] = defaultdict(list)
-    groups: dict[int, tuple] = {}
-    for course_id, programme_id, stage, score in (
+    counts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for course_id, score, count in (
         Result.objects.filter(
             exam_period=period,
             score__isnull=False,
             isp_line__course__programme__in=programmes_of(deliberation.committee),
         )
-        .order_by("isp_line__course_id", "pk")
-        .values_list("isp_line__course_id", "isp_line__course__programme_id", "isp_line__course__stage", "score")
+        .values_list("isp_line__course_id", "score")
+        .annotate(count=Count("pk"))
+        .order_by("isp_line__course_id", "score")
     ):
-        marks[course_id].append(score)
-        groups[course_id] = (programme_id, stage)
+        counts[course_id].append((score, count))
+    courses = Course.objects.select_related("programme").in_bulk(list(counts))
     profiles = rules.mark_profiles(
-        [rules.CourseMarks(course=c, group=groups[c], marks=tuple(m)) for c, m in marks.items()], thresholds
+        [
+            rules.CourseMarks(course=c, group=(courses[c].programme_id, courses[c].stage), counts=tuple(by_mark))
+            for c, by_mark in counts.items()
+        ],
+        thresholds,
     )
-    courses = Course.objects.select_related("programme").in_bulk([p.course for p in profiles])
     rows = [
         ProfileRow(course=courses[p.course], programme=courses[p.course].programme, stage=p.group[1], profile=p)
         for p in profiles
@@ -140,6 +143,10 @@ class Files:
     statuses: list[SpecialStatus]  # the year's special statuses of the committee's students
     # The fraud and dispute files not finished (Art. 69, 84-85, 92; core.gates.open_fraud_files).
     fraud_files: list[dict] = field(default_factory=list)
+    more: bool = False  # more requests or statuses than those listed (``files_for``'s ``limit``)
+
+
+FILES_SHOWN = 100  # reschedule requests and special statuses listed, each, unless all are asked for
 
 
 def _enrolments(deliberation: Deliberation):
@@ -150,13 +157,15 @@ def _enrolments(deliberation: Deliberation):
     ).exclude(status=EnrolmentStatus.REFUSED)
 
 
-def files_for(deliberation: Deliberation) -> Files:
+def files_for(deliberation: Deliberation, *, every: bool = True) -> Files:
     """The select committee's files (Art. 69): the irregularities and fraud indicated by the
     chair, the special individual circumstances indicated by the ombudsperson, and what the
     ombudsperson may indicate as circumstances: the reschedule requests of the exam period
     (Art. 43-51) and the special statuses of the academic year (Art. 97) of the committee's
     students; and the open fraud files of the committee's programmes, which the select committee
-    prepares (Art. 69, 84), answered by fraud. Four queries."""
+    prepares (Art. 69, 84), answered by fraud. Four queries. Without ``every``, the first
+    ``FILES_SHOWN`` requests and statuses (``more`` says whether there are others)."""
+    limit = None if every else FILES_SHOWN
     files = list(deliberation.files.select_related("student", "course", "indicated_by").order_by("kind", "pk"))
     period = deliberation.exam_period
     requests = list(
@@ -164,7 +173,9 @@ def files_for(deliberation: Deliberation) -> Files:
             exam_period=period, isp_line__enrolment__in=_enrolments(deliberation).values("pk")
         )
         .select_related("isp_line__course", "isp_line__enrolment__student")
-        .order_by("isp_line__enrolment__student__last_name", "isp_line__enrolment__student__number", "requested_on")
+        .order_by("isp_line__enrolment__student__last_name", "isp_line__enrolment__student__number", "requested_on")[
+            : None if limit is None else limit + 1
+        ]
     )
     statuses = list(
         SpecialStatus.objects.filter(
@@ -172,14 +183,18 @@ def files_for(deliberation: Deliberation) -> Files:
             student__in=_enrolments(deliberation).values("student_id"),
         )
         .select_related("student")
-        .order_by("student__last_name", "student__number", "kind")
+        .order_by("student__last_name", "student__number", "kind")[: None if limit is None else limit + 1]
     )
+    more = limit is not None and (len(requests) > limit or len(statuses) > limit)
+    if limit is not None:
+        requests, statuses = requests[:limit], statuses[:limit]
     return Files(
         irregularities=[f for f in files if f.kind == FileKind.IRREGULARITY],
         circumstances=[f for f in files if f.kind == FileKind.CIRCUMSTANCES],
         requests=requests,
         statuses=statuses,
         fraud_files=gates.open_fraud_files(period.pk, programmes_of(deliberation.committee).values("pk")),
+        more=more,
     )
 
 
@@ -260,8 +275,20 @@ class PeriodMarks:
     examiner: exam_rules.Mark | None = None
 
 
+def _shallow(obj):
+    """A shallow copy of a plain dataclass instance (``dataclasses.replace`` without its cost:
+    the projection copies every line of every student on a page)."""
+    copy = object.__new__(type(obj))
+    copy.__dict__.update(obj.__dict__)
+    return copy
+
+
 def _copy(standing: Standing) -> Standing:
-    years = [replace(y, lines=[replace(line) for line in y.lines]) for y in standing.years]
+    years = []
+    for year in standing.years:
+        copy = _shallow(year)
+        copy.lines = [_shallow(line) for line in year.lines]
+        years.append(copy)
     return replace(standing, years=years)
 
 
@@ -410,12 +437,16 @@ class Loaded:
         )
 
 
-def _period_marks(deliberation: Deliberation, enrolments) -> dict[int, PeriodMarks]:
-    """The marks of every line (of ``enrolments``, a queryset) examined in the deliberation's
-    period: its opportunities in the year's periods up to this one, in order (Art. 89 §2), as
-    the publication reads them; a mark of parts is the mark the parts make (Art. 65); the
-    examiner's mark of a result the publication adjusted is the one the decision kept. Three
-    queries."""
+def _period_marks(
+    deliberation: Deliberation, enrolments, decisions: list[Decision] | None = None
+) -> dict[int, PeriodMarks]:
+    """The marks of every line (of ``enrolments``, a queryset or a list of ids) examined in the
+    deliberation's period: its opportunities in the year's periods up to this one, in order
+    (Art. 89 §2), as the publication reads them; a mark of parts is the mark the parts make
+    (Art. 65); the examiner's mark of a result the publication adjusted is the one the decision
+    kept. Three queries; two when the deliberation's ``decisions`` about these students are given
+    (a line of the committee's programmes is decided on in this deliberation only: one a
+    committee and exam period)."""
     period = deliberation.exam_period
     rows = list(
         Result.objects.filter(
@@ -451,30 +482,62 @@ def _period_marks(deliberation: Deliberation, enrolments) -> dict[int, PeriodMar
             by_line[line_id].examiner = mark
             examined.add(line_id)
     # A mark the publication adjusted (Art. 70) was the examiner's before: show that one.
-    for line_id, examiner_mark in Decision.objects.filter(
-        deliberation__exam_period=period, kind="mark_adjusted", applied_on__isnull=False, isp_line_id__in=examined
-    ).values_list("isp_line_id", "examiner_mark"):
+    if decisions is None:
+        adjusted = Decision.objects.filter(
+            deliberation__exam_period=period, kind="mark_adjusted", applied_on__isnull=False, isp_line_id__in=examined
+        ).values_list("isp_line_id", "examiner_mark")
+    else:
+        adjusted = [
+            (d.isp_line_id, d.examiner_mark)
+            for d in decisions
+            if d.kind == "mark_adjusted" and d.applied_on is not None and d.isp_line_id in examined
+        ]
+    for line_id, examiner_mark in adjusted:
         if examiner_mark:
             by_line[line_id].examiner = exam_rules.mark_from_text(examiner_mark)
     return {line_id: marks for line_id, marks in by_line.items() if line_id in examined}
 
 
-def load(deliberation: Deliberation, enrolments, *, postponements: list[Postponement] | None = None) -> Loaded:
+ENROLMENT_ORDER = ("student__last_name", "student__first_name", "student__number", "programme__code")
+
+
+def load(
+    deliberation: Deliberation,
+    enrolments,
+    *,
+    postponements: list[Postponement] | None = None,
+    decisions: list[Decision] | None = None,
+) -> Loaded:
     """Everything the projection needs for ``enrolments`` (a queryset of the deliberation's
-    year): a fixed number of queries, whatever their number. ``postponements``: every
+    year, or a list of them already read with their student and programme, in the page's
+    order): a fixed number of queries, whatever their number. ``postponements``: every
     postponement of the deliberation with its line's course and enrolment, when the page has
-    read them already."""
-    enrolment_list = list(
-        enrolments.select_related("student", "programme").order_by(
-            "student__last_name", "student__first_name", "student__number", "programme__code"
-        )
+    read them already; ``decisions``: every decision of the deliberation about these students
+    (whatever their outcome), when the page has read them."""
+    if isinstance(enrolments, list):
+        enrolment_list = enrolments
+        enrolments = [e.pk for e in enrolment_list]
+        student_ids = sorted({e.student_id for e in enrolment_list})
+    else:
+        enrolment_list = list(enrolments.select_related("student", "programme").order_by(*ENROLMENT_ORDER))
+        student_ids = enrolments.values("student_id")
+    found = standings_with(
+        ((e.student_id, e.programme_id) for e in enrolment_list),
+        programmes={e.programme_id: e.programme for e in enrolment_list},
     )
-    found = standings((e.student_id, e.programme_id) for e in enrolment_list)
-    decisions: dict[int, list[Proposal]] = defaultdict(list)
-    for student_id, kind, line_id, new_score, level in deliberation.decisions.filter(
-        outcome=DecisionOutcome.ADOPTED, student__in=enrolments.values("student_id")
-    ).values_list("student_id", "kind", "isp_line_id", "new_score", "level"):
-        decisions[student_id].append(Proposal(kind=kind, line=line_id, new_score=new_score, level=level))
+    if decisions is None:
+        adopted = deliberation.decisions.filter(outcome=DecisionOutcome.ADOPTED, student__in=student_ids).values_list(
+            "student_id", "kind", "isp_line_id", "new_score", "level"
+        )
+    else:
+        adopted = [
+            (d.student_id, d.kind, d.isp_line_id, d.new_score, d.level)
+            for d in decisions
+            if d.outcome == DecisionOutcome.ADOPTED
+        ]
+    by_decision: dict[int, list[Proposal]] = defaultdict(list)
+    for student_id, kind, line_id, new_score, level in adopted:
+        by_decision[student_id].append(Proposal(kind=kind, line=line_id, new_score=new_score, level=level))
     by_student: dict[int, list[Postponement]] = defaultdict(list)
     if postponements is None:
         postponements = deliberation.postponements.filter(isp_line__enrolment__in=enrolments).select_related(
@@ -493,8 +556,8 @@ def load(deliberation: Deliberation, enrolments, *, postponements: list[Postpone
         deliberation=deliberation,
         enrolments=enrolment_list,
         standings=found,
-        marks=_period_marks(deliberation, enrolments),
-        decisions=decisions,
+        marks=_period_marks(deliberation, enrolments, decisions),
+        decisions=by_decision,
         postponements=by_student,
         last_period=period.number == last,
     )
@@ -573,6 +636,144 @@ def open_students(deliberation: Deliberation, *, postponements: list[Postponemen
                 )
             )
     return rows
+
+
+# --- The students, a page at a time (issue 19: clusters of many thousands) -----------------------
+PAGE_SIZE = 25  # examined students (enrolments) a page: their standings are built, nobody else's
+COUNT_CAP = 1000  # the examined students are counted up to this many: "more than 1,000" beyond
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A count up to ``COUNT_CAP`` (a cluster of many thousands is not counted on every page)."""
+
+    count: int
+    capped: bool  # more than ``count``
+
+    @classmethod
+    def of(cls, queryset, cap: int | None = None) -> "Counted":
+        cap = COUNT_CAP if cap is None else cap
+        found = queryset.order_by()[: cap + 1].count()
+        return cls(count=min(found, cap), capped=found > cap)
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    """An examined enrolment of the page, with why a decision is open (empty: none is)."""
+
+    enrolment: Enrolment
+    reasons: tuple[str, ...]
+    url: str
+
+    @property
+    def student(self) -> Student:
+        return self.enrolment.student
+
+    @property
+    def programme(self) -> Programme:
+        return self.enrolment.programme
+
+
+@dataclass
+class StudentPage:
+    """A page of the examined students, in the order of their names: every one of them with
+    their reasons (``rows``), how many students the filters keep in all (``total``, counted by
+    the database up to ``COUNT_CAP``) and whether there are pages before and after (keyset: ``first`` and ``last``
+    are the enrolment ids the links start from)."""
+
+    rows: list[StudentRow]
+    total: Counted
+    has_previous: bool
+    has_next: bool
+
+    @property
+    def open_rows(self) -> list[StudentRow]:
+        return [row for row in self.rows if row.reasons]
+
+    @property
+    def first(self) -> int | None:
+        return self.rows[0].enrolment.pk if self.rows else None
+
+    @property
+    def last(self) -> int | None:
+        return self.rows[-1].enrolment.pk if self.rows else None
+
+
+def examined_filtered(deliberation: Deliberation, *, programme: int | None = None, query: str = ""):
+    """The examined enrolments (``examined_enrolments``) of ``programme`` (an id), of the students
+    whose number or last name starts with ``query``."""
+    enrolments = examined_enrolments(deliberation)
+    if programme:
+        enrolments = enrolments.filter(programme_id=programme)
+    query = query.strip()
+    if query:
+        enrolments = enrolments.filter(Q(student__number__istartswith=query) | Q(student__last_name__istartswith=query))
+    return enrolments
+
+
+def _beyond(cursor: int, *, forward: bool) -> Q:
+    """The enrolments after (``forward``) or before the enrolment ``cursor`` in the order of
+    ``ENROLMENT_ORDER``; the cursor's key is read by the same query (subqueries). The bound on
+    the last name alone lets the database start from it in the index of the names."""
+    key = Enrolment.objects.filter(pk=cursor).order_by()
+    last, first, number, code = (Subquery(key.values(field)[:1]) for field in ENROLMENT_ORDER)
+    op, bound = ("gt", "gte") if forward else ("lt", "lte")
+    return Q(**{f"student__last_name__{bound}": last}) & (
+        Q(**{f"student__last_name__{op}": last})
+        | Q(student__last_name=last, **{f"student__first_name__{op}": first})
+        | Q(student__last_name=last, student__first_name=first, **{f"student__number__{op}": number})
+        | Q(student__number=number, **{f"programme__code__{op}": code})
+    )
+
+
+def student_page(
+    deliberation: Deliberation,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    programme: int | None = None,
+    query: str = "",
+    size: int | None = None,
+) -> StudentPage:
+    """The page of ``size`` examined students after the enrolment ``after`` (or before
+    ``before``; the first page without either; ``size``: ``PAGE_SIZE`` unless given), with the
+    filters of ``examined_filtered``; the standing of each, and why a decision about them is open
+    (``reasons_for``), computed for them only. A fixed number of queries, whatever the number of
+    students in the committee's programmes."""
+    size = size or PAGE_SIZE
+    enrolments = examined_filtered(deliberation, programme=programme, query=query)
+    total = Counted.of(enrolments.values("student_id").distinct())
+    read = enrolments.select_related("student", "programme")
+    if before is not None:
+        found = list(
+            read.filter(_beyond(before, forward=False)).order_by(*[f"-{f}" for f in ENROLMENT_ORDER])[: size + 1]
+        )
+        has_previous, has_next = len(found) > size, True
+        found = found[:size][::-1]
+    else:
+        if after is not None:
+            read = read.filter(_beyond(after, forward=True))
+        found = list(read.order_by(*ENROLMENT_ORDER)[: size + 1])
+        has_previous, has_next = after is not None, len(found) > size
+        found = found[:size]
+    rows = []
+    if found:
+        decisions = list(deliberation.decisions.filter(student_id__in={e.student_id for e in found}))
+        loaded = load(deliberation, found, decisions=decisions)
+        for enrolment in found:
+            figures = loaded.figures(enrolment)
+            postponed = [
+                p for p in loaded.postponements.get(enrolment.student_id, []) if p.isp_line.enrolment_id == enrolment.pk
+            ]
+            reasons = reasons_for(figures, postponed=postponed) if figures is not None else []
+            rows.append(
+                StudentRow(
+                    enrolment=enrolment,
+                    reasons=tuple(reasons),
+                    url=reverse("committee:student", args=[deliberation.pk, enrolment.student.number]),
+                )
+            )
+    return StudentPage(rows=rows, total=total, has_previous=has_previous, has_next=has_next)
 
 
 # --- One student's page -------------------------------------------------------------------------

@@ -12,9 +12,11 @@ with their seat (Art. 75)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,7 +30,7 @@ from students.models import ISPLine
 
 from . import inventory, rules, selectors, services
 from .forms_decision import CaseFileForm, DecisionForm, PostponementForm, ProposalForm
-from .models import DecisionKind, DeliberationStatus, FileKind, Member
+from .models import DecisionKind, DeliberationStatus, FileKind, Member, Postponement
 
 # Who indicates a file (Art. 69): the chair the irregularities and fraud, the ombudsperson the
 # special individual circumstances.
@@ -48,11 +50,17 @@ def _seats(user, deliberation) -> list[Member]:
     return list(Member.objects.filter(committee_id=deliberation.committee_id, user=user).order_by("pk"))
 
 
-def _may_postpone(user, deliberation, seats) -> bool:
+def _roles(user, deliberation) -> set[str]:
+    """The roles of the user's seats on the deliberation's committee (``Scope.seats``: read with
+    the user's scope, no query of its own)."""
+    return {role for committee, role in scope(user).seats if committee == deliberation.committee_id}
+
+
+def _may_postpone(user, deliberation) -> bool:
     """The select committee decides a later announcement (Art. 69): the chair and the
     ombudsperson; those who run the meeting record it."""
-    return scope(user).runs_committee(deliberation.committee_id) or any(
-        seat.role == rules.Role.OMBUDSPERSON for seat in seats
+    return scope(user).runs_committee(deliberation.committee_id) or rules.Role.OMBUDSPERSON in _roles(
+        user, deliberation
     )
 
 
@@ -70,9 +78,9 @@ def _writable(deliberation) -> bool:
 def _inventory(request, deliberation, *, forms=None, status=200):
     forms = forms or {}
     user = request.user
-    seats = _seats(user, deliberation)
     writable = _writable(deliberation)
-    roles = {seat.role for seat in seats}
+    roles = _roles(user, deliberation)
+    shows_profiles = request.method == "GET" and request.GET.get("profiles") == "1"
     file_kinds = [kind for kind, role in FILE_SEATS.items() if role in roles]
     postponements = list(
         deliberation.postponements.select_related("isp_line__course", "isp_line__enrolment__student").order_by(
@@ -83,10 +91,18 @@ def _inventory(request, deliberation, *, forms=None, status=200):
         "deliberation": deliberation,
         "committee": deliberation.committee,
         "thresholds": inventory.profile_thresholds(),
-        "profiles": inventory.mark_profiles_for(deliberation),
-        "files": inventory.files_for(deliberation),
+        # The profiles count every mark of the period in the committee's programmes (a cluster
+        # of many thousands: seconds): computed when asked for (``?profiles=1``).
+        "profiles": inventory.mark_profiles_for(deliberation) if shows_profiles else None,
+        "profiles_url": "?" + urlencode({**request.GET.dict(), "profiles": "1"}) + "#profiles",
+        "files": inventory.files_for(deliberation, every=request.GET.get("files") == "all"),
+        "files_shown": inventory.FILES_SHOWN,
+        "files_url": "?" + urlencode({**request.GET.dict(), "files": "all"}) + "#files",
         "postponements": postponements,
-        "open_students": inventory.open_students(deliberation, postponements=postponements),
+        # Why a decision is open needs each student's standing: the students' pages build them a
+        # page at a time (``students_page``); here, what the database counts.
+        "examined": inventory.Counted.of(inventory.examined_enrolments(deliberation).values("student_id").distinct()),
+        "page_size": inventory.PAGE_SIZE,
         "writable": writable,
         "runs": scope(user).runs_committee(deliberation.committee_id),
         "indicates_circumstances": writable and FileKind.CIRCUMSTANCES in file_kinds,
@@ -96,7 +112,7 @@ def _inventory(request, deliberation, *, forms=None, status=200):
         kind = request.GET.get("kind")
         initial["kind"] = kind if kind in file_kinds else file_kinds[0] if file_kinds else None
         context["file_form"] = forms.get("file") or CaseFileForm(deliberation=deliberation, initial=initial)
-    if writable and _may_postpone(user, deliberation, seats):
+    if writable and _may_postpone(user, deliberation):
         context["postponement_form"] = forms.get("postponement") or PostponementForm(deliberation=deliberation)
     return render(request, "committee/inventory.html", context, status=status)
 
@@ -148,7 +164,7 @@ def case_file_open(request, pk):
 def postponement_record(request, pk):
     """The select committee announces a result later, with the reason (Art. 69)."""
     deliberation = selectors.deliberation_for(request.user, pk)
-    if not _may_postpone(request.user, deliberation, _seats(request.user, deliberation)):
+    if not _may_postpone(request.user, deliberation):
         raise PermissionDenied
     today = clock.today()
     form = PostponementForm(
@@ -174,6 +190,55 @@ def postponement_record(request, pk):
             messages.success(request, _("The result will be announced later."))
             return redirect(reverse("committee:inventory", args=[deliberation.pk]) + "#postponements")
     return _inventory(request, deliberation, forms={"postponement": form}, status=422)
+
+
+# --- The students, a page at a time -----------------------------------------------------------------
+def _cursor(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@require_GET
+@requires(Capability.COMMITTEE_PAGES)
+def students_page(request, pk):
+    """The examined students of the committee's programmes, ``inventory.PAGE_SIZE`` a page in the
+    order of their names, each with why a decision about them is open (Art. 69-70): only those
+    with a decision open (the default), or every one (``?show=all``); of one programme
+    (``?programme=``), by number or last name (``?q=``); the pages by keyset (``?after=`` /
+    ``?before=``: an enrolment id)."""
+    deliberation = selectors.deliberation_for(request.user, pk)
+    programmes = list(selectors.programmes_of(deliberation.committee).order_by("code"))
+    programme = _cursor(request.GET.get("programme"))
+    if programme not in {p.pk for p in programmes}:
+        programme = None
+    query = request.GET.get("q", "").strip()[:64]
+    show_all = request.GET.get("show") == "all"
+    page = inventory.student_page(
+        deliberation,
+        after=_cursor(request.GET.get("after")),
+        before=_cursor(request.GET.get("before")),
+        programme=programme,
+        query=query,
+    )
+    filters = {
+        key: value
+        for key, value in (("programme", programme), ("q", query), ("show", "all" if show_all else ""))
+        if value
+    }
+    context = {
+        "deliberation": deliberation,
+        "committee": deliberation.committee,
+        "programmes": programmes,
+        "programme": programme,
+        "query": query,
+        "show_all": show_all,
+        "page": page,
+        "rows": page.rows if show_all else page.open_rows,
+        "page_size": inventory.PAGE_SIZE,
+        "filters": urlencode(filters),
+        "previous_url": "?" + urlencode({**filters, "before": page.first}) if page.has_previous and page.rows else "",
+        "next_url": "?" + urlencode({**filters, "after": page.last}) if page.has_next and page.rows else "",
+    }
+    return render(request, "committee/students.html", context)
 
 
 # --- One student ----------------------------------------------------------------------------
@@ -301,17 +366,50 @@ def _proposal_text(proposal: inventory.Proposal | None, lines: dict[int, ISPLine
     return text
 
 
+def _lines_and_postponements(deliberation, enrolments) -> tuple[list[ISPLine], list[Postponement]]:
+    """The student's ISP lines of the year (not removed) with their course, and the deliberation's
+    postponements of their results (Art. 69; one a line): one query, the postponement read with
+    its line."""
+    postponed = Postponement.objects.filter(deliberation=deliberation, isp_line=OuterRef("pk"))
+    read = (
+        ISPLine.objects.filter(enrolment__in=enrolments)
+        .select_related("course", "enrolment")
+        .annotate(
+            postponement_pk=Subquery(postponed.values("pk")[:1]),
+            postponement_on=Subquery(postponed.values("announce_on")[:1]),
+            postponement_reason=Subquery(postponed.values("reason")[:1]),
+        )
+        .order_by("course__code", "pk")
+    )
+    lines, postponements = [], []
+    for line in read:
+        if line.postponement_pk is not None:
+            postponements.append(
+                Postponement(
+                    pk=line.postponement_pk,
+                    deliberation=deliberation,
+                    isp_line=line,
+                    announce_on=line.postponement_on,
+                    reason=line.postponement_reason,
+                )
+            )
+        if line.removed_on is None:
+            lines.append(line)
+    return lines, postponements
+
+
 def _student_page(request, deliberation, number, *, decision_form=None, status=200):
     enrolments = inventory.student_enrolments(deliberation, number)
-    loaded = inventory.load(deliberation, enrolments)
+    decisions = list(
+        deliberation.decisions.filter(student__number=number)
+        .select_related("isp_line__course", "result", "vote_requested_by", "hearing")
+        .order_by("pk")
+    )
+    lines, postponements = _lines_and_postponements(deliberation, enrolments)
+    loaded = inventory.load(deliberation, enrolments, postponements=postponements, decisions=decisions)
     if not loaded.enrolments:
         raise Http404
     student = loaded.enrolments[0].student
-    lines = list(
-        ISPLine.objects.filter(enrolment__in=enrolments, removed_on__isnull=True)
-        .select_related("course")
-        .order_by("course__code", "pk")
-    )
     choices = [(line, loaded.marks[line.pk].examiner if line.pk in loaded.marks else None) for line in lines]
     user = request.user
     runs = scope(user).runs_committee(deliberation.committee_id)
@@ -349,11 +447,7 @@ def _student_page(request, deliberation, number, *, decision_form=None, status=2
         "decision_form": decision_form if runs else None,
         "runs": runs,
         "open_meeting": open_meeting,
-        "decisions": list(
-            deliberation.decisions.filter(student=student)
-            .select_related("isp_line__course", "result", "vote_requested_by", "hearing")
-            .order_by("pk")
-        ),
+        "decisions": decisions,
         "hearings": list(deliberation.hearings.filter(student=student).select_related("course")),
         "recusals": list(deliberation.recusals.filter(student=student).select_related("member")),
         "files": list(deliberation.files.filter(student=student).select_related("course", "indicated_by")),
@@ -421,5 +515,6 @@ urls = [
     path("deliberations/<int:pk>/inventory/", inventory_page, name="inventory"),
     path("deliberations/<int:pk>/inventory/files/", case_file_open, name="case_file_open"),
     path("deliberations/<int:pk>/inventory/postponements/", postponement_record, name="postponement_record"),
+    path("deliberations/<int:pk>/students/", students_page, name="students"),
     path("deliberations/<int:pk>/students/<str:number>/", student_page, name="student"),
 ]

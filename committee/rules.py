@@ -17,7 +17,7 @@ in, a decision out; no ORM, no clock.
 
 import enum
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -239,7 +239,15 @@ class ProfileThresholds:
 class CourseMarks:
     course: int
     group: tuple  # the programme stage: (programme id, stage)
-    marks: tuple[int, ...]  # the numeric marks (0-20) of the exam period
+    marks: tuple[int, ...] = ()  # the numeric marks (0-20) of the exam period
+    counts: tuple[tuple[int, int], ...] = ()  # or: how many students had each mark, (mark, count)
+
+    def tally(self) -> Counter:
+        """How many students had each mark."""
+        tally = Counter(self.marks)
+        for mark, count in self.counts:
+            tally[mark] += count
+        return tally
 
 
 @dataclass(frozen=True)
@@ -274,8 +282,14 @@ def mark_profiles(courses: Iterable[CourseMarks], thresholds: ProfileThresholds 
     same programme stage in that period; with fewer than two courses there is nothing to compare.
     The comparison is exact (squares of fractions): a mean exactly ``max_deviations`` standard
     deviations away is not "more than" (DOMAIN §9), whatever floating point would round to."""
-    counted = [c for c in courses if len(c.marks) >= thresholds.min_students]
-    means = {c.course: _mean(c.marks) for c in counted}
+    courses = list(courses)
+    tallies = {c.course: c.tally() for c in courses}
+    sizes = {course: sum(tally.values()) for course, tally in tallies.items()}
+    counted = [c for c in courses if sizes[c.course] >= thresholds.min_students]
+    means = {
+        c.course: Fraction(sum(mark * count for mark, count in tallies[c.course].items()), sizes[c.course])
+        for c in counted
+    }
     by_group: dict[tuple, list[Fraction]] = defaultdict(list)
     for c in counted:
         by_group[c.group].append(means[c.course])
@@ -291,13 +305,14 @@ def mark_profiles(courses: Iterable[CourseMarks], thresholds: ProfileThresholds 
             stage_mean = float(exact_mean)
             stage_deviation = math.sqrt(variance)
             far = variance > 0 and (means[c.course] - exact_mean) ** 2 > max_deviations**2 * variance
-        pass_rate = Fraction(sum(1 for m in c.marks if m >= PASS_MARK), len(c.marks))
-        distribution = tuple(sum(1 for m in c.marks if m == mark) for mark in range(21))
+        tally, size = tallies[c.course], sizes[c.course]
+        pass_rate = Fraction(sum(count for mark, count in tally.items() if mark >= PASS_MARK), size)
+        distribution = tuple(tally[mark] for mark in range(21))
         profiles.append(
             Profile(
                 course=c.course,
                 group=c.group,
-                students=len(c.marks),
+                students=size,
                 pass_rate=pass_rate,
                 mean=float(means[c.course]),
                 stage_mean=stage_mean,

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import clock
 from core.permissions import Capability, requires, scope
-from programmes.models import Course
 from programmes.selectors import year_dates
 from students.models import Student
 
@@ -98,7 +97,7 @@ def _own_seat(request, deliberation) -> Member | None:
 
 def _students(deliberation):
     """The students the committee deliberates on: enrolled in its programmes that year with a
-    result in the exam period."""
+    result in the exam period (a queryset; the forms read only the student whose number is given)."""
     committee = deliberation.committee
     return (
         Student.objects.filter(
@@ -108,20 +107,6 @@ def _students(deliberation):
         )
         .distinct()
         .order_by("last_name", "first_name", "number")
-    )
-
-
-def _courses(deliberation):
-    """The courses those students took in the exam period."""
-    committee = deliberation.committee
-    return (
-        Course.objects.filter(
-            isp_lines__enrolment__academic_year_id=committee.academic_year_id,
-            isp_lines__enrolment__programme__in=selectors.programmes_of(committee),
-            isp_lines__results__exam_period_id=deliberation.exam_period_id,
-        )
-        .distinct()
-        .order_by("code")
     )
 
 
@@ -139,7 +124,6 @@ def _hearing_form(deliberation, data=None):
     return HearingForm(
         data,
         students=_students(deliberation),
-        courses=_courses(deliberation),
         academic_year=year,
         date_range=year_dates(year=year, today=today),
         today=today,

@@ -206,11 +206,18 @@ class Standing:
 def standings(pairs) -> dict[tuple[int, int], Standing]:
     """Standings of many (student id, programme id) pairs: two queries, then two
     per batch of ``STUDENT_BATCH`` students."""
+    return standings_with(pairs)
+
+
+def standings_with(pairs, *, programmes: dict[int, Programme] | None = None) -> dict[tuple[int, int], Standing]:
+    """``standings``, with the pairs' programmes (id → Programme) when the caller has read them
+    already (one query fewer): a page of a few students reads theirs with the enrolments."""
     pairs = set(pairs)
     if not pairs:
         return {}
     programme_ids = {p for _, p in pairs}
-    programmes = Programme.objects.in_bulk(programme_ids)
+    if programmes is None or not programme_ids <= programmes.keys():
+        programmes = Programme.objects.in_bulk(programme_ids)
     compulsory = defaultdict(set)
     for course_id, programme_id in Course.objects.filter(programme_id__in=programme_ids, elective=False).values_list(
         "pk", "programme_id"

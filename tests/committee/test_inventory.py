@@ -246,16 +246,25 @@ def test_the_files_with_the_requests_and_statuses_of_the_committees_students(wor
 
 
 # --- The page -------------------------------------------------------------------------------------
-def test_the_page_shows_the_profiles_files_and_open_students(client, world):
+def test_the_page_shows_the_profiles_files_and_the_students_examined(client, world):
     client.force_login(world.chair_user)
     response = client.get(url(world))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "16.7 %" in content  # E1's pass rate
     assert "under 40 %" in content and "more than 2 standard deviations" in content
-    assert "Intolerable fail in E2: 6 (Art. 70, 79)." in content
-    assert [row.course.code for row in response.context["profiles"] if row.flagged] == ["E1"]
+    # The profiles count every mark of the period: computed when asked for.
+    assert response.context["profiles"] is None and 'id="profile-table"' not in content
+    assert 'href="?profiles=1#profiles"' in content
+    # Why a decision is open needs each student's standing: the students' pages show it.
+    assert "6 students of the committee's programmes were examined in this exam period." in content
+    assert reverse("committee:students", args=[world.deliberation.pk]) in content
     assert 'id="file-form"' in content and 'id="postponement-form"' in content
+    response = client.get(url(world) + "?profiles=1")
+    content = response.content.decode()
+    assert "16.7 %" in content  # E1's pass rate
+    assert [row.course.code for row in response.context["profiles"] if row.flagged] == ["E1"]
+    students = client.get(reverse("committee:students", args=[world.deliberation.pk])).content.decode()
+    assert "Intolerable fail in E2: 6 (Art. 70, 79)." in students
 
 
 @pytest.mark.parametrize(
@@ -394,14 +403,21 @@ def test_the_page_stays_within_its_query_budget(client, world, django_assert_max
         announce_on=D(2024, 2, 20),
         reason="Examiner ill.",
     )
+    students = reverse("committee:students", args=[world.deliberation.pk])
     with django_assert_max_num_queries(40) as six:
-        client.get(url(world))
+        client.get(url(world) + "?profiles=1")
+    with django_assert_max_num_queries(40) as six_listed:
+        client.get(students)
     more_students(world, 12, 100)
     with django_assert_max_num_queries(40) as eighteen:
-        response = client.get(url(world))
+        response = client.get(url(world) + "?profiles=1")
+    assert response.context["examined"].count == 6 + 12
+    with django_assert_max_num_queries(40) as eighteen_listed:
+        response = client.get(students)
     # The five with an intolerable fail, S4 with a result announced later, the twelve new ones (E1: 5).
-    assert len(response.context["open_students"]) == 6 + 12
+    assert len(response.context["rows"]) == 6 + 12
     assert len(eighteen.captured_queries) == len(six.captured_queries)
+    assert len(eighteen_listed.captured_queries) == len(six_listed.captured_queries)
 
 
 def test_the_ombudsperson_opens_a_file_from_a_reschedule_request(client, world):

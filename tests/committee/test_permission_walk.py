@@ -64,6 +64,7 @@ TABLE = {
     "committee:home": ("get", lambda w: {}, _statuses(302, 403, 403, 200, 200, 200, 200, 200, 200, 200)),
     "committee:deliberation": ("get", _deliberation, READ),
     "committee:inventory": ("get", _deliberation, READ),
+    "committee:students": ("get", _deliberation, READ),
     "committee:student": ("get", lambda w: {"pk": w.deliberation.pk, "number": w.students[4].number}, READ),
     "committee:report": ("get", _deliberation, READ),
     "committee:report_pdf": ("get", _deliberation, READ),

@@ -190,7 +190,7 @@ def write_urls(world, decision):
             reverse("committee:hearing_record", args=[pk]),
             {
                 "kind": "student",
-                "student": world.students[0].pk,
+                "student": world.students[0].number,
                 "heard": "Student1 Surname1",
                 "held_on": "2024-02-01",
                 "present": "Cato Chair",
@@ -198,7 +198,7 @@ def write_urls(world, decision):
         ),
         "recusal": (
             reverse("committee:recusal_record", args=[pk]),
-            {"member": world.member_mo.pk, "student": world.students[1].pk, "ground": "relative"},
+            {"member": world.member_mo.pk, "student": world.students[1].number, "ground": "relative"},
         ),
         "vote_request": (reverse("committee:vote_request", args=[pk, decision.pk]), {}),
         "votes": (reverse("committee:votes_record", args=[pk, decision.pk]), ballots(decision, {})),
@@ -360,8 +360,8 @@ def test_a_hearing_of_an_examiner_is_recorded(client, world):
         reverse("committee:hearing_record", args=[world.deliberation.pk]),
         {
             "kind": "examiner",
-            "student": world.students[0].pk,
-            "course": world.courses["E1"].pk,
+            "student": world.students[0].number,
+            "course": "E1",
             "heard": "Dr. Examiner",
             "held_on": "2024-01-30",
             "present": "Cato Chair\nSien Secretary",
@@ -386,7 +386,7 @@ def test_an_examiner_heard_without_a_course_is_refused_with_the_article(client, 
         reverse("committee:hearing_record", args=[world.deliberation.pk]),
         {
             "kind": "examiner",
-            "student": world.students[0].pk,
+            "student": world.students[0].number,
             "heard": "Dr. Examiner",
             "held_on": "2024-01-30",
             "present": "Cato Chair",
@@ -404,7 +404,7 @@ def test_a_hearing_is_about_a_student_the_committee_deliberates_on(client, world
     login(client, world, "secretary")
     response = client.post(
         reverse("committee:hearing_record", args=[world.deliberation.pk]),
-        {"kind": "student", "student": outsider.pk, "heard": "T", "held_on": "2024-01-30", "present": "Cato"},
+        {"kind": "student", "student": outsider.number, "heard": "T", "held_on": "2024-01-30", "present": "Cato"},
     )
     assert response.status_code == 422
     assert response.context["hearing_form"].errors["student"]
@@ -415,7 +415,7 @@ def test_a_recusal_is_recorded_and_listed(client, world):
     login(client, world, "chair")
     response = client.post(
         reverse("committee:recusal_record", args=[world.deliberation.pk]),
-        {"member": world.member_mo.pk, "student": world.students[1].pk, "ground": "own_mark"},
+        {"member": world.member_mo.pk, "student": world.students[1].number, "ground": "own_mark"},
         follow=True,
     )
     recusal = Recusal.objects.get()
@@ -495,7 +495,7 @@ def test_a_recused_members_vote_is_refused_and_nothing_written(client, world):
     login(client, world, "chair")
     client.post(
         reverse("committee:recusal_record", args=[world.deliberation.pk]),
-        {"member": world.member_noor.pk, "student": world.students[0].pk, "ground": "relative"},
+        {"member": world.member_noor.pk, "student": world.students[0].number, "ground": "relative"},
     )
     page = client.get(page_url(world)).content.decode()
     assert "Recused for this student: a vote is refused (Art. 73)." in page

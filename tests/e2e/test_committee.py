@@ -62,12 +62,18 @@ def test_the_chair_walks_a_deliberation_to_the_signed_report(
     _check(page, errors, artifacts, f"{tag}-2-committee-home")
 
     # The inventory: E1 (1 pass in 6) flagged; S5, with an intolerable fail, has a decision open.
+    # The profiles are computed when asked for; the students with a decision open are on the
+    # students' pages, a page at a time.
     prepared.locator(f'a[href="/committee/deliberations/{deliberation.pk}/inventory/"]').click()
+    page.locator("#profiles-link").click()
     page.wait_for_selector("#profile-table")
     assert "table-warning" in (page.locator("#profile-e1").get_attribute("class") or "")
     assert "table-warning" not in (page.locator("#profile-e3").get_attribute("class") or "")
-    assert page.locator("#open-students").get_by_role("link", name=s5.full_name).count() == 1
     _check(page, errors, artifacts, f"{tag}-3-inventory")
+    page.locator("#students-link").click()
+    page.wait_for_selector("#open-students")
+    assert page.locator("#open-students").get_by_role("link", name=s5.full_name).count() == 1
+    _check(page, errors, artifacts, f"{tag}-3-students")
 
     # Open the deliberation from its meeting page.
     page.locator(f'a[href="/committee/deliberations/{deliberation.pk}/"]').first.click()
@@ -94,6 +100,7 @@ def test_the_chair_walks_a_deliberation_to_the_signed_report(
 
     # S5's page, from the inventory: preview the proposal, then record it with its reason.
     page.locator(f'a[href="/committee/deliberations/{deliberation.pk}/inventory/"]').first.click()
+    page.locator("#students-link").click()
     page.locator("#open-students").get_by_role("link", name=s5.full_name).click()
     page.wait_for_selector("#preview-form")
     _check(page, errors, artifacts, f"{tag}-6-student")
