@@ -102,7 +102,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db.models import Q
+from django.db.models import IntegerField, Q, QuerySet, Value
 
 from . import roles
 
@@ -141,7 +141,8 @@ _assignment_source: AssignmentSource | None = None
 
 def register_assignment_source(source: AssignmentSource) -> None:
     """Register ``source(user)``: the user's (programme id, academic year id, role) assignments,
-    role one of ``core.roles.ASSIGNMENT_ROLES``. ``programmes`` calls this in ``ready()``."""
+    role one of ``core.roles.ASSIGNMENT_ROLES``. ``programmes`` calls this in ``ready()``. A
+    ``values_list`` queryset is read in one query with the user's groups."""
     global _assignment_source
     _assignment_source = source
 
@@ -341,11 +342,22 @@ NOBODY = Scope()
 def _load(user, source: AssignmentSource) -> Scope:
     if user.is_superuser:
         return Scope(active=True, superuser=True)
-    groups = frozenset(user.groups.values_list("name", flat=True))
     pairs: dict[str, set[Pair]] = {role: set() for role in roles.ASSIGNMENT_ROLES}
-    # Whoever holds neither group has no assignment that counts: no query for them.
+    assignments = source(user)
+    if isinstance(assignments, QuerySet):
+        # The groups and the assignments in one query: the assignments' (programme, year, role)
+        # rows, and a (None, None, name) row per group.
+        no_id = Value(None, output_field=IntegerField())
+        own_groups = user.groups.annotate(no_programme=no_id, no_year=no_id)
+        own_rows = own_groups.order_by().values_list("no_programme", "no_year", "name")
+        rows = list(own_rows.union(assignments.order_by(), all=True))
+        groups = frozenset(name for programme_id, _year, name in rows if programme_id is None)
+        assignments = [row for row in rows if row[0] is not None]
+    else:
+        groups = frozenset(user.groups.values_list("name", flat=True))
+    # Whoever holds neither group has no assignment that counts.
     if groups & {roles.COACH, roles.OMBUDSPERSON}:
-        for programme_id, year_id, role in source(user):
+        for programme_id, year_id, role in assignments:
             pairs[role].add((programme_id, year_id))
     is_coach, is_ombudsperson = roles.COACH in groups, roles.OMBUDSPERSON in groups
     seats = frozenset(seat_source()(user)) if groups & roles.SEATED_GROUPS else frozenset()

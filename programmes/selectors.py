@@ -3,16 +3,19 @@ dates that belong with an academic year."""
 
 import datetime
 
+from django.db.models import QuerySet
+
 from core.validators import DateRange, around_year
 
 from .models import AcademicYear, Assignment
 from .rules import parse_academic_year_code
 
 
-def assignments_of(user) -> list[tuple[int, int, str]]:
-    """``user``'s programme assignments as (programme id, academic year id, role): the source
-    ``core.permissions`` reads the scope from (registered in ``ProgrammesConfig.ready``)."""
-    return list(Assignment.objects.filter(user=user).values_list("programme_id", "academic_year_id", "role"))
+def assignments_of(user) -> QuerySet:
+    """``user``'s programme assignments as (programme id, academic year id, role) rows: the source
+    ``core.permissions`` reads the scope from (registered in ``ProgrammesConfig.ready``), as a
+    queryset that it reads in one query with the user's groups."""
+    return Assignment.objects.filter(user=user).values_list("programme_id", "academic_year_id", "role")
 
 
 def year_dates(
