@@ -63,3 +63,49 @@ def update(model, fields: Sequence[str], rows: Iterable[tuple]) -> int:
         updated = cursor.rowcount
         cursor.execute(f"DROP TABLE {stage}")
     return updated
+
+
+def copy_rows(model, fields: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """COPY ``rows`` (values of ``fields``, in that order) straight into ``model``'s table: for
+    new rows that cannot conflict (every constraint is checked as by an INSERT)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(_columns(model, fields))
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def next_ids(model, count: int) -> list[int]:
+    """``count`` new primary keys of ``model``'s table, ascending, taken from its sequence as
+    many INSERTs would take them (one query)."""
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(model._meta.db_table), model._meta.pk.column, count],
+        )
+        return sorted(pk for (pk,) in cursor.fetchall())
+
+
+# From this many rows on, ``update_each`` goes through COPY and one UPDATE ... FROM on PostgreSQL.
+COPY_FROM = 1000
+
+
+def update_each(model, fields: Sequence[str], rows: Sequence[Sequence]) -> int:
+    """Set ``fields`` of each row of ``model``'s table named by a row's first value (its primary
+    key) to the row's other values: ``update`` for many rows on PostgreSQL; otherwise one
+    ``UPDATE ... WHERE pk = ...`` per row sent as a single ``executemany`` (pipelined by
+    psycopg; no CASE expression built, one statement whatever the values). Returns the rows
+    given."""
+    if not rows:
+        return 0
+    if available() and len(rows) >= COPY_FROM:
+        update(model, fields, rows)
+        return len(rows)
+    table = connection.ops.quote_name(model._meta.db_table)
+    key, *columns = _columns(model, [model._meta.pk.name, *fields])
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s", [(*row[1:], row[0]) for row in rows])
+    return len(rows)

@@ -9,6 +9,7 @@ nothing tells nothing.
 """
 
 import datetime
+from collections import namedtuple
 from decimal import Decimal
 
 from django.db import transaction
@@ -18,7 +19,7 @@ from core import events
 from programmes.facts import year_calendar
 from programmes.models import AcademicYear, Programme
 from students.models import Enrolment, EnrolmentStatus, ISPLine, ISPStatus, LearningAccountEntry, Student
-from students.selectors import _credits_without_learning_account
+from students.selectors import credits_without_learning_account_of
 
 from . import rules
 from .models import FeeSchedule, FeeStatement, Reason
@@ -26,6 +27,16 @@ from .models import FeeSchedule, FeeStatement, Reason
 # Pairs (student, academic year) recalculated with one set of queries: the timeline's day
 # brings many at once, and so that a query's parameters stay within the database's limit.
 CHUNK = 500
+
+
+# The fields of an enrolment and of a learning-account entry the fee facts read: plain rows,
+# not model instances (a day's recalculation reads every enrolment and entry of its students).
+_EnrolmentRow = namedtuple(
+    "_EnrolmentRow",
+    "pk student_id academic_year_id programme_id programme_code programme_kind contract grant_status "
+    "isp_approved_on isp_status enrolled_on deregistered_on balance_at_enrolment",
+)
+_EntryRow = namedtuple("_EntryRow", "student_id academic_year_id programme_id kind credits source")
 
 
 def _facts_of(
@@ -37,14 +48,31 @@ def _facts_of(
     wanted = {(student_id, year.pk) for student_id, year in pairs}
     enrolments = [
         enrolment
-        for enrolment in Enrolment.objects.filter(
-            student_id__in={student_id for student_id, _year in pairs},
-            academic_year_id__in=list(years),
-            enrolled_on__lte=on,
+        for enrolment in map(
+            _EnrolmentRow._make,
+            Enrolment.objects.filter(
+                student_id__in={student_id for student_id, _year in pairs},
+                academic_year_id__in=list(years),
+                enrolled_on__lte=on,
+            )
+            .exclude(status=EnrolmentStatus.REFUSED)
+            .order_by("enrolled_on", "pk")
+            .values_list(
+                "pk",
+                "student_id",
+                "academic_year_id",
+                "programme_id",
+                "programme__code",
+                "programme__kind",
+                "contract",
+                "grant_status",
+                "isp_approved_on",
+                "isp_status",
+                "enrolled_on",
+                "deregistered_on",
+                "balance_at_enrolment",
+            ),
         )
-        .exclude(status=EnrolmentStatus.REFUSED)
-        .select_related("programme")
-        .order_by("enrolled_on", "pk")
         if (enrolment.student_id, enrolment.academic_year_id) in wanted
     ]
     found: dict[tuple[int, int], list[tuple[str, rules.EnrolmentFacts]]] = {pair: [] for pair in wanted}
@@ -58,9 +86,14 @@ def _facts_of(
     by_enrolment: dict[int, list[rules.Line]] = {}
     for enrolment_id, credits, semester in lines:
         by_enrolment.setdefault(enrolment_id, []).append(rules.Line(credits=credits, semester=semester))
-    entries: dict[tuple[int, int], list[LearningAccountEntry]] = {}
-    for entry in LearningAccountEntry.objects.filter(
-        student_id__in={e.student_id for e in enrolments}, academic_year_id__in=list(years), on__lte=on
+    entries: dict[tuple[int, int], list[_EntryRow]] = {}
+    for entry in map(
+        _EntryRow._make,
+        LearningAccountEntry.objects.filter(
+            student_id__in={e.student_id for e in enrolments}, academic_year_id__in=list(years), on__lte=on
+        )
+        .order_by("on", "id")
+        .values_list(*_EntryRow._fields),
     ):
         entries.setdefault((entry.student_id, entry.academic_year_id), []).append(entry)
     for enrolment in enrolments:
@@ -79,13 +112,13 @@ def _facts_of(
         pair = (enrolment.student_id, enrolment.academic_year_id)
         found[pair].append(
             (
-                enrolment.programme.code,
+                enrolment.programme_code,
                 rules.EnrolmentFacts(
                     contract=enrolment.contract,
-                    programme_kind=enrolment.programme.kind,
+                    programme_kind=enrolment.programme_kind,
                     grant_status=enrolment.grant_status,
                     lines=tuple(by_enrolment.get(enrolment.pk, ())),
-                    credits_without_learning_account=_credits_without_learning_account(
+                    credits_without_learning_account=credits_without_learning_account_of(
                         enrolment, entries.get(pair, ())
                     ),
                     isp_approved=approved,
@@ -113,7 +146,7 @@ def _latest_of(student_ids, codes) -> dict[tuple[int, str], dict[str, FeeStateme
 
 
 def _statements(
-    student: Student,
+    student: Student | int,  # an id: the statement names the student by id
     academic_year: AcademicYear,
     facts: list[tuple[str, rules.EnrolmentFacts]],
     fees: dict[str, rules.Fee],
@@ -132,7 +165,7 @@ def _statements(
         members = [(code, f) for code, f in facts if rules.group_key(code, f) == key]
         created.append(
             FeeStatement(
-                student=student,
+                **({"student": student} if isinstance(student, Student) else {"student_id": student}),
                 academic_year_code=academic_year.code,
                 group=key.split(":", 1)[0],
                 key=key,
@@ -174,7 +207,7 @@ def fees_recalculate_many(
             continue
         ids = sorted({student if isinstance(student, int) else student.pk for student, _year, _reason in chunk})
         # One recalculation of a student at a time: the latest statement is read, then added to.
-        locked = {s.pk: s for s in Student.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+        locked = set(Student.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
         pairs = [(student if isinstance(student, int) else student.pk, year) for student, year, _reason in chunk]
         facts = _facts_of(pairs, on)
         latest = _latest_of(ids, sorted({year.code for _student, year, _reason in chunk}))
@@ -189,7 +222,7 @@ def fees_recalculate_many(
             fees = rules.fees_of_year(mine, schedules[year.code].rates(), calendars[year.pk])
             before = latest.get((student_id, year.code), {})
             new = _statements(
-                student if isinstance(student, Student) else locked[student_id],
+                student if isinstance(student, Student) else student_id,
                 year,
                 mine,
                 fees,
@@ -271,7 +304,8 @@ def _changed_on(day: datetime.date) -> dict[tuple[int, int], str]:
         | Q(isp_approved_on=day)
         # The first-semester lock makes every ISP of the year final (Art. 19).
         | Q(academic_year__first_semester_lock=day, enrolled_on__lte=day)
-    ).values_list(
+    ).order_by()  # gathered into sets: no ordering, no join for it
+    enrolments = enrolments.values_list(
         "student_id",
         "academic_year_id",
         "deregistered_on",
@@ -291,9 +325,9 @@ def _changed_on(day: datetime.date) -> dict[tuple[int, int], str]:
         if lock == day and enrolled_on <= day and status != EnrolmentStatus.REFUSED:
             reasons[Reason.ISP_FINAL].add(pair)
     reasons[Reason.ISP_CHANGE] = set(
-        ISPLine.objects.filter(Q(added_on=day) | Q(removed_on=day)).values_list(
-            "enrolment__student_id", "enrolment__academic_year_id"
-        )
+        ISPLine.objects.filter(Q(added_on=day) | Q(removed_on=day))
+        .order_by()
+        .values_list("enrolment__student_id", "enrolment__academic_year_id")
     )
     found: dict[tuple[int, int], str] = {}
     # The most telling reason first: a day with a deregistration is the deregistration's.

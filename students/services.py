@@ -16,7 +16,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from core import gates
+from core import gates, pgcopy
 from core.audit import audited_save
 from core.bulk import update_grouped
 from core.dates import show_date
@@ -85,14 +85,6 @@ def _opening_due_filter(day):
     )
 
 
-def openings_pending_on():
-    """Earliest day on which a learning account still has to open."""
-    qs = Student.objects.filter(account_opened=False).annotate(first_enrolled_on=Min("enrolments__enrolled_on"))
-    imported = qs.filter(opening_balance__isnull=False).aggregate(d=Min("opening_on"))["d"]
-    first = qs.filter(opening_balance__isnull=True).aggregate(d=Min("first_enrolled_on"))["d"]
-    return min((d for d in (imported, first) if d), default=None)
-
-
 @transaction.atomic
 def accounts_open(*, day: datetime.date) -> int:
     """Open the learning accounts due by ``day`` (rule 1)."""
@@ -103,30 +95,32 @@ def accounts_open(*, day: datetime.date) -> int:
         .values_list("pk", "first_enrolled_on")
     )
     # Locked without the aggregate (PostgreSQL refuses FOR UPDATE with GROUP BY).
-    students = list(Student.objects.select_for_update().filter(pk__in=list(due), account_opened=False))
-    for student in students:
-        student.first_enrolled_on = due[student.pk]
+    students = list(
+        Student.objects.select_for_update()
+        .filter(pk__in=list(due), account_opened=False)
+        .values_list("pk", "opening_balance", "opening_on")
+    )
     entries = []
-    for student in students:
+    for pk, opening_balance, opening_on in students:
         credits, on = rules.opening_entry(
-            imported_balance=student.opening_balance,
-            imported_on=student.opening_on,
-            first_enrolled_on=student.first_enrolled_on,
+            imported_balance=opening_balance,
+            imported_on=opening_on,
+            first_enrolled_on=due[pk],
         )
-        reason = EntryReason.OPENING_IMPORTED if student.opening_balance is not None else EntryReason.OPENING
+        reason = EntryReason.OPENING_IMPORTED if opening_balance is not None else EntryReason.OPENING
         entries.append(
             LearningAccountEntry(
-                student=student,
+                student_id=pk,
                 on=on,
                 credits=credits,
                 kind=EntryKind.OPENING,
-                source=f"student:{student.pk}",
+                source=f"student:{pk}",
                 reason_code=reason,
             )
         )
     # A zero imported balance books nothing but still opens the account.
     LearningAccountEntry.objects.bulk_create(entries, batch_size=BATCH, ignore_conflicts=True)
-    Student.objects.filter(pk__in=[s.pk for s in students]).update(account_opened=True)
+    Student.objects.filter(pk__in=[pk for pk, _balance, _on in students]).update(account_opened=True)
     return len(students)
 
 
@@ -240,9 +234,9 @@ def enrolments_process(*, day: datetime.date) -> int:
 
     # Only a student with a deregistration in the same year can be switching as a generation student.
     switching = set(
-        Enrolment.objects.filter(
-            student_id__in=student_ids, deregistered_on__isnull=False, deregistered_on__lte=day
-        ).values_list("student_id", "academic_year_id")
+        Enrolment.objects.filter(student_id__in=student_ids, deregistered_on__isnull=False, deregistered_on__lte=day)
+        .order_by()
+        .values_list("student_id", "academic_year_id")
     )
 
     # Rule 10: a rebuild granted at the start of the year an enrolment falls in is
@@ -353,13 +347,23 @@ def enrolments_process(*, day: datetime.date) -> int:
             )
             balance[enrolment.student_id] -= charged
     ledger_book(entries)
-    update_grouped(
+    # One statement each, whatever the balances and credits (not one per distinct value).
+    pgcopy.update_each(
         Enrolment,
-        enrolments,
-        ["enrolment_processed", "status", "status_reason", "admission_exception", "balance_at_enrolment"],
+        ENROLMENT_JUDGED,
+        [(e.pk, *[getattr(e, name) for name in ENROLMENT_JUDGED]) for e in enrolments],
     )
-    update_grouped(ISPLine, changed_lines, ["add_processed", "deducted_credits", "locked_on"])
+    pgcopy.update_each(
+        ISPLine,
+        LINE_ADDED,
+        [(line.pk, line.add_processed, line.deducted_credits, line.locked_on) for line in changed_lines],
+    )
     return len(enrolments)
+
+
+# What processing an enrolment and its initial ISP sets.
+ENROLMENT_JUDGED = ("enrolment_processed", "status", "status_reason", "admission_exception", "balance_at_enrolment")
+LINE_ADDED = ("add_processed", "deducted_credits", "locked_on")
 
 
 ART_33_REFUSAL = "Learning account of 0 or less (Art. 33)"
@@ -538,7 +542,9 @@ def isp_additions_process(*, day: datetime.date) -> int:
                 )
             )
     ledger_book(entries)
-    update_grouped(ISPLine, lines, ["add_processed", "deducted_credits", "locked_on"])
+    pgcopy.update_each(
+        ISPLine, LINE_ADDED, [(line.pk, line.add_processed, line.deducted_credits, line.locked_on) for line in lines]
+    )
     return len(lines)
 
 
@@ -585,7 +591,11 @@ def isp_removals_process(*, day: datetime.date) -> int:
             )
             line.deducted_credits = 0
     ledger_book(entries)
-    update_grouped(ISPLine, lines, ["removal_processed", "deducted_credits"])
+    pgcopy.update_each(
+        ISPLine,
+        ("removal_processed", "deducted_credits"),
+        [(line.pk, line.removal_processed, line.deducted_credits) for line in lines],
+    )
     return len(lines)
 
 

@@ -1,0 +1,90 @@
+"""The timeline's handlers of enrolments, learning accounts and fees take as many queries for a
+day with many students as for a day with few, whatever the balances and credits involved."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from fees.services import fees_process
+from students.deadlines import openings_pending_on
+from students.models import Enrolment, ISPLine, LearningAccountEntry, Student
+from students.services import accounts_open, enrolments_process
+from tests.support.factories import (
+    AcademicYearFactory,
+    CourseFactory,
+    EnrolmentFactory,
+    ISPLineFactory,
+    LearningAccountEntryFactory,
+    ProgrammeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _enrol(count: int, *, year, programme, courses, on: datetime.date, opened: bool) -> list[Enrolment]:
+    """``count`` students enrolled on ``on``, each with other balances and other courses."""
+    enrolments = []
+    for i in range(count):
+        enrolment = EnrolmentFactory(academic_year=year, programme=programme, enrolled_on=on)
+        if opened:
+            LearningAccountEntryFactory(student=enrolment.student, credits=140 - 7 * i, on=on - datetime.timedelta(30))
+            Student.objects.filter(pk=enrolment.student_id).update(account_opened=True)
+        for course in courses[: 1 + i % len(courses)]:
+            ISPLineFactory(enrolment=enrolment, course=course, added_on=on)
+        enrolments.append(enrolment)
+    return enrolments
+
+
+def _queries(process, day) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        process(day=day)
+    return len(captured)
+
+
+@pytest.fixture
+def college():
+    year = AcademicYearFactory(first_year=2025)
+    programme = ProgrammeFactory()
+    courses = [CourseFactory(programme=programme, credits=credits) for credits in (3, 4, 5, 6, 9)]
+    return year, programme, courses
+
+
+def test_enrolments_and_fees_of_a_day_in_the_same_queries_for_more_students(college):
+    year, programme, courses = college
+    few_day, many_day = year.starts_on - datetime.timedelta(20), year.starts_on - datetime.timedelta(10)
+    few = _enrol(2, year=year, programme=programme, courses=courses, on=few_day, opened=True)
+    many = _enrol(9, year=year, programme=programme, courses=courses, on=many_day, opened=True)
+
+    counts = {}
+    for label, day in (("few", few_day), ("many", many_day)):
+        counts[label] = (_queries(enrolments_process, day), _queries(fees_process, day))
+    assert counts["many"] == counts["few"]
+
+    # Every enrolment judged with its own balance, every line with its own credits.
+    for enrolment in few + many:
+        enrolment.refresh_from_db()
+        balance = LearningAccountEntry.objects.filter(student_id=enrolment.student_id, kind="opening").get().credits
+        assert enrolment.enrolment_processed and enrolment.balance_at_enrolment == balance
+    lines = ISPLine.objects.filter(enrolment__in=few + many)
+    assert {line.deducted_credits for line in lines} == {3, 4, 5, 6, 9}
+    assert all(line.add_processed and line.deducted_credits == line.course.credits for line in lines)
+
+
+def test_accounts_open_in_the_same_queries_for_more_students(college):
+    year, programme, courses = college
+    few_day, many_day = year.starts_on - datetime.timedelta(20), year.starts_on - datetime.timedelta(10)
+    _enrol(2, year=year, programme=programme, courses=courses, on=few_day, opened=False)
+    many = _enrol(9, year=year, programme=programme, courses=courses, on=many_day, opened=False)
+
+    assert openings_pending_on() == few_day
+    few_queries = _queries(accounts_open, few_day)
+    assert openings_pending_on() == many_day
+    assert _queries(accounts_open, many_day) == few_queries
+    assert openings_pending_on() is None
+    assert set(
+        LearningAccountEntry.objects.filter(kind="opening", student__in=[e.student_id for e in many]).values_list(
+            "student_id", "on"
+        )
+    ) == {(e.student_id, many_day) for e in many}
