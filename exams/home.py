@@ -15,7 +15,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core import pagination
 from core.home import Item, Panel, register_panel
+from core.pagination import shown_count
 from core.permissions import Capability
 from programmes.models import ExamPeriod, Semester
 from students.models import EnrolmentStatus, ISPLine
@@ -60,7 +62,7 @@ def items(user, today: datetime.date) -> list[Item]:
     }
     url = reverse("exams:marksheet")
     if period.number not in EXAMINED:
-        entered = Result.objects.filter(exam_period=period).count()
+        entered = pagination.capped_count(Result.objects.filter(exam_period=period))
         return [
             Item(
                 ngettext(
@@ -68,12 +70,16 @@ def items(user, today: datetime.date) -> list[Item]:
                     "%(count)s marks entered for exam period %(number)s",
                     entered,
                 )
-                % {**context, "count": entered},
+                % {**context, "count": shown_count(entered)},
                 entered,
                 url,
                 note=_("Second chance of %(year)s, published on %(day)s.") % context,
             )
         ]
+    # Not capped (issue 19): the lines of a year carry no key of their own (the year is their
+    # enrolment's), so a count up to the cap still walks every line the period examines when few
+    # marks are missing, the state before a publication, and a LIMIT turns PostgreSQL's hash
+    # anti-join into a slower walk in key order (1.6 s instead of 0.6 s at 25,000 students).
     counts = missing_marks(period).aggregate(lines=Count("pk"), courses=Count("course", distinct=True))
     missing, courses = counts["lines"], counts["courses"]
     return [

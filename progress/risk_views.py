@@ -7,20 +7,21 @@ refused further enrolment due to negative study results". The list lets the coac
 them first; the grounds are on each student's page (computed afresh, in the reader's
 language)."""
 
-from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core import clock
+from core import clock, pagination
 from core.csv import csv_response
+from core.pagination import CappedPaginator, grouped_rows, shown_count
 from core.permissions import Capability, requires, scope
 from programmes.models import Programme
 from students.selectors import students_for
 
-from .filters import RISK_SORT_FIELDS, RiskSignalFilter, sort_links
+from .filters import RISK_DEFAULT_ORDER, RISK_SORT_FIELDS, RiskSignalFilter, sort_links
+from .home import SubqueryCount
 from .models import RiskLevel, RiskSignal
+from .risk import URGENCY
 
 PAGE_SIZE = 50
 
@@ -52,19 +53,55 @@ def risk_filter(request) -> RiskSignalFilter:
 
 
 def level_counts(signals) -> list[dict]:
-    """The number of ``signals`` at each level, the most urgent first (one query)."""
-    counts = dict(signals.order_by().values_list("level").annotate(n=Count("pk")))
+    """The number of ``signals`` at each level, the most urgent first, each up to
+    ``core.pagination.CAP + 1`` (shown "1,000+" beyond, issue 19), in one query."""
+    cap = pagination.CAP
+    levels = list(reversed(RiskLevel.choices))
+    row = (
+        RiskSignal.objects.order_by()
+        .annotate(
+            **{
+                f"n_{level}": SubqueryCount(signals.filter(level=level).order_by().values("pk")[: cap + 1])
+                for level, _label in levels
+            }
+        )
+        .values(*(f"n_{level}" for level, _label in levels))[:1]
+    )
+    counts = next(iter(row), {})
     return [
-        {"level": level, "label": label, "count": counts.get(level, 0), "badge": LEVEL_BADGES[level]}
-        for level, label in reversed(RiskLevel.choices)
+        {
+            "level": level,
+            "label": label,
+            "count": counts.get(f"n_{level}", 0),
+            "shown": shown_count(counts.get(f"n_{level}", 0)),
+            "badge": LEVEL_BADGES[level],
+        }
+        for level, label in levels
     ]
+
+
+def risk_pages(filterset) -> CappedPaginator:
+    """The risk list's pages (issue 19): the first ``core.pagination.CAP`` signals. In the
+    default order (most urgent first) a page is read a level at a time (``grouped_rows``: the
+    signals of one urgency in the order of the student numbers, an index walk), not by sorting
+    every signal; a search or another sort reads its signals and sorts them."""
+    queryset = filterset.qs
+    paginator = CappedPaginator(queryset, PAGE_SIZE)
+    data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    if not data.get("ordering") and not data.get("q"):
+        level = data.get("level")
+        urgencies = [URGENCY[level]] if level else sorted(set(URGENCY.values()), reverse=True)
+        groups = [{"urgency": urgency} for urgency in urgencies]
+        order = RISK_DEFAULT_ORDER[1:]
+        paginator.rows = lambda offset, limit: grouped_rows(queryset, groups, order, offset, limit)
+    return paginator
 
 
 @require_GET
 @requires(Capability.STUDENT_PAGES)
 def risk_list(request):
     filterset = risk_filter(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = risk_pages(filterset).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     sort = sort_links(query, RISK_SORT_FIELDS)

@@ -361,3 +361,28 @@ def test_the_coachs_counts_stop_at_the_cap_and_say_so(client, world, monkeypatch
     with on(TODAY):
         page = client.get(reverse("home")).content.decode()
     assert 'data-count="2">1+</span>' in page
+
+
+def _fees_item(user):
+    with on(TODAY):
+        panel = next(p for p in home.panels_for(user, today=TODAY) if p.panel.key == "fees")
+    [item] = panel.items
+    return item
+
+
+def test_the_open_balances_are_summed_up_to_the_cap(world):
+    """s2 owes 300.50 and s3 is owed 50: two open balances, 250.50 in all."""
+    item = _fees_item(world.administration)
+    assert (item.label, item.count, item.note) == ("2 open fee balances", 2, "€ 250.50 in all.")
+
+
+def test_the_open_balances_stop_at_the_cap_and_say_so(world, monkeypatch):
+    """Issue 19: the fee panel reads at most the cap and one more balance; beyond the cap it
+    reads "1+" and points to the export for the amount (a sum of some balances would be wrong)."""
+    from core import pagination
+
+    monkeypatch.setattr(pagination, "CAP", 1)
+    item = _fees_item(world.administration)
+    assert (item.label, item.count) == ("1+ open fee balances", 2)
+    assert item.note == "The amount in all is in the CSV export of the open balances."
+    assert item.url == reverse("fees:open_balances")

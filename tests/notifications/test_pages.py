@@ -75,3 +75,34 @@ def test_the_outbox_pages_the_newest_rows_up_to_the_cap_and_says_so(client, coac
     assert list(page.object_list) == [newest]
     assert (page.paginator.capped, page.number) == (True, 1)
     assert 'id="outbox-capped"' in response.content.decode()
+
+
+def test_the_outbox_rows_read_in_the_readers_language_with_their_resend_form(client, coach_world, rows):
+    """Each row's kind and status in the reader's language, and a resend form for a row that
+    may be sent again, back to the page it was asked from; not for a row still to send."""
+    failed, pending = rows[0], rows[1]
+    Notification.objects.filter(pk=failed.pk).update(status=Status.FAILED)
+    Notification.objects.filter(pk=pending.pk).update(status=Status.PENDING)
+    client.force_login(coach_world.administration)
+    client.cookies["django_language"] = "nl"
+    body = client.get(reverse("notifications:outbox"), {"kind": "fraud_sanction"}).content.decode()
+    assert body.count("<td>fraudesanctie (art. 85)</td>") == 2
+    assert "<td>niet geslaagd</td>" in body
+    assert body.count("Opnieuw versturen</button>") == 1
+    assert f'action="{reverse("notifications:resend", args=[failed.pk])}"' in body
+    assert f'action="{reverse("notifications:resend", args=[pending.pk])}"' not in body
+    assert 'name="next" value="/notifications/?kind=fraud_sanction"' in body
+
+
+def test_the_outbox_renders_a_full_page_without_a_query_a_row(
+    client, coach_world, student, announce, django_assert_max_num_queries
+):
+    """Issue 19: a page of rows costs the same queries as a page of one."""
+    students = [student, *(StudentFactory(number=f"r03000{n:02d}") for n in range(20))]
+    Notification.objects.all().delete()
+    announce([s.pk for s in students])
+    client.force_login(coach_world.administration)
+    client.get(reverse("notifications:outbox"))
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("notifications:outbox"))
+    assert len(response.context["page"].object_list) == 21

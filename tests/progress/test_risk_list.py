@@ -348,3 +348,39 @@ def test_every_word_of_the_page_is_translated_or_data(client, risks):
             for text, rest in page_texts(visible_texts(html)):
                 problems += untranslated(text, data, ALLOWED_WORDS, rest=rest)
     assert problems == []
+
+
+# --- Issue 19: the first CAP signals ----------------------------------------------------------
+def test_the_default_order_reads_across_the_levels_page_by_page(client, many):
+    """The default order (most urgent first, then the student number) is read a level at a
+    time: page 2 holds the last ten warnings, then the six pieces of information by number."""
+    client.force_login(many.coach)
+    rows = listed(client, page=2).context["page"].object_list
+    assert [s.level for s in rows] == ["warning"] * 10 + ["information"] * 6
+    assert [(s.student.number, s.course_code) for s in rows][:2] == [("r1000005", "A100"), ("r1000005", "A101")]
+    assert [s.student.number for s in rows][10:] == [f"r10000{n:02d}" for n in range(6)]
+
+
+def test_the_list_stops_at_the_cap_and_says_so(client, many, monkeypatch):
+    """Issue 19: the list counts and pages through the first ``CAP`` signals (here 25 of the
+    66: the first 25 warnings by number and course), the counts per level stop one beyond the
+    cap ("25+" for the 60 warnings)."""
+    from core import pagination
+
+    monkeypatch.setattr(pagination, "CAP", 25)
+    client.force_login(many.coach)
+    response = listed(client)
+    page = response.context["page"]
+    assert (page.paginator.count, page.paginator.capped, page.paginator.num_pages) == (25, True, 1)
+    rows = [(s.student.number, s.course_code) for s in page.object_list]
+    assert len(rows) == 25 and rows[0] == ("r1000000", "A100") and rows[-1] == ("r1000002", "A104")
+    body = response.content.decode()
+    assert "More than 25 signals" in body
+    assert {c["level"]: c["shown"] for c in response.context["counts"]} == {
+        "refusal_ahead": 0,
+        "warning": "25+",
+        "information": 6,
+    }
+    # Filtered below the cap: counted whole.
+    page = listed(client, level="information").context["page"]
+    assert (page.paginator.count, page.paginator.capped) == (6, False)
