@@ -258,6 +258,8 @@ PUBLICATION_TIMEOUT = env.int("PUBLICATION_TIMEOUT", default=3600)
 # Students per batch (one task each), and the queue of the publication's tasks (default: Celery's).
 PUBLICATION_BATCH = env.int("PUBLICATION_BATCH", default=5000)
 PUBLICATION_QUEUE = env.str("PUBLICATION_QUEUE", default="")
+# How often (minutes) beat counts the marks still missing before the next publication.
+MISSING_MARKS_EVERY = env.int("MISSING_MARKS_EVERY", default=10)
 CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -277,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
     "risk-signals-nightly": {
         "task": "progress.tasks.risk_signals_refresh",
         "schedule": crontab(minute=45, hour=0),
+    },
+    # The marks still missing before the next publication, for the home page (exams.tallies).
+    "missing-marks-count": {
+        "task": "exams.tasks.missing_marks_count",
+        "schedule": crontab(minute=f"*/{MISSING_MARKS_EVERY}"),
     },
     # The appeals to follow up today, e-mailed to student administration after the night's run.
     # The outbox's sweep: pending notifications whose queued task never ran (a broker down).

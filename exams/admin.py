@@ -29,7 +29,6 @@ from programmes.models import Course, ExamPeriod
 from programmes.selectors import year_dates
 from students.models import Enrolment, ISPLine, Student
 
-from .home import EXAMINED, missing_marks
 from .models import HeldPublication, ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
 from .publication import publication_key
 from .results import (
@@ -45,6 +44,7 @@ from .results import (
 )
 from .services import result_mark
 from .standing import standings
+from .tallies import EXAMINED, missing_marks
 
 SEARCH_STUDENTS = 5000  # the students a search word finds, read as a list of keys up to this many
 

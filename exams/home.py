@@ -1,54 +1,37 @@
 """Student administration's results panel on the home page (core.home): the marks still
-missing before the next publication of exam results (Art. 86).
-
-A mark is missing for an ISP line of the exam period's academic year that is examined in
-that period and has no result in it yet: first-semester courses in exam period 1,
-second-semester and year courses in exam period 2 (Art. 36), lines still in the ISP, not
-exempted, of enrolled students. The third exam period is the second chance, taken only by
-the students who choose to: nothing is missing there, the panel shows the marks entered."""
+missing before the next publication of exam results (Art. 86), as last counted
+(``exams.tallies``). The third exam period is the second chance, taken only by the students
+who choose to: nothing is missing there, the panel shows the marks entered."""
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from core import pagination
+from core import clock, pagination
 from core.home import Item, Panel, register_panel
 from core.pagination import shown_count
 from core.permissions import Capability
-from programmes.models import ExamPeriod, Semester
-from students.models import EnrolmentStatus, ISPLine
+from programmes.models import ExamPeriod
 
 from .models import Result
 from .publication import published_periods
-
-# The semesters whose courses an exam period examines for the first time (Art. 36).
-EXAMINED = {1: (Semester.FIRST,), 2: (Semester.SECOND, Semester.YEAR)}
+from .tallies import EXAMINED, tally_of
 
 
 def next_publication(today: datetime.date) -> ExamPeriod | None:
-    """The exam period whose results are published next: on ``today`` or later, not run yet."""
+    """The exam period whose results are published next: on ``today`` or later, not run yet;
+    with its count of missing marks, if it was counted (``exams.tallies``)."""
     periods = list(
         ExamPeriod.objects.filter(results_published_on__gte=today)
-        .select_related("academic_year")
+        .select_related("academic_year", "missing_marks_tally")
         .order_by("results_published_on", "pk")[:4]
     )
     done = published_periods(periods)
     return next((p for p in periods if p.pk not in done), None)
-
-
-def missing_marks(period: ExamPeriod):
-    """The ISP lines examined in ``period`` (1 or 2) that have no result in it yet."""
-    return ISPLine.objects.filter(
-        enrolment__academic_year_id=period.academic_year_id,
-        enrolment__status=EnrolmentStatus.ENROLLED,
-        removed_on__isnull=True,
-        exempted=False,
-        course__semester__in=EXAMINED.get(period.number, ()),
-    ).exclude(Exists(Result.objects.filter(isp_line=OuterRef("pk"), exam_period=period)))
 
 
 def items(user, today: datetime.date) -> list[Item]:
@@ -76,12 +59,14 @@ def items(user, today: datetime.date) -> list[Item]:
                 note=_("Second chance of %(year)s, published on %(day)s.") % context,
             )
         ]
-    # Not capped (issue 19): the lines of a year carry no key of their own (the year is their
-    # enrolment's), so a count up to the cap still walks every line the period examines when few
-    # marks are missing, the state before a publication, and a LIMIT turns PostgreSQL's hash
-    # anti-join into a slower walk in key order (1.6 s instead of 0.6 s at 25,000 students).
-    counts = missing_marks(period).aggregate(lines=Count("pk"), courses=Count("course", distinct=True))
-    missing, courses = counts["lines"], counts["courses"]
+    # As last counted (exams.tallies): counting walks every line the period examines (issue 19).
+    tally = tally_of(period)
+    missing, courses = tally.lines, tally.courses
+    now = clock.now()
+    if now - tally.counted_at < datetime.timedelta(minutes=1):
+        counted = _("Counted just now.")
+    else:
+        counted = _("Counted %(ago)s ago.") % {"ago": timesince(tally.counted_at, now)}
     return [
         Item(
             ngettext(
@@ -98,7 +83,9 @@ def items(user, today: datetime.date) -> list[Item]:
                 "In %(courses)s courses; the results of %(year)s are published on %(day)s.",
                 courses,
             )
-            % {**context, "courses": courses},
+            % {**context, "courses": courses}
+            + " "
+            + counted,
         )
     ]
 

@@ -213,3 +213,18 @@ class PublicationBatch(models.Model):
 
     def __str__(self):
         return f"{self.exam_period} · {self.number}"
+
+
+class MissingMarksTally(models.Model):
+    """How many marks are still missing for an exam period before its publication
+    (``exams.tallies.missing_marks``), as last counted: the home page of student administration
+    shows it without counting every line the period examines on every visit (issue 19). Counted
+    again by a Celery task every few minutes and after each marksheet (``exams.tallies``)."""
+
+    exam_period = models.OneToOneField(ExamPeriod, on_delete=models.CASCADE, related_name="missing_marks_tally")
+    lines = models.PositiveIntegerField()
+    courses = models.PositiveIntegerField()
+    counted_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.exam_period} · {self.lines}"

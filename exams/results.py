@@ -25,7 +25,7 @@ from core.timeline import run_deadlines
 from programmes.models import Course, ExamPeriod
 from students.models import ISPLine, Student
 
-from . import rules
+from . import rules, tallies
 from .models import Result, ResultPart, ToleranceChoice
 from .publication import publication_day, publication_days
 from .services import CHOICE_REFUSALS, tolerance_choice_check
@@ -472,6 +472,8 @@ def marksheet_import(
             ]
     if problems:
         raise MarksheetRefused(sorted(problems, key=lambda p: p.row))
+    if entries:
+        tallies.recount_soon(exam_period.pk)  # the home page's count of the missing marks
     return summary
 
 
