@@ -11,6 +11,10 @@ Nothing else decides it — never a comparison of dates, never a key parsed else
 import datetime
 from collections.abc import Iterable
 
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
+
+from core.models import Transition
 from core.timeline import processed_keys, transition_processed
 from programmes.models import ExamPeriod
 
@@ -21,6 +25,19 @@ def publication_key(period: ExamPeriod) -> str:
     """The transition that publishes ``period``'s results (Art. 86): once it is
     processed, the period's results are official, except those of a held programme."""
     return f"exam_period:{period.academic_year.code}:{period.number}:publication"
+
+
+def publication_key_expression():
+    """``publication_key`` as an SQL expression on an exam period (the same key, built by the
+    database), so that a query of periods can ask whether each one is published."""
+    return Concat(
+        Value("exam_period:"),
+        F("academic_year__code"),
+        Value(":"),
+        Cast("number", output_field=CharField()),
+        Value(":publication"),
+        output_field=CharField(),
+    )
 
 
 def release_key(period: ExamPeriod, programme_code: str) -> str:
@@ -63,6 +80,43 @@ def publication_days(pairs: Iterable[tuple[ExamPeriod, int]]) -> dict[tuple[int,
         if day is not None:
             days[key] = day
     return days
+
+
+def _held_name(programme_id: int) -> str:
+    return f"publication_held_{programme_id}"
+
+
+def _released_name(programme_id: int) -> str:
+    return f"publication_released_{programme_id}"
+
+
+def with_publication(periods: QuerySet, programme_ids: Iterable[int]) -> QuerySet:
+    """``periods`` (an ``ExamPeriod`` queryset) read with their publication, in the same query:
+    ``published``, whether the publication transition is processed, and, for each of
+    ``programme_ids`` (a few), whether the period holds the programme and the day it was
+    released (``HeldPublication``). ``publication_day_of`` answers from them as
+    ``publication_days`` does."""
+    held = HeldPublication.objects.filter(exam_period=OuterRef("pk"))
+    annotations = {}
+    for programme_id in sorted(set(programme_ids)):
+        mine = held.filter(programme_id=programme_id)
+        annotations[_held_name(programme_id)] = Exists(mine)
+        annotations[_released_name(programme_id)] = Subquery(mine.values("released_on")[:1])
+    return (
+        periods.alias(publication_key=publication_key_expression())
+        .annotate(published=Exists(Transition.objects.filter(key=OuterRef("publication_key"))))
+        .annotate(**annotations)
+    )
+
+
+def publication_day_of(period: ExamPeriod, programme_id: int) -> datetime.date | None:
+    """The day ``period``'s results of the programme were published, or None; ``period`` read by
+    ``with_publication`` with the programme among its ``programme_ids`` (no query)."""
+    if not period.published:
+        return None
+    if getattr(period, _held_name(programme_id)):
+        return getattr(period, _released_name(programme_id))
+    return period.results_published_on
 
 
 def publication_day(period: ExamPeriod, programme_id: int) -> datetime.date | None:

@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
@@ -183,6 +184,33 @@ class StudyAdviceForm(forms.Form):
         return follow_up_on
 
 
+class _ReadChoices(forms.models.ModelChoiceIterator):
+    """The choices of the queryset as read once (``ReadOnceModelChoiceField``)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ReadOnceModelChoiceField(forms.ModelChoiceField):
+    """A ``ModelChoiceField`` that reads its queryset once per form: the value is found among
+    the choices read, which the form then shows, instead of a query of its own."""
+
+    iterator = _ReadChoices
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, self.queryset.model):
+            value = value.pk
+        found = {str(obj.pk): obj for obj in self.queryset}
+        if str(value) not in found:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return found[str(value)]
+
+
 class WhatIfForm(BoundedDatesMixin, forms.Form):
     """A what-if preview (issue 18): the change, its day within the enrolment (``date_range``:
     enrolled on .. the academic year's end) and what it needs. Submitted by GET: nothing is written."""
@@ -191,7 +219,7 @@ class WhatIfForm(BoundedDatesMixin, forms.Form):
     on = forms.DateField(
         label=_("Date of the change"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    programme = forms.ModelChoiceField(
+    programme = ReadOnceModelChoiceField(
         label=_("New programme (switch)"),
         queryset=None,
         required=False,

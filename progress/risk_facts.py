@@ -16,10 +16,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, F, OuterRef
+
 from exams.models import ProgrammeResult
-from exams.publication import publication_days
-from exams.standing import TOLERANCE_CONTRACTS, Standing, YearInProgramme, standings
-from programmes.models import AcademicYear, Course, ExamPeriod
+from exams.publication import publication_day_of, with_publication
+from exams.standing import TOLERANCE_CONTRACTS, Standing, YearInProgramme, standings_with
+from programmes.models import AcademicYear, Course, ExamPeriod, Programme
 from programmes.rules import THRESHOLD_KINDS
 from students.ledger import balances
 from students.models import Degree, Enrolment, EnrolmentStatus, ISPLine, LineOutcome, Measure, MeasureKind
@@ -81,21 +83,44 @@ def judged_students(*, today: datetime.date) -> list[int]:
     )
 
 
-def risk_facts(student_ids, *, today: datetime.date) -> dict[int, StudentRiskFacts]:
+def risk_facts(
+    student_ids,
+    *,
+    today: datetime.date,
+    balance: dict[int, int] | None = None,
+    bachelors: set[int] | None = None,
+) -> dict[int, StudentRiskFacts]:
     """The facts of ``student_ids`` on ``today`` (a fixed number of queries, and two more per
-    batch of the standings' loader). A student with no programme to judge has no entry."""
+    batch of the standings' loader). A student with no programme to judge has no entry.
+    When the caller has read them: ``balance``, each student's learning-account balance (the
+    sum of the entries, ``students.ledger.balances``), and ``bachelors``, the students holding a
+    bachelor's degree on ``today``."""
     student_ids = sorted(set(student_ids))
     years = list(AcademicYear.objects.filter(starts_on__lte=today).order_by("-starts_on")[:2])
     if not student_ids or not years:
         return {}
     recent = {y.pk for y in years}
-    pairs = set(
-        Enrolment.objects.filter(student_id__in=student_ids, academic_year__starts_on__lte=today)
-        .values_list("student_id", "programme_id")
+    # The programmes each student has begun, with whether the student has passed it, in one query.
+    pairs, passed, programmes = set(), set(), {}
+    for programme in (
+        Programme.objects.filter(
+            enrolments__student_id__in=student_ids, enrolments__academic_year__starts_on__lte=today
+        )
+        .annotate(
+            student_id=F("enrolments__student_id"),
+            passed=Exists(
+                ProgrammeResult.objects.filter(student_id=OuterRef("student_id"), programme_id=OuterRef("pk"))
+            ),
+        )
+        .order_by()
         .distinct()
-    )
-    passed = set(ProgrammeResult.objects.filter(student_id__in=student_ids).values_list("student_id", "programme_id"))
-    found = standings(pairs)
+    ):
+        key = (programme.student_id, programme.pk)
+        pairs.add(key)
+        if programme.passed:
+            passed.add(key)
+        programmes.setdefault(programme.pk, programme)
+    found = standings_with(pairs, programmes=programmes)
     judged: dict[tuple[int, int], YearInProgramme] = {}
     for key, standing in found.items():
         started = [y for y in standing.years if y.year_start <= today]
@@ -110,10 +135,14 @@ def risk_facts(student_ids, *, today: datetime.date) -> dict[int, StudentRiskFac
     programme_ids = {p for _s, p in judged}
     # A judged year is one of ``years`` (read above): their ends without another read.
     ends = {year.pk: year.ends_on for year in years}
-    balance = balances(ids)
-    bachelors = set(
-        Degree.objects.filter(student_id__in=ids, kind="bachelor", on__lte=today).values_list("student_id", flat=True)
-    )
+    if balance is None:
+        balance = balances(ids)
+    if bachelors is None:
+        bachelors = set(
+            Degree.objects.filter(student_id__in=ids, kind="bachelor", on__lte=today).values_list(
+                "student_id", flat=True
+            )
+        )
     codes = {y.year_code for y in judged.values()}
     bound = set()
     for student_id, programme_id, start, until in Measure.objects.filter(
@@ -122,26 +151,25 @@ def risk_facts(student_ids, *, today: datetime.date) -> dict[int, StudentRiskFac
         for code in codes:
             if start <= code <= until:
                 bound.add((student_id, programme_id, code))
-    # The latest exam period published for each (year, programme) judged.
-    # With their academic years: the publication's key names the year (``exams.publication``).
+    # The latest exam period published for each (year, programme) judged: the periods of the
+    # years judged with, in the same query, their publications (``exams.publication``).
     periods = list(
-        ExamPeriod.objects.filter(academic_year_id__in={y.year_id for y in judged.values()}).select_related(
-            "academic_year"
+        with_publication(
+            ExamPeriod.objects.filter(academic_year_id__in={y.year_id for y in judged.values()}),
+            programme_ids,
         )
     )
     wanted = {(y.year_id, p) for (_s, p), y in judged.items()}
-    days = publication_days(
-        (period, programme_id)
+    days = {
+        (period, programme_id): publication_day_of(period, programme_id)
         for period in periods
         for year_id, programme_id in wanted
         if period.academic_year_id == year_id
-    )
-    by_period = {p.pk: p for p in periods}
+    }
     last_period: dict[tuple[int, int], int] = defaultdict(int)
     publications: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
-    for (period_id, programme_id), day in days.items():
-        period = by_period[period_id]
-        if day <= today:
+    for (period, programme_id), day in days.items():
+        if day is not None and day <= today:
             key = (period.academic_year_id, programme_id)
             last_period[key] = max(last_period[key], period.number)
             publications[key].append(day)

@@ -9,7 +9,7 @@ from core import clock, gates
 from core.rounding import round_half_up
 from exams import rules as exam_rules
 from exams.models import ProgrammeResult
-from exams.publication import publication_days
+from exams.publication import publication_day_of, with_publication
 from exams.standing import Line, Standing, YearInProgramme
 from programmes.models import Course, ExamPeriod
 from students.models import (
@@ -236,22 +236,26 @@ def study_progress(
     entries = account.pop("_entries")
     enrolments = file_enrolments(student) if enrolments is None else enrolments
     courses = file_courses(enrolments) if courses is None else courses
+    # The exam periods of the enrolments' years with, in the same query, the days their
+    # publications reached each enrolment's programme (exams.publication).
     periods = list(
-        ExamPeriod.objects.filter(academic_year__in={e.academic_year_id for e in enrolments}).select_related(
-            "academic_year"
+        with_publication(
+            ExamPeriod.objects.filter(academic_year__in={e.academic_year_id for e in enrolments}).select_related(
+                "academic_year"
+            ),
+            {e.programme_id for e in enrolments},
         )
     )
-    period_year = {period.pk: period.academic_year.code for period in periods}
-    # The days the publications of each enrolment's year reached its programme (exams.publication).
-    published = publication_days(
-        (period, enrolment.programme_id)
+    published = {
+        (period, enrolment.programme_id): publication_day_of(period, enrolment.programme_id)
         for enrolment in enrolments
         for period in periods
         if period.academic_year_id == enrolment.academic_year_id
-    )
+    }
     published_days = defaultdict(list)
-    for (period_id, programme_id), day in published.items():
-        published_days[period_year[period_id], programme_id].append(day)
+    for (period, programme_id), day in published.items():
+        if day is not None:
+            published_days[period.academic_year.code, programme_id].append(day)
     # The standings from the enrolments and lines read above (``exams.standing.standings``
     # would read them again).
     found = file_standings(student, enrolments, courses)

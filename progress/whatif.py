@@ -20,7 +20,7 @@ import copy
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Subquery, prefetch_related_objects
+from django.db.models import Count, F, OuterRef, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -139,10 +139,14 @@ class Snapshot:
 def current_enrolment(student, *, today: datetime.date) -> Enrolment | None:
     """The student's enrolment of the academic year containing ``today``: not refused, one still
     enrolled before a deregistered one, the latest first; with its programme, its academic year
-    and the year's exam periods (two queries)."""
+    and the year's exam periods (two queries). Read with it: the student facts of
+    ``with_student_facts`` and, as ``year_enrolments``, the student's enrolments of that year
+    (not refused, with their programmes), which the snapshot counts."""
     enrolments = list(
-        Enrolment.objects.filter(
-            student=student, academic_year__starts_on__lte=today, academic_year__ends_on__gte=today
+        with_student_facts(
+            Enrolment.objects.filter(
+                student=student, academic_year__starts_on__lte=today, academic_year__ends_on__gte=today
+            )
         )
         .exclude(status=EnrolmentStatus.REFUSED)
         .select_related("programme", "academic_year")
@@ -155,7 +159,9 @@ def current_enrolment(student, *, today: datetime.date) -> Enrolment | None:
     year_start = max(e.academic_year.starts_on for e in enrolments)
     enrolments = [e for e in enrolments if e.academic_year.starts_on == year_start]
     enrolments.sort(key=lambda e: e.status == EnrolmentStatus.DEREGISTERED)
-    return enrolments[0]
+    found = enrolments[0]
+    found.year_enrolments = enrolments
+    return found
 
 
 def enrolment_lines(enrolment: Enrolment) -> list[ISPLine]:
@@ -200,31 +206,36 @@ def _enrolment_facts(e: Enrolment) -> EnrolmentFacts:
     )
 
 
-def _scalar_reads(enrolment: Enrolment, *, on: datetime.date) -> tuple[bool, int, str | None]:
-    """Three single values read in one query: whether the student holds a bachelor's degree on
-    ``on``; the number of the student's enrolments of earlier academic years; the code of the
-    academic year of the student's first enrolment in higher education (None: not known)."""
-    student_id, year = enrolment.student_id, enrolment.academic_year
-    return (
-        Enrolment.objects.filter(pk=enrolment.pk)
-        .order_by()
-        .annotate(
-            holds_bachelor=Exists(Degree.objects.filter(student_id=student_id, kind="bachelor", on__lte=on)),
-            earlier=Coalesce(
-                Subquery(
-                    Enrolment.objects.filter(student_id=student_id, academic_year__starts_on__lt=year.starts_on)
-                    .order_by()
-                    .values("student_id")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
+def with_student_facts(enrolments):
+    """``enrolments`` (a queryset) with three facts of each one's student, read with it:
+    ``bachelor_since``, the day of the student's first bachelor's degree (None: none; the
+    student holds one on a day D when it is D or earlier); ``earlier_enrolments``, the number
+    of the student's enrolments of academic years before the enrolment's; ``first_year_code``,
+    the code of the academic year of the student's first enrolment in higher education (None:
+    not known)."""
+    student = OuterRef("student_id")
+    return enrolments.annotate(
+        bachelor_since=Subquery(
+            Degree.objects.filter(student_id=student, kind="bachelor").order_by("on").values("on")[:1]
+        ),
+        earlier_enrolments=Coalesce(
+            Subquery(
+                Enrolment.objects.filter(
+                    student_id=student, academic_year__starts_on__lt=OuterRef("academic_year__starts_on")
+                )
+                .order_by()
+                .values("student_id")
+                .annotate(n=Count("pk"))
+                .values("n")
             ),
-            first_year_code=F("student__first_enrolment_in_higher_education__code"),
-        )
-        .values_list("holds_bachelor", "earlier", "first_year_code")
-        .get()
+            0,
+        ),
+        first_year_code=F("student__first_enrolment_in_higher_education__code"),
     )
+
+
+def _holds_bachelor(bachelor_since: datetime.date | None, on: datetime.date) -> bool:
+    return bachelor_since is not None and bachelor_since <= on
 
 
 def snapshot(
@@ -241,12 +252,16 @@ def snapshot(
     year = enrolment.academic_year
     prefetch_related_objects([year], "exam_periods")
     student = enrolment.student
+    if not hasattr(enrolment, "year_enrolments"):  # not read by ``current_enrolment``
+        enrolment.year_enrolments = list(
+            Enrolment.objects.filter(student_id=student.pk, academic_year=year)
+            .exclude(status=EnrolmentStatus.REFUSED)
+            .select_related("programme")
+        )
     year_enrolments = [
         _enrolment_facts(e)
-        for e in Enrolment.objects.filter(student_id=student.pk, academic_year=year, enrolled_on__lte=on)
-        .exclude(status=EnrolmentStatus.REFUSED)
-        .select_related("programme")
-        .order_by("enrolled_on", "pk")
+        for e in sorted(enrolment.year_enrolments, key=lambda e: (e.enrolled_on, e.pk))
+        if e.enrolled_on <= on
     ]
     if lines is None:
         lines = enrolment_lines(enrolment)
@@ -284,7 +299,13 @@ def snapshot(
         for kind, credits, source, year_id, programme_id, day in ledger
         if year_id == year.pk and day <= on
     )
-    holds_bachelor, earlier, first_year = _scalar_reads(enrolment, on=on)
+    if not hasattr(enrolment, "bachelor_since"):  # not read by ``current_enrolment``
+        facts = with_student_facts(Enrolment.objects.filter(pk=enrolment.pk)).order_by()
+        (enrolment.bachelor_since, enrolment.earlier_enrolments, enrolment.first_year_code) = facts.values_list(
+            "bachelor_since", "earlier_enrolments", "first_year_code"
+        ).get()
+    holds_bachelor = _holds_bachelor(enrolment.bachelor_since, on)
+    earlier, first_year = enrolment.earlier_enrolments, enrolment.first_year_code
     generation = rules.is_generation_student(
         first_enrolment_year=first_year,
         academic_year=year.code,
@@ -315,7 +336,13 @@ def snapshot(
         generation=generation,
         entries=entries,
         fee=gates.year_fee_preview(student.pk, year.pk, on=on, year=year),
-        risk=risk_facts([student.pk], today=today).get(student.pk),
+        # The balance and the degree read above: the risk facts do not read them again.
+        risk=risk_facts(
+            [student.pk],
+            today=today,
+            balance={student.pk: balance},
+            bachelors={student.pk} if _holds_bachelor(enrolment.bachelor_since, today) else set(),
+        ).get(student.pk),
         target=found_target,
     )
 
