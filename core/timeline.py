@@ -27,8 +27,10 @@ transition waits on it and then skips it. Live changes made in the
 application call the same services for their own day.
 """
 
+import contextvars
 import datetime
 import enum
+import itertools
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -179,6 +181,25 @@ def _pending_day(kind: FactKind, up_to: datetime.date) -> datetime.date | None:
     return day if day is not None and day <= up_to else None
 
 
+_reads = itertools.count(1)
+_read = contextvars.ContextVar("pending_read", default=None)
+
+
+def pending_read() -> int | None:
+    """The number of the read of every kind's pending day under way, None outside one: within one
+    read nothing is processed, so kinds may answer it together, from one query for that read."""
+    return _read.get()
+
+
+def _pending_days(kinds: list[FactKind], up_to: datetime.date) -> dict[str, datetime.date | None]:
+    """Every kind's earliest pending day up to ``up_to``, read in one go (``pending_read``)."""
+    token = _read.set(next(_reads))
+    try:
+        return {kind.name: _pending_day(kind, up_to) for kind in kinds}
+    finally:
+        _read.reset(token)
+
+
 def process_day(
     day: datetime.date,
     transitions: list[CalendarTransition],
@@ -227,7 +248,7 @@ def run_deadlines(*, today: datetime.date) -> Report:
     while True:
         if stale:
             transitions = calendar_transitions(today)
-            pending = {kind.name: _pending_day(kind, today) for kind in kinds}
+            pending = _pending_days(kinds, today)
         days = [t.due_on for t in transitions] + [d for d in pending.values() if d is not None]
         if not days:
             if stale:
@@ -245,7 +266,7 @@ def run_deadlines(*, today: datetime.date) -> Report:
         if ran:
             # A fact may record facts of another kind (a decision its notification): every
             # kind's pending day is read again after a day with work.
-            pending = {kind.name: _pending_day(kind, today) for kind in kinds}
+            pending = _pending_days(kinds, today)
 
 
 def transition_processed(key: str) -> bool:

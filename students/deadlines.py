@@ -10,6 +10,7 @@ from core.timeline import (
     FactKind,
     Stage,
     TransitionSource,
+    pending_read,
     register_fact_kind,
     register_transition_source,
 )
@@ -43,13 +44,17 @@ class Earliest:
     ``aggregate(Min(field))`` gives it; with ``more`` (further pairs of a queryset function
     and a field), the earliest over all of them, in the same single query. The timeline asks
     after every day with work, so the SQL is built once per database and run as it is,
-    without the ORM's work per call."""
+    without the ORM's work per call. Those read ``together`` answer the timeline's read of
+    every kind's pending day (``core.timeline.pending_read``) from one query for all of them."""
 
     _date = models.DateField()
 
-    def __init__(self, queryset, field: str, *more):
+    def __init__(self, queryset, field: str, *more, together: "Together | None" = None):
         self.parts = [(queryset, field), *zip(more[::2], more[1::2], strict=True)]
         self.compiled: dict[tuple[str, str], tuple[str, tuple]] = {}
+        self.together = together
+        if together is not None:
+            together.members.append(self)
 
     def _compile(self) -> tuple[str, tuple]:
         selects, params = [], []
@@ -59,14 +64,45 @@ class Earliest:
             params += part_params
         return f"SELECT MIN(earliest) FROM ({' UNION ALL '.join(selects)}) pending", tuple(params)
 
-    def __call__(self):
+    def sql(self) -> tuple[str, tuple]:
+        """The query, built once per database."""
         key = (connection.alias, connection.vendor)
         if key not in self.compiled:
             self.compiled[key] = self._compile()
+        return self.compiled[key]
+
+    def __call__(self):
+        read = pending_read()
+        if self.together is not None and read is not None:
+            return self.together.value(self, read)
         with connection.cursor() as cursor:
-            cursor.execute(*self.compiled[key])
+            cursor.execute(*self.sql())
             (value,) = cursor.fetchone()
         return self._date.to_python(value)  # SQLite gives the text of the date
+
+
+class Together:
+    """``Earliest`` dates read in one query (one scalar subquery each) when the timeline reads
+    every kind's pending day, kept for that read only: nothing is processed during it."""
+
+    def __init__(self):
+        self.members: list[Earliest] = []
+        self.answer: tuple[tuple[str, int] | None, dict[int, object]] = (None, {})
+
+    def value(self, member: Earliest, read: int):
+        key = (connection.alias, read)
+        if self.answer[0] != key:
+            parts = [member.sql() for member in self.members]
+            sql = "SELECT " + ", ".join(f"({part_sql})" for part_sql, _params in parts)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, tuple(param for _sql, params in parts for param in params))
+                row = cursor.fetchone()
+            self.answer = (key, {id(m): Earliest._date.to_python(v) for m, v in zip(self.members, row, strict=True)})
+        return self.answer[1][id(member)]
+
+
+# The students' fact kinds: one query for all of them at each of the timeline's reads.
+PENDING = Together()
 
 
 # Rule 1 (``services.accounts_open``): an imported balance opens on its own date, any other
@@ -76,6 +112,7 @@ openings_pending_on = Earliest(
     "opening_on",
     lambda: Enrolment.objects.filter(student__account_opened=False, student__opening_balance__isnull=True),
     "enrolled_on",
+    together=PENDING,
 )
 
 
@@ -86,17 +123,21 @@ def register() -> None:
         (
             "enrolment",
             services.enrolments_process,
-            Earliest(lambda: Enrolment.objects.filter(enrolment_processed=False), "enrolled_on"),
+            Earliest(lambda: Enrolment.objects.filter(enrolment_processed=False), "enrolled_on", together=PENDING),
         ),
         (
             "isp_line_added",
             services.isp_additions_process,
-            Earliest(lambda: ISPLine.objects.filter(add_processed=False), "added_on"),
+            Earliest(lambda: ISPLine.objects.filter(add_processed=False), "added_on", together=PENDING),
         ),
         (
             "isp_line_removed",
             services.isp_removals_process,
-            Earliest(lambda: ISPLine.objects.filter(removal_processed=False, removed_on__isnull=False), "removed_on"),
+            Earliest(
+                lambda: ISPLine.objects.filter(removal_processed=False, removed_on__isnull=False),
+                "removed_on",
+                together=PENDING,
+            ),
         ),
         (
             "deregistration",
@@ -104,9 +145,14 @@ def register() -> None:
             Earliest(
                 lambda: Enrolment.objects.filter(deregistration_processed=False, deregistered_on__isnull=False),
                 "deregistered_on",
+                together=PENDING,
             ),
         ),
-        ("degree", services.degrees_process, Earliest(lambda: Degree.objects.filter(processed=False), "on")),
+        (
+            "degree",
+            services.degrees_process,
+            Earliest(lambda: Degree.objects.filter(processed=False), "on", together=PENDING),
+        ),
     )
     for order, (name, process, pending_on) in enumerate(facts, start=1):
         register_fact_kind(FactKind(name, Stage.FACTS, order * 10, process, pending_on))

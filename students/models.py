@@ -48,7 +48,11 @@ class Student(models.Model):
         ]
         # The admin's list of students in this order (issue 19). Its search by the beginning of
         # a number or a name has PostgreSQL indexes of its own (migration 0011).
-        indexes = [models.Index(fields=["last_name", "first_name", "number"], name="student_name_order")]
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "number"], name="student_name_order"),
+            # The timeline's next day of an account to open (students.deadlines, issue 19).
+            models.Index(fields=["opening_on"], condition=Q(account_opened=False), name="student_opening_pending"),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.full_name}"
@@ -85,6 +89,7 @@ class Degree(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["student", "kind", "on"], name="degree_unique_per_day"),
         ]
+        indexes = [models.Index(fields=["on"], condition=Q(processed=False), name="degree_pending")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {show_date(self.on)}"
@@ -226,7 +231,24 @@ class Enrolment(models.Model):
                 name="enrolment_deregistered_after_enrolled",
             ),
         ]
-        indexes = [models.Index(fields=["academic_year", "programme"])]
+        indexes = [
+            models.Index(fields=["academic_year", "programme"]),
+            # The timeline's next day with work and the tuition fee's facts of a day (students.deadlines,
+            # fees.services): found by index, not by reading every enrolment each day (issue 19).
+            models.Index(fields=["enrolled_on"], condition=Q(enrolment_processed=False), name="enrolment_pending"),
+            models.Index(
+                fields=["deregistered_on"],
+                condition=Q(deregistration_processed=False, deregistered_on__isnull=False),
+                name="deregistration_pending",
+            ),
+            models.Index(fields=["enrolled_on"], name="enrolment_enrolled_on"),
+            models.Index(
+                fields=["deregistered_on"], condition=Q(deregistered_on__isnull=False), name="enrolment_deregistered_on"
+            ),
+            models.Index(
+                fields=["isp_approved_on"], condition=Q(isp_approved_on__isnull=False), name="enrolment_isp_approved_on"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.student.number} {self.programme.code} {self.academic_year.code}"
@@ -295,7 +317,18 @@ class ISPLine(models.Model):
                 name="isp_line_removed_after_added",
             ),
         ]
-        indexes = [models.Index(fields=["added_on"], condition=Q(add_processed=False), name="isp_line_add_pending")]
+        indexes = [
+            models.Index(fields=["added_on"], condition=Q(add_processed=False), name="isp_line_add_pending"),
+            # The timeline's next removal to process and the tuition fee's ISP changes of a day
+            # (students.deadlines, fees.services), by index (issue 19).
+            models.Index(
+                fields=["removed_on"],
+                condition=Q(removal_processed=False, removed_on__isnull=False),
+                name="isp_line_removal_pending",
+            ),
+            models.Index(fields=["added_on"], name="isp_line_added_on"),
+            models.Index(fields=["removed_on"], condition=Q(removed_on__isnull=False), name="isp_line_removed_on"),
+        ]
 
     def __str__(self):
         return f"{self.enrolment} {self.course.code}"

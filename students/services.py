@@ -12,7 +12,7 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -22,7 +22,7 @@ from core.bulk import update_grouped
 from core.dates import show_date
 from core.errors import Problem, Refused
 from core.history import register_reasons
-from programmes.models import AcademicYear
+from programmes.models import AcademicYear, Course
 
 from . import rules
 from .ledger import BATCH, balances, ledger_book
@@ -353,17 +353,43 @@ def enrolments_process(*, day: datetime.date) -> int:
         ENROLMENT_JUDGED,
         [(e.pk, *[getattr(e, name) for name in ENROLMENT_JUDGED]) for e in enrolments],
     )
-    pgcopy.update_each(
-        ISPLine,
-        LINE_ADDED,
-        [(line.pk, line.add_processed, line.deducted_credits, line.locked_on) for line in changed_lines],
-    )
+    _lines_added_write(changed_lines)
     return len(enrolments)
 
 
 # What processing an enrolment and its initial ISP sets.
 ENROLMENT_JUDGED = ("enrolment_processed", "status", "status_reason", "admission_exception", "balance_at_enrolment")
 LINE_ADDED = ("add_processed", "deducted_credits", "locked_on")
+# Lines named in one UPDATE of ``_lines_added_write`` (within SQLite's limit of parameters).
+LINES_PER_UPDATE = 900
+
+
+def _lines_added_write(lines: list[ISPLine]) -> None:
+    """Write what processing added ``lines`` set (``LINE_ADDED``; rules 2-3): every line processed,
+    a deducting line its course's credits, a late line final from the day it was added
+    (``_lock_if_late``). Set-based: at most three UPDATEs per batch of lines, whatever their
+    credits and days, the values taken from the course and the line in the database (a line
+    whose value already was that one is written the same). Many lines on PostgreSQL: one
+    UPDATE ... FROM of their values given by COPY (``pgcopy.update_each``)."""
+    if pgcopy.available() and len(lines) >= pgcopy.COPY_FROM:
+        pgcopy.update_each(
+            ISPLine,
+            LINE_ADDED,
+            [(line.pk, line.add_processed, line.deducted_credits, line.locked_on) for line in lines],
+        )
+        return
+    credits = Subquery(Course.objects.filter(pk=OuterRef("course_id")).order_by().values("credits")[:1])
+    for start in range(0, len(lines), LINES_PER_UPDATE):
+        batch = lines[start : start + LINES_PER_UPDATE]
+        ISPLine.objects.filter(pk__in=[line.pk for line in batch]).update(add_processed=True)
+        deducting = [
+            line.pk for line in batch if line.deducted_credits and line.deducted_credits == line.course.credits
+        ]
+        if deducting:
+            ISPLine.objects.filter(pk__in=deducting).update(deducted_credits=credits)
+        late = [line.pk for line in batch if line.locked_on is not None and line.locked_on == line.added_on]
+        if late:
+            ISPLine.objects.filter(pk__in=late).update(locked_on=F("added_on"))
 
 
 ART_33_REFUSAL = "Learning account of 0 or less (Art. 33)"
@@ -542,9 +568,7 @@ def isp_additions_process(*, day: datetime.date) -> int:
                 )
             )
     ledger_book(entries)
-    pgcopy.update_each(
-        ISPLine, LINE_ADDED, [(line.pk, line.add_processed, line.deducted_credits, line.locked_on) for line in lines]
-    )
+    _lines_added_write(lines)
     return len(lines)
 
 
@@ -618,6 +642,14 @@ def deregistrations_process(*, day: datetime.date) -> int:
         .select_related("course")
     ):
         lines_by_enrolment[line.enrolment_id].append(line)
+    # The opportunities taken by each deregistration's day: one query per day, not per enrolment.
+    lines_by_day = defaultdict(list)
+    for enrolment in enrolments:
+        lines_by_day[enrolment.deregistered_on] += [line.pk for line in lines_by_enrolment[enrolment.pk]]
+    taken = set()
+    for on, ids in lines_by_day.items():
+        if ids:
+            taken |= _taken_opportunities(ids, on=on)
     entries, changed = [], []
     for enrolment in enrolments:
         enrolment.deregistration_processed = True
@@ -625,7 +657,6 @@ def deregistrations_process(*, day: datetime.date) -> int:
             enrolment.status = EnrolmentStatus.DEREGISTERED
         year = enrolment.academic_year
         lines = lines_by_enrolment[enrolment.pk]
-        taken = _taken_opportunities([line.pk for line in lines], on=enrolment.deregistered_on)
         refunded = 0
         for line in lines:
             if rules.deregistration_refunds(

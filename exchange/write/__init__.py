@@ -7,12 +7,32 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from exams.models import Result, ResultPart, ToleranceChoice, ToleranceObjection
 from exchange.chunks import chunks
 from exchange.plan import Plan
 from exchange.summary import ImportSummary
+from exchange.write import rows
 from exchange.write.exams import ExamWriter
 from exchange.write.programmes import CatalogueWriter
 from exchange.write.students import StudentWriter
+from programmes.models import Course, ExamPeriod, Programme
+from students.models import Degree, Enrolment, ISPLine, LearningAccountEntry, Student
+
+# The tables the import fills in bulk and the timeline reads first (their statistics: ``rows.analyze``).
+ANALYZED = (
+    Programme,
+    Course,
+    ExamPeriod,
+    Student,
+    Degree,
+    Enrolment,
+    ISPLine,
+    LearningAccountEntry,
+    Result,
+    ResultPart,
+    ToleranceChoice,
+    ToleranceObjection,
+)
 
 # Students are written in slices so that the progress bar moves; bulk_create sizes its own batches.
 WRITE_CHUNK = 500
@@ -33,4 +53,5 @@ def write_plan(plan: Plan, *, progress: bool) -> ImportSummary:
         for chunk in chunks(plan.students, WRITE_CHUNK):
             exams.write(students.write(chunk))
             bar.update(len(chunk))
+    rows.analyze(ANALYZED)
     return summary

@@ -294,3 +294,37 @@ def test_a_kind_with_nothing_due_is_not_asked_and_idle_days_cost_no_query(only, 
     # Each kind asked at the start, after each day with work (b, later in the day than a, is
     # asked again on a's days), and at the last look.
     assert asked.count("a") == 1 + 3 + 1 and asked.count("b") == 1 + 2 + 3 + 1
+
+
+def test_the_students_pending_days_are_read_in_one_query_at_each_read(college):
+    """Issue 19 §3: the timeline reads every kind's pending day after each day with work; the
+    students' six kinds (accounts, enrolments, lines added and removed, deregistrations, degrees)
+    answer that read from one query, with the days each gives when asked alone."""
+    from django.test.utils import CaptureQueriesContext
+
+    from students import deadlines
+
+    students_kinds = [k for k in timeline.fact_kinds() if k.pending_on is not None and k.name in STUDENT_KINDS]
+    assert {k.name for k in students_kinds} == STUDENT_KINDS
+    for today in (D(2023, 9, 1), END_OF_YEAR):
+        alone = {k.name: timeline._pending_day(k, today) for k in students_kinds}
+        assert timeline.pending_read() is None
+        with CaptureQueriesContext(connection) as captured:
+            together = timeline._pending_days(students_kinds, today)
+        assert together == alone
+        assert any(day is not None for day in alone.values())
+        assert len(captured) == 1
+        assert deadlines.openings_pending_on.together is deadlines.PENDING
+        run_deadlines(today=today)
+    # Processed up to the end of the year: nothing of the students is pending by then any more.
+    assert timeline._pending_days(students_kinds, END_OF_YEAR) == dict.fromkeys(STUDENT_KINDS)
+
+
+STUDENT_KINDS = {
+    "learning_account_opening",
+    "enrolment",
+    "isp_line_added",
+    "isp_line_removed",
+    "deregistration",
+    "degree",
+}

@@ -88,3 +88,28 @@ def test_accounts_open_in_the_same_queries_for_more_students(college):
             "student_id", "on"
         )
     ) == {(e.student_id, many_day) for e in many}
+
+
+def test_deregistrations_of_a_day_in_the_same_queries_for_more_students(college):
+    """Issue 19 §3: the exam opportunities a deregistration's refund depends on (rule 5) are read
+    once for the day's deregistrations, not once per deregistration."""
+    from students.services import deregistrations_process
+
+    year, programme, courses = college
+    enrolled = year.starts_on - datetime.timedelta(30)
+    few = _enrol(2, year=year, programme=programme, courses=courses, on=enrolled, opened=True)
+    many = _enrol(9, year=year, programme=programme, courses=courses, on=enrolled, opened=True)
+    enrolments_process(day=enrolled)
+    few_day, many_day = year.starts_on + datetime.timedelta(10), year.starts_on + datetime.timedelta(20)
+    assert many_day < year.first_semester_lock
+    Enrolment.objects.filter(pk__in=[e.pk for e in few]).update(deregistered_on=few_day)
+    Enrolment.objects.filter(pk__in=[e.pk for e in many]).update(deregistered_on=many_day)
+
+    assert _queries(deregistrations_process, few_day) == _queries(deregistrations_process, many_day)
+    # Deregistered before the first-semester lock: every deducted credit comes back.
+    for enrolment in few + many:
+        enrolment.refresh_from_db()
+        assert enrolment.deregistration_processed and enrolment.status == "deregistered"
+        refund = LearningAccountEntry.objects.get(source=f"enrolment:{enrolment.pk}:deregistration")
+        assert refund.credits == sum(line.course.credits for line in enrolment.lines.all())
+    assert not ISPLine.objects.filter(enrolment__in=few + many, deducted_credits__gt=0).exists()
