@@ -25,7 +25,8 @@ worker, with a number of queries that grows per batch of rows, not per student.
 
 A raw-SQL baseline runs in the same measurement, as the lock bench's does: before
 the publication the tables it writes (lines, ledger, programme results and their
-history) are copied; after it, the same writes are made on the copies with a few
+history) are copied, with their indexes and foreign keys (checked at commit, as the
+application's are); after it, the same writes are made on the copies with a few
 set-based statements (INSERT ... SELECT, UPDATE ... FROM) that use what the bench
 knows of its own data (one result per line, the marks' outcomes, the bonus order,
 which tolerance each programme can give); the two outcomes are compared row by row
@@ -482,7 +483,8 @@ def _copies() -> dict:
 
 
 def copy_tables() -> None:
-    """Copy the tables the publication writes, with their rows and indexes (as the lock bench does)."""
+    """Copy the tables the publication writes, with their rows and indexes (as the lock bench does)
+    and their foreign keys."""
     with connection.cursor() as cursor:
         for model, copy in _copies().items():
             table = model._meta.db_table
@@ -495,6 +497,17 @@ def copy_tables() -> None:
                     cursor.execute(sql.replace(f'"{table}"', f'"{copy}"'))
             cursor.execute(f"INSERT INTO {copy} SELECT * FROM {table}")
             if connection.vendor == "postgresql":
+                # LIKE copies no foreign key (SQLite's table SQL above has them): the copy gets the
+                # table's own, deferred as Django makes them, so that the raw writes pay the same
+                # checks at commit as the application's.
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = %s::regclass AND contype = 'f'",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    constraint = connection.ops.quote_name(f"{copy}_{name}"[:63])
+                    cursor.execute(f"ALTER TABLE {copy} ADD CONSTRAINT {constraint} {definition}")
                 # The copy's identity starts afresh: continue after the copied rows.
                 pk = model._meta.pk.column
                 cursor.execute(

@@ -8,7 +8,7 @@ no model instances are built, and nothing runs per row but the COPY's own encodi
 
 from collections.abc import Iterable, Sequence
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 
 def available() -> bool:
@@ -36,13 +36,32 @@ def _stage(cursor, model, fields: Sequence[str], rows: Iterable[tuple]) -> str:
 def insert(model, fields: Sequence[str], rows: Iterable[tuple], *, ignore_conflicts: bool = False) -> int:
     """Insert ``rows`` (values of ``fields``, in that order) into ``model``'s table; with
     ``ignore_conflicts`` a row that would break a unique constraint is skipped, as
-    ``bulk_create(ignore_conflicts=True)`` does. Returns the rows inserted."""
+    ``bulk_create(ignore_conflicts=True)`` does. Returns the rows inserted.
+
+    The rows are copied straight into the table (``copy_rows``); with ``ignore_conflicts`` in a
+    savepoint, and only when that meets a row that exists already (a repeated run) are they
+    copied into a temporary table and inserted with ``ON CONFLICT DO NOTHING``."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    if not ignore_conflicts:
+        copy_rows(model, fields, rows)
+        return len(rows)
+    from psycopg.errors import UniqueViolation
+
+    try:
+        with transaction.atomic():
+            copy_rows(model, fields, rows)
+        return len(rows)
+    except (UniqueViolation, IntegrityError) as error:
+        # COPY's own error comes from psycopg's cursor, not through Django's wrapper.
+        if not isinstance(error, UniqueViolation) and not isinstance(error.__cause__, UniqueViolation):
+            raise
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(_columns(model, fields))
     with connection.cursor() as cursor:
         stage = _stage(cursor, model, fields, rows)
-        conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}{conflicts}")
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} ON CONFLICT DO NOTHING")
         inserted = cursor.rowcount
         cursor.execute(f"DROP TABLE {stage}")
     return inserted

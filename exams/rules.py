@@ -174,7 +174,7 @@ def study_efficiency(*, certified_credits: int, actually_taken_credits: int):
 
 
 # --- Programme results (Art. 78-81) ---------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CourseRecord:
     """Where a student stands on one course of a programme, over all years.
 

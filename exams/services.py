@@ -42,7 +42,7 @@ from students.models import (
 from . import rules
 from .models import HeldPublication, ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
 from .publication import publication_days
-from .standing import TOLERANCE_CONTRACTS, standings
+from .standing import TOLERANCE_CONTRACTS, ids_filter, standings
 
 
 @dataclass
@@ -224,7 +224,7 @@ def _stage_refunds(lines: list[_Line], day: datetime.date, report: PublicationRe
         by_student[line.student_id].append(line)
     bonus_left = bonus_state(by_student)
     rebuilt = set(
-        LearningAccountEntry.objects.filter(student_id__in=list(by_student), kind=EntryKind.REBUILD).values_list(
+        LearningAccountEntry.objects.filter(kind=EntryKind.REBUILD, **ids_filter("student_id", by_student)).values_list(
             "student_id", flat=True
         )
     )
@@ -292,11 +292,13 @@ def _stage_automatic_tolerance(
     year's last exam period **(decided)**. Returns the standings as they are
     stored afterwards and the ids of the lines tolerated."""
     rows = (
-        Enrolment.objects.filter(pk__in=enrolment_ids)
+        Enrolment.objects.filter(**ids_filter("pk", enrolment_ids))
         .exclude(status=EnrolmentStatus.REFUSED)
         .values_list("pk", "student_id", "programme_id", "contract")
     )
-    enrolments = {pk: (student, programme, contract) for pk, student, programme, contract in rows}
+    enrolments = {
+        pk: (student, programme, contract) for pk, student, programme, contract in rows if pk in enrolment_ids
+    }
     found = standings((student, programme) for student, programme, _c in enrolments.values())
     tolerated = []
     for enrolment_id, (student_id, programme_id, contract) in enrolments.items():
@@ -304,13 +306,16 @@ def _stage_automatic_tolerance(
             continue
         standing = found[(student_id, programme_id)]
         year = standing.year(enrolment_id)
-        position = standing.tolerance(year)
         own = {line.course_id: line for line in year.active if not line.done}
+        if not own:
+            continue  # every course of the year is done: nothing this publication could tolerate
+        position = standing.tolerance(year)
+        records = standing.records(year)
         courses = (
             []
             if threshold_only
             else rules.automatic_tolerance_final_stage(
-                records=standing.records(year),
+                records=records,
                 programme_credits=standing.programme.credits,
                 compulsory=standing.compulsory,
                 efficiency=year.efficiency,
@@ -319,7 +324,9 @@ def _stage_automatic_tolerance(
         )
         if not courses and last_period and standing.threshold_applies and standing.years_enrolled(year) <= 2:
             courses = rules.automatic_tolerance_threshold(
-                package=standing.package_records(year), efficiency=year.efficiency, left=position["left"]
+                package=standing.package_records(year, records=records),
+                efficiency=year.efficiency,
+                left=position["left"],
             )
         # Only lines of this year's ISP can be tolerated at this publication.
         if courses and all(c in own for c in courses):
@@ -349,7 +356,7 @@ def _programme_results_plan(found: dict, day: datetime.date) -> tuple[list[Progr
     existing = {
         (r.student_id, r.programme_id): r
         for r in ProgrammeResult.objects.filter(
-            student_id__in={s for s, _p in found}, programme_id__in={p for _s, p in found}
+            programme_id__in={p for _s, p in found}, **ids_filter("student_id", {s for s, _p in found})
         )
     }
     new, gone = [], []

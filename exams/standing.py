@@ -104,11 +104,14 @@ class Standing:
         tolerated: dict[int, int] = {}
         superseded = set()
         for year in years:
-            for line in year.active:
-                earlier = tolerated.get(line.course_id)
-                if earlier is not None and line.id != earlier and line.outcome != LineOutcome.PENDING:
-                    superseded.add(earlier)
-                    del tolerated[line.course_id]
+            for line in year.lines:
+                if line.removed:
+                    continue
+                if tolerated:
+                    earlier = tolerated.get(line.course_id)
+                    if earlier is not None and line.id != earlier and line.outcome != LineOutcome.PENDING:
+                        superseded.add(earlier)
+                        del tolerated[line.course_id]
                 if line.tolerated_on is not None and not line.exempted and line.certified_on is None:
                     tolerated[line.course_id] = line.id
         return superseded
@@ -120,11 +123,15 @@ class Standing:
         years = self._up_to(up_to) if up_to else self.years
         superseded = self._superseded(years)
         found: dict[int, rules.CourseRecord] = {}
+        record = rules.CourseRecord
         for year in years:
-            for line in year.active:
-                if line.id in superseded or (line.course_id in found and found[line.course_id].done):
+            for line in year.lines:
+                if line.removed or line.id in superseded:
                     continue
-                found[line.course_id] = rules.CourseRecord(
+                earlier = found.get(line.course_id)
+                if earlier is not None and earlier.done:
+                    continue
+                found[line.course_id] = record(
                     course=line.course_id,
                     credits=line.credits,
                     mark=None if line.exempted else line.mark,
@@ -164,9 +171,13 @@ class Standing:
         first = next((y for y in self.years if y.contract == Contract.DEGREE), None)
         return {line.course_id for line in first.active} if first else set()
 
-    def package_records(self, up_to: YearInProgramme | None = None) -> list[rules.CourseRecord]:
+    def package_records(
+        self, up_to: YearInProgramme | None = None, *, records: list[rules.CourseRecord] | None = None
+    ) -> list[rules.CourseRecord]:
+        """The records of the threshold package's courses; ``records``: ``records(up_to)`` when the
+        caller has them already."""
         package = self.package
-        return [r for r in self.records(up_to) if r.course in package]
+        return [r for r in (self.records(up_to) if records is None else records) if r.course in package]
 
     def threshold_reached(self, up_to: YearInProgramme | None = None) -> bool | None:
         if not self.threshold_applies:
@@ -233,75 +244,114 @@ def standings_with(pairs, *, programmes: dict[int, Programme] | None = None) -> 
     return result
 
 
+def ids_filter(field: str, ids) -> dict:
+    """A filter on ``field`` that keeps at least the ``ids``: their range when they fill most of it
+    (a batch of a publication: no list of thousands of parameters to build and send; the caller
+    skips the few rows of other ids), else the ids themselves."""
+    ids = sorted(set(ids))
+    if len(ids) > 100 and 2 * len(ids) >= ids[-1] - ids[0] + 1:
+        return {f"{field}__gte": ids[0], f"{field}__lte": ids[-1]}
+    return {f"{field}__in": ids}
+
+
 def _years_load(result: dict[tuple[int, int], Standing], student_ids: list[int], programme_ids: set[int]) -> None:
-    """Add the years in the programme, with their lines, of ``student_ids`` to their standings."""
+    """Add the years in the programme, with their lines, of ``student_ids`` (sorted) to their
+    standings."""
     years: dict[int, YearInProgramme] = {}
     owner: dict[int, tuple[int, int]] = {}
-    for row in (
-        Enrolment.objects.filter(student_id__in=student_ids, programme_id__in=programme_ids)
-        .order_by("academic_year__starts_on", "enrolled_on", "pk")
-        .values(
-            "pk",
-            "student_id",
-            "programme_id",
-            "academic_year_id",
-            "academic_year__code",
-            "academic_year__starts_on",
-            "contract",
-            "status",
-            "enrolled_on",
-        )
+    enrolments = Enrolment.objects.filter(
+        programme_id__in=programme_ids, **ids_filter("student_id", student_ids)
+    ).order_by("academic_year__starts_on", "enrolled_on", "pk")
+    for (
+        pk,
+        student_id,
+        programme_id,
+        year_id,
+        year_code,
+        year_start,
+        contract,
+        status,
+        enrolled_on,
+    ) in enrolments.values_list(
+        "pk",
+        "student_id",
+        "programme_id",
+        "academic_year_id",
+        "academic_year__code",
+        "academic_year__starts_on",
+        "contract",
+        "status",
+        "enrolled_on",
     ):
-        key = (row["student_id"], row["programme_id"])
+        key = (student_id, programme_id)
         if key not in result:
             continue
-        years[row["pk"]] = YearInProgramme(
-            enrolment_id=row["pk"],
-            year_id=row["academic_year_id"],
-            year_code=row["academic_year__code"],
-            year_start=row["academic_year__starts_on"],
-            contract=row["contract"],
-            status=row["status"],
-            enrolled_on=row["enrolled_on"],
+        years[pk] = YearInProgramme(
+            enrolment_id=pk,
+            year_id=year_id,
+            year_code=year_code,
+            year_start=year_start,
+            contract=contract,
+            status=status,
+            enrolled_on=enrolled_on,
         )
-        owner[row["pk"]] = key
-    for row in (
-        ISPLine.objects.filter(enrolment_id__in=list(years))
-        .order_by("course__code", "pk")
-        .values(
-            "pk",
-            "enrolment_id",
-            "course_id",
-            "course__code",
-            "course__credits",
-            "course__tolerable",
-            "course__pass_fail",
-            "course__elective",
-            "exempted",
-            "removed_on",
-            "mark",
-            "outcome",
-            "certified_on",
-            "tolerated_on",
-            "tolerance_kind",
-        )
+        owner[pk] = key
+    lines = ISPLine.objects.filter(
+        enrolment__programme_id__in=programme_ids, **ids_filter("enrolment__student_id", student_ids)
+    ).order_by("course__code", "pk")
+    mark_from_text = rules.mark_from_text
+    for (
+        pk,
+        enrolment_id,
+        course_id,
+        code,
+        credits,
+        tolerable,
+        pass_fail,
+        elective,
+        exempted,
+        removed_on,
+        mark,
+        outcome,
+        certified_on,
+        tolerated_on,
+        tolerance_kind,
+    ) in lines.values_list(
+        "pk",
+        "enrolment_id",
+        "course_id",
+        "course__code",
+        "course__credits",
+        "course__tolerable",
+        "course__pass_fail",
+        "course__elective",
+        "exempted",
+        "removed_on",
+        "mark",
+        "outcome",
+        "certified_on",
+        "tolerated_on",
+        "tolerance_kind",
     ):
-        years[row["enrolment_id"]].lines.append(
+        year = years.get(enrolment_id)
+        if year is None:
+            continue  # another programme's, or a student the range holds but no pair asks for
+        year.lines.append(
             Line(
-                id=row["pk"],
-                course_id=row["course_id"],
-                code=row["course__code"],
-                credits=row["course__credits"],
-                tolerable=row["course__tolerable"],
-                pass_fail=row["course__pass_fail"],
-                elective=row["course__elective"],
-                exempted=row["exempted"],
-                removed=row["removed_on"] is not None,
-                mark=rules.mark_from_text(row["mark"]),
-                outcome=row["outcome"],
-                certified_on=row["certified_on"],
-                tolerated_on=row["tolerated_on"],
-                tolerance_kind=row["tolerance_kind"],
+                id=pk,
+                course_id=course_id,
+                code=code,
+                credits=credits,
+                tolerable=tolerable,
+                pass_fail=pass_fail,
+                elective=elective,
+                exempted=exempted,
+                removed=removed_on is not None,
+                mark=mark_from_text(mark),
+                outcome=outcome,
+                certified_on=certified_on,
+                tolerated_on=tolerated_on,
+                tolerance_kind=tolerance_kind,
             )
         )
     for enrolment_id, year in years.items():
