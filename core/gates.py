@@ -140,14 +140,17 @@ decisions_told = Gate(
 
 year_fee_preview = Gate(
     "year_fee_preview",
-    "year_fee_preview(student_id, academic_year_id, *, on) -> None when the year has no fee schedule, else "
+    "year_fee_preview(student_id, academic_year_id, *, on, year=None, read=None) -> None when the year has no "
+    "fee schedule, else "
     "an object with ``year_code`` and a pure ``total(changes=None) -> Decimal``: the student's tuition fee of "
     "that academic year in euro (all fee groups) as the facts stand on ``on``, and as it would be after "
     "``changes``, a dict of plain values keyed by programme code: 'deregister' {code: date}, 'remove' {code: "
     "[(credits, semester)]}, 'contract' {code: contract}, 'without_account' {code: credits without learning "
     "account}, and 'add': [dicts (programme_code, programme_kind, contract, grant_status, lines [(credits, "
     "semester)], without_account, enrolled_on)] for a new enrolment. It reads nothing after it is made: the "
-    "what-if preview (progress) simulates with it. Answered by fees.",
+    "what-if preview (progress) simulates with it. ``read``: the caller's rows of the student's year (dict of "
+    "'enrolments' with programmes, 'lines' of them with courses, 'entries' as dicts of the ledger), so that only "
+    "the fee schedule is read. Answered by fees.",
 )
 
 committee_clusters = Gate(

@@ -29,6 +29,19 @@ def opportunities_taken(line_ids: Iterable[int], *, on: datetime.date, first_onl
     return set(results.values_list("isp_line_id", flat=True))
 
 
+def opportunities_taken_and_first(line_ids: Iterable[int], *, on: datetime.date) -> tuple[set[int], set[int]]:
+    """Both answers of ``opportunities_taken`` in one query: the lines of ``line_ids`` with an
+    exam opportunity taken by ``on``, and those whose first opportunity was taken by ``on``."""
+    taken, first = set(), set()
+    for line_id, opportunity in (
+        _taken(on).filter(isp_line_id__in=list(line_ids)).order_by().values_list("isp_line_id", "opportunity")
+    ):
+        taken.add(line_id)
+        if opportunity == 1:
+            first.add(line_id)
+    return taken, first
+
+
 def opportunity_taken(on: datetime.date, line_ref: str = "pk") -> Exists:
     """The same as an ``Exists()`` to annotate ISP lines (``line_ref`` names the line)."""
     return Exists(_taken(on).filter(isp_line=OuterRef(line_ref)))

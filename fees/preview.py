@@ -10,7 +10,7 @@ from students.models import Enrolment
 
 from . import rules
 from .models import FeeSchedule
-from .services import _facts
+from .services import _facts, facts_from_read
 
 
 def _changed(facts: rules.EnrolmentFacts, *, add, remove, without_account_change: int) -> rules.EnrolmentFacts:
@@ -123,9 +123,14 @@ def _apply(facts, changes: dict, *, on: datetime.date, calendar) -> list[tuple[s
     return found
 
 
-def year_fee_preview(student_id: int, academic_year_id: int, *, on: datetime.date, year=None) -> YearFeeModel | None:
+def year_fee_preview(
+    student_id: int, academic_year_id: int, *, on: datetime.date, year=None, read: dict | None = None
+) -> YearFeeModel | None:
     """The answer to ``core.gates.year_fee_preview`` (reads: a fixed number of queries);
-    ``year``: the academic year with its exam periods prefetched, when the caller has it."""
+    ``year``: the academic year with its exam periods prefetched, when the caller has it;
+    ``read``: the rows the fee facts are made of when the caller has read them (keywords
+    ``enrolments``, ``lines``, ``entries`` of ``services.facts_from_read``), then only the fee
+    schedule is read."""
     from programmes.models import AcademicYear
     from students.models import Student
 
@@ -139,7 +144,7 @@ def year_fee_preview(student_id: int, academic_year_id: int, *, on: datetime.dat
     return YearFeeModel(
         year_code=year.code,
         on=on,
-        facts=tuple(_facts(student, year, on)),
+        facts=tuple(_facts(student, year, on) if read is None else facts_from_read(student_id, year, on, **read)),
         rates=schedule.rates(),
         calendar=year_calendar(year),
     )

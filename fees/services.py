@@ -75,27 +75,36 @@ def _facts_of(
         )
         if (enrolment.student_id, enrolment.academic_year_id) in wanted
     ]
-    found: dict[tuple[int, int], list[tuple[str, rules.EnrolmentFacts]]] = {pair: [] for pair in wanted}
     if not enrolments:
-        return found
+        return {pair: [] for pair in wanted}
     lines = (
         ISPLine.objects.filter(enrolment_id__in=[e.pk for e in enrolments], added_on__lte=on, exempted=False)
         .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=on))
         .values_list("enrolment_id", "course__credits", "course__semester")
     )
-    by_enrolment: dict[int, list[rules.Line]] = {}
-    for enrolment_id, credits, semester in lines:
-        by_enrolment.setdefault(enrolment_id, []).append(rules.Line(credits=credits, semester=semester))
-    entries: dict[tuple[int, int], list[_EntryRow]] = {}
-    for entry in map(
+    entries = map(
         _EntryRow._make,
         LearningAccountEntry.objects.filter(
             student_id__in={e.student_id for e in enrolments}, academic_year_id__in=list(years), on__lte=on
         )
         .order_by("on", "id")
         .values_list(*_EntryRow._fields),
-    ):
-        entries.setdefault((entry.student_id, entry.academic_year_id), []).append(entry)
+    )
+    return _facts_from(wanted, years, enrolments, lines, entries, on)
+
+
+def _facts_from(wanted, years, enrolments, lines, entries, on: datetime.date):
+    """The fee facts of the pairs (student id, academic year id) ``wanted`` from the rows read
+    for them (``_facts_of``, or ``facts_from_read`` when the caller has read them): their
+    enrolments (``_EnrolmentRow``), their lines counted on ``on`` ((enrolment id, credits,
+    semester)) and their entries booked by ``on`` (``_EntryRow``)."""
+    found: dict[tuple[int, int], list[tuple[str, rules.EnrolmentFacts]]] = {pair: [] for pair in wanted}
+    by_enrolment: dict[int, list[rules.Line]] = {}
+    for enrolment_id, credits, semester in lines:
+        by_enrolment.setdefault(enrolment_id, []).append(rules.Line(credits=credits, semester=semester))
+    by_pair: dict[tuple[int, int], list[_EntryRow]] = {}
+    for entry in entries:
+        by_pair.setdefault((entry.student_id, entry.academic_year_id), []).append(entry)
     for enrolment in enrolments:
         year = years[enrolment.academic_year_id]
         # Appendix Art. 4: the variable part after the ISP's approval. An ISP is final at
@@ -119,7 +128,7 @@ def _facts_of(
                     grant_status=enrolment.grant_status,
                     lines=tuple(by_enrolment.get(enrolment.pk, ())),
                     credits_without_learning_account=credits_without_learning_account_of(
-                        enrolment, entries.get(pair, ())
+                        enrolment, by_pair.get(pair, ())
                     ),
                     isp_approved=approved,
                     enrolled_on=enrolment.enrolled_on,
@@ -128,6 +137,51 @@ def _facts_of(
             )
         )
     return found
+
+
+def facts_from_read(
+    student_id: int, year: AcademicYear, on: datetime.date, *, enrolments, lines, entries
+) -> list[tuple[str, rules.EnrolmentFacts]]:
+    """``_facts`` from rows the caller has read already (the what-if preview), without a query:
+    ``enrolments``, the student's enrolments of ``year`` (model instances with their programme,
+    refused ones may be among them); ``lines``, every ISP line of those enrolments (with its
+    course); ``entries``, the student's learning-account entries (dicts or objects with
+    ``academic_year_id``, ``programme_id``, ``kind``, ``credits``, ``source`` and ``on``). The
+    same rows as ``_facts_of``'s queries select."""
+    rows = [
+        _EnrolmentRow(
+            e.pk,
+            e.student_id,
+            e.academic_year_id,
+            e.programme_id,
+            e.programme.code,
+            e.programme.kind,
+            e.contract,
+            e.grant_status,
+            e.isp_approved_on,
+            e.isp_status,
+            e.enrolled_on,
+            e.deregistered_on,
+            e.balance_at_enrolment,
+        )
+        for e in sorted(enrolments, key=lambda e: (e.enrolled_on, e.pk))
+        if e.academic_year_id == year.pk and e.enrolled_on <= on and e.status != EnrolmentStatus.REFUSED
+    ]
+    ids = {e.pk for e in rows}
+    counted = [
+        (line.enrolment_id, line.course.credits, line.course.semester)
+        for line in sorted(lines, key=lambda line: line.pk)
+        if line.enrolment_id in ids
+        and line.added_on <= on
+        and not line.exempted
+        and (line.removed_on is None or line.removed_on > on)
+    ]
+    booked = [
+        _EntryRow(student_id, e["academic_year_id"], e["programme_id"], e["kind"], e["credits"], e["source"])
+        for e in entries
+        if e["academic_year_id"] == year.pk and e["on"] <= on
+    ]
+    return _facts_from({(student_id, year.pk)}, {year.pk: year}, rows, counted, booked, on)[(student_id, year.pk)]
 
 
 def _facts(student: Student, year: AcademicYear, on: datetime.date) -> list[tuple[str, rules.EnrolmentFacts]]:

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef
 
-from exams.models import ProgrammeResult
+from exams.models import ProgrammeResult, ToleranceChoice
 from exams.publication import publication_day_of, with_publication
 from exams.standing import TOLERANCE_CONTRACTS, Standing, YearInProgramme, standings_with
 from programmes.models import AcademicYear, Course, ExamPeriod, Programme
 from programmes.rules import THRESHOLD_KINDS
 from students.ledger import balances
-from students.models import Degree, Enrolment, EnrolmentStatus, ISPLine, LineOutcome, Measure, MeasureKind
+from students.models import Degree, Enrolment, EnrolmentStatus, LineOutcome, Measure, MeasureKind
 from students.refusals import identical_groups
 
 from . import risk
@@ -91,7 +91,8 @@ def risk_facts(
     bachelors: set[int] | None = None,
 ) -> dict[int, StudentRiskFacts]:
     """The facts of ``student_ids`` on ``today`` (a fixed number of queries, and two more per
-    batch of the standings' loader). A student with no programme to judge has no entry.
+    batch of the standings' loader; one more when a tolerable fail may await a choice). A
+    student with no programme to judge has no entry.
     When the caller has read them: ``balance``, each student's learning-account balance (the
     sum of the entries, ``students.ledger.balances``), and ``bachelors``, the students holding a
     bachelor's degree on ``today``."""
@@ -173,21 +174,31 @@ def risk_facts(
             key = (period.academic_year_id, programme_id)
             last_period[key] = max(last_period[key], period.number)
             publications[key].append(day)
-    # Tolerable fails without a choice yet in the years judged (Art. 91 §2).
-    tolerable = defaultdict(list)
-    for enrolment_id, code, credits in (
-        ISPLine.objects.filter(
-            enrolment_id__in=[y.enrolment_id for y in judged.values()],
-            enrolment__contract__in=list(TOLERANCE_CONTRACTS),
-            removed_on__isnull=True,
-            exempted=False,
-            outcome=LineOutcome.TOLERABLE,
-            tolerated_on__isnull=True,
+    # Tolerable fails without a choice yet in the years judged (Art. 91 §2): the lines are the
+    # standings' (read above); only the choices made of them by ``today`` are read, if any.
+    candidates = [
+        (y.enrolment_id, line)
+        for y in judged.values()
+        if y.contract in TOLERANCE_CONTRACTS
+        for line in y.lines
+        if not line.removed
+        and not line.exempted
+        and line.outcome == LineOutcome.TOLERABLE
+        and line.tolerated_on is None
+    ]
+    chosen = (
+        set(
+            ToleranceChoice.objects.filter(isp_line_id__in=[line.id for _e, line in candidates], on__lte=today)
+            .order_by()
+            .values_list("isp_line_id", flat=True)
         )
-        .exclude(tolerance_choices__on__lte=today)
-        .values_list("enrolment_id", "course__code", "course__credits")
-    ):
-        tolerable[enrolment_id].append((code, credits))
+        if candidates
+        else set()
+    )
+    tolerable = defaultdict(list)
+    for enrolment_id, line in candidates:
+        if line.id not in chosen:
+            tolerable[enrolment_id].append((line.code, line.credits))
     # The model route: each course's stage, and each stage's compulsory courses.
     stage_of: dict[int, int] = {}
     stages: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))

@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core import gates
+from exams.facts import opportunities_taken_and_first
 from exams.standing import Line as StandingLine
 from exams.standing import Standing, YearInProgramme
 from programmes.facts import year_calendar
@@ -166,8 +167,13 @@ def current_enrolment(student, *, today: datetime.date) -> Enrolment | None:
 
 def enrolment_lines(enrolment: Enrolment) -> list[ISPLine]:
     """Every line of ``enrolment`` (removed ones too) with its course, by course code (one
-    query): the page's choice of courses to drop and the snapshot read them once."""
-    return list(ISPLine.objects.filter(enrolment=enrolment).select_related("course").order_by("course__code", "pk"))
+    query): the page's choice of courses to drop and the snapshot read them once. Read with
+    them, as ``enrolment.year_lines`` (the ids of the enrolments read, the lines), the lines of
+    the student's other enrolments of the year (``year_enrolments``), which the fee counts."""
+    ids = {e.pk for e in getattr(enrolment, "year_enrolments", ())} | {enrolment.pk}
+    found = list(ISPLine.objects.filter(enrolment_id__in=ids).select_related("course").order_by("course__code", "pk"))
+    enrolment.year_lines = (ids, found)
+    return [line for line in found if line.enrolment_id == enrolment.pk]
 
 
 def switch_targets(enrolment: Enrolment):
@@ -267,8 +273,7 @@ def snapshot(
         lines = enrolment_lines(enrolment)
     rows = [line for line in lines if line.added_on <= on]
     ids = [line.pk for line in rows]
-    taken = gates.opportunities_taken(ids, on=on)
-    first_taken = gates.opportunities_taken(ids, on=on, first_only=True)
+    taken, first_taken = opportunities_taken_and_first(ids, on=on)
     lines = tuple(
         LineFacts(
             id=line.pk,
@@ -289,15 +294,23 @@ def snapshot(
     # One read of the ledger: the balance is the sum of every entry (rule 12 and the fee count the
     # year's entries booked by the day, as the fee recalculation does).
     ledger = list(
-        LearningAccountEntry.objects.filter(student_id=student.pk).values_list(
-            "kind", "credits", "source", "academic_year_id", "programme_id", "on"
-        )
+        LearningAccountEntry.objects.filter(student_id=student.pk)
+        .order_by()
+        .values("kind", "credits", "source", "academic_year_id", "programme_id", "on")
     )
-    balance = sum(row[1] for row in ledger)
+    balance = sum(row["credits"] for row in ledger)
     entries = tuple(
-        EntryFacts(kind, credits, source, year_id, programme_id)
-        for kind, credits, source, year_id, programme_id, day in ledger
-        if year_id == year.pk and day <= on
+        EntryFacts(row["kind"], row["credits"], row["source"], row["academic_year_id"], row["programme_id"])
+        for row in ledger
+        if row["academic_year_id"] == year.pk and row["on"] <= on
+    )
+    # The fee facts from the rows read here, when the lines of every enrolment of the year are
+    # among them (``enrolment_lines``); else the fee gate reads them.
+    read_ids, year_lines = getattr(enrolment, "year_lines", (set(), []))
+    fee_read = (
+        {"enrolments": enrolment.year_enrolments, "lines": year_lines, "entries": ledger}
+        if {e.pk for e in enrolment.year_enrolments} <= read_ids
+        else None
     )
     if not hasattr(enrolment, "bachelor_since"):  # not read by ``current_enrolment``
         facts = with_student_facts(Enrolment.objects.filter(pk=enrolment.pk)).order_by()
@@ -335,7 +348,7 @@ def snapshot(
         holds_bachelor=holds_bachelor,
         generation=generation,
         entries=entries,
-        fee=gates.year_fee_preview(student.pk, year.pk, on=on, year=year),
+        fee=gates.year_fee_preview(student.pk, year.pk, on=on, year=year, read=fee_read),
         # The balance and the degree read above: the risk facts do not read them again.
         risk=risk_facts(
             [student.pk],

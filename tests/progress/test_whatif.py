@@ -553,7 +553,7 @@ def test_the_page_reads_a_fixed_number_of_queries_whatever_the_number_of_lines(c
     assert [_whatif_queries(client, url, params(coach_world)) for params in SCENARIOS] == before
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19: 25 queries (27 for a switch), budget 15")
+@pytest.mark.xfail(strict=True, reason="issue 19: 20 queries (22 for a switch), budget 15")
 def test_the_page_stays_within_its_budget(coach_world, client, django_assert_max_num_queries):
     client.force_login(coach_world.coach)
     url = reverse("students:student_whatif", args=[coach_world.student.number])
