@@ -9,10 +9,10 @@ the deliberation (Art. 70): computed from the records, never typed, in a fixed n
   individual circumstances (indicated by the ombudsperson), with what the ombudsperson may
   indicate as circumstances: the period's reschedule requests and the year's special statuses of
   the committee's students (Art. 43-51, 69, 97).
-- ``open_students``: the students for whom a decision is open (Art. 69-70): an intolerable fail in
-  the period, tolerable fails needing more tolerance credit than is left (Art. 91), a programme
-  percentage within one point under a level of achievement (Art. 81), a result postponed
-  (Art. 69, last paragraph).
+- ``student_page``: the examined students a page at a time, each with why a decision about them is
+  open (``reasons_for``, Art. 69-70): an intolerable fail in the period, tolerable fails needing
+  more tolerance credit than is left (Art. 91), a programme percentage within one point under a
+  level of achievement (Art. 81), a result postponed (Art. 69, last paragraph).
 - ``student_standings``: one student's standing as the publication would make it from the
   examiner's marks and the decisions adopted ("as it is"), and with a proposed decision on top:
   the same projection, by the rules of ``exams.rules`` and ``exams.standing``.
@@ -564,14 +564,6 @@ def load(
 
 
 # --- The students with a decision open (Art. 69-70) -----------------------------------------------
-@dataclass(frozen=True)
-class OpenStudent:
-    student: Student
-    programme: Programme
-    reasons: tuple[str, ...]
-    url: str
-
-
 def reasons_for(figures: Figures, *, postponed: Iterable[Postponement] = ()) -> list[str]:
     """Why a decision about the student is open (Art. 69-70), as short texts citing the
     article, from ``figures`` as it is."""
@@ -607,35 +599,6 @@ def examined_enrolments(deliberation: Deliberation):
     return _enrolments(deliberation).filter(
         Exists(Result.objects.filter(isp_line__enrolment=OuterRef("pk"), exam_period=deliberation.exam_period))
     )
-
-
-def open_students(deliberation: Deliberation, *, postponements: list[Postponement] | None = None) -> list[OpenStudent]:
-    """The students of the committee's programmes examined in the deliberation's period for whom
-    a decision is open (Art. 69-70), with the adopted decisions applied: an intolerable fail in
-    this period's marks; tolerable fails needing more tolerance credit than is left (Art. 91 §1);
-    a programme result that would be reached with a percentage within one point under a level of
-    achievement (Art. 81, ``rules.level_in_reach``); a result the select committee postponed
-    (Art. 69). A fixed number of queries."""
-    loaded = load(deliberation, examined_enrolments(deliberation), postponements=postponements)
-    rows = []
-    for enrolment in loaded.enrolments:
-        figures = loaded.figures(enrolment)
-        if figures is None:
-            continue
-        postponed = [
-            p for p in loaded.postponements.get(enrolment.student_id, []) if p.isp_line.enrolment_id == enrolment.pk
-        ]
-        reasons = reasons_for(figures, postponed=postponed)
-        if reasons:
-            rows.append(
-                OpenStudent(
-                    student=enrolment.student,
-                    programme=enrolment.programme,
-                    reasons=tuple(reasons),
-                    url=reverse("committee:student", args=[deliberation.pk, enrolment.student.number]),
-                )
-            )
-    return rows
 
 
 # --- The students, a page at a time (issue 19: clusters of many thousands) -----------------------

@@ -50,8 +50,13 @@ def open_meeting(world):
         services.attendance_record(deliberation=world.deliberation, member=member, presence="present")
 
 
+def open_rows(world) -> list:
+    """The examined students with a decision open, all on one page."""
+    return inventory.student_page(world.deliberation, size=1000).open_rows
+
+
 def rows(world) -> dict[str, list[str]]:
-    return {row.student.number: list(row.reasons) for row in inventory.open_students(world.deliberation)}
+    return {row.student.number: list(row.reasons) for row in open_rows(world)}
 
 
 # --- Mark profiles (Art. 69, DOMAIN §9) ------------------------------------------------------------
@@ -119,7 +124,7 @@ def test_the_open_students_are_the_intolerable_fails(world):
         "s0000005": ["Intolerable fail in E2: 6 (Art. 70, 79)."],
         "s0000006": ["Intolerable fail in E1: 5 (Art. 70, 79)."],
     }
-    (row,) = [r for r in inventory.open_students(world.deliberation) if r.student.number == "s0000005"]
+    (row,) = [r for r in open_rows(world) if r.student.number == "s0000005"]
     assert row.url == f"/committee/deliberations/{world.deliberation.pk}/students/s0000005/"
 
 
