@@ -109,6 +109,12 @@ def with_publication(periods: QuerySet, programme_ids: Iterable[int]) -> QuerySe
     )
 
 
+def publication_read(period: ExamPeriod, programme_id: int) -> bool:
+    """Whether ``period`` was read by ``with_publication`` with ``programme_id`` among its
+    programmes: ``publication_day_of`` can answer for the programme without a query."""
+    return hasattr(period, "published") and hasattr(period, _held_name(programme_id))
+
+
 def publication_day_of(period: ExamPeriod, programme_id: int) -> datetime.date | None:
     """The day ``period``'s results of the programme were published, or None; ``period`` read by
     ``with_publication`` with the programme among its ``programme_ids`` (no query)."""

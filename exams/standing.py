@@ -62,6 +62,7 @@ class YearInProgramme:
     contract: str
     status: str
     enrolled_on: datetime.date
+    year_end: datetime.date
     lines: list[Line] = field(default_factory=list)
 
     @property
@@ -220,20 +221,30 @@ def standings(pairs) -> dict[tuple[int, int], Standing]:
     return standings_with(pairs)
 
 
-def standings_with(pairs, *, programmes: dict[int, Programme] | None = None) -> dict[tuple[int, int], Standing]:
-    """``standings``, with the pairs' programmes (id → Programme) when the caller has read them
-    already (one query fewer): a page of a few students reads theirs with the enrolments."""
+def standings_with(
+    pairs,
+    *,
+    programmes: dict[int, Programme] | None = None,
+    compulsory: dict[int, set[int]] | None = None,
+) -> dict[tuple[int, int], Standing]:
+    """``standings``, with what the caller has read already (a query fewer each): the pairs'
+    programmes (id → Programme; a page of a few students reads theirs with the enrolments) and
+    ``compulsory``, the compulsory courses' ids of each of the pairs' programmes (read with the
+    caller's other reads of the courses; a programme missing from it has none)."""
     pairs = set(pairs)
     if not pairs:
         return {}
     programme_ids = {p for _, p in pairs}
     if programmes is None or not programme_ids <= programmes.keys():
         programmes = Programme.objects.in_bulk(programme_ids)
-    compulsory = defaultdict(set)
-    for course_id, programme_id in Course.objects.filter(programme_id__in=programme_ids, elective=False).values_list(
-        "pk", "programme_id"
-    ):
-        compulsory[programme_id].add(course_id)
+    if compulsory is None:
+        compulsory = defaultdict(set)
+        for course_id, programme_id in Course.objects.filter(
+            programme_id__in=programme_ids, elective=False
+        ).values_list("pk", "programme_id"):
+            compulsory[programme_id].add(course_id)
+    else:
+        compulsory = defaultdict(set, compulsory)
     result = {
         key: Standing(student_id=key[0], programme=programmes[key[1]], compulsory=compulsory[key[1]], years=[])
         for key in pairs
@@ -269,6 +280,7 @@ def _years_load(result: dict[tuple[int, int], Standing], student_ids: list[int],
         year_id,
         year_code,
         year_start,
+        year_end,
         contract,
         status,
         enrolled_on,
@@ -279,6 +291,7 @@ def _years_load(result: dict[tuple[int, int], Standing], student_ids: list[int],
         "academic_year_id",
         "academic_year__code",
         "academic_year__starts_on",
+        "academic_year__ends_on",
         "contract",
         "status",
         "enrolled_on",
@@ -291,6 +304,7 @@ def _years_load(result: dict[tuple[int, int], Standing], student_ids: list[int],
             year_id=year_id,
             year_code=year_code,
             year_start=year_start,
+            year_end=year_end,
             contract=contract,
             status=status,
             enrolled_on=enrolled_on,

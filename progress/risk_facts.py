@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, OuterRef
 
 from exams.models import ProgrammeResult, ToleranceChoice
-from exams.publication import publication_day_of, with_publication
+from exams.publication import publication_day_of, publication_read, with_publication
 from exams.standing import TOLERANCE_CONTRACTS, Standing, YearInProgramme, standings_with
 from programmes.models import AcademicYear, Course, ExamPeriod, Programme
 from programmes.rules import THRESHOLD_KINDS
@@ -83,26 +83,43 @@ def judged_students(*, today: datetime.date) -> list[int]:
     )
 
 
+# The fields of a course ``risk_facts`` reads (a caller reading the courses itself reads at least
+# these, ``Course.objects.filter(...).values(*COURSE_FIELDS)``: a course identical to several
+# others comes once for each).
+COURSE_FIELDS = ("pk", "programme_id", "stage", "credits", "elective", "identical_to")
+
+
 def risk_facts(
     student_ids,
     *,
     today: datetime.date,
     balance: dict[int, int] | None = None,
     bachelors: set[int] | None = None,
+    periods: list[ExamPeriod] | None = None,
+    courses: list[dict] | None = None,
+    measures: list[Measure] | None = None,
 ) -> dict[int, StudentRiskFacts]:
     """The facts of ``student_ids`` on ``today`` (a fixed number of queries, and two more per
     batch of the standings' loader; one more when a tolerable fail may await a choice). A
     student with no programme to judge has no entry.
-    When the caller has read them: ``balance``, each student's learning-account balance (the
-    sum of the entries, ``students.ledger.balances``), and ``bachelors``, the students holding a
-    bachelor's degree on ``today``."""
+    What the caller has read already, each a query fewer:
+
+    - ``balance``: each student's learning-account balance (the sum of the entries,
+      ``students.ledger.balances``);
+    - ``bachelors``: the students holding a bachelor's degree on ``today``;
+    - ``periods``: exam periods read by ``exams.publication.with_publication``, every period of
+      their academic years; a judged year and programme they were not read for is read here;
+    - ``courses``: every course (``COURSE_FIELDS``) of every programme the students have begun;
+    - ``measures``: the students' measures not lifted (``students.refusals.open_measures``),
+      binding conditions among them."""
     student_ids = sorted(set(student_ids))
-    years = list(AcademicYear.objects.filter(starts_on__lte=today).order_by("-starts_on")[:2])
-    if not student_ids or not years:
+    if not student_ids:
         return {}
-    recent = {y.pk for y in years}
-    # The programmes each student has begun, with whether the student has passed it, in one query.
-    pairs, passed, programmes = set(), set(), {}
+    # The two academic years judged (the one under way and the one before it), as a subquery.
+    recent_years = AcademicYear.objects.filter(starts_on__lte=today).order_by("-starts_on").values("pk")[:2]
+    # The programmes each student has begun, with whether the student has passed it and whether
+    # the student is enrolled in it in a recent year, in one query.
+    pairs, passed, recent, programmes = set(), set(), set(), {}
     for programme in (
         Programme.objects.filter(
             enrolments__student_id__in=student_ids, enrolments__academic_year__starts_on__lte=today
@@ -112,6 +129,11 @@ def risk_facts(
             passed=Exists(
                 ProgrammeResult.objects.filter(student_id=OuterRef("student_id"), programme_id=OuterRef("pk"))
             ),
+            recent=Exists(
+                Enrolment.objects.filter(
+                    student_id=OuterRef("student_id"), programme_id=OuterRef("pk"), academic_year__in=recent_years
+                )
+            ),
         )
         .order_by()
         .distinct()
@@ -120,22 +142,42 @@ def risk_facts(
         pairs.add(key)
         if programme.passed:
             passed.add(key)
+        if programme.recent:
+            recent.add(key)
         programmes.setdefault(programme.pk, programme)
-    found = standings_with(pairs, programmes=programmes)
+    if not pairs:
+        return {}
+    # The courses of those programmes, once: the standings' compulsory courses, the model
+    # route's stages and the identical courses (Art. 31).
+    if courses is None:
+        courses = list(Course.objects.filter(programme_id__in={p for _s, p in pairs}).values(*COURSE_FIELDS))
+    known, identical, stage_of = set(), [], {}
+    compulsory: dict[int, set[int]] = defaultdict(set)
+    stages: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for row in courses:  # in the courses' order (a stage's courses by code)
+        course_id = row["pk"]
+        if row["identical_to"] is not None:
+            identical.append((course_id, row["identical_to"]))
+        if course_id in known:
+            continue
+        known.add(course_id)
+        stage_of[course_id] = row["stage"]
+        if not row["elective"]:
+            compulsory[row["programme_id"]].add(course_id)
+            stages[row["programme_id"]][row["stage"]].append((course_id, row["credits"]))
+    found = standings_with(pairs, programmes=programmes, compulsory=compulsory)
     judged: dict[tuple[int, int], YearInProgramme] = {}
     for key, standing in found.items():
         started = [y for y in standing.years if y.year_start <= today]
-        if not started or key in passed:
+        # Its latest year is one of the two recent ones exactly when it has a year among them.
+        if not started or key in passed or key not in recent:
             continue
         latest = max(started, key=lambda y: (y.year_start, y.enrolled_on, y.enrolment_id))
-        if latest.year_id in recent and latest.status != EnrolmentStatus.REFUSED:
+        if latest.status != EnrolmentStatus.REFUSED:
             judged[key] = latest
     if not judged:
         return {}
     ids = {s for s, _p in judged}
-    programme_ids = {p for _s, p in judged}
-    # A judged year is one of ``years`` (read above): their ends without another read.
-    ends = {year.pk: year.ends_on for year in years}
     if balance is None:
         balance = balances(ids)
     if bachelors is None:
@@ -145,35 +187,40 @@ def risk_facts(
             )
         )
     codes = {y.year_code for y in judged.values()}
+    if measures is None:
+        measures = Measure.objects.filter(
+            student_id__in=ids, kind=MeasureKind.BINDING_CONDITIONS, lifted_on__isnull=True
+        ).only("student_id", "kind", "programme_id", "from_year_code", "until_year_code", "lifted_on")
     bound = set()
-    for student_id, programme_id, start, until in Measure.objects.filter(
-        student_id__in=ids, kind=MeasureKind.BINDING_CONDITIONS, lifted_on__isnull=True
-    ).values_list("student_id", "programme_id", "from_year_code", "until_year_code"):
+    for measure in measures:
+        if measure.kind != MeasureKind.BINDING_CONDITIONS or measure.lifted_on is not None:
+            continue
         for code in codes:
-            if start <= code <= until:
-                bound.add((student_id, programme_id, code))
+            if measure.from_year_code <= code <= measure.until_year_code:
+                bound.add((measure.student_id, measure.programme_id, code))
     # The latest exam period published for each (year, programme) judged: the periods of the
-    # years judged with, in the same query, their publications (``exams.publication``).
-    periods = list(
-        with_publication(
-            ExamPeriod.objects.filter(academic_year_id__in={y.year_id for y in judged.values()}),
-            programme_ids,
-        )
-    )
+    # years judged with, in the same query, their publications (``exams.publication``); those
+    # the caller read are not read again.
     wanted = {(y.year_id, p) for (_s, p), y in judged.items()}
-    days = {
-        (period, programme_id): publication_day_of(period, programme_id)
-        for period in periods
-        for year_id, programme_id in wanted
-        if period.academic_year_id == year_id
-    }
+    given: dict[int, list[ExamPeriod]] = defaultdict(list)
+    for period in periods or ():
+        given[period.academic_year_id].append(period)
+    missing = {(y, p) for y, p in wanted if not given[y] or not all(publication_read(e, p) for e in given[y])}
+    read: dict[int, list[ExamPeriod]] = defaultdict(list)
+    if missing:
+        for period in with_publication(
+            ExamPeriod.objects.filter(academic_year_id__in={y for y, _p in missing}), {p for _y, p in missing}
+        ):
+            read[period.academic_year_id].append(period)
     last_period: dict[tuple[int, int], int] = defaultdict(int)
     publications: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
-    for (period, programme_id), day in days.items():
-        if day is not None and day <= today:
-            key = (period.academic_year_id, programme_id)
-            last_period[key] = max(last_period[key], period.number)
-            publications[key].append(day)
+    for key in wanted:
+        year_id, programme_id = key
+        for period in (read if key in missing else given)[year_id]:
+            day = publication_day_of(period, programme_id)
+            if day is not None and day <= today:
+                last_period[key] = max(last_period[key], period.number)
+                publications[key].append(day)
     # Tolerable fails without a choice yet in the years judged (Art. 91 §2): the lines are the
     # standings' (read above); only the choices made of them by ``today`` are read, if any.
     candidates = [
@@ -199,18 +246,9 @@ def risk_facts(
     for enrolment_id, line in candidates:
         if line.id not in chosen:
             tolerable[enrolment_id].append((line.code, line.credits))
-    # The model route: each course's stage, and each stage's compulsory courses.
-    stage_of: dict[int, int] = {}
-    stages: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for course_id, programme_id, stage, credits, elective in Course.objects.filter(
-        programme_id__in=programme_ids
-    ).values_list("pk", "programme_id", "stage", "credits", "elective"):
-        stage_of[course_id] = stage
-        if not elective:
-            stages[programme_id][stage].append((course_id, credits))
-    groups = identical_groups(
-        {line.course_id for s in found.values() if s.student_id in ids for y in s.years for line in y.lines}
-    )
+    # The identical courses of every line read (a course outside the programmes read: read here).
+    line_courses = {line.course_id for s in found.values() if s.student_id in ids for y in s.years for line in y.lines}
+    groups = identical_groups(line_courses, pairs=identical if line_courses <= known else None)
 
     result: dict[int, StudentRiskFacts] = {}
     for (student_id, programme_id), current in sorted(judged.items()):
@@ -241,7 +279,7 @@ def risk_facts(
         facts.programmes[programme_id] = ProgrammeFacts(
             standing=standing,
             current=current,
-            year_ended=ends[current.year_id] < today,
+            year_ended=current.year_end < today,
             under_binding_conditions=(student_id, programme_id, current.year_code) in bound,
             last_period=last_period[year_key],
             pending=pending,

@@ -185,6 +185,7 @@ def file_standings(student: Student, enrolments, courses) -> dict[tuple[int, int
                 year_id=enrolment.academic_year_id,
                 year_code=enrolment.academic_year.code,
                 year_start=enrolment.academic_year.starts_on,
+                year_end=enrolment.academic_year.ends_on,
                 contract=enrolment.contract,
                 status=enrolment.status,
                 enrolled_on=enrolment.enrolled_on,

@@ -20,16 +20,17 @@ import copy
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Subquery, prefetch_related_objects
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core import gates
 from exams.facts import opportunities_taken_and_first
+from exams.publication import with_publication
 from exams.standing import Line as StandingLine
 from exams.standing import Standing, YearInProgramme
 from programmes.facts import year_calendar
-from programmes.models import Course, Programme
+from programmes.models import Course, ExamPeriod, Programme
 from programmes.rules import YearCalendar
 from students import rules
 from students.models import (
@@ -40,12 +41,14 @@ from students.models import (
     ISPLine,
     LearningAccountEntry,
     LineOutcome,
+    Measure,
+    MeasureKind,
 )
-from students.refusals import refusals_for
+from students.refusals import REFUSALS, open_measures, refusals_for
 from students.selectors import credits_without_learning_account_of
 
 from . import risk
-from .risk_facts import ProgrammeFacts, StudentRiskFacts, risk_facts, signals_of
+from .risk_facts import COURSE_FIELDS, ProgrammeFacts, StudentRiskFacts, risk_facts, signals_of
 
 DEREGISTER, SWITCH, CONTRACT, DROP = "deregister", "switch", "contract", "drop"
 KINDS = (
@@ -140,18 +143,31 @@ class Snapshot:
 def current_enrolment(student, *, today: datetime.date) -> Enrolment | None:
     """The student's enrolment of the academic year containing ``today``: not refused, one still
     enrolled before a deregistered one, the latest first; with its programme, its academic year
-    and the year's exam periods (two queries). Read with it: the student facts of
-    ``with_student_facts`` and, as ``year_enrolments``, the student's enrolments of that year
-    (not refused, with their programmes), which the snapshot counts."""
+    and the year's exam periods, read with their publication for the programmes of the year (two
+    queries). Read with it: the student facts of ``with_student_facts`` and, as
+    ``year_enrolments``, the student's enrolments of that year (not refused, with their
+    programmes), which the snapshot counts."""
+    return _current(Enrolment.objects.filter(student=student), today=today)
+
+
+def current_enrolment_of(students, number: str, *, today: datetime.date):
+    """``(student, enrolment)``: the student numbered ``number`` among ``students`` (a queryset)
+    and its ``current_enrolment``, read with it (the student: one query more when the student
+    has none); ``(None, None)``: no such student."""
+    enrolment = _current(
+        Enrolment.objects.filter(student__number=number, student__in=students).select_related("student"),
+        today=today,
+    )
+    if enrolment is not None:
+        return enrolment.student, enrolment
+    return students.filter(number=number).first(), None
+
+
+def _current(enrolments, *, today: datetime.date) -> Enrolment | None:
     enrolments = list(
-        with_student_facts(
-            Enrolment.objects.filter(
-                student=student, academic_year__starts_on__lte=today, academic_year__ends_on__gte=today
-            )
-        )
+        with_student_facts(enrolments.filter(academic_year__starts_on__lte=today, academic_year__ends_on__gte=today))
         .exclude(status=EnrolmentStatus.REFUSED)
         .select_related("programme", "academic_year")
-        .prefetch_related("academic_year__exam_periods")
         .order_by("-enrolled_on", "-pk")
     )
     if not enrolments:
@@ -162,7 +178,21 @@ def current_enrolment(student, *, today: datetime.date) -> Enrolment | None:
     enrolments.sort(key=lambda e: e.status == EnrolmentStatus.DEREGISTERED)
     found = enrolments[0]
     found.year_enrolments = enrolments
+    # The calendar's exam periods are the risk facts' too: read once, with their publication.
+    prefetch_related_objects(
+        [found.academic_year],
+        Prefetch(
+            "exam_periods",
+            queryset=with_publication(ExamPeriod.objects.all(), {e.programme_id for e in enrolments}),
+        ),
+    )
     return found
+
+
+def student_measures(student_id: int) -> list[Measure]:
+    """The student's measures not lifted that a preview judges: the refusals of a switch
+    (``students.refusals.refusals_for``) and binding conditions (the risk facts)."""
+    return open_measures([student_id], kinds=REFUSALS | {MeasureKind.BINDING_CONDITIONS})
 
 
 def enrolment_lines(enrolment: Enrolment) -> list[ISPLine]:
@@ -183,9 +213,10 @@ def switch_targets(enrolment: Enrolment):
     return Programme.objects.filter(pk__in=offered).exclude(pk=enrolment.programme_id).order_by("code")
 
 
-def switch_refusal(enrolment: Enrolment, programme: Programme, *, on: datetime.date):
+def switch_refusal(enrolment: Enrolment, programme: Programme, *, on: datetime.date, measures=None):
     """The measure (Art. 29-33, 85) that would refuse an enrolment of the student in
-    ``programme`` this academic year, or None (``students.refusals.refusals_for``)."""
+    ``programme`` this academic year, or None (``students.refusals.refusals_for``; ``measures``:
+    ``student_measures``, when read)."""
     candidate = Enrolment(
         student_id=enrolment.student_id,
         academic_year=enrolment.academic_year,
@@ -193,7 +224,7 @@ def switch_refusal(enrolment: Enrolment, programme: Programme, *, on: datetime.d
         contract=enrolment.contract,
         enrolled_on=on,
     )
-    return refusals_for([candidate]).get(None)
+    return refusals_for([candidate], measures=measures).get(None)
 
 
 def _enrolment_facts(e: Enrolment) -> EnrolmentFacts:
@@ -251,10 +282,11 @@ def snapshot(
     today: datetime.date,
     target: Programme | None = None,
     lines: list[ISPLine] | None = None,
+    measures: list[Measure] | None = None,
 ):
     """Everything ``simulate`` needs of ``enrolment``'s student, read once (a fixed number of
-    queries; reads only: no lock, no write). ``lines``: ``enrolment_lines(enrolment)`` when the
-    caller has them."""
+    queries; reads only: no lock, no write). ``lines``: ``enrolment_lines(enrolment)``, and
+    ``measures``: ``student_measures``, when the caller has them."""
     year = enrolment.academic_year
     prefetch_related_objects([year], "exam_periods")
     student = enrolment.student
@@ -326,15 +358,23 @@ def snapshot(
         programme_kind=enrolment.programme.kind,
         earlier_enrolments=earlier,
     )
+    # One read of the courses: those of every programme the student has an enrolment in (the
+    # risk facts' courses) and the switch's programme's (its first stage).
+    programmes = Q(programme_id__in=Enrolment.objects.filter(student_id=student.pk).values("programme_id"))
+    if target is not None:
+        programmes |= Q(programme_id=target.pk)
+    courses = list(
+        Course.objects.filter(programmes).values(*COURSE_FIELDS, "code", "semester", "tolerable", "pass_fail")
+    )
     found_target = None
     if target is not None:
+        stage_one = {
+            row["pk"]: (row["pk"], row["code"], row["credits"], row["semester"], row["tolerable"], row["pass_fail"])
+            for row in courses
+            if row["programme_id"] == target.pk and row["stage"] == 1 and not row["elective"]
+        }
         found_target = TargetProgramme(
-            programme=target,
-            stage_one=tuple(
-                Course.objects.filter(programme=target, stage=1, elective=False)
-                .order_by("code")
-                .values_list("pk", "code", "credits", "semester", "tolerable", "pass_fail")
-            ),
+            programme=target, stage_one=tuple(sorted(stage_one.values(), key=lambda course: course[1]))
         )
     return Snapshot(
         student_id=student.pk,
@@ -355,6 +395,9 @@ def snapshot(
             today=today,
             balance={student.pk: balance},
             bachelors={student.pk} if _holds_bachelor(enrolment.bachelor_since, today) else set(),
+            periods=list(year.exam_periods.all()),
+            courses=courses,
+            measures=measures,
         ).get(student.pk),
         target=found_target,
     )
@@ -549,6 +592,7 @@ def _new_year(s: Snapshot, target: TargetProgramme, *, on: datetime.date, contra
         year_id=s.enrolment.academic_year_id,
         year_code=s.calendar.code,
         year_start=s.calendar.starts_on,
+        year_end=s.calendar.ends_on,
         contract=contract,
         status=EnrolmentStatus.REFUSED if refused else EnrolmentStatus.ENROLLED,
         enrolled_on=on,
@@ -771,9 +815,13 @@ def preview(
     today: datetime.date,
     target: Programme | None = None,
     lines: list[ISPLine] | None = None,
+    measures: list[Measure] | None = None,
 ) -> Outcome:
     """Read the snapshot and simulate: the page's one call (``target``: the switch's programme, if
-    read; ``lines``: ``enrolment_lines(enrolment)``, if read)."""
+    read; ``lines``: ``enrolment_lines(enrolment)``, and ``measures``: ``student_measures``, if
+    read)."""
     if scenario.kind == SWITCH and target is None:
         target = Programme.objects.get(pk=scenario.programme_id)
-    return simulate(snapshot(enrolment, on=scenario.on, today=today, target=target, lines=lines), scenario)
+    return simulate(
+        snapshot(enrolment, on=scenario.on, today=today, target=target, lines=lines, measures=measures), scenario
+    )

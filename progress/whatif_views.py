@@ -6,7 +6,8 @@ may write the enrolment's ISP (its programme's coach, a superuser) previews its 
 another who sees the student gets 403, one who does not 404.
 """
 
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core import clock
@@ -22,9 +23,10 @@ from .forms import WhatIfForm
 @require_GET
 @requires(Capability.STUDENT_PAGES)
 def student_whatif(request, number):
-    student = get_object_or_404(students_for(request.user), number=number)
     today = clock.today()
-    enrolment = whatif.current_enrolment(student, today=today)
+    student, enrolment = whatif.current_enrolment_of(students_for(request.user), number, today=today)
+    if student is None:
+        raise Http404
     if enrolment is None:
         return render(request, "progress/whatif.html", {"student": student, "enrolment": None})
     enrolment.student = student
@@ -33,13 +35,15 @@ def student_whatif(request, number):
     # Every line, read once: the courses still in the ISP to choose from, and the snapshot's.
     all_lines = whatif.enrolment_lines(enrolment)
     lines = [line for line in all_lines if line.removed_on is None]
+    # The measures a preview judges, read once for the switch's refusal and the risk facts.
+    measures = whatif.student_measures(student.pk) if "kind" in request.GET else []
     form = WhatIfForm(
         request.GET if "kind" in request.GET else None,
         kinds=whatif.KINDS,
         programmes=whatif.switch_targets(enrolment),
         contracts=[(value, label) for value, label in Contract.choices if value != enrolment.contract],
         lines=[(line.pk, f"{line.course.code} {line.course.name} ({line.course.credits})") for line in lines],
-        refusal=lambda programme, on: whatif.switch_refusal(enrolment, programme, on=on),
+        refusal=lambda programme, on: whatif.switch_refusal(enrolment, programme, on=on, measures=measures),
         enrol_before=year.second_semester_lock,
         deregistered_on=enrolment.deregistered_on,
         date_range=DateRange(enrolment.enrolled_on, year.ends_on),
@@ -56,7 +60,9 @@ def student_whatif(request, number):
             contract=data.get("contract") or None,
             line_ids=tuple(data.get("lines") or ()),
         )
-        outcome = whatif.preview(enrolment, scenario, today=today, target=data.get("programme"), lines=all_lines)
+        outcome = whatif.preview(
+            enrolment, scenario, today=today, target=data.get("programme"), lines=all_lines, measures=measures
+        )
     context = {
         "student": student,
         "enrolment": enrolment,

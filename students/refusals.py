@@ -43,12 +43,21 @@ FRAUD_KINDS = (MeasureKind.FRAUD_EXCLUSION, MeasureKind.FRAUD_ENROLMENT_BAN)
 # programmes do not carry yet: the programme itself only.
 
 
-def identical_groups(course_ids) -> dict[int, int]:
-    """Each course mapped to one representative of its identical courses (Art. 31)."""
+def identical_groups(course_ids, *, pairs=None) -> dict[int, int]:
+    """Each course mapped to one representative of its identical courses (Art. 31): the pairs of
+    identical courses with one of ``course_ids`` in them, joined. ``pairs``: the caller's read of
+    ``Course.identical_to`` (both directions, as the relation is stored), holding at least every
+    pair of ``course_ids``; the others are left out, so the answer is the same as without."""
+    course_ids = set(course_ids)
+    if pairs is None:
+        pairs = list(
+            Course.identical_to.through.objects.filter(
+                Q(from_course_id__in=course_ids) | Q(to_course_id__in=course_ids)
+            ).values_list("from_course_id", "to_course_id")
+        )
+    else:
+        pairs = [(a, b) for a, b in pairs if a in course_ids or b in course_ids]
     group = {c: c for c in course_ids}
-    pairs = Course.identical_to.through.objects.filter(
-        Q(from_course_id__in=course_ids) | Q(to_course_id__in=course_ids)
-    ).values_list("from_course_id", "to_course_id")
     for a, b in pairs:
         group.setdefault(a, a)
         group.setdefault(b, b)
@@ -323,14 +332,18 @@ def refusing_measure(*, enrolment: Enrolment, measures, course_groups, programme
     return None
 
 
-def refusals_for(enrolments: list[Enrolment]) -> dict[int, Measure]:
-    """For each enrolment refused by a measure, that measure (a fixed number of queries)."""
+def refusals_for(enrolments: list[Enrolment], *, measures: list[Measure] | None = None) -> dict[int, Measure]:
+    """For each enrolment refused by a measure, that measure (a fixed number of queries).
+    ``measures``: the caller's read of the students' measures not lifted (``open_measures``; other
+    kinds among them are skipped)."""
     student_ids = {e.student_id for e in enrolments}
-    measures = defaultdict(list)
-    for m in Measure.objects.filter(
-        student_id__in=student_ids, kind__in=REFUSALS, lifted_on__isnull=True
-    ).select_related("programme", "course"):
-        measures[m.student_id].append(m)
+    if measures is None:
+        measures = open_measures(student_ids, kinds=REFUSALS)
+    by_student = defaultdict(list)
+    for m in measures:
+        if m.kind in REFUSALS and m.lifted_on is None and m.student_id in student_ids:
+            by_student[m.student_id].append(m)
+    measures = by_student
     if not measures:
         return {}
     programme_ids = {e.programme_id for e in enrolments}
@@ -354,6 +367,15 @@ def refusals_for(enrolments: list[Enrolment]) -> dict[int, Measure]:
         if m:
             found[enrolment.pk] = m
     return found
+
+
+def open_measures(student_ids, *, kinds) -> list[Measure]:
+    """The measures of ``kinds`` not lifted of ``student_ids``, with their programme and course."""
+    return list(
+        Measure.objects.filter(student_id__in=set(student_ids), kind__in=kinds, lifted_on__isnull=True).select_related(
+            "programme", "course"
+        )
+    )
 
 
 def refusal_reason(measure: Measure) -> str:

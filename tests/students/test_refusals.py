@@ -139,3 +139,27 @@ def test_a_binding_conditions_refusal_covers_the_programmes_of_the_same_degree(r
     enrolment = Enrolment(programme=programmes[enrols_in[0]], academic_year=AcademicYear(code="2025-2026"))
     found = refusing_measure(enrolment=enrolment, measures=[measure], course_groups={}, programme_courses={})
     assert (found is measure) is refused
+
+
+@pytest.mark.django_db
+def test_identical_groups_from_the_callers_pairs_are_those_it_reads():
+    """A - B and B - C are identical pairs, D - E another; the groups of A and D. Read by
+    ``identical_groups``, or handed the pairs of every course (both directions, as stored): the
+    pairs without A or D are left out (C joins A's group only through B's pair with A), so both
+    answers are the same."""
+    from programmes.models import Course
+    from students.refusals import identical_groups
+    from tests.support.factories import CourseFactory
+
+    programme = ProgrammeFactory()
+    a, b, c, d, e = (CourseFactory(programme=programme, code=code) for code in "ABCDE")
+    a.identical_to.add(b)
+    b.identical_to.add(c)
+    d.identical_to.add(e)
+    read = identical_groups({a.pk, d.pk})
+    every = list(Course.identical_to.through.objects.values_list("from_course_id", "to_course_id"))
+    assert len(every) == 6  # both directions
+    assert identical_groups({a.pk, d.pk}, pairs=every) == read
+    assert read[a.pk] == read[b.pk] == min(a.pk, b.pk)
+    assert c.pk not in read
+    assert read[d.pk] == read[e.pk] != read[a.pk]
