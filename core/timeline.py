@@ -38,6 +38,10 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from .models import Transition
+from .statistics import Keeper
+
+# Facts processed in one transaction between two looks at the planner's statistics (``Keeper``).
+STATISTICS_FACTS = 250
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +189,19 @@ _reads = itertools.count(1)
 _read = contextvars.ContextVar("pending_read", default=None)
 
 
+_from = contextvars.ContextVar("pending_from", default=None)
+
+
+def pending_from() -> datetime.date | None:
+    """The day a kind's pending day may be read from, None: from the beginning. Within a run
+    of ``run_deadlines``, once it processes a day, every fact dated earlier was processed or
+    is recorded since (a backdated fact): the run's last look reads from the beginning and
+    finds those. A kind whose pending rows are read by a partial index walks past the index
+    entries of the rows it processed, which a long transaction (a replay in one) cannot prune:
+    reading from the day skips them."""
+    return _from.get()
+
+
 def pending_read() -> int | None:
     """The number of the read of every kind's pending day under way, None outside one: within one
     read nothing is processed, so kinds may answer it together, from one query for that read."""
@@ -241,32 +258,46 @@ def run_deadlines(*, today: datetime.date) -> Report:
     calendar transition); a day runs only the kinds with a fact due by it. Before it returns,
     it reads everything once more, so that facts recorded meanwhile are not left behind."""
     report = Report(today=today)
+    # A replay of many days in one transaction (``load_demo``, a benchmark) keeps the planner's
+    # statistics of the tables it fills up to date (``core.statistics``): after a day with a
+    # calendar transition, or with ``STATISTICS_FACTS`` facts since the last look.
+    statistics, looked_at = Keeper(), 0
     kinds = [kind for kind in fact_kinds() if kind.pending_on is not None]
     transitions: list[CalendarTransition] = []
     pending: dict[str, datetime.date | None] = {}
     stale = True
-    while True:
-        if stale:
-            transitions = calendar_transitions(today)
-            pending = _pending_days(kinds, today)
-        days = [t.due_on for t in transitions] + [d for d in pending.values() if d is not None]
-        if not days:
+    token = _from.set(None)
+    try:
+        while True:
             if stale:
-                return report
-            stale = True  # the last look, from scratch
-            continue
-        stale = False
-        day = min(days)
-        due = [t for t in transitions if t.due_on == day]
-        ran = process_day(day, due, report, pending)
-        report.days += 1
-        if due:
-            stale = True
-            continue
-        if ran:
-            # A fact may record facts of another kind (a decision its notification): every
-            # kind's pending day is read again after a day with work.
-            pending = _pending_days(kinds, today)
+                transitions = calendar_transitions(today)
+                pending = _pending_days(kinds, today)
+            days = [t.due_on for t in transitions] + [d for d in pending.values() if d is not None]
+            if not days:
+                if stale and _from.get() is None:
+                    return report
+                # The last look: from scratch, and from the beginning (``pending_from``).
+                stale = True
+                _from.set(None)
+                continue
+            stale = False
+            day = min(days)
+            _from.set(day)
+            due = [t for t in transitions if t.due_on == day]
+            ran = process_day(day, due, report, pending)
+            report.days += 1
+            if statistics.active() and (due or report.facts - looked_at >= STATISTICS_FACTS):
+                statistics.check()
+                looked_at = report.facts
+            if due:
+                stale = True
+                continue
+            if ran:
+                # A fact may record facts of another kind (a decision its notification): every
+                # kind's pending day is read again after a day with work.
+                pending = _pending_days(kinds, today)
+    finally:
+        _from.reset(token)
 
 
 def transition_processed(key: str) -> bool:

@@ -784,8 +784,45 @@ CHOICE_REFUSALS = {
 
 def _publication_days_of(year_id: int, programme_id: int) -> list[datetime.date]:
     """The days the year's publications reached the programme (exams.publication)."""
-    periods = ExamPeriod.objects.filter(academic_year_id=year_id).select_related("academic_year")
-    return list(publication_days((period, programme_id) for period in periods).values())
+    return _publication_days_by({(year_id, programme_id)})[(year_id, programme_id)]
+
+
+def _publication_days_by(keys) -> dict[tuple[int, int], list[datetime.date]]:
+    """``_publication_days_of`` of each (academic year id, programme id) of ``keys``, in three
+    queries whatever their number."""
+    keys = set(keys)
+    periods: dict[int, list[ExamPeriod]] = defaultdict(list)
+    for period in ExamPeriod.objects.filter(academic_year_id__in={year for year, _p in keys}).select_related(
+        "academic_year"
+    ):
+        periods[period.academic_year_id].append(period)
+    days = publication_days((period, programme) for year, programme in keys for period in periods[year])
+    return {
+        (year, programme): [days[(period.pk, programme)] for period in periods[year] if (period.pk, programme) in days]
+        for year, programme in keys
+    }
+
+
+def _choice_refusal(
+    standing, year, *, outcome: str, tolerated_on, credits: int, on: datetime.date, published
+) -> str | None:
+    """Why a choice made ``on`` to tolerate a line of ``year`` (its outcome, tolerance and
+    credits) would be refused (a reason code), or None; ``published``: the days the year's
+    publications reached the programme."""
+    position = standing.tolerance(year)
+    if position is None:
+        return "no_tolerance"
+    if outcome == LineOutcome.PENDING and tolerated_on is None:
+        return "no_result"
+    return rules.tolerance_choice_refusal(
+        outcome=outcome,
+        tolerated=tolerated_on is not None,
+        chosen_on=on,
+        publications=published,
+        efficiency=year.efficiency,
+        credits=credits,
+        left=position["left"],
+    )
 
 
 def tolerance_choice_check(*, line: ISPLine, on: datetime.date) -> str | None:
@@ -794,22 +831,18 @@ def tolerance_choice_check(*, line: ISPLine, on: datetime.date) -> str | None:
     key = (enrolment.student_id, enrolment.programme_id)
     standing = standings([key])[key]
     year = standing.year(enrolment.pk)
-    position = standing.tolerance(year)
-    if position is None:
+    if standing.tolerance(year) is None:
         return "no_tolerance"
-    if line.outcome == LineOutcome.PENDING and line.tolerated_on is None:
-        return "no_result"
     # The year's publications that reached the line's programme, with their days (a held
     # programme's window runs from its release).
-    published = _publication_days_of(year.year_id, enrolment.programme_id)
-    return rules.tolerance_choice_refusal(
+    return _choice_refusal(
+        standing,
+        year,
         outcome=line.outcome,
-        tolerated=line.tolerated_on is not None,
-        chosen_on=on,
-        publications=published,
-        efficiency=year.efficiency,
+        tolerated_on=line.tolerated_on,
         credits=line.course.credits,
-        left=position["left"],
+        on=on,
+        published=_publication_days_of(year.year_id, enrolment.programme_id),
     )
 
 
@@ -850,27 +883,51 @@ def tolerance_choices_open(
 
 @transaction.atomic
 def tolerance_choices_process(*, day: datetime.date) -> int:
-    """Student choices due by ``day``: applied, or refused with the rule's reason."""
+    """Student choices due by ``day``: applied, or refused with the rule's reason, in the order
+    they were made (a choice uses tolerance credit a later one of the student no longer has).
+    A fixed number of queries for the day's choices: the students' standings are read once and
+    kept as the choices tolerate their lines."""
     choices = list(
         ToleranceChoice.objects.select_for_update(of=("self",))
         .filter(processed=False, on__lte=day)
         .select_related("isp_line__course", "isp_line__enrolment")
         .order_by("on", "pk")
     )
-    pairs = set()
+    if not choices:
+        return 0
+    found = standings({(c.isp_line.enrolment.student_id, c.isp_line.enrolment.programme_id) for c in choices})
+    published = _publication_days_by(
+        (c.isp_line.enrolment.academic_year_id, c.isp_line.enrolment.programme_id) for c in choices
+    )
+    pairs, tolerated = set(), defaultdict(list)
     for choice in choices:
-        line = choice.isp_line
-        line.refresh_from_db(fields=["tolerated_on", "tolerance_kind", "outcome"])
-        reason = tolerance_choice_check(line=line, on=choice.on)
+        enrolment = choice.isp_line.enrolment
+        key = (enrolment.student_id, enrolment.programme_id)
+        standing = found[key]
+        year = standing.year(enrolment.pk)
+        # The line as stored, with what the day's earlier choices tolerated.
+        line = next(line for line in year.lines if line.id == choice.isp_line_id)
+        reason = _choice_refusal(
+            standing,
+            year,
+            outcome=line.outcome,
+            tolerated_on=line.tolerated_on,
+            credits=line.credits,
+            on=choice.on,
+            published=published[(enrolment.academic_year_id, enrolment.programme_id)],
+        )
         choice.processed = True
         if reason:
             choice.refusal = str(CHOICE_REFUSALS[reason])
         else:
-            _tolerate([line.pk], day=choice.on, kind=ToleranceKind.CHOSEN)
-            pairs.add((line.enrolment.student_id, line.enrolment.programme_id))
-        choice.save(update_fields=["processed", "refusal"])
+            line.tolerated_on, line.tolerance_kind = choice.on, ToleranceKind.CHOSEN
+            tolerated[choice.on].append(line.id)
+            pairs.add(key)
+    for on, line_ids in sorted(tolerated.items()):
+        _tolerate(line_ids, day=on, kind=ToleranceKind.CHOSEN)
+    ToleranceChoice.objects.bulk_update(choices, ["processed", "refusal"], batch_size=BATCH)
     if pairs:
-        programme_results_update(pairs=pairs, day=day)
+        programme_results_update(pairs=pairs, day=day, found={key: found[key] for key in pairs})
     return len(choices)
 
 

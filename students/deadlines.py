@@ -2,6 +2,8 @@
 (rebuild of the learning account), the 1 December and 15 March locks, and the dated facts
 of students, enrolments, ISP lines, deregistrations and degrees (DOMAIN §1)."""
 
+import datetime
+
 from django.db import connection, models
 from django.db.models import F
 
@@ -10,6 +12,7 @@ from core.timeline import (
     FactKind,
     Stage,
     TransitionSource,
+    pending_from,
     pending_read,
     register_fact_kind,
     register_transition_source,
@@ -39,6 +42,10 @@ def _calendar(up_to):
         )
 
 
+# The first day of all: a read from the beginning (the placeholder of the day a read starts from).
+FROM = datetime.date(1, 1, 1)
+
+
 class Earliest:
     """The earliest date ``field`` of the rows of ``queryset()`` (None: no row), as
     ``aggregate(Min(field))`` gives it; with ``more`` (further pairs of a queryset function
@@ -51,25 +58,32 @@ class Earliest:
 
     def __init__(self, queryset, field: str, *more, together: "Together | None" = None):
         self.parts = [(queryset, field), *zip(more[::2], more[1::2], strict=True)]
-        self.compiled: dict[tuple[str, str], tuple[str, tuple]] = {}
+        self.compiled: dict[tuple[str, str], tuple[str, tuple, set[int]]] = {}
         self.together = together
         if together is not None:
             together.members.append(self)
 
-    def _compile(self) -> tuple[str, tuple]:
+    def _compile(self) -> tuple[str, tuple, set[int]]:
         selects, params = [], []
         for queryset, field in self.parts:
-            sql, part_params = queryset().order_by().values(earliest=F(field)).query.sql_with_params()
+            # From the timeline's ``pending_from`` on, the index's range starting there (the
+            # day given at each call, in ``FROM``'s places among the parameters).
+            query = queryset().filter(**{f"{field}__gte": FROM}).order_by().values(earliest=F(field)).query
+            sql, part_params = query.sql_with_params()
             selects.append(sql)
             params += part_params
-        return f"SELECT MIN(earliest) FROM ({' UNION ALL '.join(selects)}) pending", tuple(params)
+        placeholder = connection.ops.adapt_datefield_value(FROM)
+        places = {i for i, param in enumerate(params) if param == placeholder}
+        return f"SELECT MIN(earliest) FROM ({' UNION ALL '.join(selects)}) pending", tuple(params), places
 
     def sql(self) -> tuple[str, tuple]:
-        """The query, built once per database."""
+        """The query, built once per database, with the day it reads from (``pending_from``)."""
         key = (connection.alias, connection.vendor)
         if key not in self.compiled:
             self.compiled[key] = self._compile()
-        return self.compiled[key]
+        sql, params, places = self.compiled[key]
+        since = connection.ops.adapt_datefield_value(pending_from() or FROM)
+        return sql, tuple(since if i in places else param for i, param in enumerate(params))
 
     def __call__(self):
         read = pending_read()

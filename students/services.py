@@ -12,7 +12,7 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -22,6 +22,7 @@ from core.bulk import update_grouped
 from core.dates import show_date
 from core.errors import Problem, Refused
 from core.history import register_reasons
+from core.timeline import pending_from
 from programmes.models import AcademicYear, Course
 
 from . import rules
@@ -88,8 +89,16 @@ def _opening_due_filter(day):
 @transaction.atomic
 def accounts_open(*, day: datetime.date) -> int:
     """Open the learning accounts due by ``day`` (rule 1)."""
+    # Within a run of the timeline, the enrolments from the day it reads from (``pending_from``):
+    # an earlier one opened its account on its day (a backdated one: the run's last look).
+    enrolled = Enrolment.objects.filter(
+        student__account_opened=False, student__opening_balance__isnull=True, enrolled_on__lte=day
+    )
+    if (since := pending_from()) is not None:
+        enrolled = enrolled.filter(enrolled_on__gte=since)
     due = dict(
         Student.objects.filter(account_opened=False)
+        .filter(Q(opening_balance__isnull=False, opening_on__lte=day) | Q(pk__in=enrolled.values("student_id")))
         .annotate(first_enrolled_on=Min("enrolments__enrolled_on"))
         .filter(_opening_due_filter(day))
         .values_list("pk", "first_enrolled_on")
@@ -367,7 +376,7 @@ LINES_PER_UPDATE = 900
 def _lines_added_write(lines: list[ISPLine]) -> None:
     """Write what processing added ``lines`` set (``LINE_ADDED``; rules 2-3): every line processed,
     a deducting line its course's credits, a late line final from the day it was added
-    (``_lock_if_late``). Set-based: at most three UPDATEs per batch of lines, whatever their
+    (``_lock_if_late``). Set-based: one UPDATE per batch of lines, whatever their
     credits and days, the values taken from the course and the line in the database (a line
     whose value already was that one is written the same). Many lines on PostgreSQL: one
     UPDATE ... FROM of their values given by COPY (``pgcopy.update_each``)."""
@@ -379,17 +388,21 @@ def _lines_added_write(lines: list[ISPLine]) -> None:
         )
         return
     credits = Subquery(Course.objects.filter(pk=OuterRef("course_id")).order_by().values("credits")[:1])
-    for start in range(0, len(lines), LINES_PER_UPDATE):
-        batch = lines[start : start + LINES_PER_UPDATE]
-        ISPLine.objects.filter(pk__in=[line.pk for line in batch]).update(add_processed=True)
+    # A third of the parameters each: the batch, and among it the deducting and the late lines.
+    per_update = LINES_PER_UPDATE // 3
+    for start in range(0, len(lines), per_update):
+        batch = lines[start : start + per_update]
+        values = {"add_processed": True}
         deducting = [
             line.pk for line in batch if line.deducted_credits and line.deducted_credits == line.course.credits
         ]
         if deducting:
-            ISPLine.objects.filter(pk__in=deducting).update(deducted_credits=credits)
+            values["deducted_credits"] = Case(When(pk__in=deducting, then=credits), default=F("deducted_credits"))
         late = [line.pk for line in batch if line.locked_on is not None and line.locked_on == line.added_on]
         if late:
-            ISPLine.objects.filter(pk__in=late).update(locked_on=F("added_on"))
+            values["locked_on"] = Case(When(pk__in=late, then=F("added_on")), default=F("locked_on"))
+        # One UPDATE: each line is written once (a new row version once, not up to three times).
+        ISPLine.objects.filter(pk__in=[line.pk for line in batch]).update(**values)
 
 
 ART_33_REFUSAL = "Learning account of 0 or less (Art. 33)"
@@ -736,12 +749,21 @@ def rebuild_grant(*, year: AcademicYear) -> int:
     enrolled_now = counted.filter(student=OuterRef("pk"), academic_year=year, enrolled_on__lte=year.starts_on)
     enrolled_before = counted.filter(student=OuterRef("pk"), academic_year__starts_on__lt=year.starts_on)
     master_before = Degree.objects.filter(student=OuterRef("pk"), kind="master", on__lt=year.starts_on)
+    # Each student's balance by its own sum over the student's entries (the entries' student
+    # index), not a join of every entry grouped: a plan that stays linear in the students.
+    balance = Subquery(
+        LearningAccountEntry.objects.filter(student=OuterRef("pk"))
+        .order_by()
+        .values("student")
+        .annotate(total=Sum("credits"))
+        .values("total")
+    )
     candidates = (
         Student.objects.filter(account_opened=True)
-        .annotate(balance=Sum("learning_account_entries__credits"))
-        .filter(balance__lt=rules.REBUILD_TARGET)
         .filter(Exists(enrolled_before) | Exists(master_before))
         .exclude(Exists(enrolled_now))
+        .annotate(balance=balance)
+        .filter(balance__lt=rules.REBUILD_TARGET)
         .values_list("pk", "balance")
     )
     candidates = dict(candidates)
@@ -769,11 +791,15 @@ def rebuild_grant(*, year: AcademicYear) -> int:
         .annotate(first=Min("on"))
         .values_list("student_id", "first")
     )
-    stopped = set()
-    for student_id, first in first_rebuild.items():
-        # Enrolments up to this start only: a later one (an imported future fact) has not happened yet.
-        if counted.filter(student_id=student_id, enrolled_on__gte=first, enrolled_on__lte=year.starts_on).exists():
-            stopped.add(student_id)
+    # Enrolled since the first rebuild (up to this start only: a later enrolment, an imported
+    # future fact, has not happened yet): one read for every student rebuilt before.
+    stopped = {
+        student_id
+        for student_id, enrolled_on in counted.filter(
+            student_id__in=list(first_rebuild), enrolled_on__lte=year.starts_on
+        ).values_list("student_id", "enrolled_on")
+        if enrolled_on >= first_rebuild[student_id]
+    }
     entries = []
     for student_id, balance in candidates.items():
         credits = rules.rebuild_due(

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 
-from core import clock, pgcopy
+from core import clock, pgcopy, statistics
 from core.history import IMPORT_REASON
 
 # SQLite: the most parameters in one statement (the library's limit, when it tells it).
@@ -153,12 +153,7 @@ def insert_recorded(model, given: Sequence[str], rows: Sequence[Sequence]) -> li
 
 def analyze(models) -> None:
     """After a bulk load, PostgreSQL's statistics of ``models``' tables are brought up to date
-    (``ANALYZE``, allowed within the import's transaction and reading its own new rows): without
-    them the planner takes the new tables for the empty ones it last saw, and the timeline's first
-    queries on them (a publication's lines and results) pick nested loops that grow with the
-    square of the students. A fixed cost: ``ANALYZE`` reads a sample of each table, whatever its
-    size. Nothing on other databases."""
-    if pgcopy.available():
-        tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {tables}")
+    (``core.statistics.analyze``): without them the planner takes the new tables for the empty
+    ones it last saw, and the timeline's first queries on them (a publication's lines and
+    results) pick nested loops that grow with the square of the students."""
+    statistics.analyze(models)

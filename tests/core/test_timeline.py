@@ -296,6 +296,42 @@ def test_a_kind_with_nothing_due_is_not_asked_and_idle_days_cost_no_query(only, 
     assert asked.count("a") == 1 + 3 + 1 and asked.count("b") == 1 + 2 + 3 + 1
 
 
+@pytest.mark.django_db
+def test_a_run_reads_pending_days_from_the_day_it_processes_and_its_last_look_from_the_beginning(only):
+    """Issue 19 §3: within a run, a kind may read its pending day from the day being processed
+    on (``pending_from``: the index entries of the rows it processed are skipped). A fact
+    recorded meanwhile with an earlier date is not lost: the run's last look reads from the
+    beginning and processes it. Here a's fact of 1 January records a fact of b dated 1 December
+    before: invisible while the run reads from 1 January, processed by the last look."""
+    calls, bounds = [], []
+    pending = {"a": [D(2030, 1, 1), D(2030, 3, 1)], "b": []}
+
+    def kind(name):
+        def process(*, day):
+            calls.append((name, day))
+            pending[name] = [d for d in pending[name] if d > day]
+            if name == "a" and day == D(2030, 1, 1):
+                pending["b"].append(D(2029, 12, 1))
+            return 1
+
+        def pending_on():
+            since = timeline.pending_from()
+            bounds.append(since)
+            return min((d for d in pending[name] if since is None or d >= since), default=None)
+
+        return timeline.FactKind(name, Stage.FACTS, 10 if name == "a" else 20, process, pending_on)
+
+    timeline.register_fact_kind(kind("a"))
+    timeline.register_fact_kind(kind("b"))
+    report = timeline.run_deadlines(today=D(2030, 12, 31))
+    assert calls == [("a", D(2030, 1, 1)), ("a", D(2030, 3, 1)), ("b", D(2029, 12, 1))]
+    assert report.days == 3
+    assert bounds[:2] == [None, None]  # the first read, from the beginning
+    assert D(2030, 1, 1) in bounds and D(2030, 3, 1) in bounds
+    assert bounds[-2:] == [None, None]  # the last look
+    assert timeline.pending_from() is None  # outside a run
+
+
 def test_the_students_pending_days_are_read_in_one_query_at_each_read(college):
     """Issue 19 §3: the timeline reads every kind's pending day after each day with work; the
     students' six kinds (accounts, enrolments, lines added and removed, deregistrations, degrees)

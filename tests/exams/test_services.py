@@ -348,6 +348,83 @@ def test_a_tolerance_choice_before_any_result_is_refused(college):
     choice_refused(college, "NUM2", D(2024, 2, 10), "This course has no published result yet.")
 
 
+@pytest.fixture
+def three_tolerable_fails(college):
+    """Two students of BA-RES-T (180 credits, an initial bachelor: a starter's tolerance credit
+    is min(10 % of 180, 12) = 12, Art. 91 §1), each with P1-P3 passed (14, 6 credits each) and
+    T1-T3 tolerable fails (9, 6 credits each) in January 2024: a study efficiency of 18/36 = 50 %,
+    enough (Art. 91 §1). Published on 6 February 2024."""
+    programme = ProgrammeFactory(code="BA-RES-T", credits=180)
+    courses = {
+        code: CourseFactory(programme=programme, code=code, credits=6) for code in ("P1", "P2", "P3", "T1", "T2", "T3")
+    }
+    period = college.periods[1]
+    students = []
+    for number in ("r0200001", "r0200002"):
+        enrolment = EnrolmentFactory(
+            programme=programme, academic_year=college.year, student__number=number, enrolled_on=D(2023, 9, 15)
+        )
+        lines = {code: ISPLineFactory(enrolment=enrolment, course=course) for code, course in courses.items()}
+        for code, line in lines.items():
+            result_record(isp_line=line, exam_period=period, opportunity=1, mark=14 if code.startswith("P") else 9)
+        students.append(lines)
+    with time_machine.travel(datetime.datetime(2024, 2, 6, 12, 0), tick=False):
+        run_deadlines(today=D(2024, 2, 6))
+    return students
+
+
+def _choices_processed(lines_of, on):
+    """The students' choices of T1, T2 and T3 made ``on``, processed by the timeline's stage;
+    returns the queries it took."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from exams.services import tolerance_choices_process
+
+    for lines in lines_of:
+        for code in ("T1", "T2", "T3"):
+            ToleranceChoice.objects.create(isp_line=lines[code], on=on)
+    with CaptureQueriesContext(connection) as captured:
+        assert tolerance_choices_process(day=on) == 3 * len(lines_of)
+    return len(captured.captured_queries)
+
+
+def test_choices_of_a_day_use_the_credit_in_their_order_in_the_same_queries_for_more_students(
+    three_tolerable_fails,
+):
+    """A student chooses to tolerate T1, T2 and T3 on 10 February: the credit of 12 covers T1
+    and T2 (6 + 6); T3 is refused, not enough credit left (Art. 91 §1), as the choices came in
+    that order. Both students' choices on 11 February: the same outcome for each, in as many
+    queries as the one student's three (a fixed number of queries for a day's choices)."""
+    first, second = three_tolerable_fails
+    one = _choices_processed([first], D(2024, 2, 10))
+    refusals = dict(
+        ToleranceChoice.objects.filter(isp_line__enrolment=first["T1"].enrolment).values_list(
+            "isp_line__course__code", "refusal"
+        )
+    )
+    assert refusals == {
+        "T1": "",
+        "T2": "",
+        "T3": "Not enough tolerance credit is left for this course (Art. 91 §1).",
+    }
+    tolerated = ISPLine.objects.filter(enrolment=first["T1"].enrolment, tolerated_on__isnull=False)
+    assert sorted(tolerated.values_list("course__code", "tolerated_on", "tolerance_kind")) == [
+        ("T1", D(2024, 2, 10), "chosen"),
+        ("T2", D(2024, 2, 10), "chosen"),
+    ]
+    ToleranceChoice.objects.all().delete()
+    ISPLine.objects.filter(pk__in=[line.pk for line in first.values()]).update(tolerated_on=None, tolerance_kind="")
+    both = _choices_processed([first, second], D(2024, 2, 11))
+    assert both == one
+    for lines in (first, second):
+        assert sorted(
+            ISPLine.objects.filter(enrolment=lines["T1"].enrolment, tolerated_on=D(2024, 2, 11)).values_list(
+                "course__code", flat=True
+            )
+        ) == ["T1", "T2"]
+
+
 # --- A new examination decision after publication: everything downstream follows.
 # (formerly tests/exams/test_redecisions.py)
 

@@ -113,3 +113,31 @@ def test_deregistrations_of_a_day_in_the_same_queries_for_more_students(college)
         refund = LearningAccountEntry.objects.get(source=f"enrolment:{enrolment.pk}:deregistration")
         assert refund.credits == sum(line.course.credits for line in enrolment.lines.all())
     assert not ISPLine.objects.filter(enrolment__in=few + many, deducted_credits__gt=0).exists()
+
+
+def test_pending_days_and_openings_read_from_the_day_the_run_processes(college):
+    """Within a run of the timeline (``core.timeline.pending_from``), the students' pending days
+    are read from the run's day on, and the accounts to open among the enrolments of that day
+    on; outside a run, from the beginning. Two students enrolled 20 and 10 days before the
+    year's start, accounts not opened."""
+    from core import timeline
+
+    year, programme, courses = college
+    early_day, late_day = year.starts_on - datetime.timedelta(20), year.starts_on - datetime.timedelta(10)
+    early = _enrol(1, year=year, programme=programme, courses=courses, on=early_day, opened=False)
+    late = _enrol(1, year=year, programme=programme, courses=courses, on=late_day, opened=False)
+    assert openings_pending_on() == early_day
+    token = timeline._from.set(late_day)
+    try:
+        assert openings_pending_on() == late_day
+        # The accounts to open on the late day: the late student's only (the early one's enrolment
+        # is before the run's day: the run's last look, reading from the beginning, opens it).
+        assert accounts_open(day=late_day) == 1
+    finally:
+        timeline._from.reset(token)
+    opened = set(Student.objects.filter(account_opened=True).values_list("pk", flat=True))
+    assert opened == {late[0].student_id}
+    assert openings_pending_on() == early_day
+    assert accounts_open(day=late_day) == 1
+    assert openings_pending_on() is None
+    assert early[0].student_id in set(Student.objects.filter(account_opened=True).values_list("pk", flat=True))
