@@ -255,8 +255,10 @@ def run_deadlines(*, today: datetime.date) -> Report:
     Days without anything due cost nothing: the calendar transitions and each fact kind's
     earliest pending day are read once, and again only where a day may have changed them
     (every kind's pending day after a day with work; the transitions too after a day with a
-    calendar transition); a day runs only the kinds with a fact due by it. Before it returns,
-    it reads everything once more, so that facts recorded meanwhile are not left behind."""
+    calendar transition); a day runs only the kinds with a fact due by it, and the kinds may
+    read their pending days from the day processed on (``pending_from``). Before it returns,
+    it reads everything once more, from the beginning, so that facts recorded meanwhile, a
+    backdated one too, are not left behind."""
     report = Report(today=today)
     # A replay of many days in one transaction (``load_demo``, a benchmark) keeps the planner's
     # statistics of the tables it fills up to date (``core.statistics``): after a day with a

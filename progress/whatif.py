@@ -155,7 +155,7 @@ def current_enrolment_of(students, number: str, *, today: datetime.date):
     and its ``current_enrolment``, read with it (the student: one query more when the student
     has none); ``(None, None)``: no such student."""
     enrolment = _current(
-        Enrolment.objects.filter(student__number=number, student__in=students).select_related("student"),
+        Enrolment.objects.filter(student__in=students.filter(number=number)).select_related("student"),
         today=today,
     )
     if enrolment is not None:
