@@ -12,6 +12,7 @@ from . import clock
 from .errors import Refused
 from .filters import search_words
 from .models import Transition
+from .pagination import AdminPaginator
 from .timeline import run_deadlines
 from .validators import BoundedDatesMixin, DateRange, check_dates, plausible
 
@@ -119,7 +120,10 @@ class RefusalsOnSaveMixin:
 class AuditedAdmin(SimpleHistoryAdmin):
     """simple_history's admin with a read-only audit trail: every change is listed with
     who and when, but a past version cannot be restored from the history page — a
-    correction is a new, visible change made through the ordinary form."""
+    correction is a new, visible change made through the ordinary form. Its list pages through
+    the first 1,000 rows (``core.pagination.AdminPaginator``, issue 19)."""
+
+    paginator = AdminPaginator
 
     def revert_disabled(self, request, obj=None):
         return True

@@ -110,3 +110,15 @@ def grouped_rows(queryset, groups, order, offset: int, limit: int) -> list:
     page_keys = [row[0] for row in union[offset:bound]]
     found = queryset.order_by().in_bulk(page_keys)
     return [found[key] for key in page_keys if key in found]
+
+
+class AdminPaginator(CappedPaginator):
+    """The admin's changelists over tables of a whole college (students, enrolments, lines,
+    results, ledger entries): the first ``CAP`` rows in ``CAP // per_page`` pages, counted up to
+    ``CAP`` (no ``COUNT(*)`` of 6 million results, no ``OFFSET`` of millions for the last page).
+    The list says "1,000+" and to search or filter beyond (``admin/pagination.html``), and offers
+    no action on every row of such a list (``admin/actions.html``): its count is not known."""
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True):
+        # As the admin calls it (``ModelAdmin.get_paginator``): positional arguments.
+        super().__init__(object_list, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page)

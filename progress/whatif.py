@@ -155,7 +155,11 @@ def current_enrolment_of(students, number: str, *, today: datetime.date):
     and its ``current_enrolment``, read with it (the student: one query more when the student
     has none); ``(None, None)``: no such student."""
     enrolment = _current(
-        Enrolment.objects.filter(student__in=students.filter(number=number)).select_related("student"),
+        # The number on the joined student (its unique index finds the one student), the scope
+        # as a subquery: the planner cannot see through the subquery's number to the one row.
+        Enrolment.objects.filter(student__number=number, student__in=students.filter(number=number)).select_related(
+            "student"
+        ),
         today=today,
     )
     if enrolment is not None:

@@ -527,3 +527,29 @@ def test_the_enrolment_page_takes_the_same_queries_for_more_isp_lines(admin_clie
     count = _queries(admin_client, url, django_assert_max_num_queries)
     url = reverse("admin:students_enrolment_change", args=[many.pk])
     assert _queries(admin_client, url, django_assert_max_num_queries) == count
+
+
+def test_a_long_list_pages_through_its_first_rows_and_says_there_are_more(admin_client, monkeypatch):
+    """Issue 19: the admin's lists count up to ``core.pagination.CAP`` rows and page through
+    those (here a cap of 5 and 2 a page: pages 1-3, the third with the fifth student); the list
+    says there are more and to search, and offers no action on "all" of them. A shorter list
+    shows its count as before."""
+    from core import pagination
+    from progress.admin import StudentAdmin
+
+    monkeypatch.setattr(pagination, "CAP", 5)
+    monkeypatch.setattr(StudentAdmin, "list_per_page", 2)
+    for i in range(8):
+        StudentFactory(number=f"r09000{i:02d}", last_name=f"Name{i}")
+    url = reverse("admin:students_student_changelist")
+    page = admin_client.get(url).content.decode()
+    assert "More than 5 students: the pages show the first 5. Search or filter to find the others." in page
+    assert "across all pages" not in page
+    assert "?p=3" in page and "?p=4" not in page
+    last = admin_client.get(url, {"p": 3})
+    assert last.status_code == 200
+    assert [s.number for s in last.context["cl"].result_list] == ["r0900004"]
+    # Beyond the pages shown: the admin's own answer to a page out of range.
+    assert admin_client.get(url, {"p": 4}).status_code == 302
+    narrowed = admin_client.get(url, {"q": "r0900001"}).content.decode()
+    assert "More than" not in narrowed and "1 student" in narrowed
