@@ -135,3 +135,38 @@ def test_the_office_enters_marks_and_follows_the_publication(
     page.wait_for_url(lambda url: "/admin/students/student/" in url)
     assert console == []
     context.close()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_long_admin_list_says_it_shows_its_first_rows(
+    office_world, live_server, browser, artifacts, monkeypatch, language
+):
+    """Issue 19: an admin list longer than its cap (here 3 of 4 students, 2 a page) pages
+    through the first rows and says so, in the reader's language, on a desktop and a phone."""
+    from core import pagination
+    from progress.admin import StudentAdmin
+    from tests.support.factories import StudentFactory
+
+    monkeypatch.setattr(pagination, "CAP", 3)
+    monkeypatch.setattr(StudentAdmin, "list_per_page", 2)
+    StudentFactory.create_batch(3)
+    said = {
+        "nl": "Meer dan 3 studenten: de pagina's tonen de eerste 3. Zoek of filter om de andere te vinden.",
+        "en": "More than 3 students: the pages show the first 3. Search or filter to find the others.",
+    }[language]
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = new_context(browser, viewport=viewport, language=language, base_url=live_server.url)
+        page = context.new_page()
+        errors = watch_console(page)
+        log_in(page, live_server.url, "office", personas.PASSWORD)
+        page.goto(f"{live_server.url}/admin/students/student/")
+        expect(page.locator("p.paginator")).to_contain_text(said)
+        expect(page.locator("p.paginator a[href='?p=2']")).to_be_visible()
+        expect(page.locator("p.paginator a.showall")).to_have_count(0)
+        expect(page.locator("#changelist-search")).to_contain_text(
+            {"nl": "Meer dan 3 resultaten", "en": "More than 3 results"}[language]
+        )
+        assert fits(page), name
+        page.screenshot(path=artifacts / f"admin-long-list-{language}-{name}.png", full_page=True)
+        assert errors == []
+        context.close()
