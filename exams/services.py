@@ -807,8 +807,8 @@ def _choice_refusal(
     standing, year, *, outcome: str, tolerated_on, credits: int, on: datetime.date, published
 ) -> str | None:
     """Why a choice made ``on`` to tolerate a line of ``year`` (its outcome, tolerance and
-    credits) would be refused (a reason code), or None; ``published``: the days the year's
-    publications reached the programme."""
+    credits) would be refused (a reason code), or None; ``published()``: the days the year's
+    publications reached the programme (asked only when the rule needs them)."""
     position = standing.tolerance(year)
     if position is None:
         return "no_tolerance"
@@ -818,7 +818,7 @@ def _choice_refusal(
         outcome=outcome,
         tolerated=tolerated_on is not None,
         chosen_on=on,
-        publications=published,
+        publications=published(),
         efficiency=year.efficiency,
         credits=credits,
         left=position["left"],
@@ -831,8 +831,6 @@ def tolerance_choice_check(*, line: ISPLine, on: datetime.date) -> str | None:
     key = (enrolment.student_id, enrolment.programme_id)
     standing = standings([key])[key]
     year = standing.year(enrolment.pk)
-    if standing.tolerance(year) is None:
-        return "no_tolerance"
     # The year's publications that reached the line's programme, with their days (a held
     # programme's window runs from its release).
     return _choice_refusal(
@@ -842,7 +840,7 @@ def tolerance_choice_check(*, line: ISPLine, on: datetime.date) -> str | None:
         tolerated_on=line.tolerated_on,
         credits=line.course.credits,
         on=on,
-        published=_publication_days_of(year.year_id, enrolment.programme_id),
+        published=lambda: _publication_days_of(year.year_id, enrolment.programme_id),
     )
 
 
@@ -914,7 +912,7 @@ def tolerance_choices_process(*, day: datetime.date) -> int:
             tolerated_on=line.tolerated_on,
             credits=line.credits,
             on=choice.on,
-            published=published[(enrolment.academic_year_id, enrolment.programme_id)],
+            published=lambda key=(enrolment.academic_year_id, enrolment.programme_id): published[key],
         )
         choice.processed = True
         if reason:

@@ -8,7 +8,6 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, Upper
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
@@ -28,6 +27,7 @@ from core.validators import from_1950
 from exams.admin import EnrolmentResultsMixin, ISPLineResultsMixin, ResultInline
 from programmes.models import AcademicYear, Programme
 from programmes.selectors import year_dates
+from students.ledger import balance_subquery
 from students.models import (
     Degree,
     DerogationOutcome,
@@ -352,18 +352,11 @@ class StudentAdmin(PreloadedAutocompleteAdminMixin, BoundedDatesAdminMixin, Proc
     def get_queryset(self, request):
         # The balance is the sum of the ledger (never a stored copy), in the list's own query: per
         # student of the page (a subquery on the ledger's index), not an aggregate of every student.
-        ledger = (
-            LearningAccountEntry.objects.filter(student=OuterRef("pk"))
-            .order_by()
-            .values("student")
-            .annotate(total=Sum("credits"))
-            .values("total")
-        )
         return (
             super()
             .get_queryset(request)
             .select_related("first_enrolment_in_higher_education")
-            .annotate(balance_total=Coalesce(Subquery(ledger), 0))
+            .annotate(balance_total=Coalesce(balance_subquery(), 0))
         )
 
     @admin.display(description=_("learning account"))

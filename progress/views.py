@@ -24,6 +24,7 @@ from exams.models import ProgrammeResult
 from programmes.models import AcademicYear, Course, Programme, Semester
 from programmes.selectors import year_dates
 from students import rules
+from students.ledger import balance_subquery
 from students.models import (
     DerogationOutcome,
     Enrolment,
@@ -49,14 +50,7 @@ HISTORY_LIMIT = 200
 
 
 def _balance_subquery():
-    total = (
-        LearningAccountEntry.objects.filter(student=OuterRef("student"))
-        .order_by()
-        .values("student")
-        .annotate(total=Sum("credits"))
-        .values("total")
-    )
-    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+    return Coalesce(balance_subquery("student"), Value(0))
 
 
 def _isp_credits_subquery():

@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Sum
+from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.utils.translation import gettext, ngettext
 
 from core import clock, pgcopy
@@ -53,6 +53,20 @@ def ledger_book_rows(rows: Iterable[tuple]) -> int:
         ignore_conflicts=True,
     )
     return len(rows)
+
+
+def balance_subquery(student_ref: str = "pk") -> Subquery:
+    """A student's balance (the sum of the entries) as a subquery for an annotation, by the
+    entries' student index: ``student_ref`` names the student in the outer query. NULL for a
+    student without entries (``Coalesce`` it to 0 where that is the balance to show)."""
+    return Subquery(
+        LearningAccountEntry.objects.filter(student=OuterRef(student_ref))
+        .order_by()
+        .values("student")
+        .annotate(total=Sum("credits"))
+        .values("total"),
+        output_field=IntegerField(),
+    )
 
 
 def balances(student_ids: Iterable[int]) -> dict[int, int]:

@@ -26,7 +26,7 @@ from core.timeline import pending_from
 from programmes.models import AcademicYear, Course
 
 from . import rules
-from .ledger import BATCH, balances, ledger_book
+from .ledger import BATCH, balance_subquery, balances, ledger_book
 from .models import (
     Degree,
     Enrolment,
@@ -751,18 +751,11 @@ def rebuild_grant(*, year: AcademicYear) -> int:
     master_before = Degree.objects.filter(student=OuterRef("pk"), kind="master", on__lt=year.starts_on)
     # Each student's balance by its own sum over the student's entries (the entries' student
     # index), not a join of every entry grouped: a plan that stays linear in the students.
-    balance = Subquery(
-        LearningAccountEntry.objects.filter(student=OuterRef("pk"))
-        .order_by()
-        .values("student")
-        .annotate(total=Sum("credits"))
-        .values("total")
-    )
     candidates = (
         Student.objects.filter(account_opened=True)
         .filter(Exists(enrolled_before) | Exists(master_before))
         .exclude(Exists(enrolled_now))
-        .annotate(balance=balance)
+        .annotate(balance=balance_subquery())
         .filter(balance__lt=rules.REBUILD_TARGET)
         .values_list("pk", "balance")
     )

@@ -7,18 +7,21 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from core import statistics
 from exams.models import Result, ResultPart, ToleranceChoice, ToleranceObjection
 from exchange.chunks import chunks
 from exchange.plan import Plan
 from exchange.summary import ImportSummary
-from exchange.write import rows
 from exchange.write.exams import ExamWriter
 from exchange.write.programmes import CatalogueWriter
 from exchange.write.students import StudentWriter
 from programmes.models import Course, ExamPeriod, Programme
 from students.models import Degree, Enrolment, ISPLine, LearningAccountEntry, Student
 
-# The tables the import fills in bulk and the timeline reads first (their statistics: ``rows.analyze``).
+# The tables the import fills in bulk and the timeline reads first: their statistics are brought up
+# to date at the end (``core.statistics.analyze``): without them the planner takes the new tables for
+# the empty ones it last saw, and the timeline's first queries on them (a publication's lines and
+# results) pick nested loops that grow with the square of the students.
 ANALYZED = (
     Programme,
     Course,
@@ -53,5 +56,5 @@ def write_plan(plan: Plan, *, progress: bool) -> ImportSummary:
         for chunk in chunks(plan.students, WRITE_CHUNK):
             exams.write(students.write(chunk))
             bar.update(len(chunk))
-    rows.analyze(ANALYZED)
+    statistics.analyze(ANALYZED)
     return summary

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 
-from core import clock, pgcopy, statistics
+from core import clock, pgcopy
 from core.history import IMPORT_REASON
 
 # SQLite: the most parameters in one statement (the library's limit, when it tells it).
@@ -149,11 +149,3 @@ def insert_recorded(model, given: Sequence[str], rows: Sequence[Sequence]) -> li
         returning=False,
     )
     return ids
-
-
-def analyze(models) -> None:
-    """After a bulk load, PostgreSQL's statistics of ``models``' tables are brought up to date
-    (``core.statistics.analyze``): without them the planner takes the new tables for the empty
-    ones it last saw, and the timeline's first queries on them (a publication's lines and
-    results) pick nested loops that grow with the square of the students."""
-    statistics.analyze(models)
