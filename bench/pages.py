@@ -45,6 +45,7 @@ import os
 import re
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -67,9 +68,10 @@ PROGRAMMES = 4
 COURSE_SEMESTERS = ["1", "1", "1", "1", "1", "year", "2", "2", "2", "2"]
 CREDITS = 6
 NUMBER_BASE = 1_000_000  # student g is r(1,000,000 + g)
-FIRST_NAMES = ["Emma", "Noah", "Louise", "Arthur", "Olivia", "Jules", "Mila", "Lucas", "Elena", "Finn"]
-LAST_NAMES = ["Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "Vos"]
-SEARCHED_NAME = "Maes"  # one student in ten
+# The demo college's names (80 first names, 72 last names), drawn independently of the programme:
+# student g has last name g / 4 and first name g / 288 (modulo the lists), so every programme has
+# every name and a name is about as frequent as Flanders' most common ones (1.4 %).
+SEARCHED_NAME = "Maes"  # one student in 72
 
 
 @dataclass
@@ -153,8 +155,9 @@ def _ordinal(alias: str) -> str:
     return f"(CAST(SUBSTR({alias}.number, 2) AS INTEGER) - {NUMBER_BASE})"
 
 
-def _pick(expression: str, names: list[str]) -> str:
-    whens = " ".join(f"WHEN {i} THEN '{name}'" for i, name in enumerate(names))
+def _pick(expression: str, names: Sequence[str]) -> str:
+    quoted = [name.replace("'", "''") for name in names]
+    whens = " ".join(f"WHEN {i} THEN '{name}'" for i, name in enumerate(quoted))
     return f"CASE ({expression}) %% {len(names)} {whens} END"
 
 
@@ -223,6 +226,7 @@ def _catalogue():
 def create_data(n: int) -> College:
     """The catalogue and N students with three years each (see the module's docstring)."""
     from core import clock
+    from demo.college import FIRST_NAMES, LAST_NAMES
     from exams.models import Result
     from fees.models import FeeStatement
     from notifications.models import Notification
@@ -244,8 +248,8 @@ def create_data(n: int) -> College:
             Student,
             {
                 "number": (f"'r' || ({NUMBER_BASE} + g)", []),
-                "first_name": (_pick("g / 10", FIRST_NAMES), []),
-                "last_name": (_pick("g", LAST_NAMES), []),
+                "first_name": (_pick(f"g / {PROGRAMMES * len(LAST_NAMES)}", FIRST_NAMES), []),
+                "last_name": (_pick(f"g / {PROGRAMMES}", LAST_NAMES), []),
                 "language": ("%s", ["nl"]),
                 "account_opened": ("%s", [True]),
             },
