@@ -8,9 +8,9 @@ class CommitteeConfig(AppConfig):
     verbose_name = _("Examination committees")
 
     def ready(self):
-        from core import gates, permissions, roles
+        from core import events, gates, permissions, roles
 
-        from . import home, publication, rules
+        from . import home, publication, rules, tallies
 
         running = {rules.Role.CHAIR, rules.Role.SECRETARY, *rules.SUBSTITUTES}
         if {str(role) for role in running} != roles.SEATS_RUNNING_THE_MEETING:
@@ -22,6 +22,7 @@ class CommitteeConfig(AppConfig):
         gates.held_programmes.answer_with(publication.held_programmes)
         gates.postponed_results.answer_with(publication.postponed)
         gates.committee_clusters.answer_with(clusters_of)
+        events.results_recorded.connect(tallies.results_recorded, dispatch_uid="committee.tallies")
 
 
 def seats_of(user):

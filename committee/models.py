@@ -462,3 +462,19 @@ class Report(models.Model):
     @property
     def signed(self) -> bool:
         return self.chair_signed_at is not None and self.secretary_signed_at is not None
+
+
+class DeliberatedTally(models.Model):
+    """How many students the report of a deliberation says were deliberated (Art. 82: the students
+    of the committee's programmes with a result in the exam period, ``committee.tallies``), as last
+    counted: the report page of a deliberation not signed yet shows it without counting every
+    result of the period on every visit (issue 19). Counted again by a Celery task every few
+    minutes while the deliberation is not closed and after results are entered, and exactly when
+    it is closed and when its report is signed (``committee.tallies``)."""
+
+    deliberation = models.OneToOneField(Deliberation, on_delete=models.CASCADE, related_name="deliberated_tally")
+    students = models.PositiveIntegerField()
+    counted_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.deliberation} · {self.students}"

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from exams.models import Level, Result
 
-from . import rules, services
+from . import rules, services, tallies
 from .models import (
     Decision,
     DecisionKind,
@@ -41,7 +41,6 @@ from .models import (
     Presence,
     RecusalGround,
 )
-from .selectors import programmes_of
 
 # The order of the attendance list: the seats with a vote first, then the advisory members and
 # the substitutes (Art. 68).
@@ -99,12 +98,20 @@ def _version(deliberation: Deliberation, report=services.UNREAD) -> tuple[int, s
 
 
 def report_content(
-    deliberation: Deliberation, *, read: bool = True, members=None, attendance=None, current=services.UNREAD
+    deliberation: Deliberation,
+    *,
+    read: bool = True,
+    members=None,
+    attendance=None,
+    current=services.UNREAD,
+    kept: bool = False,
 ) -> dict:
     """The deliberation report of ``deliberation`` as it stands now (Art. 82), as plain data.
     A page that has just read the deliberation with its committee and exam period (``read=False``),
     the committee's ``members``, the meeting's ``attendance`` and the ``current`` report passes
-    them down instead of reading them again."""
+    them down instead of reading them again. The students deliberated are counted exactly (what
+    is signed and frozen), or with ``kept`` taken as last counted (``committee.tallies``: the page
+    of a report not signed yet; counting walks every result of the exam period)."""
     if read:
         deliberation = Deliberation.objects.select_related(
             "committee", "committee__academic_year", "exam_period", "exam_period__academic_year"
@@ -230,15 +237,8 @@ def report_content(
             }
         )
 
-    deliberated = (
-        Result.objects.filter(
-            exam_period=deliberation.exam_period,
-            isp_line__enrolment__programme__in=programmes_of(committee),
-        )
-        .values("isp_line__enrolment__student")
-        .distinct()
-        .count()
-    )
+    # As last counted for the page of a report not signed yet (counting walks every result of the period).
+    deliberated = tallies.tally_of(deliberation).students if kept else tallies.deliberated(deliberation).count()
     compliance = rules.Compliance(quorum_met=quorum.met, adjustments_heard=not unheard, votes_valid=not invalid_votes)
     version, correction = _version(deliberation, current)
     period = deliberation.exam_period

@@ -76,7 +76,9 @@ def _signs_for(seat: Member) -> str:
 def _shown(request, deliberation: Deliberation, versions: list[Report], **read) -> tuple[Report | None, dict, bool]:
     """The version asked for (``?version=``, a signed earlier version) or the current one: the
     report row, its content, and whether that content is frozen. ``versions``: every version, in
-    order; ``read``: what the page read already, for ``report_content``."""
+    order; ``read``: what the page read already, for ``report_content``. A report not signed yet
+    states the students deliberated as last counted (``committee.tallies``); signing counts them
+    exactly and keeps that count, so the page compares a first signature with the same count."""
     current = versions[-1] if versions else None
     asked = request.GET.get("version", "")
     if asked.isdigit() and (current is None or int(asked) != current.version):
@@ -85,7 +87,7 @@ def _shown(request, deliberation: Deliberation, versions: list[Report], **read) 
             return old, old.content, True
     if current is not None and current.signed:
         return current, current.content, True
-    return current, report_data.report_content(deliberation, read=False, current=current, **read), False
+    return current, report_data.report_content(deliberation, read=False, current=current, kept=True, **read), False
 
 
 def _deliberation_url(deliberation: Deliberation) -> str | None:

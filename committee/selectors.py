@@ -21,20 +21,29 @@ def deliberations_for(user) -> QuerySet[Deliberation]:
     )
 
 
+def report_signed() -> Coalesce:
+    """Whether a deliberation's current report is signed by the chair and the secretary (as
+    ``services.is_signed``), as an expression to annotate deliberations with."""
+    current = Report.objects.filter(deliberation_id=OuterRef("pk")).order_by("-version")
+    signed = Q(chair_signed_at__isnull=False, secretary_signed_at__isnull=False)
+    return Coalesce(
+        Subquery(current.annotate(both=signed).values("both")[:1]), Value(False), output_field=BooleanField()
+    )
+
+
 def deliberation_for(user, pk: int) -> Deliberation:
     """One deliberation the user may see; 404 otherwise (an object outside the user's committees
     is simply not found). Read with it, for its pages: the number of the year's last exam period
-    (``last_period_number``) and whether the report's current version is signed
-    (``report_signed``, as ``services.is_signed`` when the page was asked for)."""
+    (``last_period_number``), whether the report's current version is signed
+    (``report_signed``, as ``services.is_signed`` when the page was asked for) and the report's
+    kept count of the students deliberated (``deliberated_tally``, ``committee.tallies``)."""
     last_period = ExamPeriod.objects.filter(academic_year_id=OuterRef("exam_period__academic_year_id"))
-    current = Report.objects.filter(deliberation_id=OuterRef("pk")).order_by("-version")
-    signed = Q(chair_signed_at__isnull=False, secretary_signed_at__isnull=False)
     return get_object_or_404(
-        deliberations_for(user).annotate(
+        deliberations_for(user)
+        .select_related("deliberated_tally")
+        .annotate(
             last_period_number=Subquery(last_period.order_by("-number").values("number")[:1]),
-            report_signed=Coalesce(
-                Subquery(current.annotate(both=signed).values("both")[:1]), Value(False), output_field=BooleanField()
-            ),
+            report_signed=report_signed(),
         ),
         pk=pk,
     )

@@ -21,7 +21,7 @@ from exams.models import Level
 from exams.rules import outcome
 from students.models import ISPLine, LineOutcome
 
-from . import rules
+from . import rules, tallies
 from .models import (
     Attendance,
     CaseFile,
@@ -481,6 +481,7 @@ def deliberation_close(*, deliberation: Deliberation, on: datetime.date | None =
     deliberation.closed_on = on or clock_today()
     _release(deliberation)
     audited_save(deliberation, by=by, reason=gettext_noop("deliberation closed"))
+    tallies.count(deliberation)  # the report to sign states the students deliberated (Art. 82), exactly
     return deliberation
 
 
@@ -499,7 +500,10 @@ def _release(deliberation: Deliberation) -> None:
 @transaction.atomic
 def report_sign(*, deliberation: Deliberation, member: Member, content: dict, at=None, by=None) -> Report:
     """The chair or the secretary (or their substitute at this meeting) signs the current version
-    of the report; when both have signed, ``content`` (the report as shown) is frozen (Art. 82)."""
+    of the report; when both have signed, ``content`` (the report as shown) is frozen (Art. 82).
+    ``content`` counts the students deliberated exactly (``report.report_content``): that count
+    is kept (``committee.tallies``) in this transaction, so the page, which shows the kept count,
+    compares the signed content with the report as it stands on the same count."""
     deliberation = _locked(deliberation)
     _member_of(deliberation, member)
     if deliberation.status != DeliberationStatus.CLOSED:
@@ -523,6 +527,8 @@ def report_sign(*, deliberation: Deliberation, member: Member, content: dict, at
         report.secretary_signed_by, report.secretary_signed_at = member, moment
     report.content = content
     audited_save(report, by=by, reason=gettext_noop("report signed"))
+    if isinstance(content.get("students_deliberated"), int):
+        tallies.keep(deliberation, content["students_deliberated"])
     return report
 
 

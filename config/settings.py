@@ -260,6 +260,8 @@ PUBLICATION_BATCH = env.int("PUBLICATION_BATCH", default=5000)
 PUBLICATION_QUEUE = env.str("PUBLICATION_QUEUE", default="")
 # How often (minutes) beat counts the marks still missing before the next publication.
 MISSING_MARKS_EVERY = env.int("MISSING_MARKS_EVERY", default=10)
+# How often (minutes) beat counts the students deliberated of each deliberation not closed yet.
+DELIBERATED_EVERY = env.int("DELIBERATED_EVERY", default=10)
 CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -284,6 +286,11 @@ CELERY_BEAT_SCHEDULE = {
     "missing-marks-count": {
         "task": "exams.tasks.missing_marks_count",
         "schedule": crontab(minute=f"*/{MISSING_MARKS_EVERY}"),
+    },
+    # The students deliberated that the report of a deliberation not closed yet states (committee.tallies).
+    "deliberated-count": {
+        "task": "committee.tasks.deliberated_count",
+        "schedule": crontab(minute=f"*/{DELIBERATED_EVERY}"),
     },
     # The appeals to follow up today, e-mailed to student administration after the night's run.
     # The outbox's sweep: pending notifications whose queued task never ran (a broker down).

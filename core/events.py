@@ -15,6 +15,12 @@ from django.dispatch import Signal
 # return ``(lifted, taken)``: the study progress measures they lifted and took.
 results_redecided = Signal()
 
+# Results were entered (a marksheet, the admin, an exam not taken): new results, or results moved
+# to another exam period. Sent by exams inside its transaction with ``exam_period_ids`` (the
+# periods that have them); receivers only listen (a count kept above exams, such as the committee
+# report's students deliberated, is counted again once the transaction commits) and return nothing.
+results_recorded = Signal()
+
 
 def answers(responses) -> list:
     """The receivers' answers of a ``send``, in connection order; a receiver that only listens

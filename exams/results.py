@@ -19,7 +19,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core import clock, gates
+from core import clock, events, gates
 from core.errors import Problem, Refused, RefusedValidationError
 from core.timeline import run_deadlines
 from programmes.models import Course, ExamPeriod
@@ -305,7 +305,8 @@ def results_check(entries: Sequence[ResultEntry], *, today: datetime.date | None
 def results_record(*, entries: Sequence[ResultEntry], by=None, today: datetime.date | None = None) -> RecordSummary:
     """Enter ``entries`` all or nothing on ``today`` (default: the clock's): raises
     ``ResultsRefused`` and writes nothing when any is refused (a mark before the student's
-    exam among them); an entry equal to the stored result is left alone."""
+    exam among them); an entry equal to the stored result is left alone. The exam periods with
+    a new result (or one moved to another period) are announced (``core.events.results_recorded``)."""
     summary = RecordSummary()
     if not entries:
         return summary
@@ -321,12 +322,17 @@ def results_record(*, entries: Sequence[ResultEntry], by=None, today: datetime.d
         raise ResultsRefused(plan.problems)
 
     new, updated, parts = [], [], []
+    periods = set()  # the exam periods with a result more (or one less): announced to the layers above
     for entry, changed in zip(entries, plan.changed, strict=True):
         existing = plan.existing.get((entry.isp_line.pk, entry.opportunity))
         if not changed:
             summary.unchanged += 1
             summary.results.append(existing)
             continue
+        if existing is None:
+            periods.add(entry.exam_period.pk)
+        elif existing.exam_period_id != entry.exam_period.pk:
+            periods |= {existing.exam_period_id, entry.exam_period.pk}
         score, grade, _parts = entry.stored()
         result = existing or Result(isp_line=entry.isp_line, opportunity=entry.opportunity)
         result.exam_period, result.score, result.grade = entry.exam_period, score, grade
@@ -344,6 +350,8 @@ def results_record(*, entries: Sequence[ResultEntry], by=None, today: datetime.d
         for position, (credits, score) in enumerate(entry_parts, start=1)
     )
     summary.created, summary.updated = len(new), len(updated)
+    if periods:
+        events.results_recorded.send(sender="exams", exam_period_ids=sorted(periods))
     return summary
 
 

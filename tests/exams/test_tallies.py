@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.conf import settings
 
+from committee.tasks import deliberated_count
 from exams import home, tallies, tasks
 from exams.models import MissingMarksTally
 from exams.results import result_record
@@ -104,18 +105,20 @@ def test_a_marksheet_has_a_worker_count_again_once_it_is_saved(
     monkeypatch,
     django_capture_on_commit_callbacks,
 ):
-    queued = []
+    queued, deliberated = [], []
     monkeypatch.setattr(tasks.missing_marks_count, "delay", lambda period_id: queued.append(period_id))
+    # The committee hears of the results entered too (core.events.results_recorded; tests/committee/test_tallies.py).
+    monkeypatch.setattr(deliberated_count, "delay", lambda **asked: deliberated.append(asked["period_id"]))
     college = class_of_three
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(office, college, csv_file("student,opportunity,mark\nr0100001,1,12\n"))
     assert response.status_code == 200
-    assert queued == [college.periods[1].pk]
+    assert queued == deliberated == [college.periods[1].pk]
     # A refused marksheet writes nothing and queues nothing.
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(office, college, csv_file("student,opportunity,mark\nr9999999,1,12\n"))
     assert response.context["problems"]
-    assert queued == [college.periods[1].pk]
+    assert queued == deliberated == [college.periods[1].pk]
 
 
 def test_a_broker_down_leaves_the_count_to_beat(term, monkeypatch, django_capture_on_commit_callbacks, caplog):  # noqa: F811
