@@ -11,8 +11,10 @@ thousand picks a nested loop that grows with the square of the students (the reb
 autovacuum would (a table with more rows changed than 50 + 10 % of the rows the planner
 believes it has), reading the transaction's own counts (``pg_stat_xact_user_tables``).
 ``ANALYZE`` is allowed within a transaction and counts the transaction's own new rows. Its cost
-is fixed per table (a sample of 30,000 rows at most), whatever the table's size. Nothing on
-other databases.
+is fixed per table (a sample of 300 times the statistics target rows), whatever the table's
+size. ``Keeper`` analyzes with a target of ``KEEPER_TARGET`` (a sample of 6,000 rows instead of
+the default 30,000): what a replay's plans need are the tables' sizes and the shares of their
+flags, and a replay analyzes the ISP lines some sixty times. Nothing on other databases.
 """
 
 from django.apps import apps
@@ -23,6 +25,8 @@ from . import pgcopy
 # Autovacuum's defaults (autovacuum_analyze_threshold, autovacuum_analyze_scale_factor).
 THRESHOLD = 50
 SCALE = 0.1
+# The statistics target of ``Keeper``'s ANALYZE (PostgreSQL's default_statistics_target: 100).
+KEEPER_TARGET = 20
 
 
 def analyze(models) -> None:
@@ -64,5 +68,11 @@ class Keeper:
                     due.append(table)
                     self.seen[table] = changed
             if due:
+                # A smaller sample for this ANALYZE only (set_config's local setting, then the
+                # transaction's own value again).
+                cursor.execute("SELECT current_setting('default_statistics_target')")
+                (target,) = cursor.fetchone()
+                cursor.execute("SELECT set_config('default_statistics_target', %s, true)", [str(KEEPER_TARGET)])
                 cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in sorted(due)))
+                cursor.execute("SELECT set_config('default_statistics_target', %s, true)", [target])
         return due

@@ -65,12 +65,15 @@ class Earliest:
 
     def _compile(self) -> tuple[str, tuple, set[int]]:
         selects, params = [], []
-        for queryset, field in self.parts:
+        for number, (queryset, field) in enumerate(self.parts):
             # From the timeline's ``pending_from`` on, the index's range starting there (the
-            # day given at each call, in ``FROM``'s places among the parameters).
-            query = queryset().filter(**{f"{field}__gte": FROM}).order_by().values(earliest=F(field)).query
+            # day given at each call, in ``FROM``'s places among the parameters). Each part is
+            # its first row in the field's order, not a MIN: a part that joins another table
+            # (the openings: enrolments of students whose account is not open) then walks the
+            # field's index up to its first match instead of aggregating every row from the day.
+            query = queryset().filter(**{f"{field}__gte": FROM}).order_by(field).values(earliest=F(field))[:1].query
             sql, part_params = query.sql_with_params()
-            selects.append(sql)
+            selects.append(f"SELECT earliest FROM ({sql}) part{number}")
             params += part_params
         placeholder = connection.ops.adapt_datefield_value(FROM)
         places = {i for i, param in enumerate(params) if param == placeholder}

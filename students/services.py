@@ -10,9 +10,10 @@ constraint refuses a second entry for the same fact.
 
 import datetime
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -23,7 +24,7 @@ from core.dates import show_date
 from core.errors import Problem, Refused
 from core.history import register_reasons
 from core.timeline import pending_from
-from programmes.models import AcademicYear, Course
+from programmes.models import AcademicYear
 
 from . import rules
 from .ledger import BATCH, balance_subquery, balances, ledger_book
@@ -62,13 +63,13 @@ def _holds_bachelor(student_ids, day) -> set[int]:
     )
 
 
-def _uses_account(line: ISPLine, holds_bachelor: bool) -> bool:
-    enrolment = line.enrolment
+def _uses_account(enrolment: Enrolment, *, exempted: bool, holds_bachelor: bool) -> bool:
+    """Whether a line of ``enrolment`` takes its credits from the learning account (rule 2)."""
     return rules.line_uses_learning_account(
         contract=enrolment.contract,
         programme_kind=enrolment.programme.kind,
         holds_bachelor=holds_bachelor,
-        exempted=line.exempted,
+        exempted=exempted,
     )
 
 
@@ -96,9 +97,18 @@ def accounts_open(*, day: datetime.date) -> int:
     )
     if (since := pending_from()) is not None:
         enrolled = enrolled.filter(enrolled_on__gte=since)
+    # The candidates first, each by its own index (the pending openings' partial index, the
+    # enrolments' dates), then their first enrolments: an OR of the two in one filter read every
+    # student whose account is not open, on every day with work.
+    candidates = set(
+        Student.objects.filter(account_opened=False, opening_balance__isnull=False, opening_on__lte=day).values_list(
+            "pk", flat=True
+        )
+    ) | set(enrolled.values_list("student_id", flat=True))
+    if not candidates:
+        return 0
     due = dict(
-        Student.objects.filter(account_opened=False)
-        .filter(Q(opening_balance__isnull=False, opening_on__lte=day) | Q(pk__in=enrolled.values("student_id")))
+        Student.objects.filter(account_opened=False, pk__in=candidates)
         .annotate(first_enrolled_on=Min("enrolments__enrolled_on"))
         .filter(_opening_due_filter(day))
         .values_list("pk", "first_enrolled_on")
@@ -232,13 +242,15 @@ def enrolments_process(*, day: datetime.date) -> int:
     student_ids = {e.student_id for e in enrolments}
     balance = balances(student_ids)
     holds_bachelor = _holds_bachelor(student_ids, day)
+    # The lines as plain rows (no model instances: tens of thousands at a year's start).
     lines_by_enrolment = defaultdict(list)
-    for line in (
+    for row in (
         ISPLine.objects.select_for_update(of=("self",))
         .filter(enrolment__in=enrolments, add_processed=False, added_on__lte=day)
-        .select_related("course")
         .order_by("course__code")
+        .values_list(*ADDED_LINE_COLUMNS)
     ):
+        line = _AddedLine(*row)
         lines_by_enrolment[line.enrolment_id].append(line)
 
     # Only a student with a deregistration in the same year can be switching as a generation student.
@@ -268,8 +280,6 @@ def enrolments_process(*, day: datetime.date) -> int:
     entries, changed_lines = [], []
     for enrolment in enrolments:
         lines = lines_by_enrolment[enrolment.pk]
-        for line in lines:
-            line.enrolment = enrolment
         if enrolment.pk in refused_by:
             # Refused by a study progress measure (Art. 30, 31, 33): nothing is deducted.
             enrolment.enrolment_processed = True
@@ -278,9 +288,7 @@ def enrolments_process(*, day: datetime.date) -> int:
             # DOMAIN §11: the student is told (the enrolment is processed once: told once).
             measure = refused_by[enrolment.pk]
             refused_announce(enrolment, kind=measure.kind, course=measure.course, decided_on=day)
-            for line in lines:
-                line.add_processed = True
-            changed_lines += lines
+            changed_lines += [(line.pk, True, line.deducted_credits, line.locked_on) for line in lines]
             continue
         switched = (enrolment.student_id, enrolment.academic_year_id) in switching
         generation = _generation_refund_entry(enrolment) if switched else None
@@ -312,9 +320,7 @@ def enrolments_process(*, day: datetime.date) -> int:
             enrolment.status_reason = ART_33_REFUSAL
             # Art. 33, DOMAIN §11: refused on the learning account, the student is told.
             refused_announce(enrolment, kind=MeasureKind.LEARNING_ACCOUNT_REFUSAL, decided_on=day)
-            for line in lines:
-                line.add_processed = True
-            changed_lines += lines
+            changed_lines += [(line.pk, True, line.deducted_credits, line.locked_on) for line in lines]
             continue
         if reversal:
             entries.append(
@@ -334,13 +340,14 @@ def enrolments_process(*, day: datetime.date) -> int:
         enrolment.admission_exception = admitted.exception
         enrolment.balance_at_enrolment = current
         charged = 0
+        year, holds = enrolment.academic_year, enrolment.student_id in holds_bachelor
         for line in lines:
-            line.add_processed = True
-            _lock_if_late(line, enrolment.academic_year)
-            if _uses_account(line, enrolment.student_id in holds_bachelor):
-                line.deducted_credits = line.course.credits
-                charged += line.course.credits
-        changed_lines += lines
+            deducted = line.deducted_credits
+            if _uses_account(enrolment, exempted=line.exempted, holds_bachelor=holds):
+                deducted = line.credits
+                charged += line.credits
+            locked_on = _late_lock(line.semester, line.added_on, line.locked_on, year)
+            changed_lines.append((line.pk, True, deducted, locked_on))
         if charged:
             entries.append(
                 LearningAccountEntry(
@@ -369,40 +376,40 @@ def enrolments_process(*, day: datetime.date) -> int:
 # What processing an enrolment and its initial ISP sets.
 ENROLMENT_JUDGED = ("enrolment_processed", "status", "status_reason", "admission_exception", "balance_at_enrolment")
 LINE_ADDED = ("add_processed", "deducted_credits", "locked_on")
-# Lines named in one UPDATE of ``_lines_added_write`` (within SQLite's limit of parameters).
-LINES_PER_UPDATE = 900
 
 
-def _lines_added_write(lines: list[ISPLine]) -> None:
-    """Write what processing added ``lines`` set (``LINE_ADDED``; rules 2-3): every line processed,
-    a deducting line its course's credits, a late line final from the day it was added
-    (``_lock_if_late``). Set-based: one UPDATE per batch of lines, whatever their
-    credits and days, the values taken from the course and the line in the database (a line
-    whose value already was that one is written the same). Many lines on PostgreSQL: one
-    UPDATE ... FROM of their values given by COPY (``pgcopy.update_each``)."""
-    if pgcopy.available() and len(lines) >= pgcopy.COPY_FROM:
-        pgcopy.update_each(
-            ISPLine,
-            LINE_ADDED,
-            [(line.pk, line.add_processed, line.deducted_credits, line.locked_on) for line in lines],
-        )
-        return
-    credits = Subquery(Course.objects.filter(pk=OuterRef("course_id")).order_by().values("credits")[:1])
-    # A third of the parameters each: the batch, and among it the deducting and the late lines.
-    per_update = LINES_PER_UPDATE // 3
-    for start in range(0, len(lines), per_update):
-        batch = lines[start : start + per_update]
-        values = {"add_processed": True}
-        deducting = [
-            line.pk for line in batch if line.deducted_credits and line.deducted_credits == line.course.credits
-        ]
-        if deducting:
-            values["deducted_credits"] = Case(When(pk__in=deducting, then=credits), default=F("deducted_credits"))
-        late = [line.pk for line in batch if line.locked_on is not None and line.locked_on == line.added_on]
-        if late:
-            values["locked_on"] = Case(When(pk__in=late, then=F("added_on")), default=F("locked_on"))
-        # One UPDATE: each line is written once (a new row version once, not up to three times).
-        ISPLine.objects.filter(pk__in=[line.pk for line in batch]).update(**values)
+class _AddedLine(NamedTuple):
+    """An ISP line of an enrolment being processed, as the processing reads it (rules 2-3)."""
+
+    pk: int
+    enrolment_id: int
+    exempted: bool
+    added_on: datetime.date
+    locked_on: datetime.date | None
+    deducted_credits: int
+    credits: int  # the course's
+    semester: str  # the course's
+
+
+# The columns of an ``_AddedLine``, in its order.
+ADDED_LINE_COLUMNS = (
+    "pk",
+    "enrolment_id",
+    "exempted",
+    "added_on",
+    "locked_on",
+    "deducted_credits",
+    "course__credits",
+    "course__semester",
+)
+
+
+def _lines_added_write(rows: list[tuple]) -> None:
+    """Write what processing added lines set: ``rows`` of (pk, ``LINE_ADDED``...) — every line
+    processed, a deducting line its course's credits, a late line final from the day it was
+    added (``_late_lock``; rules 2-3). Set-based: one statement for all of them
+    (``pgcopy.update_each``: COPY and one UPDATE ... FROM for many lines on PostgreSQL)."""
+    pgcopy.update_each(ISPLine, LINE_ADDED, rows)
 
 
 ART_33_REFUSAL = "Learning account of 0 or less (Art. 33)"
@@ -489,8 +496,7 @@ def enrolment_exception_request(
     )
     charged = 0
     for line in lines:
-        line.enrolment = enrolment
-        if _uses_account(line, holds_bachelor):
+        if _uses_account(enrolment, exempted=line.exempted, holds_bachelor=holds_bachelor):
             line.deducted_credits = line.course.credits
             charged += line.course.credits
     ISPLine.objects.bulk_update(lines, ["deducted_credits"])
@@ -534,15 +540,24 @@ def enrolment_exception_request(
     return enrolment
 
 
-def _lock_if_late(line: ISPLine, year: AcademicYear) -> None:
-    """A line that enters the ISP on or after its semester's lock is final at once."""
+def _late_lock(
+    semester: str, added_on: datetime.date, locked_on: datetime.date | None, year: AcademicYear
+) -> datetime.date | None:
+    """The day a line is final: a line that enters the ISP on or after its semester's lock is
+    final at once, from the day it was added (rules 2-3); any other keeps ``locked_on``."""
     lock = rules.lock_date(
-        line.course.semester,
+        semester,
         first_semester_lock=year.first_semester_lock,
         second_semester_lock=year.second_semester_lock,
     )
-    if line.added_on >= lock and line.locked_on is None:
-        line.locked_on = line.added_on
+    if added_on >= lock and locked_on is None:
+        return added_on
+    return locked_on
+
+
+def _lock_if_late(line: ISPLine, year: AcademicYear) -> None:
+    """``_late_lock`` on a line read as a model."""
+    line.locked_on = _late_lock(line.course.semester, line.added_on, line.locked_on, year)
 
 
 # --- rules 2-3: lines added later ---------------------------------------------
@@ -565,7 +580,7 @@ def isp_additions_process(*, day: datetime.date) -> int:
         _lock_if_late(line, enrolment.academic_year)
         if enrolment.status == EnrolmentStatus.REFUSED:
             continue
-        if _uses_account(line, enrolment.student_id in holds_bachelor):
+        if _uses_account(enrolment, exempted=line.exempted, holds_bachelor=enrolment.student_id in holds_bachelor):
             line.deducted_credits = line.course.credits
             entries.append(
                 LearningAccountEntry(
@@ -581,7 +596,7 @@ def isp_additions_process(*, day: datetime.date) -> int:
                 )
             )
     ledger_book(entries)
-    _lines_added_write(lines)
+    _lines_added_write([(line.pk, True, line.deducted_credits, line.locked_on) for line in lines])
     return len(lines)
 
 
