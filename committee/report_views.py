@@ -23,12 +23,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import clock
+from core.dates import counted_when
 from core.permissions import Capability, requires, scope
 from progress.exports import _pdf_font, _pdf_stylesheet, pdf_bytes
 
 from . import report as report_data
 from . import rules, selectors, services
-from .models import Deliberation, DeliberationStatus, Member, Report
+from .models import DeliberatedTally, Deliberation, DeliberationStatus, Member, Report
 
 
 class CorrectionForm(forms.Form):
@@ -90,6 +92,16 @@ def _shown(request, deliberation: Deliberation, versions: list[Report], **read) 
     return current, report_data.report_content(deliberation, read=False, current=current, kept=True, **read), False
 
 
+def _deliberated_counted(deliberation: Deliberation) -> str:
+    """When the kept count of the students deliberated was counted (``committee.tallies``); a
+    deliberation never counted was counted for this page."""
+    try:
+        counted_at = deliberation.deliberated_tally.counted_at  # read with the deliberation
+    except DeliberatedTally.DoesNotExist:
+        return counted_when(clock.now(), clock.now())
+    return counted_when(counted_at, clock.now())
+
+
 def _deliberation_url(deliberation: Deliberation) -> str | None:
     """The deliberation's own page (committee.views), when it exists."""
     try:
@@ -111,6 +123,8 @@ def _context(request, deliberation: Deliberation) -> dict:
     closed = deliberation.status == DeliberationStatus.CLOSED
     seats = signing_seats(request.user, deliberation, **read) if is_current and not frozen else []
     return {
+        # A report not signed yet states the students deliberated as last counted: say when.
+        "deliberated_counted": "" if frozen else _deliberated_counted(deliberation),
         "deliberation": deliberation,
         "report": report,
         "content": report_data.display(content),

@@ -6,6 +6,8 @@ Messages, e-mails and pages show dates through these helpers (or the template fi
 import datetime
 
 from django.utils import formats, timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 
 def show_date(value: datetime.date | None) -> str:
@@ -29,3 +31,11 @@ def show_weekday_date(value: datetime.date | None) -> str:
     if value is None:
         return ""
     return f"{formats.date_format(value, 'l')} {show_date(value)}"
+
+
+def counted_when(counted_at: datetime.datetime, now: datetime.datetime) -> str:
+    """When a kept count was counted, for the page that shows it: "Counted just now." within a
+    minute, else "Counted 5 minutes ago." (a count a Celery task keeps, issue 19)."""
+    if now - counted_at < datetime.timedelta(minutes=1):
+        return _("Counted just now.")
+    return _("Counted %(ago)s ago.") % {"ago": timesince(counted_at, now)}

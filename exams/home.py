@@ -7,11 +7,11 @@ import datetime
 
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core import clock, pagination
+from core.dates import counted_when
 from core.home import Item, Panel, register_panel
 from core.pagination import shown_count
 from core.permissions import Capability
@@ -62,11 +62,7 @@ def items(user, today: datetime.date) -> list[Item]:
     # As last counted (exams.tallies): counting walks every line the period examines (issue 19).
     tally = tally_of(period)
     missing, courses = tally.lines, tally.courses
-    now = clock.now()
-    if now - tally.counted_at < datetime.timedelta(minutes=1):
-        counted = _("Counted just now.")
-    else:
-        counted = _("Counted %(ago)s ago.") % {"ago": timesince(tally.counted_at, now)}
+    counted = counted_when(tally.counted_at, clock.now())
     return [
         Item(
             ngettext(

@@ -11,6 +11,7 @@ tests/committee/test_report.py's ``held`` on 1 February 2024.
 import datetime
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -118,6 +119,18 @@ def test_the_page_of_an_open_deliberation_shows_the_kept_count_without_counting(
     # A worker counts again (beat, or the results entered): the page follows.
     assert tasks.deliberated_count() == {world.deliberation.pk: 7}
     assert page(chair, world).context["content"]["students_deliberated"] == 7
+
+
+def test_the_page_says_when_the_count_was_counted_in_the_readers_language(chair, world, queued):
+    """The kept count may be minutes old: the page of a report not signed yet says when it was
+    counted, in English and Dutch; a deliberation never counted is counted for the page."""
+    held(world, close=False)
+    assert 'id="deliberated-counted">Counted just now.<' in page(chair, world).content.decode()
+    tallies.count(world.deliberation)
+    with time_machine.travel(COUNTED_AT + datetime.timedelta(minutes=10), tick=False):
+        assert 'id="deliberated-counted">Counted 10\xa0minutes ago.<' in page(chair, world).content.decode()
+        chair.cookies["django_language"] = "nl"
+        assert 'id="deliberated-counted">10\xa0minuten geleden geteld.<' in page(chair, world).content.decode()
 
 
 def test_closing_counts_exactly(world):
