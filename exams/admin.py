@@ -22,6 +22,7 @@ from core.admin import (
     ReadOnlyAdminMixin,
     RefusalsOnSaveMixin,
 )
+from core.dates import counted_when
 from core.models import Transition
 from core.rounding import round_half_up
 from programmes.admin import ExamPeriodAdmin as CatalogueExamPeriodAdmin
@@ -44,7 +45,7 @@ from .results import (
 )
 from .services import result_mark
 from .standing import standings
-from .tallies import EXAMINED, missing_marks
+from .tallies import EXAMINED, missing_marks, tally_of
 
 SEARCH_STUDENTS = 5000  # the students a search word finds, read as a list of keys up to this many
 
@@ -706,7 +707,14 @@ class ExamPeriodAdmin(CatalogueExamPeriodAdmin):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        return super().get_queryset(request).annotate(results_entered=Coalesce(Subquery(entered), 0))
+        # The missing marks as last counted (``exams.tallies``), read with the periods (naming the
+        # year too: the changelist adds ``list_select_related`` only to a query without any).
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("academic_year", "missing_marks_tally")
+            .annotate(results_entered=Coalesce(Subquery(entered), 0))
+        )
 
     def get_changelist_instance(self, request):
         """The page's publications read in one query, not one (or two) per row."""
@@ -770,12 +778,16 @@ class ExamPeriodAdmin(CatalogueExamPeriodAdmin):
         if entered is None:
             entered = Result.objects.filter(exam_period=period).count()
         if period.number in EXAMINED and publication_done(period) is None:
-            text = _("%(missing)s missing, %(entered)s entered") % {
-                "missing": missing_marks(period).count(),
-                "entered": entered,
-            }
-        else:
-            text = _("%(entered)s entered") % {"entered": entered}
+            # As last counted (``exams.tallies``): counting walks every line the period examines.
+            tally = tally_of(period)
+            text = _("%(missing)s missing, %(entered)s entered") % {"missing": tally.lines, "entered": entered}
+            return format_html(
+                '<a href="{}" title="{}">{}</a>',
+                self._publication_url(period),
+                counted_when(tally.counted_at, clock.now()),
+                text,
+            )
+        text = _("%(entered)s entered") % {"entered": entered}
         return format_html('<a href="{}">{}</a>', self._publication_url(period), text)
 
     def publication_view(self, request, pk):

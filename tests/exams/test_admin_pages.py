@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.http import urlencode
 
 from core.timeline import run_deadlines
+from exams import tallies
 from exams.models import Result
 from exams.results import result_record
 from programmes.models import ExamPeriod
@@ -222,6 +223,22 @@ def test_before_the_publication_the_list_counts_the_missing_marks(admin_client, 
     # S1: r2, r3 and r4 (r5 is deregistered, r6 exempted); S2 is examined in period 2.
     assert "3 missing, 1 entered" in row
     assert reverse("admin:programmes_examperiod_publication", args=[periods[1].pk]) in row
+
+
+@time_machine.travel(datetime.datetime(2024, 1, 20, 10, 0), tick=False)
+def test_the_list_shows_the_missing_marks_as_last_counted(admin_client, term):
+    """The list reads the count a Celery task keeps (``exams.tallies``), not the lines examined,
+    and says when it was counted; marks entered since show once counted again."""
+    year, periods, lines = term
+    tallies.count(periods[1])
+    result_record(isp_line=lines[("r1", "S1")], exam_period=periods[1], opportunity=1, mark=12)
+    with time_machine.travel(datetime.datetime(2024, 1, 20, 10, 5), tick=False):
+        row = changelist_row(admin_client.get(reverse("admin:programmes_examperiod_changelist")), periods[1])
+    assert 'title="Counted 5\xa0minutes ago."' in row
+    assert "4 missing, 1 entered" in row  # the mark entered since is not counted yet
+    tallies.count(periods[1])
+    row = changelist_row(admin_client.get(reverse("admin:programmes_examperiod_changelist")), periods[1])
+    assert "3 missing, 1 entered" in row and 'title="Counted just now."' in row
 
 
 @time_machine.travel(datetime.datetime(2024, 1, 20, 10, 0), tick=False)
