@@ -139,9 +139,13 @@ class PreloadedAutocompleteInlineMixin(PreloadedAutocompleteMixin):
 
         class Preloaded(formset):
             def get_queryset(self):
+                # Asked for by every form of the formset (and more): the rows are handed to the
+                # boxes the first time only.
                 rows = super().get_queryset()
-                for row in rows:
-                    _remember(widgets, row)
+                if not getattr(self, "_remembered", False):
+                    for row in rows:
+                        _remember(widgets, row)
+                    self._remembered = True
                 return rows
 
         return Preloaded

@@ -127,6 +127,23 @@ def test_enrolment_page_shows_the_isp_with_final_since(admin_client):
     assert "01/12/2023" in content  # day/month/year (issue 13, point 3)
 
 
+def test_the_isp_lines_are_handed_to_their_course_boxes_once(admin_client, monkeypatch):
+    """The inline's course boxes show the courses its rows were read with (no query each): every
+    row is handed to them once per page, not again each time the formset asks for its rows."""
+    from progress import admin as progress_admin
+
+    enrolment = EnrolmentFactory()
+    for _ in range(4):
+        ISPLineFactory(enrolment=enrolment)
+    handed = []
+    remember = progress_admin._remember
+    monkeypatch.setattr(progress_admin, "_remember", lambda widgets, obj: handed.append(obj) or remember(widgets, obj))
+    response = admin_client.get(reverse("admin:students_enrolment_change", args=[enrolment.pk]))
+    assert response.status_code == 200
+    lines = [obj for obj in handed if isinstance(obj, ISPLine)]
+    assert sorted(line.pk for line in lines) == sorted(enrolment.lines.values_list("pk", flat=True))
+
+
 def test_enrolment_page_records_the_art_33_written_request(admin_client):
     """DOMAIN §2 rule 11: the exception's written request is a date on the enrolment,
     shown and editable on its admin page."""
