@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import OrderingFilter, WordSearchMixin
 from core.numbers import whole_number
 from programmes.models import Programme
+from students.selectors import student_found_q
 
 from . import rules
 from .models import AppealStatus, Category, Outcome
@@ -51,11 +52,7 @@ class AppealFilter(WordSearchMixin, django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         for word in self.words(value):
-            q = (
-                Q(student__number__icontains=word)
-                | Q(student__first_name__icontains=word)
-                | Q(student__last_name__icontains=word)
-            )
+            q = student_found_q([word])
             reference = whole_number(word.upper().removeprefix("A-"))
             if reference is not None:
                 q |= Q(pk=reference)

@@ -29,7 +29,7 @@ from programmes.rules import academic_year_code, parse_academic_year_code
 from programmes.selectors import year_dates
 from students.models import Enrolment, ExemptionApproval, ISPLine, Measure, MeasureKind, Student
 from students.refusals import REFUSALS, degrees_of, measure_until
-from students.selectors import students_for
+from students.selectors import students_for, students_matching
 
 from . import rules
 from .models import Appeal, AppealStatus, Correction, LiftingStatus, Outcome, RefusalLiftingRequest
@@ -87,18 +87,17 @@ def student_lookup(user, text: str) -> Lookup:
     exact = visible.filter(number__iexact=text).first() if len(text) <= MAX_WORD_LENGTH else None
     if exact is not None:
         return Lookup(text, exact, [exact], False)
-    found = visible
-    for word in search_words(text).words:
-        found = found.filter(Q(number__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word))
     found = list(
-        found.prefetch_related(
+        (visible & students_matching(search_words(text).words))
+        .prefetch_related(
             Prefetch(
                 "enrolments",
                 queryset=Enrolment.objects.select_related("programme", "academic_year").order_by(
                     "-academic_year__starts_on"
                 ),
             )
-        ).order_by("last_name", "first_name", "number")[: LOOKUP_LIMIT + 1]
+        )
+        .order_by("last_name", "first_name", "number")[: LOOKUP_LIMIT + 1]
     )
     return Lookup(text, None, found[:LOOKUP_LIMIT], len(found) > LOOKUP_LIMIT)
 

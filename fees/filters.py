@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import WordSearchMixin
 from programmes.models import Programme
 from students.models import GrantStatus
+from students.selectors import student_found_q
 
 from .models import FeeStatement
 from .selectors import statement_year_codes
@@ -37,13 +38,7 @@ class OpenBalanceFilter(WordSearchMixin, django_filters.FilterSet):
         self.filters["academic_year_code"].extra["choices"] = [(c, c) for c in self.year_codes]
 
     def filter_q(self, queryset, name, value):
-        for word in self.words(value):
-            queryset = queryset.filter(
-                Q(student__number__icontains=word)
-                | Q(student__last_name__icontains=word)
-                | Q(student__first_name__icontains=word)
-            )
-        return queryset
+        return queryset.filter(student_found_q(self.words(value)))
 
     def filter_programme(self, queryset, name, value):
         if not value:

@@ -4,7 +4,6 @@ and the sortable column headers; the risk list's filters on the risk signals (Ar
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
@@ -12,6 +11,7 @@ from core.filters import OrderingFilter, WordSearchMixin
 from programmes.models import AcademicYear, Programme
 from students import rules
 from students.models import EnrolmentStatus, ISPStatus
+from students.selectors import student_found_q
 
 from .models import RiskKind, RiskLevel
 
@@ -168,13 +168,7 @@ class EnrolmentFilter(WordSearchMixin, django_filters.FilterSet):
             self.filters["academic_year"].extra["rows"] = year_rows
 
     def filter_q(self, queryset, name, value):
-        for word in self.words(value):
-            queryset = queryset.filter(
-                Q(student__number__icontains=word)
-                | Q(student__first_name__icontains=word)
-                | Q(student__last_name__icontains=word)
-            )
-        return queryset
+        return queryset.filter(student_found_q(self.words(value)))
 
     def filter_below_60(self, queryset, name, value):
         return queryset.filter(balance__lt=rules.LIMITED_BALANCE) if value else queryset
@@ -269,10 +263,4 @@ class RiskSignalFilter(WordSearchMixin, django_filters.FilterSet):
         self.filters["programme"].queryset = programmes if programmes is not None else Programme.objects.all()
 
     def filter_q(self, queryset, name, value):
-        for word in self.words(value):
-            queryset = queryset.filter(
-                Q(student__number__icontains=word)
-                | Q(student__first_name__icontains=word)
-                | Q(student__last_name__icontains=word)
-            )
-        return queryset
+        return queryset.filter(student_found_q(self.words(value)))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import WordSearchMixin
 from exams.forms import ExamPeriodField
 from programmes.models import ExamPeriod, Programme
+from students.selectors import student_found_q
 
 from .models import RequestKind, RequestStatus
 
@@ -47,13 +48,7 @@ class RequestFilter(WordSearchMixin, django_filters.FilterSet):
         self.filters["exam_period"].queryset = periods if periods is not None else ExamPeriod.objects.all()
 
     def filter_q(self, queryset, name, value):
-        for word in self.words(value):
-            queryset = queryset.filter(
-                Q(isp_line__enrolment__student__number__icontains=word)
-                | Q(isp_line__enrolment__student__first_name__icontains=word)
-                | Q(isp_line__enrolment__student__last_name__icontains=word)
-            )
-        return queryset
+        return queryset.filter(student_found_q(self.words(value), "isp_line__enrolment__student"))
 
     def filter_overdue(self, queryset, name, value):
         if not value:

@@ -1,8 +1,11 @@
 """Reads about students: who the user sees (core.permissions), the learning account as the
 study progress file shows it (the file itself is built by ``progress.selectors``)."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Sum
+from django.db import connection
+from django.db.models import Exists, F, Lookup, OuterRef, Q, Sum
 
 from core.permissions import scope
 
@@ -26,6 +29,51 @@ def students_for(user):
         return Student.objects.all()
     in_scope = Enrolment.objects.filter(user_scope.students_q(), student=OuterRef("pk"))
     return Student.objects.filter(Exists(in_scope))
+
+
+# --- A search by name or number ----------------------------------------------------------------
+def students_matching(words: Iterable[str]):
+    """The students every one of ``words`` matches: a part of the student number, the first name
+    or the last name, in any case (the trigram indexes of migration ``0012`` find them on
+    PostgreSQL)."""
+    found = Student.objects.all()
+    for word in words:
+        found = found.filter(Q(number__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return found
+
+
+def student_found_q(words: Iterable[str], path: str = "student") -> Q:
+    """A filter on rows of a student (reached through ``path``) keeping those of the students
+    ``words`` find (``students_matching``); no words: every row.
+
+    On PostgreSQL the students are found first, once, in the query's init plan
+    (``student_id = ANY(ARRAY(SELECT id FROM students_student WHERE ...))``), so that the rows are
+    read by the index on their student, a few thousand index lookups for a common name. A join
+    lets the planner read every row the other filters keep (the whole year's enrolments of the
+    coach's programmes) and hash them with the students found: the student list's search by a
+    name at 250,000 students took 50 ms that way, 25 ms this way (issue 19). Elsewhere: an ``IN``
+    subquery."""
+    words = tuple(words)
+    if not words:
+        return Q()
+    found = students_matching(words).values("pk")
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        return Q(_AnyOf(F(path), ArraySubquery(found)))
+    return Q(**{f"{path}__in": found})
+
+
+class _AnyOf(Lookup):
+    """``lhs = ANY(array)`` (PostgreSQL), the array an expression (``student_found_q``)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
 def can_write_isp(user, enrolment: Enrolment) -> bool:
