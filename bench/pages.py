@@ -7,7 +7,8 @@ three stages of 10 courses (6 credits: 5 first-semester, 1 year, 4 second-semest
 g (numbers r1000001...) follows programme (g - 1) % 4, one stage a year: an approved ISP of
 the stage's 10 courses in each of the three years, locked as the timeline locks them. The two
 past years have their results (period 1 for the first semester, period 2 for the rest, about
-85 % passes, certified), the current year its January results (period 1, not yet published).
+85 % passes, certified, the publications recorded as the deadline job records them), the
+current year its January results (period 1, not yet published).
 The learning account: the opening (+140), a deduction per year (-60) and the refund of the
 passes of each past year; one fee statement of the current year and one notification (an ISP
 approval, sent) per student. All of it by set-based SQL (``INSERT ... SELECT`` from
@@ -18,12 +19,14 @@ years), BP-1's ombudsperson with one open reschedule request (and BP-1's exam mo
 year), an appeal, committee "Bench A" (its chair is the committee persona) with a prepared
 deliberation on January 2027, a member of student administration and a superuser. The day
 is 3 February 2027 (``core.clock`` through time_machine): January's results are in, not yet
-published. Then the counts beat's Celery tasks keep for the pages (the marks still missing,
-the students deliberated) are counted, as beat would.
+published. Then the counts Celery tasks keep for the pages (the marks entered and missing of
+every exam period, the students deliberated) are counted, as beat and the workers asked when
+the results were entered would have.
 
 Each page (``pages()``: persona, name, URL; the student list with a filter, a search by name
 and by number, a sort on the learning account and its last page; the admin's changelists of
-students, enrolments and results with a search and their last page, and a change page) is
+students, enrolments and results with a search and their last page, and a change page; the
+exam periods with their marks and the publication page of January's) is
 requested as its persona once to warm up, then ``REPEATS`` times (fewer once a page's runs
 pass ``PAGE_SECONDS``; a warm-up slower than that is the page's one run). Printed per page:
 p50 and p95 of the time in the test client (the server's time: no network), the queries (every
@@ -177,6 +180,8 @@ class College:
 
 
 def _catalogue():
+    from core.models import Transition
+    from exams.publication import publication_key
     from programmes.models import AcademicYear, Course, ExamPeriod, Programme
 
     years, periods = [], {}
@@ -198,6 +203,12 @@ def _catalogue():
                 ends_on=datetime.date(first + 1, *end),
                 results_published_on=datetime.date(first + 1, *published),
             )
+    # The publications done before the day, as the deadline job records them (``exams.publication``).
+    Transition.objects.bulk_create(
+        Transition(key=publication_key(period), due_on=period.results_published_on)
+        for period in periods.values()
+        if period.results_published_on < TODAY
+    )
     programmes = [
         Programme.objects.create(
             code=f"BP-{i + 1}",
@@ -583,6 +594,12 @@ def pages(college: College, people: Personas) -> list[Page]:
         ("administration", "open balances", reverse("fees:open_balances")),
         ("administration", "outbox", reverse("notifications:outbox")),
         ("administration", "fraud files", reverse("fraud:file_list")),
+        ("administration", "exam periods", admin("programmes_examperiod")),
+        (
+            "administration",
+            "publication",
+            admin("programmes_examperiod", "publication", college.periods[YEARS - 1, 1].pk),
+        ),
         ("committee", "home", reverse("committee:home")),
         ("committee", "deliberation", reverse("committee:deliberation", args=[people.deliberation.pk])),
         ("committee", "inventory", reverse("committee:inventory", args=[people.deliberation.pk])),
@@ -692,11 +709,15 @@ def count_rows() -> dict[str, int]:
 
 
 def keep_tallies() -> None:
-    """Count what the Celery tasks on beat keep for the pages, as beat would before anybody asks."""
+    """Count what the Celery tasks keep for the pages, as beat and the workers asked when the
+    results were entered would have before anybody asks: the marks entered and missing of every
+    exam period, the students deliberated."""
     from committee.tasks import deliberated_count
     from exams.tasks import missing_marks_count
+    from programmes.models import ExamPeriod
 
-    missing_marks_count()
+    for period_id in ExamPeriod.objects.values_list("pk", flat=True):
+        missing_marks_count(period_id)
     deliberated_count()
 
 
@@ -723,8 +744,8 @@ def measure(n: int, *, repeats: int = REPEATS, report=None, on_page=None) -> Fig
         analyze()
         setup["analyze"] = time.perf_counter() - started
         report(f"analyze {setup['analyze']:.1f} s")
-        # What beat's workers keep for the pages (issue 19): the marks still missing before the
-        # next publication (the administration's home) and the students deliberated (the report).
+        # What the workers keep for the pages (issue 19): the marks entered and missing (the
+        # administration's home, the exam periods) and the students deliberated (the report).
         started = time.perf_counter()
         keep_tallies()
         setup["tallies"] = time.perf_counter() - started

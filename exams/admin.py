@@ -2,8 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -30,7 +29,15 @@ from programmes.models import Course, ExamPeriod
 from programmes.selectors import year_dates
 from students.models import Enrolment, ISPLine, Student
 
-from .models import HeldPublication, ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
+from .models import (
+    HeldPublication,
+    MissingMarksTally,
+    ProgrammeResult,
+    Result,
+    ResultPart,
+    ToleranceChoice,
+    ToleranceObjection,
+)
 from .publication import publication_key
 from .results import (
     RESULT_REFUSALS,
@@ -45,7 +52,7 @@ from .results import (
 )
 from .services import result_mark
 from .standing import standings
-from .tallies import EXAMINED, missing_marks, tally_of
+from .tallies import EXAMINED, tally_of
 
 SEARCH_STUDENTS = 5000  # the students a search word finds, read as a list of keys up to this many
 
@@ -668,25 +675,18 @@ def _moment(value) -> str:
     return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
-def course_marks(period: ExamPeriod) -> list[dict]:
-    """Per course of ``period``: the marks entered and, for exam periods 1 and 2, those still
-    missing (``exams.home.missing_marks``: the lines examined there without a result)."""
-    entered = dict(
-        Result.objects.filter(exam_period=period)
-        .values_list("isp_line__course")
-        .annotate(n=Count("pk"))
-        .values_list("isp_line__course", "n")
-    )
-    missing = (
-        dict(missing_marks(period).values_list("course").annotate(n=Count("pk")).values_list("course", "n"))
-        if period.number in EXAMINED
-        else {}
-    )
-    courses = Course.objects.filter(pk__in=set(entered) | set(missing)).select_related("programme")
-    rows = [
-        {"course": course, "entered": entered.get(course.pk, 0), "missing": missing.get(course.pk, 0)}
-        for course in courses
-    ]
+def _grouped(count: int) -> str:
+    """A count with its thousands grouped, in the reader's language (1.250.000 in Dutch)."""
+    return formats.number_format(count, force_grouping=True)
+
+
+def course_marks(tally: MissingMarksTally) -> list[dict]:
+    """Per course of the tally's exam period, as last counted (``exams.tallies``): the marks
+    entered and, for exam periods 1 and 2, those still missing (the lines examined there without
+    a result); the courses with marks missing first."""
+    counts = {int(course): counted for course, counted in tally.per_course.items()}
+    courses = Course.objects.filter(pk__in=counts).select_related("programme")
+    rows = [{"course": course, "entered": counts[course.pk][0], "missing": counts[course.pk][1]} for course in courses]
     return sorted(rows, key=lambda r: (-r["missing"], r["course"].programme.code, r["course"].code))
 
 
@@ -699,22 +699,10 @@ class ExamPeriodAdmin(CatalogueExamPeriodAdmin):
     readonly_fields = ["publication", "marks"]
 
     def get_queryset(self, request):
-        # The marks entered per period in the list's own query, not one count per row.
-        entered = (
-            Result.objects.filter(exam_period=OuterRef("pk"))
-            .order_by()
-            .values("exam_period")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        # The missing marks as last counted (``exams.tallies``), read with the periods (naming the
-        # year too: the changelist adds ``list_select_related`` only to a query without any).
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("academic_year", "missing_marks_tally")
-            .annotate(results_entered=Coalesce(Subquery(entered), 0))
-        )
+        # The marks entered and missing as last counted (``exams.tallies``), read with the periods
+        # (naming the year too: the changelist adds ``list_select_related`` only to a query
+        # without any). Counting them walks every result and every line a period examines.
+        return super().get_queryset(request).select_related("academic_year", "missing_marks_tally")
 
     def get_changelist_instance(self, request):
         """The page's publications read in one query, not one (or two) per row."""
@@ -774,21 +762,23 @@ class ExamPeriodAdmin(CatalogueExamPeriodAdmin):
     def marks(self, period):
         if period.pk is None:
             return ""
-        entered = getattr(period, "results_entered", None)
-        if entered is None:
-            entered = Result.objects.filter(exam_period=period).count()
+        # As last counted (``exams.tallies``); a period never counted is counted by a worker, not
+        # by the list (seconds a period with many students).
+        tally = tally_of(period, count_now=None)
+        if tally is None:
+            text = _("not counted yet: being counted in the background")
+            return format_html('<a href="{}">{}</a>', self._publication_url(period), text)
+        counts = {"missing": _grouped(tally.lines), "entered": _grouped(tally.entered)}
         if period.number in EXAMINED and publication_done(period) is None:
-            # As last counted (``exams.tallies``): counting walks every line the period examines.
-            tally = tally_of(period)
-            text = _("%(missing)s missing, %(entered)s entered") % {"missing": tally.lines, "entered": entered}
-            return format_html(
-                '<a href="{}" title="{}">{}</a>',
-                self._publication_url(period),
-                counted_when(tally.counted_at, clock.now()),
-                text,
-            )
-        text = _("%(entered)s entered") % {"entered": entered}
-        return format_html('<a href="{}">{}</a>', self._publication_url(period), text)
+            text = _("%(missing)s missing, %(entered)s entered") % counts
+        else:
+            text = _("%(entered)s entered") % counts
+        return format_html(
+            '<a href="{}" title="{}">{}</a>',
+            self._publication_url(period),
+            counted_when(tally.counted_at, clock.now()),
+            text,
+        )
 
     def publication_view(self, request, pk):
         period = ExamPeriod.objects.select_related("academic_year").filter(pk=pk).first()
@@ -797,7 +787,9 @@ class ExamPeriodAdmin(CatalogueExamPeriodAdmin):
         if not self.has_view_permission(request, period):
             raise PermissionDenied
         done = publication_done(period)
-        rows = course_marks(period)
+        # As last counted: a period never counted is counted now (once), and a worker keeps it.
+        tally = tally_of(period)
+        rows = course_marks(tally)
         for row in rows:
             row["results_url"] = (
                 reverse("admin:exams_result_changelist")
@@ -818,6 +810,7 @@ class ExamPeriodAdmin(CatalogueExamPeriodAdmin):
             "rows": rows,
             "missing_total": sum(r["missing"] for r in rows),
             "entered_total": sum(r["entered"] for r in rows),
+            "counted": counted_when(tally.counted_at, clock.now()),
             "opts": self.opts,
         }
         return TemplateResponse(request, "admin/exams/examperiod/publication.html", context)

@@ -60,7 +60,7 @@ def items(user, today: datetime.date) -> list[Item]:
             )
         ]
     # As last counted (exams.tallies): counting walks every line the period examines (issue 19).
-    tally = tally_of(period)
+    tally = tally_of(period, count_now="missing")
     missing, courses = tally.lines, tally.courses
     counted = counted_when(tally.counted_at, clock.now())
     return [

@@ -217,13 +217,18 @@ class PublicationBatch(models.Model):
 
 class MissingMarksTally(models.Model):
     """How many marks are still missing for an exam period before its publication
-    (``exams.tallies.missing_marks``), as last counted: the home page of student administration
-    shows it without counting every line the period examines on every visit (issue 19). Counted
-    again by a Celery task every few minutes and after each marksheet (``exams.tallies``)."""
+    (``exams.tallies.missing_marks``) and how many are entered, in all and per course, as last
+    counted: the home page of student administration, the exam periods' list and a period's
+    publication page show them without counting every line the period examines on every visit
+    (issue 19). Counted again by a Celery task every few minutes and after results are entered
+    (``exams.tallies``)."""
 
     exam_period = models.OneToOneField(ExamPeriod, on_delete=models.CASCADE, related_name="missing_marks_tally")
-    lines = models.PositiveIntegerField()
-    courses = models.PositiveIntegerField()
+    lines = models.PositiveIntegerField()  # the marks missing
+    courses = models.PositiveIntegerField()  # the courses with a mark missing
+    entered = models.PositiveIntegerField(default=0)  # the results entered in the period
+    # Per course: {course id: [marks entered, marks missing]}, the courses with either.
+    per_course = models.JSONField(default=dict)
     counted_at = models.DateTimeField()
 
     def __str__(self):

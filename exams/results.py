@@ -304,9 +304,10 @@ def results_check(entries: Sequence[ResultEntry], *, today: datetime.date | None
 @transaction.atomic
 def results_record(*, entries: Sequence[ResultEntry], by=None, today: datetime.date | None = None) -> RecordSummary:
     """Enter ``entries`` all or nothing on ``today`` (default: the clock's): raises
-    ``ResultsRefused`` and writes nothing when any is refused (a mark before the student's
-    exam among them); an entry equal to the stored result is left alone. The exam periods with
-    a new result (or one moved to another period) are announced (``core.events.results_recorded``)."""
+        ``ResultsRefused`` and writes nothing when any is refused (a mark before the student's
+        exam among them); an entry equal to the stored result is left alone. The exam periods with
+        a new result (or one moved to another period) are counted again by a worker (``exams.tallies``)
+    and announced (``core.events.results_recorded``)."""
     summary = RecordSummary()
     if not entries:
         return summary
@@ -350,6 +351,8 @@ def results_record(*, entries: Sequence[ResultEntry], by=None, today: datetime.d
         for position, (credits, score) in enumerate(entry_parts, start=1)
     )
     summary.created, summary.updated = len(new), len(updated)
+    for period_id in sorted(periods):
+        tallies.recount_soon(period_id)  # the marks entered and missing, as the pages show them
     if periods:
         events.results_recorded.send(sender="exams", exam_period_ids=sorted(periods))
     return summary
@@ -480,8 +483,6 @@ def marksheet_import(
             ]
     if problems:
         raise MarksheetRefused(sorted(problems, key=lambda p: p.row))
-    if entries:
-        tallies.recount_soon(exam_period.pk)  # the home page's count of the missing marks
     return summary
 
 

@@ -7,10 +7,13 @@ exempted, of enrolled students. The third exam period is the second chance, take
 the students who choose to: nothing is missing there.
 
 Counting them walks every line the period examines (half a second at 25,000 students, seconds
-at 250,000): the home page of student administration shows the count a Celery task keeps in
-``MissingMarksTally`` (every ``MISSING_MARKS_EVERY`` minutes, by beat, and after each marksheet)
-instead of counting on every visit (issue 19). A period never counted is counted on the spot
-while a worker is asked to keep its count.
+at 250,000), and counting the marks entered every result of the period: the home page of
+student administration, the exam periods' list and a period's publication page show the counts
+a Celery task keeps in ``MissingMarksTally``, in all and per course (every ``MISSING_MARKS_EVERY``
+minutes, by beat, for the next publication; and after results are entered in a period), instead
+of counting on every visit (issue 19). A period never counted is counted on the spot by the
+pages of one period, while a worker is asked to keep its count; the list of every period counts
+none itself.
 """
 
 import logging
@@ -41,11 +44,43 @@ def missing_marks(period: ExamPeriod):
     ).exclude(Exists(Result.objects.filter(isp_line=OuterRef("pk"), exam_period=period)))
 
 
-def _counted(period: ExamPeriod) -> MissingMarksTally:
-    """The marks missing for ``period`` counted now, not kept (one query)."""
+def course_counts(period: ExamPeriod) -> dict[int, tuple[int, int]]:
+    """Per course id: the marks entered in ``period`` and those still missing (none in the third
+    exam period), for the courses with either (two queries)."""
+    entered = dict(
+        Result.objects.filter(exam_period=period)
+        .order_by()
+        .values_list("isp_line__course")
+        .annotate(n=Count("pk"))
+        .values_list("isp_line__course", "n")
+    )
+    missing = (
+        dict(missing_marks(period).order_by().values_list("course").annotate(n=Count("pk")).values_list("course", "n"))
+        if period.number in EXAMINED
+        else {}
+    )
+    return {course: (entered.get(course, 0), missing.get(course, 0)) for course in entered.keys() | missing.keys()}
+
+
+def _missing_counted(period: ExamPeriod) -> MissingMarksTally:
+    """The marks missing for ``period`` counted now, in all, not kept (one query; nothing entered
+    nor per course)."""
     counts = missing_marks(period).aggregate(lines=Count("pk"), courses=Count("course", distinct=True))
     return MissingMarksTally(
         exam_period=period, lines=counts["lines"], courses=counts["courses"], counted_at=clock.now()
+    )
+
+
+def _counted(period: ExamPeriod) -> MissingMarksTally:
+    """The marks of ``period`` counted now, not kept (two queries)."""
+    counts = course_counts(period)
+    return MissingMarksTally(
+        exam_period=period,
+        lines=sum(missing for _entered, missing in counts.values()),
+        courses=sum(1 for _entered, missing in counts.values() if missing),
+        entered=sum(entered for entered, _missing in counts.values()),
+        per_course={str(course): [entered, missing] for course, (entered, missing) in sorted(counts.items())},
+        counted_at=clock.now(),
     )
 
 
@@ -56,20 +91,25 @@ def count(period: ExamPeriod) -> MissingMarksTally:
         [tally],
         update_conflicts=True,
         unique_fields=["exam_period"],
-        update_fields=["lines", "courses", "counted_at"],
+        update_fields=["lines", "courses", "entered", "per_course", "counted_at"],
     )
     return tally
 
 
-def tally_of(period: ExamPeriod) -> MissingMarksTally:
-    """The kept count of ``period``'s missing marks. A period never counted is counted now, and a
-    worker is asked to keep the count (a page that is read writes nothing itself)."""
+COUNT_NOW = {"all": _counted, "missing": _missing_counted, None: lambda period: None}
+
+
+def tally_of(period: ExamPeriod, *, count_now: str | None = "all") -> MissingMarksTally | None:
+    """The kept count of ``period``'s marks. A period never counted is counted now: all of it
+    (``"all"``, per course: two queries), the marks missing in all only (``"missing"``: one
+    query), or not at all (None: returns None); and a worker is asked to keep the count (a page
+    that is read writes nothing itself)."""
     try:
         tally = period.missing_marks_tally  # read with the period (``exams.home.next_publication``)
     except MissingMarksTally.DoesNotExist:
         tally = None
     if tally is None:
-        tally = _counted(period)
+        tally = COUNT_NOW[count_now](period)
         recount_soon(period.pk)
     return tally
 

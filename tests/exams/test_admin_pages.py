@@ -15,8 +15,8 @@ from django.utils import formats, timezone
 from django.utils.http import urlencode
 
 from core.timeline import run_deadlines
-from exams import tallies
-from exams.models import Result
+from exams import tallies, tasks
+from exams.models import MissingMarksTally, Result
 from exams.results import result_record
 from programmes.models import ExamPeriod
 from students.models import EnrolmentStatus
@@ -213,16 +213,35 @@ def changelist_row(response, period: ExamPeriod) -> str:
 
 
 @time_machine.travel(datetime.datetime(2024, 1, 20, 10, 0), tick=False)
-def test_before_the_publication_the_list_counts_the_missing_marks(admin_client, term):
+def test_before_the_publication_the_list_shows_the_missing_marks_a_worker_counted(
+    admin_client, term, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The list counts no period itself (seconds each with many students): a period never
+    counted says so and a worker is asked to count it."""
     year, periods, lines = term
-    result_record(isp_line=lines[("r1", "S1")], exam_period=periods[1], opportunity=1, mark=12)
-    response = admin_client.get(reverse("admin:programmes_examperiod_changelist"))
+    queued = []
+    monkeypatch.setattr(tasks.missing_marks_count, "delay", lambda period_id: queued.append(period_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        result_record(isp_line=lines[("r1", "S1")], exam_period=periods[1], opportunity=1, mark=12)
+    assert queued == [periods[1].pk]  # the result entered has the period counted again
+    queued.clear()
+    url = reverse("admin:programmes_examperiod_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.get(url)
     row = changelist_row(response, periods[1])
+    assert "not counted yet: being counted in the background" in row
+    assert sorted(queued) == sorted(p.pk for p in periods.values())
+    assert not MissingMarksTally.objects.exists()  # a page that is read writes nothing itself
+    for period_id in queued:
+        tasks.missing_marks_count(period_id)  # the worker
+    row = changelist_row(admin_client.get(url), periods[1])
     assert day(D(2024, 2, 6)) in row  # planned
     assert "not published yet" in row
     # S1: r2, r3 and r4 (r5 is deregistered, r6 exempted); S2 is examined in period 2.
     assert "3 missing, 1 entered" in row
     assert reverse("admin:programmes_examperiod_publication", args=[periods[1].pk]) in row
+    assert "0 missing, 0 entered" not in changelist_row(admin_client.get(url), periods[2])
+    assert "2 missing, 0 entered" in changelist_row(admin_client.get(url), periods[2])
 
 
 @time_machine.travel(datetime.datetime(2024, 1, 20, 10, 0), tick=False)
@@ -235,7 +254,7 @@ def test_the_list_shows_the_missing_marks_as_last_counted(admin_client, term):
     with time_machine.travel(datetime.datetime(2024, 1, 20, 10, 5), tick=False):
         row = changelist_row(admin_client.get(reverse("admin:programmes_examperiod_changelist")), periods[1])
     assert 'title="Counted 5\xa0minutes ago."' in row
-    assert "4 missing, 1 entered" in row  # the mark entered since is not counted yet
+    assert "4 missing, 0 entered" in row  # the mark entered since is not counted yet
     tallies.count(periods[1])
     row = changelist_row(admin_client.get(reverse("admin:programmes_examperiod_changelist")), periods[1])
     assert "3 missing, 1 entered" in row and 'title="Counted just now."' in row
@@ -256,6 +275,34 @@ def test_the_publication_page_lists_the_missing_marks_per_course(admin_client, t
     assert {(r["course"].code, r["entered"], r["missing"]) for r in response.context["rows"]} == {("S2", 0, 2)}
 
 
+def test_the_publication_page_shows_the_counts_per_course_as_last_counted(
+    admin_client, term, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Never counted: the page counts its period once and has a worker keep the count; then it
+    reads the kept counts per course (the marks entered since show once counted again), and says
+    when they were counted."""
+    year, periods, lines = term
+    queued = []
+    monkeypatch.setattr(tasks.missing_marks_count, "delay", lambda period_id: queued.append(period_id))
+    url = reverse("admin:programmes_examperiod_publication", args=[periods[1].pk])
+    with time_machine.travel(datetime.datetime(2024, 1, 20, 10, 0), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.get(url)
+        assert {(r["course"].code, r["entered"], r["missing"]) for r in response.context["rows"]} == {("S1", 0, 4)}
+        assert queued == [periods[1].pk] and not MissingMarksTally.objects.exists()
+        tasks.missing_marks_count(periods[1].pk)  # the worker
+        result_record(isp_line=lines[("r1", "S1")], exam_period=periods[1], opportunity=1, mark=12)
+    with time_machine.travel(datetime.datetime(2024, 1, 20, 10, 5), tick=False):
+        response = admin_client.get(url)
+        assert {(r["course"].code, r["entered"], r["missing"]) for r in response.context["rows"]} == {("S1", 0, 4)}
+        assert "Counted 5\xa0minutes ago." in response.content.decode()
+        tasks.missing_marks_count(periods[1].pk)  # the worker the result entered asked for
+        response = admin_client.get(url)
+    assert {(r["course"].code, r["entered"], r["missing"]) for r in response.context["rows"]} == {("S1", 1, 3)}
+    page = response.content.decode()
+    assert "Counted just now." in page and "3 marks are still missing before the publication." in page
+
+
 def test_after_the_publication_the_list_says_when_and_who(admin_client, term):
     year, periods, lines = term
     with time_machine.travel(datetime.datetime(2024, 1, 20, 10, 0), tick=False):
@@ -263,6 +310,7 @@ def test_after_the_publication_the_list_says_when_and_who(admin_client, term):
             result_record(isp_line=lines[(number, "S1")], exam_period=periods[1], opportunity=1, mark=12)
     with time_machine.travel(datetime.datetime(2024, 2, 7, 2, 30, tzinfo=datetime.UTC), tick=False):
         run_deadlines(today=D(2024, 2, 7))
+        tasks.missing_marks_count(periods[1].pk)  # the worker asked when the marks were entered
         response = admin_client.get(reverse("admin:programmes_examperiod_changelist"))
     row = changelist_row(response, periods[1])
     assert f"published on {day(D(2024, 2, 6))} by the system" in row
@@ -288,8 +336,9 @@ def test_the_publication_page_says_the_system_published(admin_client, term):
 
 def test_the_third_exam_period_counts_nothing_as_missing(admin_client, term):
     year, periods, lines = term
+    tasks.missing_marks_count(periods[3].pk)
     response = admin_client.get(reverse("admin:programmes_examperiod_changelist"))
-    assert "0 entered" in changelist_row(response, periods[3])
+    assert ">0 entered<" in changelist_row(response, periods[3])
     response = admin_client.get(reverse("admin:programmes_examperiod_publication", args=[periods[3].pk]))
     assert response.context["counts_missing"] is False
 

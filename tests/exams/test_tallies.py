@@ -36,13 +36,22 @@ def test_the_count_is_kept_per_period(term):  # noqa: F811
         1,
         datetime.datetime(2024, 1, 20, 10, 0, tzinfo=datetime.UTC),
     )
+    # The marks entered, in all and per course: {course: [entered, missing]}.
+    s1, s2 = lines[("r1", "S1")].course, lines[("r1", "S2")].course
+    assert (first.entered, first.per_course) == (1, {str(s1.pk): [1, 3]})
     # Period 2 examines S2: r1 and r2.
     second = tallies.count(periods[2])
-    assert (second.lines, second.courses) == (2, 1)
+    assert (second.lines, second.courses, second.entered, second.per_course) == (2, 1, 0, {str(s2.pk): [0, 2]})
+    # Period 3 counts the marks entered only: nothing is missing in the second chance.
+    with time_machine.travel(datetime.datetime(2024, 8, 20, 10, 0), tick=False):
+        result_record(isp_line=lines[("r2", "S2")], exam_period=periods[3], opportunity=1, mark=11)
+        third = tallies.count(periods[3])
+    assert (third.lines, third.courses, third.entered, third.per_course) == (0, 0, 1, {str(s2.pk): [1, 0]})
     # Counting again updates the period's one tally.
     result_record(isp_line=lines[("r2", "S1")], exam_period=periods[1], opportunity=1, mark=9)
     assert tallies.count(periods[1]).lines == 2
-    assert MissingMarksTally.objects.count() == 2
+    assert MissingMarksTally.objects.count() == 3
+    assert MissingMarksTally.objects.get(exam_period=periods[1]).per_course == {str(s1.pk): [2, 2]}
 
 
 def test_the_home_page_shows_the_kept_count_without_counting_again(
