@@ -16,9 +16,11 @@ from django.dispatch import Signal
 results_redecided = Signal()
 
 # Results were entered (a marksheet, the admin, an exam not taken): new results, or results moved
-# to another exam period. Sent by exams inside its transaction with ``exam_period_ids`` (the
-# periods that have them); receivers only listen (a count kept above exams, such as the committee
-# report's students deliberated, is counted again once the transaction commits) and return nothing.
+# to another exam period; or imported (a records file). Sent by exams, and by exchange after an
+# import, inside the transaction with ``exam_period_ids`` (the periods that have them); receivers
+# only listen (a count kept of a period's results, such as the marks entered and missing of exams
+# or the committee report's students deliberated, is counted again once the transaction commits)
+# and return nothing.
 results_recorded = Signal()
 
 

@@ -7,10 +7,12 @@ class ExamsConfig(AppConfig):
     verbose_name = _("Examinations")
 
     def ready(self):
-        from core import gates
+        from core import events, gates
 
-        from . import deadlines, facts, home
+        from . import deadlines, facts, home, tallies
 
         deadlines.register()
         home.register()
         gates.opportunities_taken.answer_with(facts.opportunities_taken)
+        # Results entered (here, or imported): their exam periods' marks are counted again.
+        events.results_recorded.connect(tallies.results_recorded, dispatch_uid="exams.tallies")

@@ -25,7 +25,7 @@ from core.timeline import run_deadlines
 from programmes.models import Course, ExamPeriod
 from students.models import ISPLine, Student
 
-from . import rules, tallies
+from . import rules
 from .models import Result, ResultPart, ToleranceChoice
 from .publication import publication_day, publication_days
 from .services import CHOICE_REFUSALS, tolerance_choice_check
@@ -304,10 +304,10 @@ def results_check(entries: Sequence[ResultEntry], *, today: datetime.date | None
 @transaction.atomic
 def results_record(*, entries: Sequence[ResultEntry], by=None, today: datetime.date | None = None) -> RecordSummary:
     """Enter ``entries`` all or nothing on ``today`` (default: the clock's): raises
-        ``ResultsRefused`` and writes nothing when any is refused (a mark before the student's
-        exam among them); an entry equal to the stored result is left alone. The exam periods with
-        a new result (or one moved to another period) are counted again by a worker (``exams.tallies``)
-    and announced (``core.events.results_recorded``)."""
+    ``ResultsRefused`` and writes nothing when any is refused (a mark before the student's
+    exam among them); an entry equal to the stored result is left alone. The exam periods with
+    a new result (or one moved to another period) are announced (``core.events.results_recorded``):
+    a worker counts their marks again (``exams.tallies``), and the committee its students deliberated."""
     summary = RecordSummary()
     if not entries:
         return summary
@@ -351,9 +351,8 @@ def results_record(*, entries: Sequence[ResultEntry], by=None, today: datetime.d
         for position, (credits, score) in enumerate(entry_parts, start=1)
     )
     summary.created, summary.updated = len(new), len(updated)
-    for period_id in sorted(periods):
-        tallies.recount_soon(period_id)  # the marks entered and missing, as the pages show them
     if periods:
+        # Heard by exams.tallies (the marks entered and missing, counted again) and the committee.
         events.results_recorded.send(sender="exams", exam_period_ids=sorted(periods))
     return summary
 

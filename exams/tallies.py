@@ -85,7 +85,7 @@ def _counted(period: ExamPeriod) -> MissingMarksTally:
 
 
 def count(period: ExamPeriod) -> MissingMarksTally:
-    """Count the marks missing for ``period`` now and keep the count (a query and an upsert)."""
+    """Count the marks of ``period`` now and keep the count (two queries and an upsert)."""
     tally = _counted(period)
     MissingMarksTally.objects.bulk_create(
         [tally],
@@ -128,3 +128,11 @@ def recount_soon(period_id: int) -> None:
             logger.exception("exams: could not queue the count of the missing marks of period %s", period_id)
 
     transaction.on_commit(queue)
+
+
+def results_recorded(sender, *, exam_period_ids, **kwargs) -> None:
+    """``core.events.results_recorded``: results were entered (``exams.results.results_record``)
+    or imported (``exchange``) in these exam periods; a worker counts their marks again once the
+    transaction commits."""
+    for period_id in exam_period_ids:
+        recount_soon(period_id)

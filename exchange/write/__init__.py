@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from core import statistics
+from core import events, statistics
 from exams.models import Result, ResultPart, ToleranceChoice, ToleranceObjection
 from exchange.chunks import chunks
 from exchange.plan import Plan
@@ -57,4 +57,8 @@ def write_plan(plan: Plan, *, progress: bool) -> ImportSummary:
             exams.write(students.write(chunk))
             bar.update(len(chunk))
     statistics.analyze(ANALYZED)
+    if exams.periods:
+        # What is kept of these periods' results (the marks entered and missing, the students
+        # deliberated) is counted again once the import commits.
+        events.results_recorded.send(sender="exchange", exam_period_ids=sorted(exams.periods))
     return summary

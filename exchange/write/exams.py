@@ -14,6 +14,7 @@ class ExamWriter:
     def __init__(self, ids: CatalogueIds, summary: ImportSummary):
         self.ids = ids
         self.summary = summary
+        self.periods: set[int] = set()  # the exam periods with a result written
 
     def write(self, lines: list[WrittenLine]) -> None:
         summary = self.summary
@@ -28,6 +29,7 @@ class ExamWriter:
                 results.append((line_id, periods[(e.academic_year, r.exam_period)], r.opportunity, r.score, r.grade))
             choices.extend((line_id, on) for on in line.choices)
             objections.extend((line_id, on) for on in line.objections)
+        self.periods.update(result[1] for result in results)
         result_ids = insert_recorded(
             Result, ("isp_line_id", "exam_period_id", "opportunity", "score", "grade"), results
         )

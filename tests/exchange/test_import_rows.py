@@ -119,3 +119,31 @@ def test_students_with_and_without_optional_fields():
     assert stored[students[0]["number"]] == "given@example.org"
     assert stored[students[1]["number"]] == ""
     assert Student.history.filter(number=students[1]["number"], email="").count() == 1
+
+
+def test_the_import_announces_the_exam_periods_with_results_once(monkeypatch, django_capture_on_commit_callbacks):
+    """Issue 19: what is kept of a period's results (the marks entered and missing, the students
+    deliberated) is counted again after an import too: one announcement for the whole import
+    (however many slices), naming every exam period with an imported result, and one count per
+    period queued once the import commits."""
+    from core import events
+    from exams import tasks
+
+    data = build_records(seed=11, students=12)
+    monkeypatch.setattr(write_package, "WRITE_CHUNK", 5)
+    heard, queued = [], []
+    monkeypatch.setattr(tasks.missing_marks_count, "delay", lambda period_id: queued.append(period_id))
+
+    def listen(sender, *, exam_period_ids, **kwargs):
+        heard.append((sender, exam_period_ids))
+
+    events.results_recorded.connect(listen, dispatch_uid="test.import")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            import_data(data)
+    finally:
+        events.results_recorded.disconnect(dispatch_uid="test.import")
+    with_results = sorted(set(Result.objects.values_list("exam_period_id", flat=True)))
+    assert with_results  # the file has results in several periods
+    assert heard == [("exchange", with_results)]
+    assert sorted(queued) == with_results
