@@ -41,6 +41,9 @@ def test_a_coach_edits_and_approves_an_isp(coach_world, coach_day, live_server, 
     page.get_by_role("link", name="Students").first.click()
     page.fill("#id_q", coach_world.student.last_name)
     page.get_by_role("button", name="Filter").click()
+    # The unfiltered list shows the student too: wait for the filtered one, or the click may
+    # land on the old page while the search's response replaces it.
+    page.wait_for_url("**/students/?q=*")
     page.get_by_role("link", name=coach_world.student.number).click()
     assert page.locator("#balance").inner_text() == "110"
     page.get_by_role("link", name="Edit the ISP").click()
