@@ -104,6 +104,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms render as Django's do, empty error lists without a template (core.renderers).
+FORM_RENDERER = "core.renderers.FormRenderer"
+
 WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {

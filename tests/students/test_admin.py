@@ -570,3 +570,28 @@ def test_a_long_list_pages_through_its_first_rows_and_says_there_are_more(admin_
     assert admin_client.get(url, {"p": 4}).status_code == 302
     narrowed = admin_client.get(url, {"q": "r0900001"}).content.decode()
     assert "More than" not in narrowed and "1 student" in narrowed
+
+
+def test_a_later_page_of_the_students_sums_the_ledger_of_its_students_only(admin_client, monkeypatch):
+    """Issue 19: the tenth page of the list would sum the ledger of the 900 students it skips
+    as well (an ``OFFSET`` computes the rows it skips); the page's students are found first,
+    then their balances are summed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from progress.admin import StudentAdmin
+
+    monkeypatch.setattr(StudentAdmin, "list_per_page", 2)
+    for i, credits in enumerate([140, 80, 60, 20, 10]):
+        student = StudentFactory(number=f"r09100{i:02d}", last_name=f"Name{i}")
+        LearningAccountEntryFactory(student=student, credits=credits)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(reverse("admin:students_student_changelist"), {"p": 2})
+
+    assert [(s.number, s.balance_total) for s in response.context["cl"].result_list] == [
+        ("r0910002", 60),
+        ("r0910003", 20),
+    ]
+    ledger = [q["sql"].upper() for q in queries.captured_queries if "LEARNINGACCOUNTENTRY" in q["sql"].upper()]
+    assert ledger and all("OFFSET" not in sql for sql in ledger)
