@@ -148,7 +148,7 @@ class LongListAdminMixin:
         return RowLinksChangeList
 
     def action_checkbox(self, obj):
-        # As ``ModelAdmin.action_checkbox`` renders it (tests.core.test_admin compares the two).
+        # As ``ModelAdmin.action_checkbox`` renders it (tests/core/test_admin_lists.py compares the two).
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             helpers.ACTION_CHECKBOX_NAME,

@@ -116,6 +116,18 @@ def rows_by_keys(queryset, keys: list) -> list:
     return [found[key] for key in keys if key in found]
 
 
+def keyed_rows(queryset, offset: int, limit: int) -> list:
+    """The rows ``offset`` to ``offset + limit`` of ``queryset`` (ordered). The first page in
+    one query; a later one in two: the page's keys, then its rows by those keys. An ``OFFSET``
+    makes the database compute every row it skips as it computes the page's: what a list adds
+    to its rows (the student list's learning account, a subquery on the ledger; the joins of
+    ``list_select_related``) would be computed for the skipped rows too, 1,000 times instead of
+    100 on a list's tenth page. The keys' query computes only the ordering."""
+    if offset == 0:
+        return list(queryset[:limit])
+    return rows_by_keys(queryset, list(queryset.values_list("pk", flat=True)[offset : offset + limit]))
+
+
 class AdminPaginator(CappedPaginator):
     """The admin's changelists over tables of a whole college (students, enrolments, lines,
     results, ledger entries): the first ``CAP`` rows in ``CAP // per_page`` pages, counted up to
@@ -132,15 +144,3 @@ class AdminPaginator(CappedPaginator):
             allow_empty_first_page=allow_empty_first_page,
             rows=lambda offset, limit: keyed_rows(object_list, offset, limit),
         )
-
-
-def keyed_rows(queryset, offset: int, limit: int) -> list:
-    """The rows ``offset`` to ``offset + limit`` of ``queryset`` (ordered). The first page in
-    one query; a later one in two: the page's keys, then its rows by those keys. An ``OFFSET``
-    makes the database compute every row it skips as it computes the page's: what a list adds
-    to its rows (the student list's learning account, a subquery on the ledger; the joins of
-    ``list_select_related``) would be computed for the skipped rows too, 1,000 times instead of
-    100 on a list's tenth page. The keys' query computes only the ordering."""
-    if offset == 0:
-        return list(queryset[:limit])
-    return rows_by_keys(queryset, list(queryset.values_list("pk", flat=True)[offset : offset + limit]))
