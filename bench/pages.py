@@ -26,7 +26,8 @@ the results were entered would have.
 Each page (``pages()``: persona, name, URL; the student list with a filter, a search by name
 and by number, a sort on the learning account and its last page; the admin's changelists of
 students, enrolments and results with a search and their last page, and a change page; the
-exam periods with their marks and the publication page of January's) is
+ledger's with a search by number; the exam periods with their marks and the publication page
+of January's) is
 requested as its persona once to warm up, then ``REPEATS`` times (fewer once a page's runs
 pass ``PAGE_SECONDS``; a warm-up slower than that is the page's one run). Printed per page:
 p50 and p95 of the time in the test client (the server's time: no network), the queries (every
@@ -620,6 +621,8 @@ def pages(college: College, people: Personas) -> list[Page]:
         ("admin", "results: search", f"{admin('exams_result')}?q={number}"),
         ("admin", "results: last page", f"{admin('exams_result')}?p=last"),
         ("admin", "result", admin("exams_result", "change", people.result.pk)),
+        ("admin", "ledger", admin("students_learningaccountentry")),
+        ("admin", "ledger: number", f"{admin('students_learningaccountentry')}?q={number}"),
     ]
     return [
         Page(persona, name, url, LIST_BUDGET if name.startswith("student list") else PAGE_BUDGET)

@@ -140,9 +140,13 @@ class LongListAdminMixin:
     """The admin's lists of a whole college's rows (issue 19): the first 1,000 rows in pages
     (``core.pagination.AdminPaginator``), the rows' links built once each
     (``RowLinksChangeList``), the rows' checkboxes written directly: Django renders each through
-    the form's widget templates, another fifth of a list's rendering."""
+    the form's widget templates, another fifth of a list's rendering. No counts per filter choice
+    (``show_facets``)."""
 
     paginator = AdminPaginator
+    # No "Show counts" (Django's facets): it counted every row for each choice of each filter,
+    # 1.3 s for the students' list and 4.4 s for the results' at 250,000 students.
+    show_facets = admin.ShowFacets.NEVER
 
     def get_changelist(self, request, **kwargs):
         return RowLinksChangeList

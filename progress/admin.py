@@ -18,6 +18,7 @@ from core import clock
 from core.admin import (
     AuditedAdmin,
     BoundedDatesAdminMixin,
+    LongListAdminMixin,
     ProcessFactsOnSaveMixin,
     ReadOnlyAdminMixin,
     RefusalsOnSaveMixin,
@@ -614,15 +615,24 @@ class ISPLineAdmin(BoundedDatesAdminMixin, RefusalsOnSaveMixin, ProcessFactsOnSa
 
 
 @admin.register(LearningAccountEntry)
-class LearningAccountEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LearningAccountEntryAdmin(ReadOnlyAdminMixin, LongListAdminMixin, admin.ModelAdmin):
     """The ledger is append-only (DOMAIN §2): a correction is a new entry booked by the
-    application, never an edit here."""
+    application, never an edit here.
+
+    A long list (issue 19: 1.5 million entries at 250,000 students, where this list took 1.7 s):
+    its first 1,000 rows in pages (``LongListAdminMixin``), the newest booking first by the
+    primary key (the model's date order sorted every entry), no full count, a search by the
+    beginning of a student number (the students' prefix index), and the academic year's filter
+    instead of a date hierarchy, which read every entry's year (300 ms)."""
 
     list_display = ["student", "on", "credits", "kind", "reason_text", "academic_year", "programme", "course"]
     list_filter = ["kind", "reason_code", "academic_year", "programme"]
     list_select_related = ["student", "academic_year", "programme", "course"]
-    search_fields = ["student__number"]
-    date_hierarchy = "on"
+    ordering = ["-pk"]
+    sortable_by = []
+    show_full_result_count = False
+    search_fields = ["student__number__istartswith"]
+    search_help_text = _("The beginning of a student number.")
 
 
 @admin.register(Degree)

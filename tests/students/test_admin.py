@@ -595,3 +595,37 @@ def test_a_later_page_of_the_students_sums_the_ledger_of_its_students_only(admin
     ]
     ledger = [q["sql"].upper() for q in queries.captured_queries if "LEARNINGACCOUNTENTRY" in q["sql"].upper()]
     assert ledger and all("OFFSET" not in sql for sql in ledger)
+
+
+def test_the_ledger_list_is_a_long_list_newest_booking_first(admin_client, monkeypatch, django_assert_max_num_queries):
+    """Issue 19: 1.5 million entries at 250,000 students. The list pages through its first rows
+    (a cap of 5 here) with no count of every entry, the newest booking first; it has no date
+    hierarchy (which read every entry's year) and searches by the beginning of a number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core import pagination
+
+    monkeypatch.setattr(pagination, "CAP", 5)
+    students = [StudentFactory(number=f"r09200{i:02d}") for i in range(4)]
+    entries = [LearningAccountEntryFactory(student=s, credits=140, on=datetime.date(2024, 9, 20)) for s in students]
+    entries += [
+        LearningAccountEntryFactory(student=s, credits=-60, kind="deduction", on=datetime.date(2023, 9, 20))
+        for s in students
+    ]
+    url = reverse("admin:students_learningaccountentry_changelist")
+
+    admin_client.get(url)
+    with django_assert_max_num_queries(BUDGET), CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(url)
+
+    page = response.content.decode()
+    assert [e.pk for e in response.context["cl"].result_list] == [e.pk for e in reversed(entries)]
+    assert "More than 5 learning account entries" in page
+    assert 'class="xfull"' not in page and "date_hierarchy" not in page and "?on__year=" not in page
+    counts = [q["sql"].upper() for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT" in sql for sql in counts)
+    found = admin_client.get(url, {"q": "r0920001"}).context["cl"].result_list
+    assert sorted(e.credits for e in found) == [-60, 140]
+    assert {e.student.number for e in found} == {"r0920001"}
+    assert not admin_client.get(url, {"q": "0920001"}).context["cl"].result_list  # the beginning only
