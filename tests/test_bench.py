@@ -111,3 +111,38 @@ def test_pages_benchmark_requests_every_page_of_every_persona(db):
         assert page.budget in (pages.LIST_BUDGET, pages.PAGE_BUDGET)
     # The last pages were resolved to a page number.
     assert not [page.url for page in figures.pages if "=last" in page.url]
+
+
+def test_pages_benchmark_warms_every_page_before_it_measures_any(monkeypatch):
+    """As on a server that has served them (its heap settled by its first requests): every page's
+    warm-up first, the last page resolved from the first page's links; a warm-up slower than
+    ``PAGE_SECONDS`` is its page's one run."""
+    from types import SimpleNamespace
+
+    from bench import pages
+
+    asked = []
+
+    class Client:
+        def force_login(self, user):
+            pass
+
+        def get(self, url, secure):
+            asked.append(url)
+            html = '<a href="?p=2">2</a> <a href="?p=7">7</a>' if url == "/admin/x/" else ""
+            return SimpleNamespace(status_code=200, content=html.encode())
+
+    listed = [pages.Page("admin", "list", "/admin/x/?p=last", 15), pages.Page("admin", "page", "/y/", 15)]
+    people = SimpleNamespace(users={"admin": object()})
+    monkeypatch.setattr("django.test.Client", lambda **kwargs: Client())
+
+    pages.measure_pages(people, listed, repeats=2)
+
+    assert asked == ["/admin/x/", "/admin/x/?p=7", "/y/", "/admin/x/?p=7", "/admin/x/?p=7", "/y/", "/y/"]
+    assert [page.runs for page in listed] == [2, 2]
+
+    asked.clear()
+    monkeypatch.setattr(pages, "PAGE_SECONDS", -1.0)  # every warm-up is slower than that
+    slow = [pages.Page("admin", "page", "/y/", 15)]
+    pages.measure_pages(people, slow, repeats=2)
+    assert asked == ["/y/"] and slow[0].runs == 1 and len(slow[0].times_ms) == 1
