@@ -6,6 +6,7 @@ Rows are plain tuples of database values (dates, numbers, strings; a JSON value 
 no model instances are built, and nothing runs per row but the COPY's own encoding.
 """
 
+import itertools
 from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, connection, transaction
@@ -19,14 +20,24 @@ def _columns(model, fields: Sequence[str]) -> list[str]:
     return [connection.ops.quote_name(model._meta.get_field(name).column) for name in fields]
 
 
+_stages = itertools.count(1)
+
+
 def _stage(cursor, model, fields: Sequence[str], rows: Iterable[tuple]) -> str:
     """A temporary table with the columns ``fields`` of ``model``'s table (their types, no
-    constraints), filled by COPY with ``rows``; returns its name."""
+    constraints), filled by COPY with ``rows``; returns its name. Call it inside a transaction:
+    the table is dropped when that commits (or rolls back).
+
+    Each stage is a new table, never dropped nor emptied by the caller: PostgreSQL's ``DROP
+    TABLE`` and ``TRUNCATE`` first look through every trigger event still pending in the
+    transaction (``AfterTriggerPendingOnRel``), and a long transaction holds hundreds of
+    thousands of them (the deferred foreign-key checks of every row it inserted): a replay of
+    three years at 25,000 students spent 4.4 s in 142 drops of its stages (31 ms each), issue 19.
+    At the commit the deferred checks have run and the queue is empty."""
     table = connection.ops.quote_name(model._meta.db_table)
-    stage = connection.ops.quote_name(f"stage_{model._meta.db_table}")
+    stage = connection.ops.quote_name(f"stage_{next(_stages)}_{model._meta.db_table}"[:63])
     columns = ", ".join(_columns(model, fields))
-    cursor.execute(f"DROP TABLE IF EXISTS {stage}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {stage} AS SELECT {columns} FROM {table} WITH NO DATA")
+    cursor.execute(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
     with cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
@@ -59,12 +70,10 @@ def insert(model, fields: Sequence[str], rows: Iterable[tuple], *, ignore_confli
             raise
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(_columns(model, fields))
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         stage = _stage(cursor, model, fields, rows)
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} ON CONFLICT DO NOTHING")
-        inserted = cursor.rowcount
-        cursor.execute(f"DROP TABLE {stage}")
-    return inserted
+        return cursor.rowcount
 
 
 def update(model, fields: Sequence[str], rows: Iterable[tuple]) -> int:
@@ -75,13 +84,11 @@ def update(model, fields: Sequence[str], rows: Iterable[tuple]) -> int:
     pk = model._meta.pk
     names = [pk.name, *fields]
     key, *columns = _columns(model, names)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         stage = _stage(cursor, model, names, rows)
         assignments = ", ".join(f"{column} = s.{column}" for column in columns)
         cursor.execute(f"UPDATE {table} SET {assignments} FROM {stage} s WHERE {table}.{key} = s.{key}")
-        updated = cursor.rowcount
-        cursor.execute(f"DROP TABLE {stage}")
-    return updated
+        return cursor.rowcount
 
 
 def copy_rows(model, fields: Sequence[str], rows: Iterable[Sequence]) -> None:
