@@ -22,7 +22,10 @@ class Result(models.Model):
     the ``parts``. A result counts only from its exam period's publication.
     """
 
-    isp_line = models.ForeignKey(ISPLine, on_delete=models.CASCADE, related_name="results", verbose_name=_("ISP line"))
+    # No index of its own: the unique index of (ISP line, opportunity) leads with it (issue 19).
+    isp_line = models.ForeignKey(
+        ISPLine, on_delete=models.CASCADE, related_name="results", verbose_name=_("ISP line"), db_index=False
+    )
     exam_period = models.ForeignKey(
         ExamPeriod, on_delete=models.PROTECT, related_name="results", verbose_name=_("exam period")
     )
@@ -61,7 +64,10 @@ class Result(models.Model):
 class ResultPart(models.Model):
     """A partial exam of a course (Art. 65): credit-weighted in the course mark."""
 
-    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="parts", verbose_name=_("result"))
+    # No index of its own: the unique index of (result, position) leads with it (issue 19).
+    result = models.ForeignKey(
+        Result, on_delete=models.CASCADE, related_name="parts", verbose_name=_("result"), db_index=False
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     credits = models.PositiveSmallIntegerField(_("credits"), validators=[MinValueValidator(1)])
     score = models.PositiveSmallIntegerField(_("mark"), validators=[MinValueValidator(0), MaxValueValidator(20)])

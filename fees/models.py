@@ -84,8 +84,9 @@ class FeeStatement(models.Model):
     balance is the latest amount.
     """
 
+    # No index of its own: the index on (student, academic year, key, on) leads with it (issue 19).
     student = models.ForeignKey(
-        Student, on_delete=models.PROTECT, related_name="fee_statements", verbose_name=_("student")
+        Student, on_delete=models.PROTECT, related_name="fee_statements", verbose_name=_("student"), db_index=False
     )
     academic_year_code = models.CharField(_("academic year"), max_length=9)
     group = models.CharField(_("fee group"), max_length=32, choices=FeeGroup.choices)

@@ -123,9 +123,17 @@ class ISPStatus(models.TextChoices):
 class Enrolment(models.Model):
     """One student in one programme in one academic year under one contract."""
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("student"))
+    # Neither has an index of its own: the unique index of (student, academic year, programme)
+    # leads with the student, the index of (academic year, programme) with the year (issue 19).
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("student"), db_index=False
+    )
     academic_year = models.ForeignKey(
-        AcademicYear, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("academic year")
+        AcademicYear,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("academic year"),
+        db_index=False,
     )
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("programme")
@@ -270,8 +278,10 @@ class ToleranceKind(models.TextChoices):
 class ISPLine(models.Model):
     """A course in an enrolment's individual study programme (Art. 19-25)."""
 
+    # No index of its own: the natural key's unique index (enrolment, course, added_on) leads with
+    # it. An index fewer to write for each line inserted or moved by an update (issue 19).
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("enrolment")
+        Enrolment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("enrolment"), db_index=False
     )
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="isp_lines", verbose_name=_("course"))
     added_on = models.DateField(_("added on"))
@@ -382,8 +392,14 @@ class LearningAccountEntry(models.Model):
     so processing a fact twice can never book it twice.
     """
 
+    # No index of its own: the index on (student, on) leads with it (issue 19: an index fewer to
+    # write for each of the millions of entries a publication or a replay books).
     student = models.ForeignKey(
-        Student, on_delete=models.PROTECT, related_name="learning_account_entries", verbose_name=_("student")
+        Student,
+        on_delete=models.PROTECT,
+        related_name="learning_account_entries",
+        verbose_name=_("student"),
+        db_index=False,
     )
     on = models.DateField(_("date"))
     credits = models.IntegerField(_("credits"))

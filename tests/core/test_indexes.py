@@ -1,0 +1,57 @@
+"""Issue 19: the tables that grow with the college (hundreds of thousands to millions of rows,
+written in bulk by imports, replays and publications) have no index that another of their
+indexes leads with: such an index serves no lookup the longer one doesn't, and costs a write for
+every row inserted or moved by an update."""
+
+import pytest
+from django.db import connection
+
+from exams.models import Result, ResultPart
+from fees.models import FeeStatement
+from students.models import Enrolment, ISPLine, LearningAccountEntry, Student
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's catalogue"),
+]
+
+LARGE = (Student, Enrolment, ISPLine, Result, ResultPart, LearningAccountEntry, FeeStatement)
+
+
+def _indexes(table: str) -> dict[str, tuple[tuple[int, ...], bool, bool]]:
+    """Index name -> (its columns' numbers, unique, partial)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, i.indkey::text, i.indisunique, i.indpred IS NOT NULL, i.indexprs IS NOT NULL "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass",
+            [table],
+        )
+        return {
+            name: (tuple(int(k) for k in keys.split()), unique, partial or expressions)
+            for name, keys, unique, partial, expressions in cursor.fetchall()
+        }
+
+
+def _repeated(table: str) -> list[tuple[str, str]]:
+    """(index, the longer index that leads with its columns) of ``table``: plain indexes only (a
+    unique or partial one says more than its columns)."""
+    indexes = _indexes(table)
+    return sorted(
+        (name, other)
+        for name, (keys, unique, partial) in indexes.items()
+        if not unique and not partial
+        for other, (other_keys, _unique, other_partial) in indexes.items()
+        if other != name and not other_partial and len(other_keys) > len(keys) and other_keys[: len(keys)] == keys
+    )
+
+
+@pytest.mark.parametrize("model", LARGE, ids=lambda model: model._meta.db_table)
+def test_a_large_table_repeats_no_index(model):
+    assert _repeated(model._meta.db_table) == []
+
+
+def test_the_check_finds_an_index_another_leads_with():
+    """Not vacuous: an index on the lines' enrolment alone is found, led by their natural key."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE INDEX test_isp_line_enrolment ON students_ispline (enrolment_id)")
+    assert ("test_isp_line_enrolment", "isp_line_unique_natural_key") in _repeated(ISPLine._meta.db_table)
