@@ -40,7 +40,9 @@ def test_stages_within_a_transaction_are_kept_until_it_ends_and_never_dropped():
     assert _ddl(queries.captured_queries) == []
     # Three stages of their own, all still there: the test's transaction has not ended.
     assert len(set(_stages()) - set(before)) == 3
-    assert list(Student.objects.filter(pk__in=[ann.pk, bob.pk]).order_by("pk").values_list("first_name", "last_name")) == [
+    assert list(
+        Student.objects.filter(pk__in=[ann.pk, bob.pk]).order_by("pk").values_list("first_name", "last_name")
+    ) == [
         ("Anneke", ann.last_name),
         ("Bobby", "Peeters"),
     ]
