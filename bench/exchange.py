@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from . import scratch_database, vendor_label
-from .lock import QueryCounter
+from .lock import QueryCounter, settle
 
 DEFAULT_N = 60
 RATIO_TARGET = 1.2
@@ -131,6 +131,19 @@ def measure(n: int) -> Figures:
     )
 
 
+def measured(size: int) -> Figures:
+    """``measure(size)`` after a checkpoint (``settle``: the size does not pay for writing out
+    what came before it, the smaller size's rows or an earlier benchmark's, as the lock and
+    publication benchmarks do), in one transaction rolled back afterwards: the next size starts
+    from the migrated database, and what the replay leaves for after its commit (notifications
+    for the broker, fee recalculations) is dropped, never sent."""
+    settle()
+    with transaction.atomic():
+        figures = measure(size)
+        transaction.set_rollback(True)
+    return figures
+
+
 def _verdict(value: float, target: float) -> str:
     return "met" if value <= target else "MISSED"
 
@@ -160,12 +173,7 @@ def run(n: int | None = None) -> list[Figures]:
     with scratch_database("exchange") as created:
         print(f"  scratch database   {connection.settings_dict['NAME']}, migrated in {created:.1f} s", flush=True)
         for size in (small, n):
-            # One transaction per size, rolled back: the next size starts from the migrated
-            # database, and what the replay leaves for after its commit (notifications for
-            # the broker, fee recalculations) is dropped, never sent.
-            with transaction.atomic():
-                figures = measure(size)
-                transaction.set_rollback(True)
+            figures = measured(size)
             print(f"N = {size:,}")
             _print_size(figures)
             sizes.append(figures)

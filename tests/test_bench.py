@@ -86,6 +86,25 @@ def test_exchange_benchmark_imports_and_replays_the_records(db):
     assert not Enrolment.objects.filter(enrolment_processed=False).exists()
 
 
+def test_exchange_benchmark_measures_each_size_after_a_checkpoint_and_rolls_it_back(db, monkeypatch):
+    """Each size starts from the migrated database, its writes not counting what came before."""
+    from tests.support.factories import StudentFactory
+
+    calls, made = [], []
+    monkeypatch.setattr(exchange, "settle", lambda: calls.append("checkpoint"))
+
+    def measure(n):
+        calls.append(("measure", n))
+        made.append(StudentFactory().pk)
+        return "figures"
+
+    monkeypatch.setattr(exchange, "measure", measure)
+
+    assert exchange.measured(7) == "figures"
+    assert calls == ["checkpoint", ("measure", 7)]
+    assert made and not Student.objects.filter(pk__in=made).exists()
+
+
 # --- The pages benchmark: every persona's main pages answer on the bench college, each with its
 # figures (issue 19); the timings are the benchmark's to print, not asserted here.
 
