@@ -55,3 +55,39 @@ def test_the_check_finds_an_index_another_leads_with():
     with connection.cursor() as cursor:
         cursor.execute("CREATE INDEX test_isp_line_enrolment ON students_ispline (enrolment_id)")
     assert ("test_isp_line_enrolment", "isp_line_unique_natural_key") in _repeated(ISPLine._meta.db_table)
+
+
+def _plan(sql: str, params: list) -> str:
+    """The plan PostgreSQL would take when it must use an index where it can (the tests' tables
+    are too small for it to want one)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_a_students_balance_and_dated_entries_are_read_from_one_index():
+    """The balance (the sum of a student's credits, read for each student a list shows) needs no
+    entry itself, and the entries in date order need no sort: one index serves both."""
+    table = LearningAccountEntry._meta.db_table
+    balance = _plan(f'SELECT SUM(credits) FROM {table} WHERE student_id = %s AND "on" <= %s', [1, "2026-12-05"])
+    assert "Index Only Scan using ledger_entry_student_on" in balance
+    dated = _plan(f'SELECT id FROM {table} WHERE student_id = %s ORDER BY "on"', [1])
+    assert "Index Scan using ledger_entry_student_on" in dated and "Sort" not in dated
+
+
+def test_only_the_entries_booked_by_hand_are_in_the_authors_index():
+    """The timeline books its entries without an author: no index of the ledger holds them by
+    author, while a user's entries are still found by index (a user deleted is checked by it)."""
+    table = LearningAccountEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, i.indpred IS NOT NULL FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+            "WHERE i.indrelid = %s::regclass AND a.attname = 'created_by_id'",
+            [table],
+        )
+        by_author = cursor.fetchall()
+    assert by_author == [("ledger_entry_author", True)]
+    assert "Index Scan using ledger_entry_author" in _plan(f"SELECT id FROM {table} WHERE created_by_id = %s", [1])
