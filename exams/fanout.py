@@ -8,9 +8,11 @@ transaction (``load_demo``), where the publication runs in the process (``result
    planned yet, ``exams.tasks.publication_finish`` as its callback. It waits for the callback, so
    that ``run_deadlines`` goes on to later stages and days only once the period is published.
 2. ``batch_plan`` (a worker): claims its batch (a row lock; a batch already planned is left as it
-   is: each batch is planned exactly once however often its task is delivered), runs stages 1-5
-   for the batch's students inside a savepoint, keeps what they write as the batch's plan
-   (``services.Plan``) and undoes the writes.
+   is: each batch is planned exactly once however often its task is delivered), decides stages
+   1-5 for the batch's students and keeps them as the batch's plan (``services.Plan``). It writes
+   no line: the standings of the automatic tolerance read the plan's marks, outcomes,
+   certificates and committee tolerance instead of the stored ones. Only the committee's adjusted
+   marks are written, for the marks to read them, inside a savepoint that is undone.
 3. ``finish`` (the chord's callback, the only step that records the period as published): in
    one transaction it records the publication's transition (a second finish finds it taken and
    does nothing), the held programmes and the committee's adjusted marks, writes every batch's
@@ -107,10 +109,12 @@ def batch_plan(*, batch_id: int, held: list[int]) -> bool:
         period, students = batch.exam_period, (batch.first_student, batch.last_student)
         scope = services.Scope(but=frozenset(held))
         context = services.publication_context(period, scope)
+        # The committee's adjusted marks are written for the marks to read them, and undone; the
+        # rest of the plan is decided without writing (``write=False``).
         undo = transaction.savepoint()
         try:
             services.committee_marks([d for d in context.decisions if students[0] <= d["student_id"] <= students[1]])
-            plan = services.batch_publish(period, batch.day, students, scope, context)
+            plan = services.batch_publish(period, batch.day, students, scope, context, write=False)
         finally:
             transaction.savepoint_rollback(undo)
         batch.plan, batch.planned_at = plan.as_json(), clock.now()

@@ -42,7 +42,7 @@ from students.models import (
 from . import rules
 from .models import HeldPublication, ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
 from .publication import publication_days
-from .standing import TOLERANCE_CONTRACTS, ids_filter, standings
+from .standing import TOLERANCE_CONTRACTS, ids_filter, standings, standings_with
 
 
 @dataclass
@@ -158,14 +158,15 @@ def _stage_marks(
     only=None,
     postponed=frozenset(),
     scope: "Scope | None" = None,
+    lock: bool = True,
 ) -> list[_Line]:
     """Stage 1: the year's final mark and outcome of every line examined in ``period``
     (of the students in the range ``students``; ``only`` those line ids; within ``scope``'s
     programmes), except the results the select committee announces later (``postponed`` line
-    ids, Art. 69)."""
+    ids, Art. 69). ``lock``: the lines are locked for the transaction, which writes them."""
+    rows = ISPLine.objects.select_for_update(of=("self",)) if lock else ISPLine.objects.all()
     rows = (
-        ISPLine.objects.select_for_update(of=("self",))
-        .filter(enrolment__academic_year_id=period.academic_year_id, exempted=False)
+        rows.filter(enrolment__academic_year_id=period.academic_year_id, exempted=False)
         .filter(enrolment__student_id__gte=students[0], enrolment__student_id__lte=students[1])
         .filter(Exists(Result.objects.filter(isp_line=OuterRef("pk"), exam_period=period)))
     )
@@ -283,14 +284,22 @@ def _tolerate(line_ids: list[int], *, day: datetime.date, kind: str) -> None:
 
 
 def _stage_automatic_tolerance(
-    enrolment_ids: set[int], day, report, *, last_period: bool, threshold_only: bool = False
+    enrolment_ids: set[int],
+    day,
+    report,
+    *,
+    last_period: bool,
+    threshold_only: bool = False,
+    planned: dict[int, dict] | None = None,
 ) -> dict:
     """Stage 4: automatic tolerance (Art. 91 §3): (a) when it makes a student pass
     the programme; (b) at the end of the first and second academic year in an
     initial bachelor when it makes the student reach the decree threshold, with
     (c) the single 7/20 exception. The end of the year is the publication of the
     year's last exam period **(decided)**. Returns the standings as they are
-    stored afterwards and the ids of the lines tolerated."""
+    stored afterwards and the ids of the lines tolerated. ``planned``: the lines'
+    values a plan decided and did not write (``batch_publish``), read instead of the
+    stored ones; the tolerance is then decided, not written."""
     rows = (
         Enrolment.objects.filter(**ids_filter("pk", enrolment_ids))
         .exclude(status=EnrolmentStatus.REFUSED)
@@ -299,7 +308,7 @@ def _stage_automatic_tolerance(
     enrolments = {
         pk: (student, programme, contract) for pk, student, programme, contract in rows if pk in enrolment_ids
     }
-    found = standings((student, programme) for student, programme, _c in enrolments.values())
+    found = standings_with(((student, programme) for student, programme, _c in enrolments.values()), overrides=planned)
     tolerated = []
     for enrolment_id, (student_id, programme_id, contract) in enrolments.items():
         if contract not in TOLERANCE_CONTRACTS:
@@ -331,7 +340,8 @@ def _stage_automatic_tolerance(
         # Only lines of this year's ISP can be tolerated at this publication.
         if courses and all(c in own for c in courses):
             tolerated += [own[c] for c in courses]
-    _tolerate([line.id for line in tolerated], day=day, kind=ToleranceKind.AUTOMATIC)
+    if planned is None:
+        _tolerate([line.id for line in tolerated], day=day, kind=ToleranceKind.AUTOMATIC)
     for line in tolerated:
         line.tolerated_on, line.tolerance_kind = day, ToleranceKind.AUTOMATIC
     report.tolerated += len(tolerated)
@@ -551,24 +561,37 @@ class Plan:
         )
 
 
-def batch_publish(period: ExamPeriod, day: datetime.date, students: tuple[int, int], scope: Scope, context):
-    """Stages 1-5 of one batch of students (the range ``students``): the lines' marks, outcomes
-    and certificates and the committee's and the automatic tolerance are written (the standings
-    of the automatic tolerance read them); the ledger entries and programme results are decided,
-    not written. Returns the batch's plan (``Plan``), which ``plan_write`` completes."""
+def batch_publish(
+    period: ExamPeriod, day: datetime.date, students: tuple[int, int], scope: Scope, context, *, write: bool = True
+):
+    """Stages 1-5 of one batch of students (the range ``students``). With ``write`` (the
+    publication in the process) the lines are locked and their marks, outcomes and certificates
+    and the committee's and the automatic tolerance written (the standings of the automatic
+    tolerance read them). Without (a worker's plan, ``exams.fanout``) no line is locked or
+    written: the standings read the plan's values instead of the stored ones. The ledger entries
+    and programme results are decided, not written. Returns the batch's plan (``Plan``), which
+    ``plan_write`` completes."""
     plan = Plan()
     report = plan.report
-    lines = _stage_marks(period, day, students, postponed=context.postponed, scope=scope)
+    lines = _stage_marks(period, day, students, postponed=context.postponed, scope=scope, lock=write)
     report.examined += len(lines)
     report.certified += sum(1 for line in lines if line.newly_certified)
     plan.entries = _stage_refunds(lines, day, report)
-    _lines_save(lines)
+    if write:
+        _lines_save(lines)
     plan.lines = [(line.pk, line.mark, line.outcome, line.certified_on, line.deducted_credits) for line in lines]
     enrolment_ids = {line.enrolment_id for line in lines}
     plan.examined = sorted(enrolment_ids)
-    plan.committee_tolerated = _committee_tolerance(context.decisions, lines, day, report)
+    plan.committee_tolerated = _committee_tolerance(context.decisions, lines, day, report, write=write)
+    planned = None
+    if not write:
+        planned = {
+            line.pk: {"mark": line.mark, "outcome": line.outcome, "certified_on": line.certified_on} for line in lines
+        }
+        for pk in plan.committee_tolerated:
+            planned[pk].update(tolerated_on=day, tolerance_kind=ToleranceKind.COMMITTEE)
     found, plan.automatic_tolerated = _stage_automatic_tolerance(
-        enrolment_ids, day, report, last_period=context.last_period
+        enrolment_ids, day, report, last_period=context.last_period, planned=planned
     )
     new, plan.results_gone = _programme_results_plan(found, day)
     plan.results_new = [(r.student_id, r.programme_id, r.academic_year_id, r.percentage, r.level) for r in new]
@@ -703,10 +726,10 @@ def committee_marks(decisions: list[dict]) -> None:
         result.parts.all().delete()
 
 
-def _committee_tolerance(decisions: list[dict], lines: list[_Line], day, report) -> list[int]:
+def _committee_tolerance(decisions: list[dict], lines: list[_Line], day, report, *, write: bool = True) -> list[int]:
     """An intolerable fail the committee considered tolerable, within the tolerance credit or
     beyond it, is tolerated by the publication (Art. 70), before the automatic tolerance reckons
-    the credit left."""
+    the credit left. Returns the lines' ids; ``write``: tolerates them too."""
     examined = {line.pk: line for line in lines}
     chosen = [
         d["isp_line_id"]
@@ -715,7 +738,8 @@ def _committee_tolerance(decisions: list[dict], lines: list[_Line], day, report)
         and d["isp_line_id"] in examined
         and examined[d["isp_line_id"]].outcome != LineOutcome.PASSED
     ]
-    _tolerate(chosen, day=day, kind=ToleranceKind.COMMITTEE)
+    if write:
+        _tolerate(chosen, day=day, kind=ToleranceKind.COMMITTEE)
     report.tolerated += len(chosen)
     return chosen
 

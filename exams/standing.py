@@ -226,11 +226,15 @@ def standings_with(
     *,
     programmes: dict[int, Programme] | None = None,
     compulsory: dict[int, set[int]] | None = None,
+    overrides: dict[int, dict] | None = None,
 ) -> dict[tuple[int, int], Standing]:
     """``standings``, with what the caller has read already (a query fewer each): the pairs'
     programmes (id → Programme; a page of a few students reads theirs with the enrolments) and
     ``compulsory``, the compulsory courses' ids of each of the pairs' programmes (read with the
-    caller's other reads of the courses; a programme missing from it has none)."""
+    caller's other reads of the courses; a programme missing from it has none). ``overrides``:
+    line id → values the line would store (of mark as text, outcome, certified_on, tolerated_on
+    and tolerance_kind), read instead of the stored ones (a publication's plan, decided but not
+    written: ``exams.fanout``)."""
     pairs = set(pairs)
     if not pairs:
         return {}
@@ -251,7 +255,7 @@ def standings_with(
     }
     student_ids = sorted({s for s, _ in pairs})
     for start in range(0, len(student_ids), STUDENT_BATCH):
-        _years_load(result, student_ids[start : start + STUDENT_BATCH], programme_ids)
+        _years_load(result, student_ids[start : start + STUDENT_BATCH], programme_ids, overrides or {})
     return result
 
 
@@ -265,9 +269,14 @@ def ids_filter(field: str, ids) -> dict:
     return {f"{field}__in": ids}
 
 
-def _years_load(result: dict[tuple[int, int], Standing], student_ids: list[int], programme_ids: set[int]) -> None:
+def _years_load(
+    result: dict[tuple[int, int], Standing],
+    student_ids: list[int],
+    programme_ids: set[int],
+    overrides: dict[int, dict],
+) -> None:
     """Add the years in the programme, with their lines, of ``student_ids`` (sorted) to their
-    standings."""
+    standings; a line in ``overrides`` with those values instead of the stored ones."""
     years: dict[int, YearInProgramme] = {}
     owner: dict[int, tuple[int, int]] = {}
     enrolments = Enrolment.objects.filter(
@@ -350,6 +359,13 @@ def _years_load(result: dict[tuple[int, int], Standing], student_ids: list[int],
         year = years.get(enrolment_id)
         if year is None:
             continue  # another programme's, or a student the range holds but no pair asks for
+        changed = overrides.get(pk)
+        if changed is not None:
+            mark = changed.get("mark", mark)
+            outcome = changed.get("outcome", outcome)
+            certified_on = changed.get("certified_on", certified_on)
+            tolerated_on = changed.get("tolerated_on", tolerated_on)
+            tolerance_kind = changed.get("tolerance_kind", tolerance_kind)
         year.lines.append(
             Line(
                 id=pk,

@@ -74,3 +74,14 @@ def committee_world(db):
     from tests.support import worlds
 
     return worlds.committee_world()
+
+
+@pytest.fixture
+def eager():
+    """Celery tasks run in the process, as a worker would run them, their errors raised."""
+    from config.celery import app
+
+    saved = {key: app.conf[key] for key in ("task_always_eager", "task_eager_propagates")}
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    app.conf.update(saved)

@@ -4,12 +4,17 @@ fails considered tolerable, levels awarded; exactly once, only from a closed del
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from committee import services
 from committee.models import Decision
 from core.timeline import run_deadlines
+from exams import fanout
 from exams.models import Result
+from exams.services import results_publish
+from programmes.models import ExamPeriod
 from students.models import ISPLine, ToleranceKind
+from tests.support.publication import publication_rows
 from tests.support.worlds import on
 
 D = dt.date
@@ -74,6 +79,29 @@ def test_a_closed_deliberation_s_decisions_are_applied_by_the_publication(held):
     tolerated = ISPLine.objects.get(pk=w.lines[s5.number, "E2"].pk)
     assert tolerated.tolerated_on == PUBLISHED
     assert tolerated.tolerance_kind == ToleranceKind.COMMITTEE
+    assert set(Decision.objects.values_list("applied_on", flat=True)) == {PUBLISHED}
+
+
+def test_spread_over_the_workers_the_decisions_are_applied_as_in_the_process(held, eager):
+    """Issue 19: a worker plans its batch without writing (exams.fanout): the raised mark and the
+    committee's tolerance enter the automatic tolerance's standings from its plan."""
+    w = held
+    with on(D(2024, 2, 2)):
+        services.deliberation_close(deliberation=w.deliberation)
+    _publish(PUBLISHED - dt.timedelta(days=1))
+    period = ExamPeriod.objects.get(results_published_on=PUBLISHED)
+    with on(PUBLISHED):
+        with transaction.atomic():
+            results_publish(period=period)
+            expected = publication_rows()
+            transaction.set_rollback(True)
+        assert fanout.publish_spread(period=period)
+
+    assert publication_rows() == expected
+    s1, s5 = w.students[0], w.students[4]
+    assert ISPLine.objects.get(pk=w.lines[s1.number, "E1"].pk).mark == "10"
+    tolerated = ISPLine.objects.get(pk=w.lines[s5.number, "E2"].pk)
+    assert (tolerated.tolerated_on, tolerated.tolerance_kind) == (PUBLISHED, ToleranceKind.COMMITTEE)
     assert set(Decision.objects.values_list("applied_on", flat=True)) == {PUBLISHED}
 
 

@@ -15,29 +15,21 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from bench import publication
-from config.celery import app
 from core.models import Transition
 from core.timeline import run_deadlines, transition_processed
 from exams import fanout, services
 from exams.models import PublicationBatch, Result
 from exams.publication import publication_key
 from exams.services import results_publish
-from students.models import EntryKind
+from exams.standing import standings_with
+from students.models import EntryKind, ISPLine, LineOutcome, ToleranceKind
 from tests.support.publication import ENTRY_FIELDS, publication_rows
 
 STUDENTS = 30
 BATCH = 7  # 30 students: 5 batches
-
-
-@pytest.fixture
-def eager():
-    """Tasks run in the process, as a worker would run them, their errors raised."""
-    saved = {key: app.conf[key] for key in ("task_always_eager", "task_eager_propagates")}
-    app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    app.conf.update(saved)
 
 
 @pytest.fixture
@@ -118,6 +110,62 @@ def test_nothing_counts_until_the_last_step_writes_every_batch(period, eager, mo
     assert report["examined"] == sum(1 for row in expected["lines"] if row[1])
     assert publication_rows() == expected
     assert transition_processed(publication_key(period))
+
+
+def line_writes(queries) -> list[str]:
+    """The statements of ``queries`` that write or lock ISP lines."""
+    table = ISPLine._meta.db_table
+    return [
+        q["sql"]
+        for q in queries
+        if table in q["sql"] and (q["sql"].lstrip().upper().startswith("UPDATE") or "FOR UPDATE" in q["sql"].upper())
+    ]
+
+
+@override_settings(PUBLICATION_BATCH=BATCH)
+def test_a_worker_plans_its_batch_without_writing_or_locking_a_line(period, eager, monkeypatch):
+    expected = in_process(period)
+    monkeypatch.setattr(fanout, "finish", lambda **kwargs: None)
+
+    with CaptureQueriesContext(connection) as planning:
+        fanout.publish_spread(period=period)
+
+    assert PublicationBatch.objects.filter(plan__isnull=False).count() == 5
+    assert line_writes(planning.captured_queries) == []
+    # The automatic tolerance was decided from the plans' marks, never stored: the same lines.
+    tolerated = [row[0] for row in expected["lines"] if row[6] == ToleranceKind.AUTOMATIC]
+    assert tolerated  # not vacuous: the data makes the threshold and final-stage tolerance
+    planned = sorted(pk for batch in PublicationBatch.objects.all() for pk in batch.plan["automatic_tolerated"])
+    assert planned == tolerated
+    monkeypatch.undo()
+    with CaptureQueriesContext(connection) as finishing:
+        fanout.finish(period_id=period.pk, day=period.results_published_on, held=[], batch_count=5)
+    assert line_writes(finishing.captured_queries)  # the check sees the writes where they are
+    assert publication_rows() == expected
+
+
+def test_the_standings_read_a_plan_s_values_instead_of_the_stored_ones(period):
+    line, other = ISPLine.objects.select_related("enrolment").order_by("pk")[:2]
+    pair = (line.enrolment.student_id, line.enrolment.programme_id)
+    planned = {line.pk: {"mark": "17", "outcome": LineOutcome.PASSED, "certified_on": period.results_published_on}}
+
+    stored = standings_with({pair})[pair]
+    read = standings_with({pair}, overrides=planned)[pair]
+
+    def of(standing, pk):
+        return next(x for year in standing.years for x in year.lines if x.id == pk)
+
+    assert (of(stored, line.pk).mark, of(stored, line.pk).certified_on) == (None, None)
+    planned_line = of(read, line.pk)
+    assert (planned_line.mark, planned_line.outcome, planned_line.certified_on) == (
+        17,
+        LineOutcome.PASSED,
+        period.results_published_on,
+    )
+    assert planned_line.tolerated_on is None  # a value the plan leaves is the stored one
+    if other.enrolment_id == line.enrolment_id:
+        assert of(read, other.pk) == of(stored, other.pk)
+    assert ISPLine.objects.get(pk=line.pk).mark == ""  # read, not written
 
 
 @override_settings(PUBLICATION_BATCH=BATCH)
