@@ -575,6 +575,7 @@ def pages(college: College, people: Personas) -> list[Page]:
     def admin(model, action="changelist", *args):
         return reverse(f"admin:{model}_{action}", args=args)
 
+    oldest = college.years[0].pk
     table = [
         ("coach", "home", reverse("home")),
         ("coach", "student list", student_list),
@@ -623,6 +624,9 @@ def pages(college: College, people: Personas) -> list[Page]:
         ("admin", "result", admin("exams_result", "change", people.result.pk)),
         ("admin", "ledger", admin("students_learningaccountentry")),
         ("admin", "ledger: number", f"{admin('students_learningaccountentry')}?q={number}"),
+        # The oldest year's entries and a rare kind's: the newest-first list must not walk the ledger.
+        ("admin", "ledger: first year", f"{admin('students_learningaccountentry')}?academic_year__id__exact={oldest}"),
+        ("admin", "ledger: corrections", f"{admin('students_learningaccountentry')}?kind=correction"),
     ]
     return [
         Page(persona, name, url, LIST_BUDGET if name.startswith("student list") else PAGE_BUDGET)

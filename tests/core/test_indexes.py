@@ -8,7 +8,7 @@ from django.db import connection
 
 from exams.models import Result, ResultPart
 from fees.models import FeeStatement
-from students.models import Enrolment, ISPLine, LearningAccountEntry, Student
+from students.models import FREQUENT_ENTRY_KINDS, Enrolment, EntryKind, ISPLine, LearningAccountEntry, Student
 
 pytestmark = [
     pytest.mark.django_db,
@@ -91,3 +91,30 @@ def test_only_the_entries_booked_by_hand_are_in_the_authors_index():
         by_author = cursor.fetchall()
     assert by_author == [("ledger_entry_author", True)]
     assert "Index Scan using ledger_entry_author" in _plan(f"SELECT id FROM {table} WHERE created_by_id = %s", [1])
+
+
+@pytest.mark.parametrize(
+    ("filtered", "index"),
+    [
+        ({"academic_year_id": 1}, "ledger_entry_year"),
+        ({"programme_id": 1}, "ledger_entry_programme"),
+        ({"kind": EntryKind.CORRECTION}, "ledger_entry_rare_kind"),
+        ({"kind": EntryKind.OPENING}, "ledger_entry_rare_kind"),
+    ],
+)
+def test_the_ledger_list_filtered_reads_its_page_from_an_index_in_its_order(filtered, index):
+    """The administration's ledger list (newest first; progress.admin) filtered by year, programme
+    or a rare kind walks that filter's index backwards and stops at the page: no sort of every entry
+    the filter keeps, no walk through the whole ledger for an old year's or a rare kind's entries."""
+    page = LearningAccountEntry.objects.select_related("student", "academic_year", "programme", "course")
+    sql, params = page.filter(**filtered).order_by("-pk")[:100].query.sql_with_params()
+    plan = _plan(sql, params)
+    assert f"Backward using {index}" in plan and "Sort" not in plan
+
+
+def test_the_frequent_kinds_are_not_in_the_kinds_index():
+    """Deductions, refunds on passing and bonuses (millions, booked by replays and publications)
+    write nothing in the kinds' index: it cannot serve them."""
+    table = LearningAccountEntry._meta.db_table
+    for kind in FREQUENT_ENTRY_KINDS:
+        assert "ledger_entry_rare_kind" not in _plan(f"SELECT id FROM {table} WHERE kind = %s ORDER BY id DESC", [kind])
