@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Min
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from bench import publication
+from core import gates
 from core.models import Transition
 from core.timeline import run_deadlines, transition_processed
 from exams import fanout, services
@@ -25,7 +27,7 @@ from exams.models import PublicationBatch, Result
 from exams.publication import publication_key
 from exams.services import results_publish
 from exams.standing import standings_with
-from students.models import EntryKind, ISPLine, LineOutcome, ToleranceKind
+from students.models import Enrolment, EntryKind, ISPLine, LineOutcome, ToleranceKind
 from tests.support.publication import ENTRY_FIELDS, publication_rows
 
 STUDENTS = 30
@@ -166,6 +168,44 @@ def test_the_standings_read_a_plan_s_values_instead_of_the_stored_ones(period):
     if other.enrolment_id == line.enrolment_id:
         assert of(read, other.pk) == of(stored, other.pk)
     assert ISPLine.objects.get(pk=line.pk).mark == ""  # read, not written
+
+
+@override_settings(PUBLICATION_BATCH=BATCH)
+def test_a_committee_tolerance_the_plan_decided_counts_in_its_standings(period, eager, monkeypatch):
+    """A bachelor-after-bachelor student whose one fail is a 9 in the course that is not tolerable
+    passes the programme when the committee tolerates that fail (Art. 70, 78-81): the worker's
+    standings see the tolerance its plan decided and did not write."""
+    passed = (
+        Result.objects.filter(exam_period=period, isp_line__enrolment__programme__code="PUB-BAB")
+        .values("isp_line__enrolment_id")
+        .annotate(low=Min("score"))
+        .filter(low__gte=10)
+        .order_by("isp_line__enrolment_id")
+        .values_list("isp_line__enrolment_id", flat=True)
+    )
+    enrolment = Enrolment.objects.get(pk=passed[0])
+    result = Result.objects.get(exam_period=period, isp_line__enrolment=enrolment, isp_line__course__tolerable=False)
+    Result.objects.filter(pk=result.pk).update(score=9)
+    decision = {
+        "id": 1,
+        "kind": "tolerated",
+        "student_id": enrolment.student_id,
+        "programme_id": enrolment.programme_id,
+        "isp_line_id": result.isp_line_id,
+        "result_id": result.pk,
+        "new_score": None,
+        "level": "",
+    }
+    monkeypatch.setattr(gates.committee_decisions, "_answer", lambda period_id: [decision])
+    monkeypatch.setattr(gates.committee_decisions_applied, "_answer", lambda ids, on: None)
+    expected = in_process(period)
+    tolerated = [row for row in expected["lines"] if row[0] == result.isp_line_id][0]
+    assert tolerated[6] == ToleranceKind.COMMITTEE
+    assert enrolment.student_id in [row[0] for row in expected["programme_results"]]  # not vacuous
+
+    fanout.publish_spread(period=period)
+
+    assert publication_rows() == expected
 
 
 @override_settings(PUBLICATION_BATCH=BATCH)
