@@ -380,10 +380,12 @@ def _changed_on(day: datetime.date) -> dict[tuple[int, int], str]:
             reasons[Reason.ISP_APPROVED].add(pair)
         if lock == day and enrolled_on <= day and status != EnrolmentStatus.REFUSED:
             reasons[Reason.ISP_FINAL].add(pair)
+    # Distinct in the database: a day's enrolments bring a dozen lines each.
     reasons[Reason.ISP_CHANGE] = set(
         ISPLine.objects.filter(Q(added_on=day) | Q(removed_on=day))
         .order_by()
         .values_list("enrolment__student_id", "enrolment__academic_year_id")
+        .distinct()
     )
     found: dict[tuple[int, int], str] = {}
     # The most telling reason first: a day with a deregistration is the deregistration's.

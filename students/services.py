@@ -564,9 +564,15 @@ def _lock_if_late(line: ISPLine, year: AcademicYear) -> None:
 @transaction.atomic
 def isp_additions_process(*, day: datetime.date) -> int:
     """Deduct lines added to an already processed enrolment (rule 3)."""
+    # The pending lines first, by their partial index, then those of processed enrolments among
+    # them: in one query PostgreSQL expected thousands of pending lines and hashed every
+    # enrolment to find a day's few (73 ms a day at 25,000 students, issue 19).
+    pending = list(ISPLine.objects.filter(add_processed=False, added_on__lte=day).values_list("pk", flat=True))
+    if not pending:
+        return 0
     lines = list(
         ISPLine.objects.select_for_update(of=("self",))
-        .filter(add_processed=False, added_on__lte=day, enrolment__enrolment_processed=True)
+        .filter(pk__in=pending, add_processed=False, enrolment__enrolment_processed=True)
         .select_related("course", "enrolment__programme", "enrolment__academic_year")
         .order_by("added_on", "pk")
     )
