@@ -79,6 +79,18 @@ def _taken_opportunities(line_ids, *, on: datetime.date, first_only: bool = Fals
     return gates.opportunities_taken(line_ids, on=on, first_only=first_only)
 
 
+def _from_pending_day(field: str) -> dict:
+    """A filter on the date ``field`` of a kind of facts: within a run of the timeline, those dated
+    from the day it reads from on (``core.timeline.pending_from``), as the kind's pending day is
+    read (``deadlines.Earliest``); outside one (a live change), every one. An earlier fact was
+    processed on its day, or is found by the run's last look, which reads from the beginning. The
+    pending facts' partial indexes keep, within the long transaction of a replay, an entry for
+    every fact processed in it: read from the beginning, each day walked past all of them (130 ms
+    for a day's five added lines at 25,000 students, issue 19)."""
+    since = pending_from()
+    return {} if since is None else {f"{field}__gte": since}
+
+
 # --- rule 1: opening ---------------------------------------------------------
 def _opening_due_filter(day):
     return Q(account_opened=False) & (
@@ -233,7 +245,7 @@ def enrolments_process(*, day: datetime.date) -> int:
     the deduction of the initial ISP (rules 2-3, 12) and the generation refund (rule 6)."""
     enrolments = list(
         Enrolment.objects.select_for_update(of=("self",))
-        .filter(enrolment_processed=False, enrolled_on__lte=day)
+        .filter(enrolment_processed=False, enrolled_on__lte=day, **_from_pending_day("enrolled_on"))
         .select_related("programme", "academic_year", "student")
         .order_by("enrolled_on", "pk")
     )
@@ -567,7 +579,11 @@ def isp_additions_process(*, day: datetime.date) -> int:
     # The pending lines first, by their partial index, then those of processed enrolments among
     # them: in one query PostgreSQL expected thousands of pending lines and hashed every
     # enrolment to find a day's few (73 ms a day at 25,000 students, issue 19).
-    pending = list(ISPLine.objects.filter(add_processed=False, added_on__lte=day).values_list("pk", flat=True))
+    pending = list(
+        ISPLine.objects.filter(add_processed=False, added_on__lte=day, **_from_pending_day("added_on"))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
     if not pending:
         return 0
     lines = list(
@@ -612,7 +628,7 @@ def isp_removals_process(*, day: datetime.date) -> int:
     """Refund lines removed before the lock of their semester (rule 4)."""
     lines = list(
         ISPLine.objects.select_for_update(of=("self",))
-        .filter(removal_processed=False, removed_on__lte=day, add_processed=True)
+        .filter(removal_processed=False, removed_on__lte=day, add_processed=True, **_from_pending_day("removed_on"))
         .select_related("course", "enrolment__programme", "enrolment__academic_year")
     )
     if not lines:
@@ -663,7 +679,12 @@ def deregistrations_process(*, day: datetime.date) -> int:
     """Deregistrations due by ``day``: status, and the refunds of rule 5."""
     enrolments = list(
         Enrolment.objects.select_for_update(of=("self",))
-        .filter(deregistration_processed=False, deregistered_on__lte=day, enrolment_processed=True)
+        .filter(
+            deregistration_processed=False,
+            deregistered_on__lte=day,
+            enrolment_processed=True,
+            **_from_pending_day("deregistered_on"),
+        )
         .select_related("programme", "academic_year")
     )
     if not enrolments:
@@ -726,7 +747,11 @@ def deregistrations_process(*, day: datetime.date) -> int:
 # --- rule 9: degrees -------------------------------------------------------------
 @transaction.atomic
 def degrees_process(*, day: datetime.date) -> int:
-    degrees = list(Degree.objects.select_for_update().filter(processed=False, on__lte=day).order_by("on", "pk"))
+    degrees = list(
+        Degree.objects.select_for_update()
+        .filter(processed=False, on__lte=day, **_from_pending_day("on"))
+        .order_by("on", "pk")
+    )
     entries = []
     # The master's degrees of these students, read once (not one count per degree).
     masters = defaultdict(list)
