@@ -141,3 +141,52 @@ def test_pending_days_and_openings_read_from_the_day_the_run_processes(college):
     assert accounts_open(day=late_day) == 1
     assert openings_pending_on() is None
     assert early[0].student_id in set(Student.objects.filter(account_opened=True).values_list("pk", flat=True))
+
+
+def test_the_fact_kinds_read_their_facts_from_the_day_the_run_processes(college):
+    """Within a run of the timeline, the enrolments, the lines added and removed, the
+    deregistrations and the degrees to process are read from the run's day on, as their pending
+    days are (``core.timeline.pending_from``): within a replay's one transaction their pending
+    partial indexes keep an entry for every fact processed, which a read from the beginning walks
+    past each day. Outside a run (a live change) every one due is read. Two of each kind, dated 20
+    and 10 days before the year's start."""
+    from core import timeline
+    from students.services import (
+        degrees_process,
+        deregistrations_process,
+        isp_additions_process,
+        isp_removals_process,
+    )
+    from tests.support.factories import DegreeFactory
+
+    year, programme, courses = college
+    early_day, late_day = year.starts_on - datetime.timedelta(20), year.starts_on - datetime.timedelta(10)
+    before = early_day - datetime.timedelta(5)
+    # Enrolled and processed before both days; a line added and one removed, a deregistration and a
+    # degree on each day.
+    processed = _enrol(2, year=year, programme=programme, courses=courses[:1], on=before, opened=True)
+    assert enrolments_process(day=before) == 2
+    for enrolment, day in zip(processed, (early_day, late_day), strict=True):
+        ISPLineFactory(enrolment=enrolment, course=courses[1], added_on=day)
+        ISPLine.objects.filter(enrolment=enrolment, course=courses[0]).update(removed_on=day)
+        Enrolment.objects.filter(pk=enrolment.pk).update(deregistered_on=day)
+        DegreeFactory(student=enrolment.student, on=day)
+    _enrol(1, year=year, programme=programme, courses=courses, on=early_day, opened=True)
+    _enrol(1, year=year, programme=programme, courses=courses, on=late_day, opened=True)
+    kinds = (
+        enrolments_process,
+        isp_additions_process,
+        isp_removals_process,
+        deregistrations_process,
+        degrees_process,
+    )
+
+    token = timeline._from.set(late_day)
+    try:
+        # Within a run at the late day: the late day's fact of each kind only.
+        assert [process(day=late_day) for process in kinds] == [1, 1, 1, 1, 1]
+    finally:
+        timeline._from.reset(token)
+    # Outside a run: the early ones, left for the run's last look, which reads from the beginning.
+    assert [process(day=late_day) for process in kinds] == [1, 1, 1, 1, 1]
+    assert [process(day=late_day) for process in kinds] == [0, 0, 0, 0, 0]
