@@ -112,7 +112,7 @@ def _by_key(cursor, table: str, rows: int):
     With the default costs (``random_page_cost`` 4, made for disks) PostgreSQL's planner rather
     reads the whole table into a hash, in batches written to temporary files when it does not fit
     in ``work_mem``: at 25,000 students, the update of a day's 25,000 lines out of 500,000 took
-    1.1 s so, most of it hashing lines it did not update (issue 19). The planner's own settings
+    1.1 s that way, most of it spent hashing lines it did not update (issue 19). The planner's own settings
     for joins are switched off for that statement only (``set_config(..., is_local)``) and given
     back after it; a failing statement's savepoint gives them back itself."""
     cursor.execute(

@@ -105,10 +105,11 @@ def accounts_open(*, day: datetime.date) -> int:
     # Within a run of the timeline, the enrolments from the day it reads from (``pending_from``):
     # an earlier one opened its account on its day (a backdated one: the run's last look).
     enrolled = Enrolment.objects.filter(
-        student__account_opened=False, student__opening_balance__isnull=True, enrolled_on__lte=day
+        student__account_opened=False,
+        student__opening_balance__isnull=True,
+        enrolled_on__lte=day,
+        **_from_pending_day("enrolled_on"),
     )
-    if (since := pending_from()) is not None:
-        enrolled = enrolled.filter(enrolled_on__gte=since)
     # The candidates first, each by its own index (the pending openings' partial index, the
     # enrolments' dates), then their first enrolments: an OR of the two in one filter read every
     # student whose account is not open, on every day with work.
