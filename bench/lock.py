@@ -163,19 +163,28 @@ def create_data(n: int) -> AcademicYear:
     return year
 
 
+def copy_table(cursor, table: str, copy: str) -> None:
+    """Create ``copy`` as ``table`` is made (its columns, indexes and constraints other than foreign
+    keys; on PostgreSQL also its storage parameters, the ISP lines' ``fillfactor``) and copy its
+    rows into it."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [table])
+        options = cursor.fetchone()[0]
+        storage = f" WITH ({', '.join(options)})" if options else ""
+        cursor.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL){storage}")
+    else:
+        cursor.execute("SELECT type, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL", [table])
+        statements = sorted(cursor.fetchall(), key=lambda row: row[0] != "table")
+        for _kind, sql in statements:
+            sql = re.sub(r'(CREATE (?:UNIQUE )?INDEX )"(\w+)"', rf'\1"{copy}__\2"', sql)
+            cursor.execute(sql.replace(f'"{table}"', f'"{copy}"'))
+    cursor.execute(f"INSERT INTO {copy} SELECT * FROM {table}")
+
+
 def copy_lines() -> None:
-    """Copy the lines table, with its indexes, to ``COPY``."""
-    table = ISPLine._meta.db_table
+    """Copy the lines table, with its indexes and storage parameters, to ``COPY``."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"CREATE TABLE {COPY} (LIKE {table} INCLUDING ALL)")
-        else:
-            cursor.execute("SELECT type, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL", [table])
-            statements = sorted(cursor.fetchall(), key=lambda row: row[0] != "table")
-            for _kind, sql in statements:
-                sql = re.sub(r'(CREATE (?:UNIQUE )?INDEX )"(\w+)"', rf'\1"{COPY}__\2"', sql)
-                cursor.execute(sql.replace(f'"{table}"', f'"{COPY}"'))
-        cursor.execute(f"INSERT INTO {COPY} SELECT * FROM {table}")
+        copy_table(cursor, ISPLine._meta.db_table, COPY)
 
 
 def drop_copy() -> None:

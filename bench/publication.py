@@ -38,7 +38,6 @@ import contextlib
 import datetime
 import os
 import random
-import re
 import tempfile
 import time
 import types
@@ -66,7 +65,7 @@ from students.models import (
 )
 
 from . import scratch_database, vendor_label
-from .lock import QueryCounter, _insert_select, _value
+from .lock import QueryCounter, _insert_select, _value, copy_table
 from .lock import settle as _settle
 
 DEFAULT_N = 2_500  # also on SQLite (in memory, `make bench`): about 10 s in all
@@ -483,19 +482,12 @@ def _copies() -> dict:
 
 
 def copy_tables() -> None:
-    """Copy the tables the publication writes, with their rows and indexes (as the lock bench does)
-    and their foreign keys."""
+    """Copy the tables the publication writes, with their rows, indexes and storage parameters (as
+    the lock bench does) and their foreign keys."""
     with connection.cursor() as cursor:
         for model, copy in _copies().items():
             table = model._meta.db_table
-            if connection.vendor == "postgresql":
-                cursor.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL)")
-            else:
-                cursor.execute("SELECT type, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL", [table])
-                for _kind, sql in sorted(cursor.fetchall(), key=lambda row: row[0] != "table"):
-                    sql = re.sub(r'(CREATE (?:UNIQUE )?INDEX )"(\w+)"', rf'\1"{copy}__\2"', sql)
-                    cursor.execute(sql.replace(f'"{table}"', f'"{copy}"'))
-            cursor.execute(f"INSERT INTO {copy} SELECT * FROM {table}")
+            copy_table(cursor, table, copy)
             if connection.vendor == "postgresql":
                 # LIKE copies no foreign key (SQLite's table SQL above has them): the copy gets the
                 # table's own, deferred as Django makes them, so that the raw writes pay the same
