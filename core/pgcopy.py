@@ -1,6 +1,7 @@
 """Set-based writes of many rows computed in Python: on PostgreSQL through COPY (psycopg 3's
 ``cursor.copy``) into a temporary table, then one INSERT ... SELECT or UPDATE ... FROM; the
-callers fall back to the ORM on other databases (``available``).
+callers fall back to the ORM on other databases (``available``). A statement of a batch, a small
+share of a large table, joins by key (``by_key``).
 
 Rows are plain tuples of database values (dates, numbers, strings; a JSON value as its text):
 no model instances are built, and nothing runs per row but the COPY's own encoding.
@@ -131,6 +132,32 @@ def _by_key(cursor, table: str, rows: int):
         "SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in _JOINS),
         before,
     )
+
+
+# ``by_key`` applies from this many rows on: fewer are looked up by key by the planner itself (and
+# a page that reads a few students' rows pays no query for it).
+BY_KEY_FROM = 1000
+
+
+@contextlib.contextmanager
+def by_key(model, rows: int):
+    """Within it, the statements of a batch that reads about ``rows`` rows of ``model``'s table
+    (a publication's batch of students, their standings) join by key when that is a small share of
+    the table (``_by_key``): each of the batch's enrolments finds its lines, and each line its
+    results, through their indexes, instead of the planner's hash of every line of the table. A
+    range of 5,000 students out of 125,000 read its 50,000 lines in 0.19 s instead of 0.46 s (a
+    parallel scan of the 1.25 million lines, twice as large since the lines' table keeps half of
+    each page free; issue 19).
+
+    A no-op below ``BY_KEY_FROM`` rows and off PostgreSQL. Opens a savepoint (or the
+    transaction), which scopes the settings (``SET LOCAL`` outside a transaction would last one
+    statement) and gives them back if a statement within fails."""
+    if not available() or rows < BY_KEY_FROM:
+        yield
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor, _by_key(cursor, table, rows):
+        yield
 
 
 def copy_rows(model, fields: Sequence[str], rows: Iterable[Sequence]) -> None:

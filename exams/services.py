@@ -36,6 +36,7 @@ from students.models import (
     ISPLine,
     LearningAccountEntry,
     LineOutcome,
+    Student,
     ToleranceKind,
 )
 
@@ -176,24 +177,26 @@ def _stage_marks(
         rows = rows.filter(pk__in=list(only))
     if postponed:
         rows = rows.exclude(pk__in=list(postponed))
-    lines = [
-        _Line(*row)
-        for row in rows.values_list(
-            "pk",
-            "enrolment_id",
-            "enrolment__student_id",
-            "enrolment__programme_id",
-            "enrolment__programme__kind",
-            "enrolment__academic_year_id",
-            "enrolment__contract",
-            "course_id",
-            "course__code",
-            "course__tolerable",
-            "deducted_credits",
-            "certified_on",
-        )
-    ]
-    marks = _published_marks(period, students)
+    # A batch of a large period reads its students' lines and results by key (``pgcopy.by_key``).
+    with pgcopy.by_key(Student, students[1] - students[0] + 1):
+        lines = [
+            _Line(*row)
+            for row in rows.values_list(
+                "pk",
+                "enrolment_id",
+                "enrolment__student_id",
+                "enrolment__programme_id",
+                "enrolment__programme__kind",
+                "enrolment__academic_year_id",
+                "enrolment__contract",
+                "course_id",
+                "course__code",
+                "course__tolerable",
+                "deducted_credits",
+                "certified_on",
+            )
+        ]
+        marks = _published_marks(period, students)
     # Exam fraud (Art. 85 §1, §3): a sanctioned course earns no credit certificate (Art. 76-77), and
     # the committee may have set aside "the highest result of the year stands" (the last one stands).
     sanctioned = (

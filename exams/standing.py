@@ -11,10 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from core import pgcopy
 from programmes.models import Course, Programme
 from programmes.rules import THRESHOLD_KINDS
 from students import rules as student_rules
-from students.models import Contract, Enrolment, ISPLine, LineOutcome
+from students.models import Contract, Enrolment, ISPLine, LineOutcome, Student
 
 from . import rules
 
@@ -255,7 +256,10 @@ def standings_with(
     }
     student_ids = sorted({s for s, _ in pairs})
     for start in range(0, len(student_ids), STUDENT_BATCH):
-        _years_load(result, student_ids[start : start + STUDENT_BATCH], programme_ids, overrides or {})
+        batch = student_ids[start : start + STUDENT_BATCH]
+        # A batch of a large school reads its enrolments and lines by key (``pgcopy.by_key``).
+        with pgcopy.by_key(Student, len(batch)):
+            _years_load(result, batch, programme_ids, overrides or {})
     return result
 
 

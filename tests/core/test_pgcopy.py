@@ -160,3 +160,33 @@ def test_a_failing_statement_s_savepoint_gives_the_settings_back(forty_students)
         assert _joins() == ("off", "off")
         cursor.execute("SELECT 1 / 0")
     assert _joins() == ("on", "on")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_of_a_small_share_reads_by_key_within_its_block_even_outside_a_transaction(forty_students, monkeypatch):
+    monkeypatch.setattr(pgcopy, "BY_KEY_FROM", 5)
+    assert not connection.in_atomic_block
+    with pgcopy.by_key(Student, 5):
+        # Its own transaction holds the settings for every statement of the block.
+        assert _joins() == ("off", "off")
+        assert _joins() == ("off", "off")
+    assert _joins() == ("on", "on")
+
+
+@pytest.mark.django_db
+def test_a_batch_below_the_threshold_or_of_a_large_share_asks_nothing(forty_students, monkeypatch):
+    with CaptureQueriesContext(connection) as queries, pgcopy.by_key(Student, pgcopy.BY_KEY_FROM - 1):
+        pass
+    assert queries.captured_queries == []
+    monkeypatch.setattr(pgcopy, "BY_KEY_FROM", 5)
+    with pgcopy.by_key(Student, 10):  # a quarter of the 40 students
+        assert _joins() == ("on", "on")
+
+
+@pytest.mark.django_db
+def test_a_failing_read_within_a_batch_gives_the_settings_back(forty_students, monkeypatch):
+    monkeypatch.setattr(pgcopy, "BY_KEY_FROM", 5)
+    with pytest.raises(DatabaseError), pgcopy.by_key(Student, 5), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 / 0")
+    assert _joins() == ("on", "on")
+    assert Student.objects.count() == 40  # the test's transaction goes on
