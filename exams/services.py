@@ -23,6 +23,7 @@ from simple_history.utils import get_history_manager_for_model
 
 from core import events, gates, pgcopy
 from core.audit import audited_save
+from core.bulk import ids_filter
 from core.rounding import round_half_up
 from programmes.models import ExamPeriod
 from programmes.rules import THRESHOLD_KINDS
@@ -43,7 +44,7 @@ from students.models import (
 from . import rules
 from .models import HeldPublication, ProgrammeResult, Result, ResultPart, ToleranceChoice, ToleranceObjection
 from .publication import publication_days
-from .standing import TOLERANCE_CONTRACTS, ids_filter, standings, standings_with
+from .standing import TOLERANCE_CONTRACTS, standings, standings_with
 
 
 @dataclass

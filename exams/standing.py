@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from core import pgcopy
+from core.bulk import ids_filter
 from programmes.models import Course, Programme
 from programmes.rules import THRESHOLD_KINDS
 from students import rules as student_rules
@@ -199,6 +200,13 @@ class Standing:
 
     # --- programme result (Art. 78-81) ---
     def passed(self, up_to: YearInProgramme | None = None) -> bool:
+        # A quick no, without the records (a publication asks it of every student examined): the
+        # courses with a line done (passed, exempted or tolerated) hold at most the credits the
+        # records have done, and Art. 79 needs the programme's credits done.
+        years = self._up_to(up_to) if up_to else self.years
+        done = {line.course_id: line.credits for year in years for line in year.lines if line.done}
+        if sum(done.values()) < self.programme.credits:
+            return False
         return rules.programme_passed(
             programme_credits=self.programme.credits, compulsory=self.compulsory, records=self.records(up_to)
         )
@@ -261,16 +269,6 @@ def standings_with(
         with pgcopy.by_key(Student, len(batch)):
             _years_load(result, batch, programme_ids, overrides or {})
     return result
-
-
-def ids_filter(field: str, ids) -> dict:
-    """A filter on ``field`` that keeps at least the ``ids``: their range when they fill most of it
-    (a batch of a publication: no list of thousands of parameters to build and send; the caller
-    skips the few rows of other ids), else the ids themselves."""
-    ids = sorted(set(ids))
-    if len(ids) > 100 and 2 * len(ids) >= ids[-1] - ids[0] + 1:
-        return {f"{field}__gte": ids[0], f"{field}__lte": ids[-1]}
-    return {f"{field}__in": ids}
 
 
 def _years_load(

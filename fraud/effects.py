@@ -40,6 +40,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_noop
 
 from core.audit import audited_save
+from core.bulk import ids_filter
 from exams.models import Grade, Result, ResultPart
 from exams.redecisions import result_redecide
 from exams.results import result_published_on
@@ -404,13 +405,24 @@ def decision_reverse(decision: FraudDecision, *, on: datetime.date, reason: str)
 # --- What the lower layers ask ------------------------------------------------------------------
 def _decisions_of(student_ids) -> list[FraudDecision]:
     """The final decisions about these students (ids, or a subquery of ids)."""
-    if not isinstance(student_ids, QuerySet):
-        student_ids = list(student_ids)
-    return list(
-        FraudDecision.objects.filter(status=DecisionStatus.FINAL, fraud_file__student_id__in=student_ids)
-        .select_related("fraud_file__course", "fraud_file__exam_period__academic_year")
-        .order_by("pk")
-    )
+
+    def final(**students):
+        return (
+            FraudDecision.objects.filter(status=DecisionStatus.FINAL, **students)
+            .select_related("fraud_file__course", "fraud_file__exam_period__academic_year")
+            .order_by("pk")
+        )
+
+    if isinstance(student_ids, QuerySet):
+        return list(final(fraud_file__student_id__in=student_ids))
+    # A publication's batch of thousands of students is asked for by their range (``ids_filter``);
+    # the few decisions about other students in it are left out here.
+    ids = set(student_ids)
+    return [
+        decision
+        for decision in final(**ids_filter("fraud_file__student_id", ids))
+        if decision.fraud_file.student_id in ids
+    ]
 
 
 def _line_sanctions(decision: FraudDecision, line: ISPLine, results: list[tuple[int, int, int]]) -> set:

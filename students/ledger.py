@@ -9,6 +9,7 @@ from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.utils.translation import gettext, ngettext
 
 from core import clock, pgcopy
+from core.bulk import ids_filter
 from core.dates import show_date
 
 from . import rules
@@ -88,9 +89,12 @@ def bonus_state(student_ids: Iterable[int]) -> dict[int, int]:
     ids = list(set(student_ids))
     booked = defaultdict(int)
     rebuilt = set()
-    opening = dict(Student.objects.filter(id__in=ids).values_list("id", "opening_bonus_left"))
+    # A publication's batch asks for thousands of students: their range, not a list of ids.
+    opening = dict(Student.objects.filter(**ids_filter("id", ids)).values_list("id", "opening_bonus_left"))
     for row in (
-        LearningAccountEntry.objects.filter(student_id__in=ids, kind__in=[EntryKind.BONUS, EntryKind.REBUILD])
+        LearningAccountEntry.objects.filter(
+            **ids_filter("student_id", ids), kind__in=[EntryKind.BONUS, EntryKind.REBUILD]
+        )
         .values("student_id", "kind")
         .annotate(total=Sum("credits"))
     ):
