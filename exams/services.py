@@ -180,9 +180,11 @@ def _stage_marks(
         rows = rows.exclude(pk__in=list(postponed))
     # A batch of a large period reads its students' lines and results by key (``pgcopy.by_key``).
     with pgcopy.by_key(Student, students[1] - students[0] + 1):
+        # In no order (the model's, by the course, sorted every batch's rows on disk): the refunds
+        # sort each student's lines themselves.
         lines = [
             _Line(*row)
-            for row in rows.values_list(
+            for row in rows.order_by().values_list(
                 "pk",
                 "enrolment_id",
                 "enrolment__student_id",
