@@ -245,7 +245,7 @@ def create_data(n: int) -> College:
     from fees.models import FeeStatement
     from notifications.models import Notification
     from programmes.models import Course, Programme
-    from students.models import Enrolment, EntryKind, ISPLine, LearningAccountEntry, Student
+    from students.models import Enrolment, EntryKind, EntryReason, ISPLine, LearningAccountEntry, Student
 
     college = _catalogue()
     table = {m: m._meta.db_table for m in (Student, Enrolment, ISPLine, Course, LearningAccountEntry)}
@@ -281,6 +281,7 @@ def create_data(n: int) -> College:
                 "on": ("%s", [day(first_day)]),
                 "credits": ("140", []),
                 "kind": ("%s", [EntryKind.OPENING]),
+                "reason_code": ("%s", [EntryReason.OPENING]),
                 "source": ("'student:' || s.id", []),
                 "reason": ("'Opening balance'", []),
                 "created_at": ("%s", [now]),
@@ -366,6 +367,7 @@ def create_data(n: int) -> College:
                     "on": ("%s", [day(enrolled)]),
                     "credits": (str(-CREDITS * len(COURSE_SEMESTERS)), []),
                     "kind": ("%s", [EntryKind.DEDUCTION]),
+                    "reason_code": ("%s", [EntryReason.ISP]),
                     "source": ("'enrolment:' || e.id || ':isp'", []),
                     "academic_year_id": ("e.academic_year_id", []),
                     "programme_id": ("e.programme_id", []),
@@ -388,6 +390,7 @@ def create_data(n: int) -> College:
                         "on": ("%s", [day(college.periods[k, 2].results_published_on)]),
                         "credits": (passed, []),
                         "kind": ("%s", [EntryKind.PASS_REFUND]),
+                        "reason_code": ("%s", [EntryReason.PASSED]),
                         "source": ("'enrolment:' || e.id || ':passes'", []),
                         "academic_year_id": ("e.academic_year_id", []),
                         "programme_id": ("e.programme_id", []),
@@ -627,6 +630,9 @@ def pages(college: College, people: Personas) -> list[Page]:
         # The oldest year's entries and a rare kind's: the newest-first list must not walk the ledger.
         ("admin", "ledger: first year", f"{admin('students_learningaccountentry')}?academic_year__id__exact={oldest}"),
         ("admin", "ledger: corrections", f"{admin('students_learningaccountentry')}?kind=correction"),
+        # The openings: a sixth of the entries and the oldest (the primary key's walk passed every later one).
+        ("admin", "ledger: openings", f"{admin('students_learningaccountentry')}?kind=opening"),
+        ("admin", "ledger: reason", f"{admin('students_learningaccountentry')}?reason_code=opening"),
     ]
     return [
         Page(persona, name, url, LIST_BUDGET if name.startswith("student list") else PAGE_BUDGET)

@@ -116,14 +116,15 @@ def rows_by_keys(queryset, keys: list) -> list:
     return [found[key] for key in keys if key in found]
 
 
-def keyed_rows(queryset, offset: int, limit: int) -> list:
+def keyed_rows(queryset, offset: int, limit: int, *, keys_first: bool = False) -> list:
     """The rows ``offset`` to ``offset + limit`` of ``queryset`` (ordered). The first page in
     one query; a later one in two: the page's keys, then its rows by those keys. An ``OFFSET``
     makes the database compute every row it skips as it computes the page's: what a list adds
     to its rows (the student list's learning account, a subquery on the ledger; the joins of
     ``list_select_related``) would be computed for the skipped rows too, 1,000 times instead of
-    100 on a list's tenth page. The keys' query computes only the ordering."""
-    if offset == 0:
+    100 on a list's tenth page. The keys' query computes only the ordering. With
+    ``keys_first`` the first page too (``KeysFirstAdminPaginator``)."""
+    if offset == 0 and not keys_first:
         return list(queryset[:limit])
     return rows_by_keys(queryset, list(queryset.values_list("pk", flat=True)[offset : offset + limit]))
 
@@ -135,6 +136,8 @@ class AdminPaginator(CappedPaginator):
     The list says "1,000+" and to search or filter beyond (``admin/pagination.html``), and offers
     no action on every row of such a list (``admin/actions.html``): its count is not known."""
 
+    keys_first = False  # the first page in one query (``keyed_rows``)
+
     def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True):
         # As the admin calls it (``ModelAdmin.get_paginator``): positional arguments.
         super().__init__(
@@ -142,5 +145,18 @@ class AdminPaginator(CappedPaginator):
             per_page,
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
-            rows=lambda offset, limit: keyed_rows(object_list, offset, limit),
+            rows=lambda offset, limit: keyed_rows(object_list, offset, limit, keys_first=self.keys_first),
         )
+
+
+class KeysFirstAdminPaginator(AdminPaginator):
+    """An ``AdminPaginator`` that reads every page, the first too, by its keys first (one query
+    more on the first page). For a list in the primary key's order whose filters each have an
+    index of (the filtered column, id): the keys' query is answered from that index alone
+    (``Index Only Scan Backward``), while the page's query, which needs every column, may walk
+    the primary key instead when the planner takes the filtered rows for evenly spread. The
+    ledger's openings are a sixth of its entries and all of its oldest: the primary key's walk
+    passed 1.25 million newer entries to find the newest 100 at 250,000 students (228 ms; 0.3
+    ms from the index)."""
+
+    keys_first = True

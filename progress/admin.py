@@ -24,6 +24,7 @@ from core.admin import (
     RefusalsOnSaveMixin,
 )
 from core.numbers import whole_number
+from core.pagination import KeysFirstAdminPaginator
 from core.validators import from_1950
 from exams.admin import EnrolmentResultsMixin, ISPLineResultsMixin, ResultInline
 from programmes.models import AcademicYear, Programme
@@ -623,8 +624,12 @@ class LearningAccountEntryAdmin(ReadOnlyAdminMixin, LongListAdminMixin, admin.Mo
     its first 1,000 rows in pages (``LongListAdminMixin``), the newest booking first by the
     primary key (the model's date order sorted every entry), no full count, a search by the
     beginning of a student number (the students' prefix index), and the academic year's filter
-    instead of a date hierarchy, which read every entry's year (300 ms)."""
+    instead of a date hierarchy, which read every entry's year (300 ms). Each filter has an index
+    of (its column, id), partial for the kinds and reasons (the rare ones), and every page reads
+    its keys from that index first (``KeysFirstAdminPaginator``): the openings, a sixth of the
+    entries and the oldest, took 228 ms by the primary key's walk."""
 
+    paginator = KeysFirstAdminPaginator
     list_display = ["student", "on", "credits", "kind", "reason_text", "academic_year", "programme", "course"]
     list_filter = ["kind", "reason_code", "academic_year", "programme"]
     list_select_related = ["student", "academic_year", "programme", "course"]

@@ -389,6 +389,11 @@ class EntryReason(models.TextChoices):
     MASTER_DEGREE = "master_degree", _("first master's degree")
 
 
+# The reasons of the frequent kinds' entries (every ISP, every pass): not in the rare reasons'
+# index (``LearningAccountEntry.Meta``).
+FREQUENT_ENTRY_REASONS = [EntryReason.ISP, EntryReason.PASSED, EntryReason.PASSED_BONUS]
+
+
 class LearningAccountEntry(models.Model):
     """One dated entry of the append-only learning account ledger.
 
@@ -471,6 +476,13 @@ class LearningAccountEntry(models.Model):
                 fields=["kind", "id"],
                 condition=~Q(kind__in=FREQUENT_ENTRY_KINDS),
                 name="ledger_entry_rare_kind",
+            ),
+            # The reasons likewise: the openings, the courses added, removed and exempted, the
+            # deregistrations, rebuilds, ... (the list's filter by reason walked every entry).
+            models.Index(
+                fields=["reason_code", "id"],
+                condition=~Q(reason_code__in=FREQUENT_ENTRY_REASONS),
+                name="ledger_entry_rare_reason",
             ),
         ]
 
