@@ -489,9 +489,9 @@ def copy_tables() -> None:
             table = model._meta.db_table
             copy_table(cursor, table, copy)
             if connection.vendor == "postgresql":
-                # LIKE copies no foreign key (SQLite's table SQL above has them): the copy gets the
-                # table's own, deferred as Django makes them, so that the raw writes pay the same
-                # checks at commit as the application's.
+                # LIKE copies no foreign key (SQLite's table SQL, which ``copy_table`` copies there,
+                # has them): the copy gets the table's own, deferred as Django makes them, so that
+                # the raw writes pay the same checks at commit as the application's.
                 cursor.execute(
                     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                     "WHERE conrelid = %s::regclass AND contype = 'f'",
