@@ -71,6 +71,31 @@ class Figures:
         return self.replay_seconds * 1000 / self.students if self.students else float("inf")
 
 
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else float("inf")
+
+
+@dataclass
+class Sizes:
+    """The figures at N/10 and at N, and the cost per student at N against N/10 (target <= 1.2)."""
+
+    small: Figures
+    at_n: Figures
+
+    @property
+    def import_ratio(self) -> float:
+        return _ratio(self.at_n.import_ms, self.small.import_ms)
+
+    @property
+    def replay_ratio(self) -> float:
+        return _ratio(self.at_n.replay_ms, self.small.replay_ms)
+
+    @property
+    def ratio(self) -> float:
+        """Import and replay together."""
+        return _ratio(self.at_n.import_ms + self.at_n.replay_ms, self.small.import_ms + self.small.replay_ms)
+
+
 def _per_second(students: int, seconds: float) -> float:
     return students / seconds if seconds else float("inf")
 
@@ -177,7 +202,7 @@ def _print_size(figures: Figures) -> None:
     print(f"  timeline           {f.days:,} days, {f.transitions:,} transitions, {f.facts:,} facts", flush=True)
 
 
-def run(n: int | None = None) -> list[Figures]:
+def run(n: int | None = None) -> "Sizes":
     n = n or DEFAULT_N
     small = max(1, n // 10)
     print(f"exchange: import and replay of {n:,} and {small:,} students (demo college) on {vendor_label()}", flush=True)
@@ -189,21 +214,19 @@ def run(n: int | None = None) -> list[Figures]:
             print(f"N = {size:,}")
             _print_size(figures)
             sizes.append(figures)
-    at_small, at_n = sizes
-    for label, ms, small_ms, target in (
-        ("import", at_n.import_ms, at_small.import_ms, IMPORT_TARGET_MS),
-        ("replay", at_n.replay_ms, at_small.replay_ms, REPLAY_TARGET_MS),
+    both = Sizes(*sizes)
+    for label, ms, ratio, target in (
+        ("import", both.at_n.import_ms, both.import_ratio, IMPORT_TARGET_MS),
+        ("replay", both.at_n.replay_ms, both.replay_ratio, REPLAY_TARGET_MS),
     ):
-        ratio = ms / small_ms if small_ms else float("inf")
         print(
             f"  {label} per student {ms:.2f} ms at N (target <= {target:g} ms: {_verdict(ms, target)}), "
             f"ratio N / (N/10) {ratio:.2f} (target <= {RATIO_TARGET:g}: {_verdict(ratio, RATIO_TARGET)})"
         )
-    total, small_total = at_n.import_ms + at_n.replay_ms, at_small.import_ms + at_small.replay_ms
-    ratio = total / small_total if small_total else float("inf")
+    total, small_total = both.at_n.import_ms + both.at_n.replay_ms, both.small.import_ms + both.small.replay_ms
     print(
         f"  both per student   {total:.2f} ms at N, {small_total:.2f} ms at N/10, "
-        f"ratio {ratio:.2f} (target <= {RATIO_TARGET:g}: {_verdict(ratio, RATIO_TARGET)})",
+        f"ratio {both.ratio:.2f} (target <= {RATIO_TARGET:g}: {_verdict(both.ratio, RATIO_TARGET)})",
         flush=True,
     )
-    return sizes
+    return both
