@@ -38,7 +38,7 @@ ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.CollegeAdminConfig",  # django.contrib.admin with the project's site (core.sites)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -18,10 +18,6 @@ from .pagination import AdminPaginator
 from .timeline import run_deadlines
 from .validators import BoundedDatesMixin, DateRange, check_dates, plausible
 
-admin.site.site_header = _("College student administration")
-admin.site.site_title = _("Student administration")
-admin.site.index_title = _("Student administration office")
-
 
 class SearchWordsAdminMixin:
     """The admin's search (a changelist's search box, the autocomplete of a select) with the

@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
+
+
+class CollegeAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with the project's site as ``admin.site`` (``core.sites``)."""
+
+    default = False  # named in INSTALLED_APPS; "core" means CoreConfig
+    default_site = "core.sites.CollegeAdminSite"
 
 
 class CoreConfig(AppConfig):
