@@ -158,3 +158,77 @@ def test_a_page_of_widgets_loads_no_widget_template():
         for widget, value in WIDGETS.values():
             widget.render("field", value, renderer=renderer)
     assert loaded.call_count == 0
+
+
+# --- The admin's related-object wrapper written in Python: the HTML of Django's template.
+def _wrapper(field: str, widget=None, **can):
+    from django.contrib import admin
+
+    from students.models import Enrolment, ISPLine
+
+    model = {"course": ISPLine, "student": Enrolment, "programme": Enrolment, "isp_approved_by": Enrolment}[field]
+    rel = model._meta.get_field(field).remote_field
+    return widgets.RelatedFieldWidgetWrapper(widget or forms.Select(choices=[(1, "a & b")]), rel, admin.site, **can)
+
+
+ALL_LINKS = {"can_add_related": True, "can_change_related": True, "can_delete_related": True, "can_view_related": True}
+WRAPPERS = {
+    "every link": ("course", "lines-0-course", None, ALL_LINKS),
+    "no link": ("course", "course", None, {"can_add_related": False}),
+    "change and view": ("programme", "programme", None, {"can_change_related": True, "can_view_related": True}),
+    "add only": ("student", "student", None, {"can_add_related": True}),
+    "delete (not cascading)": ("isp_approved_by", "isp_approved_by", None, ALL_LINKS),
+    "hidden box": ("course", "course", forms.HiddenInput(), ALL_LINKS),
+    "a name to escape": ("course", 'lines-0-"x"&<y>', None, ALL_LINKS),
+}
+
+
+@pytest.mark.parametrize(("field", "name", "widget", "can"), WRAPPERS.values(), ids=WRAPPERS.keys())
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_related_wrapper_renders_as_djangos_template(field, name, widget, can, language):
+    wrapper = _wrapper(field, widget, **can)
+    with translation.override(language):
+        ours = wrapper.render(name, 1, attrs={"id": "id_x"}, renderer=FormRenderer())
+        djangos = wrapper.render(name, 1, attrs={"id": "id_x"}, renderer=DjangoTemplates())
+    assert ours == djangos
+    assert isinstance(ours, SafeString)
+
+
+def test_the_related_wrapper_titles_are_translated():
+    wrapper = _wrapper("course", **ALL_LINKS)
+    with translation.override("nl"):
+        dutch = wrapper.render("course", 1, renderer=FormRenderer())
+    with translation.override("en"):
+        english = wrapper.render("course", 1, renderer=FormRenderer())
+    assert 'title="Change selected course"' in english
+    assert "Change selected" not in dutch
+    assert dutch.count("title=") == 4
+
+
+@pytest.mark.parametrize("limit", [{"code__startswith": "A"}, {}])
+def test_the_related_wrapper_with_a_limit_of_choices(limit, monkeypatch):
+    wrapper = _wrapper("course", **ALL_LINKS)
+    monkeypatch.setattr(wrapper.rel, "limit_choices_to", limit)
+    ours = wrapper.render("course", 1, renderer=FormRenderer())
+    assert ours == wrapper.render("course", 1, renderer=DjangoTemplates())
+    assert ("data-model-ref" in ours) is not bool(limit)
+
+
+def test_a_callable_limit_of_choices_goes_to_the_template(monkeypatch):
+    wrapper = _wrapper("course", **ALL_LINKS)
+    monkeypatch.setattr(wrapper.rel, "limit_choices_to", lambda: {"code__startswith": "A"})
+    renderer = FormRenderer()
+    with mock.patch.object(FormRenderer, "get_template", wraps=renderer.get_template) as loaded:
+        ours = wrapper.render("course", 1, renderer=renderer)
+    assert [c.args[0] for c in loaded.call_args_list] == [renderers.RELATED_WRAPPER_TEMPLATE]
+    assert ours == wrapper.render("course", 1, renderer=DjangoTemplates())
+    assert "data-model-ref" not in ours
+
+
+def test_the_related_wrapper_template_the_site_loads_is_djangos():
+    import django
+
+    source = DjangoTemplates().get_template(renderers.RELATED_WRAPPER_TEMPLATE).template.source
+    path = f"{django.__path__[0]}/contrib/admin/templates/{renderers.RELATED_WRAPPER_TEMPLATE}"
+    with open(path, encoding="utf-8") as djangos:
+        assert source == djangos.read()
