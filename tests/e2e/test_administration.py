@@ -173,3 +173,35 @@ def test_a_long_admin_list_says_it_shows_its_first_rows(
         page.screenshot(path=artifacts / f"admin-long-list-{language}-{name}.png", full_page=True)
         assert errors == []
         context.close()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_an_enrolment_page_shows_the_apps_and_the_related_links_in_the_readers_language(
+    office_world, live_server, browser, artifacts, language
+):
+    """Issue 19: the admin's sidebar of apps (kept per permissions and language, core.sites) and
+    the related-object links around each course box of the ISP lines (written by the forms'
+    renderer) on an enrolment's page, in the reader's language, on a desktop and a phone."""
+    from students.models import Enrolment
+
+    enrolment = Enrolment.objects.get(student__number="r0100001")
+    students = {"nl": "Studenten", "en": "Students"}[language]
+    english_titles = ("Change selected", "Add another", "Delete selected", "View selected")
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = new_context(browser, viewport=viewport, language=language, base_url=live_server.url)
+        page = context.new_page()
+        errors = watch_console(page)
+        log_in(page, live_server.url, "office", personas.PASSWORD)
+        page.goto(f"{live_server.url}/admin/students/enrolment/{enrolment.pk}/change/")
+        expect(page.locator("#nav-sidebar a[href='/admin/students/student/']")).to_have_text(students)
+        expect(page.locator("#nav-sidebar caption a[href='/admin/students/']")).to_have_text(students)
+        wrapper = page.locator("#lines-0 .related-widget-wrapper")
+        expect(wrapper.locator("select#id_lines-0-course")).to_have_count(1)
+        links = wrapper.locator("a.related-widget-wrapper-link")
+        titles = [links.nth(i).get_attribute("title") for i in range(links.count())]
+        assert titles, name
+        assert all(title.startswith(english_titles) == (language == "en") for title in titles), titles
+        assert fits(page), name
+        page.screenshot(path=artifacts / f"admin-enrolment-{language}-{name}.png", full_page=True)
+        assert errors == []
+        context.close()
