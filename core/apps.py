@@ -17,9 +17,16 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models import Field
+        from django.db.models.fields.related import ForeignObject
 
         from .admin import cap_admin_search
+        from .lookups import ArrayIn, ArrayRelatedIn
         from .middleware import renewed_on_login
+
+        # A long __in list as one array on PostgreSQL (core.lookups).
+        Field.register_lookup(ArrayIn)
+        ForeignObject.register_lookup(ArrayRelatedIn)
 
         # django.contrib.admin comes first in INSTALLED_APPS: its ready() has loaded every
         # admin module (autodiscover) by now.
