@@ -3,8 +3,8 @@
 Django writes ``field__in=[...]`` as ``field IN (%s, %s, ...)``: a placeholder, a prepared value
 and a parameter for psycopg to quote and splice back into the text for every element. The
 replay of three years at 25,000 students compiled about a million of them (the students of a
-day's enrolments, their ledgers, fees and measures), 7.7 µs each: a list of 5,000 ids took 50
-ms to compile and send against 12 ms as ``field = ANY(%s)`` with the list as one array. The two
+day's enrolments, their ledgers, fees and measures): a query by 5,000 ids took 50 ms through
+Django, 25 ms as ``field = ANY(%s)`` with the list as one array (12 ms of it the SQL). The two
 mean the same in SQL (``x IN (a, b)`` is ``x = ANY(ARRAY[a, b])``, NULLs included, under ``NOT``
 too), and PostgreSQL plans them alike (it turns an IN list into that array itself).
 
