@@ -111,17 +111,18 @@ class Figures:
     def per_second(self) -> float:
         return self.results / self.seconds if self.seconds else float("inf")
 
+    def to_raw(self, seconds: float) -> float:
+        """``seconds`` against the raw SQL's time."""
+        return seconds / self.raw_seconds if self.raw_seconds else float("inf")
+
     @property
     def ratio(self) -> float:
-        return self.seconds / self.raw_seconds if self.raw_seconds else float("inf")
+        return self.to_raw(self.seconds)
 
     @property
     def spread_ratio(self) -> dict[int, float]:
         """Workers -> the spread publication's time against the raw SQL's."""
-        return {
-            count: seconds / self.raw_seconds if self.raw_seconds else float("inf")
-            for count, seconds in self.spread.items()
-        }
+        return {count: self.to_raw(seconds) for count, seconds in self.spread.items()}
 
 
 # --- setup ---------------------------------------------------------------------
