@@ -140,6 +140,21 @@ def test_the_office_enters_marks_and_follows_the_publication(
     context.close()
 
 
+def office_pages(browser, live_server, language: str, path: str):
+    """The office's page at ``path`` in ``language``, on a desktop and on a phone: yields (name,
+    page) once it is open; then checks that it fits the window and logged no console error."""
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = new_context(browser, viewport=viewport, language=language, base_url=live_server.url)
+        page = context.new_page()
+        errors = watch_console(page)
+        log_in(page, live_server.url, "office", personas.PASSWORD)
+        page.goto(f"{live_server.url}{path}")
+        yield name, page
+        assert fits(page), name
+        assert errors == []
+        context.close()
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_a_long_admin_list_says_it_shows_its_first_rows(
     office_world, live_server, browser, artifacts, monkeypatch, language
@@ -157,22 +172,14 @@ def test_a_long_admin_list_says_it_shows_its_first_rows(
         "nl": "Meer dan 3 studenten: de pagina's tonen de eerste 3. Zoek of filter om de andere te vinden.",
         "en": "More than 3 students: the pages show the first 3. Search or filter to find the others.",
     }[language]
-    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        context = new_context(browser, viewport=viewport, language=language, base_url=live_server.url)
-        page = context.new_page()
-        errors = watch_console(page)
-        log_in(page, live_server.url, "office", personas.PASSWORD)
-        page.goto(f"{live_server.url}/admin/students/student/")
+    for name, page in office_pages(browser, live_server, language, "/admin/students/student/"):
         expect(page.locator("p.paginator")).to_contain_text(said)
         expect(page.locator("p.paginator a[href='?p=2']")).to_be_visible()
         expect(page.locator("p.paginator a.showall")).to_have_count(0)
         expect(page.locator("#changelist-search")).to_contain_text(
             {"nl": "Meer dan 3 resultaten", "en": "More than 3 results"}[language]
         )
-        assert fits(page), name
         page.screenshot(path=artifacts / f"admin-long-list-{language}-{name}.png", full_page=True)
-        assert errors == []
-        context.close()
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -187,12 +194,8 @@ def test_an_enrolment_page_shows_the_apps_and_the_related_links_in_the_readers_l
     enrolment = Enrolment.objects.get(student__number="r0100001")
     students = {"nl": "Studenten", "en": "Students"}[language]
     english_titles = ("Change selected", "Add another", "Delete selected", "View selected")
-    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        context = new_context(browser, viewport=viewport, language=language, base_url=live_server.url)
-        page = context.new_page()
-        errors = watch_console(page)
-        log_in(page, live_server.url, "office", personas.PASSWORD)
-        page.goto(f"{live_server.url}/admin/students/enrolment/{enrolment.pk}/change/")
+    path = f"/admin/students/enrolment/{enrolment.pk}/change/"
+    for name, page in office_pages(browser, live_server, language, path):
         expect(page.locator("#nav-sidebar a[href='/admin/students/student/']")).to_have_text(students)
         expect(page.locator("#nav-sidebar caption a[href='/admin/students/']")).to_have_text(students)
         wrapper = page.locator("#lines-0 .related-widget-wrapper")
@@ -201,7 +204,4 @@ def test_an_enrolment_page_shows_the_apps_and_the_related_links_in_the_readers_l
         titles = [links.nth(i).get_attribute("title") for i in range(links.count())]
         assert titles, name
         assert all(title.startswith(english_titles) == (language == "en") for title in titles), titles
-        assert fits(page), name
         page.screenshot(path=artifacts / f"admin-enrolment-{language}-{name}.png", full_page=True)
-        assert errors == []
-        context.close()
