@@ -5,6 +5,7 @@ derogation puts the error and the focus where the eye is. In English on a deskto
 Dutch on a phone."""
 
 import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
@@ -81,6 +82,33 @@ def test_a_coach_edits_and_approves_an_isp(coach_world, coach_day, live_server, 
     coach_world.enrolment.refresh_from_db()
     assert coach_world.enrolment.isp_status == "approved"
     assert coach_world.student.learning_account_balance() == 104
+
+
+def test_the_student_list_follows_the_search_as_typed(coach_world, coach_day, live_server, page):
+    """The list follows what is typed, without the Filter button; leaving the search box sends
+    nothing (its answer, pushing the list's address, could cancel the click on a student that
+    left it); a choice list and the Filter button each send one request; the student's link
+    then opens the student."""
+    log_in(page, live_server.url, "coach", PASSWORD)
+    page.get_by_role("link", name="Students").first.click()
+    page.wait_for_url("**/students/")  # and its scripts loaded: what is typed before htmx is not followed
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.headers.get("hx-request") else None)
+
+    page.fill("#id_q", coach_world.student.last_name)
+    page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get("q") == [coach_world.student.last_name])
+    assert len(sent) == 1
+    # Leaving the box for the programme's list, and choosing in it: one request, the list's.
+    with page.expect_response(lambda response: "programme=" in response.url):
+        page.select_option("#id_programme", str(coach_world.programme.pk))
+    assert len(sent) == 2
+    with page.expect_response(lambda response: response.request.headers.get("hx-request") is not None):
+        page.get_by_role("button", name="Filter").click()
+    assert len(sent) == 3
+
+    page.get_by_role("link", name=coach_world.student.number).click()
+    assert page.locator("#balance").inner_text() == "110"
+    assert len(sent) == 3
 
 
 def test_the_late_route_in_dutch_on_a_phone(coach_world, after_the_lock, live_server, browser, artifacts):
