@@ -417,6 +417,12 @@ class LearningAccountEntry(models.Model):
     source = models.CharField(_("source"), max_length=120)
     # No index of their own: the year's and the programme's indexes hold the entry's id too
     # (``ledger_entry_year``, ``ledger_entry_programme``).
+    # No constraint in the database either, for the year, the programme and the course: they say
+    # where an entry comes from, and each is a catalogue row that is never deleted while entries
+    # name it (``on_delete=PROTECT`` is Django's: it still refuses the deletion). PostgreSQL checks
+    # a foreign key row by row when the transaction commits; a publication books 1.5 million
+    # entries at 125,000 students, and these three checks took a fifth of its time (issue 19:
+    # 16.9 -> 13.6 s at 25,000). The student's stays: an entry without its student is no entry.
     academic_year = models.ForeignKey(
         AcademicYear,
         on_delete=models.PROTECT,
@@ -425,6 +431,7 @@ class LearningAccountEntry(models.Model):
         related_name="+",
         verbose_name=_("academic year"),
         db_index=False,
+        db_constraint=False,
     )
     programme = models.ForeignKey(
         Programme,
@@ -434,9 +441,16 @@ class LearningAccountEntry(models.Model):
         related_name="+",
         verbose_name=_("programme"),
         db_index=False,
+        db_constraint=False,
     )
     course = models.ForeignKey(
-        Course, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("course")
+        Course,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("course"),
+        db_constraint=False,
     )
     # The reason is data: a code (plus ``reason_params`` for facts without a field),
     # rendered by ``reason_text`` in the reader's language. ``reason`` keeps free text
