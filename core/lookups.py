@@ -6,7 +6,13 @@ replay of three years at 25,000 students compiled about a million of them (the s
 day's enrolments, their ledgers, fees and measures): a query by 5,000 ids took 50 ms through
 Django, 25 ms as ``field = ANY(%s)`` with the list as one array (12 ms of it the SQL). The two
 mean the same in SQL (``x IN (a, b)`` is ``x = ANY(ARRAY[a, b])``, NULLs included, under ``NOT``
-too), and PostgreSQL plans them alike (it turns an IN list into that array itself).
+too), and PostgreSQL plans them alike (it turns an IN list into that array itself), provided the
+array has the column's own type: psycopg sends a list of small numbers as ``integer[]`` (or
+``smallint[]``), and ``bigint = ANY(integer[])`` compares across types, which PostgreSQL cannot
+hash: it then walks the whole array for every row it filters. The publication's "not examined"
+filter (``exams.services``) compared 100,000 enrolments with 125,000 ids that way: 21 s instead
+of 0.2 s. An integer column's array is therefore cast to the column's type (``= ANY(%s::bigint[])``),
+unless a value lies outside that type's range (Django's ``IN`` then, which finds no such row).
 
 ``ArrayIn`` and ``ArrayRelatedIn`` replace Django's ``in`` lookups of every field and of every
 foreign key (``CoreConfig.ready``). They write a list longer than ``ARRAY_FROM`` as one array
@@ -22,6 +28,9 @@ from django.db.models.lookups import In
 from django.utils.datastructures import OrderedSet
 
 ARRAY_FROM = 100  # more values than this: one array
+# The integer column types, with the largest magnitude each holds: an array of such a column is
+# cast to its type (see above).
+INTEGER_TYPES = {"smallint": 2**15, "integer": 2**31, "bigint": 2**63}
 
 
 class ArrayInMixin:
@@ -42,12 +51,24 @@ class ArrayInMixin:
             raise EmptyResultSet
         return list(self.get_db_prep_lookup(list(values), connection)[1])
 
+    def _array_type(self, values: list, connection) -> str | None:
+        """The array's cast (``::bigint[]``), empty for a column not of an integer type, or None
+        when a value lies outside the column's type (Django's ``IN``)."""
+        db_type = self.lhs.output_field.db_type(connection)  # a foreign key's: its target's
+        bound = INTEGER_TYPES.get(db_type)
+        if bound is None:
+            return ""
+        if all(isinstance(value, int) and -bound <= value < bound for value in values):
+            return f"::{db_type}[]"
+        return None
+
     def as_sql(self, compiler, connection):
         values = self._array(connection)
-        if values is None:
+        cast = None if values is None else self._array_type(values, connection)
+        if cast is None:
             return super().as_sql(compiler, connection)
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs_sql} = ANY(%s)", (*lhs_params, values)
+        return f"{lhs_sql} = ANY(%s{cast})", (*lhs_params, values)
 
 
 class ArrayIn(ArrayInMixin, In):

@@ -119,3 +119,43 @@ def test_a_subquery_an_expression_and_a_transform_stay_djangos(students):
 def test_an_empty_list_finds_nothing(students):
     assert Student.objects.filter(pk__in=[]).count() == 0
     assert Student.objects.exclude(pk__in=[]).count() == len(students)
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="the arrays are PostgreSQL's")
+def test_an_integer_columns_array_has_the_columns_type(students):
+    """psycopg sends a list of small numbers as ``integer[]``; ``bigint = ANY(integer[])`` compares
+    across types, which PostgreSQL cannot hash: it walks the whole array for every row. The
+    array is cast to the column's own type, a foreign key's being its target's."""
+    ids = [s.pk for s in students[::2]] + list(range(10**9, 10**9 + LONG))
+    by_id = Student.objects.filter(pk__in=ids)
+    assert sorted(by_id.values_list("pk", flat=True)) == sorted(s.pk for s in students[::2])
+    assert "::bigint[])" in _sql(by_id)
+    enrolment = EnrolmentFactory(student=students[0])
+    by_key = Enrolment.objects.filter(student_id__in=ids)
+    assert list(by_key.values_list("pk", flat=True)) == [enrolment.pk]
+    assert "::bigint[])" in _sql(by_key)
+
+    Student.objects.filter(pk=students[1].pk).update(opening_balance=-7, opening_bonus_left=13)
+    balances = Student.objects.filter(opening_balance__in=[-7, *range(1000, 1000 + LONG)])
+    assert list(balances.values_list("pk", flat=True)) == [students[1].pk]
+    assert "::integer[])" in _sql(balances)
+    bonuses = Student.objects.filter(opening_bonus_left__in=[13, *range(1000, 1000 + LONG)])
+    assert list(bonuses.values_list("pk", flat=True)) == [students[1].pk]
+    assert "::smallint[])" in _sql(bonuses)
+    # A text column's array is compared as text, which hashes: no cast.
+    names = Student.objects.filter(last_name__in=[ODD[0], *(f"nobody {i}" for i in range(LONG))])
+    assert names.count() == len([s for s in students if s.last_name == ODD[0]])
+    assert "::" not in _sql(names).split("= ANY(")[1]
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="the arrays are PostgreSQL's")
+def test_a_value_outside_the_columns_type_is_djangos_in(students):
+    """A number the column's type cannot hold would fail the cast: Django's ``IN``, which
+    finds no row with it."""
+    Student.objects.filter(pk=students[1].pk).update(opening_bonus_left=13)
+    bonuses = Student.objects.filter(opening_bonus_left__in=[13, 2**15, *range(1000, 1000 + LONG)])
+    assert list(bonuses.values_list("pk", flat=True)) == [students[1].pk]
+    assert " IN (" in _sql(bonuses)
+    ids = Student.objects.filter(pk__in=[students[0].pk, 2**63, *range(10**9, 10**9 + LONG)])
+    assert list(ids.values_list("pk", flat=True)) == [students[0].pk]
+    assert " IN (" in _sql(ids)
