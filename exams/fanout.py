@@ -117,7 +117,7 @@ def batch_plan(*, batch_id: int, held: list[int]) -> bool:
             plan = services.batch_publish(period, batch.day, students, scope, context, write=False)
         finally:
             transaction.savepoint_rollback(undo)
-        batch.plan, batch.planned_at = plan.as_json(), clock.now()
+        batch.plan, batch.planned_at = plan.dump(), clock.now()
         batch.save(update_fields=["plan", "planned_at"])
     return True
 
@@ -138,7 +138,7 @@ def finish(*, period_id: int, day: datetime.date, held: list[int], batch_count: 
         for batch in batches.iterator(chunk_size=1):
             if batch.plan is None:
                 raise RuntimeError(f"publication batch {batch.number} of {period} is not planned")
-            plan = services.Plan.from_json(batch.plan)
+            plan = services.Plan.load(batch.plan)
             services.plan_write(plan, day, lines=True)
             summaries.append(services.Plan(examined=plan.examined, report=plan.report))
         if len(summaries) != batch_count:

@@ -196,7 +196,8 @@ class HeldPublication(models.Model):
 class PublicationBatch(models.Model):
     """One batch of students of a publication spread over Celery workers (``exams.fanout``,
     ``PUBLICATION_FANOUT``): the range of student ids it covers and, once a worker has claimed
-    and planned it, what the publication writes for them (``exams.services.Plan``, as JSON).
+    and planned it, what the publication writes for them (``exams.services.Plan.dump``: JSON,
+    compressed).
     Nothing of it counts until the last step writes every batch's plan and records the period as
     published, in one transaction; then the batches are deleted. ``basis`` is a digest of what
     the plans were computed from: a rerun keeps the plans made on the same basis and plans the
@@ -208,7 +209,7 @@ class PublicationBatch(models.Model):
     first_student = models.BigIntegerField()
     last_student = models.BigIntegerField()
     basis = models.CharField(max_length=64)
-    plan = models.JSONField(null=True, blank=True)
+    plan = models.BinaryField(null=True, blank=True)
     planned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

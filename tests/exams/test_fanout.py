@@ -137,7 +137,9 @@ def test_a_worker_plans_its_batch_without_writing_or_locking_a_line(period, eage
     # The automatic tolerance was decided from the plans' marks, never stored: the same lines.
     tolerated = [row[0] for row in expected["lines"] if row[6] == ToleranceKind.AUTOMATIC]
     assert tolerated  # not vacuous: the data makes the threshold and final-stage tolerance
-    planned = sorted(pk for batch in PublicationBatch.objects.all() for pk in batch.plan["automatic_tolerated"])
+    planned = sorted(
+        pk for batch in PublicationBatch.objects.all() for pk in services.Plan.load(batch.plan).automatic_tolerated
+    )
     assert planned == tolerated
     monkeypatch.undo()
     with CaptureQueriesContext(connection) as finishing:

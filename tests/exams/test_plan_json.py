@@ -1,8 +1,10 @@
 """A batch's plan kept as JSON between the worker that makes it and the callback that writes it
-(exams.services.Plan, exams.fanout): by column, plain JSON values, read back to the same rows."""
+(exams.services.Plan, exams.fanout): by column, plain JSON values, read back to the same rows;
+stored compressed (``dump``, ``load``)."""
 
 import datetime
 import json
+import zlib
 from decimal import Decimal
 
 import pytest
@@ -60,3 +62,18 @@ def test_the_dates_read_back_are_shared_per_day():
     plan = Plan.from_json(json.loads(json.dumps(_plan().as_json())))
     assert plan.entries[0][1] is plan.entries[1][1]
     assert plan.entries[2][1] == LATER
+
+
+@pytest.mark.parametrize("plan", [_plan(), Plan()], ids=["rows", "empty"])
+def test_a_plan_is_stored_as_its_json_compressed(plan):
+    stored = plan.dump()
+    assert isinstance(stored, bytes)
+    assert json.loads(zlib.decompress(stored)) == plan.as_json()
+    assert Plan.load(stored) == plan
+    assert Plan.load(memoryview(stored)) == plan  # as a binary column may give it back
+
+
+def test_a_large_plan_is_stored_smaller_than_its_json():
+    lines = [(pk, "14", "passed", DAY, 6) for pk in range(100_000, 110_000)]
+    plan = Plan(lines=lines, examined=list(range(1000)))
+    assert len(plan.dump()) * 4 < len(json.dumps(plan.as_json()))
