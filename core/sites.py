@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import get_script_prefix, get_urlconf
-from django.utils.translation import get_language
+from django.utils.translation import get_language, trans_real
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,7 +16,9 @@ class CollegeAdminSite(admin.AdminSite):
     the list holds depends only on what the user may do with each model, the language and where
     the site is mounted, so it is kept per (app, language, URL prefix, URL conf, permissions): the
     permissions are asked of every model admin on every request, as Django does, and only the
-    URLs and names are reused."""
+    URLs and names are reused. The language is its catalogue, not only its code: a catalogue
+    loaded again (the development server's, after ``compilemessages``; the tests' pseudo locale
+    in place of English) names the models anew."""
 
     site_header = _("College student administration")
     site_title = _("Student administration")
@@ -43,8 +45,15 @@ class CollegeAdminSite(admin.AdminSite):
             seen.append((model_admin, True, tuple(model_admin.get_model_perms(request).items())))
         return tuple(seen)
 
+    @staticmethod
+    def _catalogue():
+        """The active language's catalogue, the object gettext reads (kept in the key, so that it
+        stays alive and its identity is not reused), or None with translation switched off."""
+        language = get_language()
+        return None if language is None else trans_real.translation(language)
+
     def get_app_list(self, request, app_label=None):
-        key = (app_label, get_language(), get_script_prefix(), get_urlconf(), self._permissions(request, app_label))
+        key = (app_label, self._catalogue(), get_script_prefix(), get_urlconf(), self._permissions(request, app_label))
         found = self._app_lists.get(key)
         if found is None:
             found = super().get_app_list(request, app_label)

@@ -63,6 +63,26 @@ def test_names_follow_the_language():
     assert all(isinstance(name, str) and type(name) is str for name in dutch.values())
 
 
+def test_names_follow_a_catalogue_loaded_again():
+    """The key is the language's catalogue, not only its code: a catalogue put in its place (the
+    development server's after compilemessages, the tests' pseudo locale for English) names the
+    models anew, and the former one is used again once it is back (a flake of the suite: the
+    pseudo locale's names on a later test's English page, English names on the pseudo page)."""
+    from tests.core.pseudo import CLOSE, OPEN, pseudo_locale
+
+    request = _request(personas.superuser())
+
+    def names():
+        return {m["object_name"]: m["name"] for app in admin.site.get_app_list(request) for m in app["models"]}
+
+    with translation.override("en"):
+        assert names()["Student"] == "Students"
+    with pseudo_locale():
+        assert names()["Student"] == f"{OPEN}students{CLOSE}"  # capfirst meets the marker first
+    with translation.override("en"):
+        assert names()["Student"] == "Students"
+
+
 def test_a_permission_granted_shows_its_model_at_once():
     """The permissions are asked on every request: a user given a permission sees its model on
     the next page, the list kept for their former permissions is not reused."""
